@@ -1,0 +1,54 @@
+import { hostname } from 'node:os';
+import { EnvReader, readCommon, type CommonConfig, type EnvSource } from '@banterbox/config';
+
+export const DEV_SECRET = 'banterbox-insecure-development-secret';
+
+export interface GatewayConfig extends CommonConfig {
+  host: string;
+  port: number;
+  secret: string;
+  /** Whether the secret is the built-in development one (logged as a warning). */
+  insecureSecret: boolean;
+  adminKey: string | undefined;
+  /** Origins allowed to open sockets; empty means the request's own host only. */
+  allowedOrigins: string[];
+  userTtlS: number;
+  gatewayId: string;
+  /** How long votes wait to be batched into one Redis round trip. */
+  voteFlushMs: number;
+  /** Per-socket send buffer above which snapshots are dropped for that socket. */
+  maxBackpressureBytes: number;
+  /** A socket whose buffer stays above the limit this long is closed with 4009. */
+  slowConsumerMs: number;
+  allowUwsFallback: boolean;
+}
+
+/** Parses the gateway's environment once; throws ConfigError listing every problem. */
+export function readGatewayConfig(source: EnvSource): Readonly<GatewayConfig> {
+  const env = new EnvReader(source);
+  const common = readCommon(env);
+  const configuredSecret = env.optionalString('BANTERBOX_SECRET');
+  if (common.production && configuredSecret === undefined) {
+    env.problem('BANTERBOX_SECRET is required when NODE_ENV=production (it signs tokens and cookies)');
+  }
+  if (configuredSecret !== undefined && configuredSecret.length < 16) {
+    env.problem('BANTERBOX_SECRET must be at least 16 characters');
+  }
+  const adminKey = env.optionalString('BANTERBOX_ADMIN_KEY');
+  if (adminKey !== undefined && adminKey.length < 16) env.problem('BANTERBOX_ADMIN_KEY must be at least 16 characters');
+  return env.finish({
+    ...common,
+    host: env.string('HOST', '0.0.0.0'),
+    port: env.int('PORT', 8080, { min: 0, max: 65535 }),
+    secret: configuredSecret ?? DEV_SECRET,
+    insecureSecret: configuredSecret === undefined,
+    adminKey,
+    allowedOrigins: env.list('ALLOWED_ORIGINS'),
+    userTtlS: env.int('USER_TTL_S', 7200, { min: 1, max: 30 * 24 * 3600 }),
+    gatewayId: env.string('GATEWAY_ID', hostname()).replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 48),
+    voteFlushMs: env.int('VOTE_FLUSH_MS', 2, { min: 0, max: 1000 }),
+    maxBackpressureBytes: env.int('MAX_BACKPRESSURE_BYTES', 256 * 1024, { min: 4096, max: 64 * 1024 * 1024 }),
+    slowConsumerMs: env.int('SLOW_CONSUMER_MS', 15_000, { min: 1000, max: 600_000 }),
+    allowUwsFallback: env.bool('UWS_ALLOW_FALLBACK', false),
+  });
+}

@@ -1,0 +1,213 @@
+import { randomBytes } from 'node:crypto';
+import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
+import type { Logger } from '@banterbox/logger';
+import { CloseCode } from '@banterbox/protocol';
+import {
+  VoteStore,
+  connectRedis,
+  execPipeline,
+  registerScripts,
+  releaseLease,
+  renewLease,
+  whenReady,
+  type Redis,
+  type ScriptedRedis,
+} from '@banterbox/store';
+import type { GatewayConfig } from './env';
+import { mountHttpApi } from './http-api';
+import { originPolicy } from './origin';
+import { loadUws } from './uws';
+import { VoteRooms } from './vote-rooms';
+import { voteSocketBehavior, type VoteSocket } from './vote-socket';
+import { VoteWriter } from './vote-writer';
+
+export interface Gateway {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** The port listened on (useful with PORT=0). */
+  readonly port: number;
+  /** The id this gateway's lease and connections are registered under now. */
+  readonly id: string;
+  readonly writer: VoteWriter;
+  readonly rooms: VoteRooms;
+}
+
+export interface GatewayDeps {
+  config: Readonly<GatewayConfig>;
+  log: Logger;
+}
+
+const SLOW_SWEEP_MS = 2_000;
+
+function newGatewayId(base: string): string {
+  return `${base}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Wires one gateway: uWS app, Redis connections, vote rooms, batching, lease and resync. */
+export function createGateway({ config, log }: GatewayDeps): Gateway {
+  const uws = loadUws(config.allowUwsFallback);
+  const app: TemplatedApp = uws.App();
+  const redis: ScriptedRedis = registerScripts(connectRedis(config.redisUrl, { name: 'gateway-cmd', queueWhileDisconnected: false }));
+  const subscriber: Redis = connectRedis(config.redisUrl, { name: 'gateway-sub', queueWhileDisconnected: true });
+  const store = new VoteStore(redis, { historyLimit: config.historyLimit, roomTtlMs: config.roomTtlMs });
+  const sockets = new Set<VoteSocket>();
+  let gatewayId = newGatewayId(config.gatewayId);
+  let listenSocket: us_listen_socket | undefined;
+  let port = 0;
+  let draining = false;
+  let stopped: Promise<void> | undefined;
+  let leaseLive = false;
+  let everReady = false;
+  let resyncing: Promise<void> | undefined;
+  let leaseTimer: NodeJS.Timeout | undefined;
+  let sweepTimer: NodeJS.Timeout | undefined;
+
+  const rooms = new VoteRooms(app, store, subscriber, config.historyLimit, log.child({ component: 'rooms' }));
+  const writer = new VoteWriter({
+    store,
+    gatewayId: () => gatewayId,
+    leaseMs: config.gatewayLeaseMs,
+    flushMs: config.voteFlushMs,
+    log: log.child({ component: 'writer' }),
+    onLeaseLost: () => void resync('lease lost'),
+  });
+
+  redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis command connection error'));
+  subscriber.on('error', (error: Error) => log.warn({ err: error.message }, 'redis subscriber connection error'));
+  redis.on('ready', () => {
+    if (everReady) void resync('redis reconnected');
+    everReady = true;
+  });
+
+  /**
+   * Re-asserts everything this gateway holds: room meta, its lease (under a new id if the old one
+   * was lost or reaped), and every local user's connections and standing vote. Idempotent, so it
+   * repairs Redis after a restart with data loss, a missed batch, or a lease that lapsed.
+   */
+  function resync(reason: string): Promise<void> {
+    resyncing ??= (async () => {
+      try {
+        const held = rooms.all();
+        const ensure = store.pipeline();
+        for (const room of held) store.addEnsureRoom(ensure, room.id, room.meta);
+        await execPipeline(ensure);
+        if (!(await renewLease(redis, gatewayId, config.gatewayLeaseMs, 'renew', []))) {
+          gatewayId = newGatewayId(config.gatewayId);
+          await renewLease(redis, gatewayId, config.gatewayLeaseMs, 'register', []);
+          log.warn({ gatewayId, reason }, 'gateway lease lost; registered under a new id');
+        }
+        leaseLive = true;
+        for (const room of held) {
+          writer.touchRoom(room.id);
+          for (const [userId, user] of room.users) {
+            writer.push(room.id, { op: 'S', user: userId, count: user.connections });
+            if (user.vote) writer.push(room.id, { op: 'V', user: userId, value: user.vote.value, ts: user.vote.ts });
+          }
+        }
+        await writer.drain();
+        log.info({ reason, rooms: held.length, gatewayId }, 'gateway state re-asserted');
+      } catch (error) {
+        log.warn({ err: error, reason }, 'resync failed; will retry on the next lease renewal');
+        leaseLive = false;
+      } finally {
+        resyncing = undefined;
+      }
+    })();
+    return resyncing;
+  }
+
+  async function renewLoop(): Promise<void> {
+    if (redis.status !== 'ready') return;
+    try {
+      const live = await renewLease(redis, gatewayId, config.gatewayLeaseMs, 'renew', rooms.all().map((r) => r.id));
+      if (!live) await resync('lease expired');
+      else leaseLive = true;
+    } catch (error) {
+      leaseLive = false;
+      log.warn({ err: error }, 'lease renewal failed');
+    }
+  }
+
+  /** Closes sockets whose send buffer stayed over the backpressure limit for too long. */
+  function sweepSlowConsumers(): void {
+    const now = Date.now();
+    for (const ws of sockets) {
+      const data = ws.getUserData();
+      if (ws.getBufferedAmount() < config.maxBackpressureBytes) {
+        data.slowSince = undefined;
+      } else if (data.slowSince === undefined) {
+        data.slowSince = now;
+      } else if (now - data.slowSince >= config.slowConsumerMs) {
+        ws.end(CloseCode.SlowConsumer, 'too slow');
+      }
+    }
+  }
+
+  const readiness = (): { ready: boolean; checks: Record<string, unknown> } => {
+    const checks = { redis: redis.status, subscriber: subscriber.status, lease: leaseLive, draining };
+    return { ready: redis.status === 'ready' && subscriber.status === 'ready' && leaseLive && !draining, checks };
+  };
+
+  app.ws('/api/vote_ws/', voteSocketBehavior({
+    secret: config.secret,
+    rooms,
+    writer,
+    log: log.child({ component: 'vote_ws' }),
+    maxBackpressureBytes: config.maxBackpressureBytes,
+    originAllowed: originPolicy(config.allowedOrigins),
+    accepting: () => !draining,
+    sockets,
+  }));
+  mountHttpApi(app, { store, secret: config.secret, adminKey: config.adminKey, tickMs: config.tickMs, readiness });
+  app.any('/*', (res) => {
+    res.writeStatus('404 Not Found').writeHeader('content-type', 'application/json').end('{"error":"not found"}');
+  });
+
+  async function start(): Promise<void> {
+    await Promise.all([whenReady(redis, 15_000), whenReady(subscriber, 15_000)]);
+    await renewLease(redis, gatewayId, config.gatewayLeaseMs, 'register', []);
+    leaseLive = true;
+    everReady = true;
+    leaseTimer = setInterval(() => void renewLoop(), Math.max(100, Math.floor(config.gatewayLeaseMs / 3)));
+    sweepTimer = setInterval(sweepSlowConsumers, SLOW_SWEEP_MS);
+    await new Promise<void>((resolve, reject) => {
+      app.listen(config.host, config.port, (socket) => {
+        if (!socket) {
+          reject(new Error(`could not listen on ${config.host}:${config.port}`));
+          return;
+        }
+        listenSocket = socket;
+        port = uws.us_socket_local_port(socket);
+        resolve();
+      });
+    });
+    log.info({ port, gatewayId }, 'gateway listening');
+  }
+
+  async function shutdown(): Promise<void> {
+    draining = true;
+    if (listenSocket) uws.us_listen_socket_close(listenSocket);
+    listenSocket = undefined;
+    clearInterval(leaseTimer);
+    clearInterval(sweepTimer);
+    for (const ws of [...sockets]) ws.end(CloseCode.ServiceRestart, 'gateway restarting');
+    await writer.drain();
+    if (redis.status === 'ready') await releaseLease(redis, gatewayId).catch(() => undefined);
+    redis.disconnect();
+    subscriber.disconnect();
+    log.info({ gatewayId }, 'gateway stopped');
+  }
+
+  return {
+    start,
+    stop: () => (stopped ??= shutdown()),
+    get port() {
+      return port;
+    },
+    get id() {
+      return gatewayId;
+    },
+    writer,
+    rooms,
+  };
+}

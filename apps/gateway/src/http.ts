@@ -1,0 +1,107 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
+
+/** Bodies larger than this are refused with 413. */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'HttpError';
+  }
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  200: '200 OK',
+  201: '201 Created',
+  400: '400 Bad Request',
+  401: '401 Unauthorized',
+  403: '403 Forbidden',
+  404: '404 Not Found',
+  409: '409 Conflict',
+  413: '413 Payload Too Large',
+  500: '500 Internal Server Error',
+  503: '503 Service Unavailable',
+};
+
+/** A response that knows whether the client went away, so async handlers never write to it after. */
+export interface Reply {
+  res: HttpResponse;
+  aborted: boolean;
+}
+
+export function reply(res: HttpResponse): Reply {
+  const state: Reply = { res, aborted: false };
+  res.onAborted(() => {
+    state.aborted = true;
+  });
+  return state;
+}
+
+export function sendJson(r: Reply, status: number, body: unknown): void {
+  if (r.aborted) return;
+  r.res.cork(() => {
+    r.res
+      .writeStatus(STATUS_TEXT[status] ?? `${status} Status`)
+      .writeHeader('content-type', 'application/json')
+      .writeHeader('cache-control', 'no-store')
+      .end(JSON.stringify(body));
+  });
+}
+
+export function sendError(r: Reply, error: unknown): void {
+  if (error instanceof HttpError) sendJson(r, error.status, { error: error.message });
+  else sendJson(r, 500, { error: 'internal error' });
+}
+
+/** Reads and parses a JSON body (at most MAX_BODY_BYTES). */
+export function readJson(r: Reply): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    r.res.onData((chunk, isLast) => {
+      size += chunk.byteLength;
+      if (size > MAX_BODY_BYTES) {
+        reject(new HttpError(413, `body larger than ${MAX_BODY_BYTES} bytes`));
+        return;
+      }
+      chunks.push(Buffer.from(chunk.slice(0)));
+      if (!isLast) return;
+      const text = Buffer.concat(chunks).toString('utf8');
+      if (text.trim() === '') {
+        resolve({});
+        return;
+      }
+      try {
+        resolve(JSON.parse(text));
+      } catch {
+        reject(new HttpError(400, 'body is not valid JSON'));
+      }
+    });
+  });
+}
+
+/** Checks `Authorization: Bearer <admin key>` in constant time. Read the header synchronously. */
+export function checkAdmin(authorization: string, adminKey: string | undefined): void {
+  if (adminKey === undefined) throw new HttpError(403, 'admin API disabled: BANTERBOX_ADMIN_KEY is not set');
+  const given = Buffer.from(authorization.startsWith('Bearer ') ? authorization.slice(7) : '');
+  const expected = Buffer.from(adminKey);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new HttpError(401, 'admin key required');
+  }
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Runs an async handler, answering its errors; registers onAborted before any await. */
+export function handleAsync(res: HttpResponse, handler: (r: Reply) => Promise<void>): void {
+  const r = reply(res);
+  handler(r).catch((error: unknown) => sendError(r, error));
+}
+
+export type { HttpRequest, HttpResponse };

@@ -1,0 +1,119 @@
+import type { RoomMeta } from '@banterbox/store';
+
+export interface StandingVote {
+  value: string;
+  ts: number;
+}
+
+/** A user as this gateway sees them in one room: its connections and their newest vote. */
+export interface LocalUser {
+  connections: number;
+  vote: StandingVote | undefined;
+}
+
+const POINT_PREFIX = '{"data":[';
+
+/** Reads `ts` from a point JSON `{"ts":<digits>,...}` without parsing the whole point. */
+export function pointTs(point: string): number {
+  const match = /^\{"ts":(\d+)/.exec(point);
+  return match ? Number(match[1]) : NaN;
+}
+
+/**
+ * One vote room as held by one gateway while it has local sockets there: the room's meta, the
+ * users connected here (the truth this gateway re-asserts after Redis loses data), and a copy of
+ * the room's history, so a join is served without a Redis round trip.
+ */
+export class LocalVoteRoom {
+  readonly topic: string;
+  readonly users = new Map<string, LocalUser>();
+  /** Sockets authenticated (or authenticating) into this room here. */
+  sockets = 0;
+  meta: RoomMeta;
+  private points: string[] = [];
+  private lastTs = 0;
+  private historyCache: string | undefined;
+
+  constructor(
+    readonly id: string,
+    meta: RoomMeta,
+    private readonly historyLimit: number,
+  ) {
+    this.topic = `vote/${id}`;
+    this.meta = meta;
+  }
+
+  /** Newest tick this gateway has seen for the room. */
+  get newestTs(): number {
+    return this.lastTs;
+  }
+
+  /** Merges stored history (oldest first) with points that arrived while it was read. */
+  seedHistory(stored: readonly string[]): void {
+    const live = this.points;
+    const merged = [...stored];
+    let newest = stored.length > 0 ? pointTs(stored[stored.length - 1] ?? '') : 0;
+    for (const point of live) {
+      const ts = pointTs(point);
+      if (ts > newest) {
+        merged.push(point);
+        newest = ts;
+      }
+    }
+    this.points = merged.slice(-this.historyLimit);
+    this.lastTs = Math.max(this.lastTs, Number.isNaN(newest) ? 0 : newest);
+    this.historyCache = undefined;
+  }
+
+  /**
+   * Takes a published snapshot `{"data":[point]}`. Returns false (drop it) if it is not newer
+   * than what this room already has.
+   */
+  acceptSnapshot(frame: string): boolean {
+    const point = frame.startsWith(POINT_PREFIX) ? frame.slice(POINT_PREFIX.length, -2) : '';
+    const ts = pointTs(point);
+    if (Number.isNaN(ts) || ts <= this.lastTs) return false;
+    this.lastTs = ts;
+    this.points.push(point);
+    if (this.points.length > this.historyLimit) this.points.splice(0, this.points.length - this.historyLimit);
+    this.historyCache = undefined;
+    return true;
+  }
+
+  /** The join frame: every point kept, or those after `since`. */
+  historyFrame(since: number | undefined): string {
+    if (since !== undefined) {
+      const after = this.points.filter((point) => pointTs(point) > since);
+      return `${POINT_PREFIX}${after.join(',')}]}`;
+    }
+    this.historyCache ??= `${POINT_PREFIX}${this.points.join(',')}]}`;
+    return this.historyCache;
+  }
+
+  /** Adds a connection of `userId`; true if it is the user's first here. */
+  connect(userId: string): boolean {
+    const user = this.users.get(userId);
+    if (user) {
+      user.connections += 1;
+      return false;
+    }
+    this.users.set(userId, { connections: 1, vote: undefined });
+    return true;
+  }
+
+  /** Removes a connection of `userId`; true if it was the user's last here. */
+  disconnect(userId: string): boolean {
+    const user = this.users.get(userId);
+    if (!user) return false;
+    user.connections -= 1;
+    if (user.connections > 0) return false;
+    this.users.delete(userId);
+    return true;
+  }
+
+  /** Records a vote unless an equal-or-newer one is held (newest ts wins, as in Redis). */
+  recordVote(userId: string, vote: StandingVote): void {
+    const user = this.users.get(userId);
+    if (user && (user.vote === undefined || vote.ts >= user.vote.ts)) user.vote = vote;
+  }
+}

@@ -1,0 +1,68 @@
+import { signToken } from '@banterbox/auth';
+import { createLogger } from '@banterbox/logger';
+import { TestRedis, TestSocket } from '@banterbox/testkit';
+import { createTicker, readTickerConfig, type Ticker } from '../../../ticker/src';
+import { readGatewayConfig } from '../env';
+import { createGateway, type Gateway } from '../gateway';
+
+export const SECRET = 'integration-test-secret-0123456789';
+export const ADMIN_KEY = 'integration-test-admin-key-0123';
+
+/** Env shared by in-process gateways and tickers in tests: fast ticks and short leases. */
+export function testEnv(redis: TestRedis, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    REDIS_URL: redis.url,
+    BANTERBOX_SECRET: SECRET,
+    BANTERBOX_ADMIN_KEY: ADMIN_KEY,
+    TICK_MS: '100',
+    LEADER_TTL_MS: '1000',
+    GATEWAY_LEASE_MS: '1000',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    ...extra,
+  };
+}
+
+export async function startGateway(redis: TestRedis, extra: Record<string, string> = {}): Promise<Gateway> {
+  const config = readGatewayConfig(testEnv(redis, extra));
+  const gateway = createGateway({ config, log: createLogger({ name: 'gateway', level: config.logLevel }) });
+  await gateway.start();
+  return gateway;
+}
+
+export async function startTicker(redis: TestRedis, extra: Record<string, string> = {}): Promise<Ticker> {
+  const config = readTickerConfig(testEnv(redis, extra));
+  const ticker = createTicker({ config, log: createLogger({ name: 'ticker', level: config.logLevel }) });
+  await ticker.start();
+  return ticker;
+}
+
+export function token(sub: string, room: string, ttlS = 600): string {
+  return signToken({ sub, room, exp: Math.floor(Date.now() / 1000) + ttlS }, SECRET);
+}
+
+export interface DataFrame {
+  data: { ts: number; votes: Record<string, number>; connected: number }[];
+}
+
+export const isData = (frame: unknown): frame is DataFrame =>
+  typeof frame === 'object' && frame !== null && Array.isArray((frame as DataFrame).data);
+
+/** Opens /api/vote_ws/ on `gateway`, authenticates, and waits for the history frame. */
+export async function joinRoom(gateway: Gateway, user: string, room: string, extra: Record<string, unknown> = {}): Promise<TestSocket> {
+  const socket = await TestSocket.open(`ws://127.0.0.1:${gateway.port}/api/vote_ws/`);
+  socket.send({ auth: { user_id: user, token: token(user, room), room, ...extra } });
+  await socket.waitFor(isData);
+  return socket;
+}
+
+/** Waits for a tick point (after frame `from`) that satisfies `match`. */
+export function waitForPoint(
+  socket: TestSocket,
+  match: (point: DataFrame['data'][number]) => boolean,
+  timeoutMs = 5_000,
+  from = 0,
+): Promise<DataFrame> {
+  return socket.waitFor<DataFrame>((f) => isData(f) && f.data.length === 1 && match(f.data[0]!), timeoutMs, from);
+}

@@ -1,0 +1,29 @@
+import type * as UwsModule from 'uWebSockets.js';
+
+export type Uws = typeof UwsModule;
+
+export class UwsFallbackError extends Error {
+  readonly code = 'uws_fallback';
+  constructor() {
+    super(
+      'uWebSockets.js loaded its slow pure-JS fallback instead of the native binary (unsupported Node ' +
+        `ABI ${process.versions.modules} or platform ${process.platform}-${process.arch}). ` +
+        'Run on Node 20 on glibc Linux, or set UWS_ALLOW_FALLBACK=true to accept degraded performance.',
+    );
+    this.name = 'UwsFallbackError';
+  }
+}
+
+/** Whether the loaded module is the native addon (the fallback's App is plain JavaScript). */
+export function isNativeUws(uws: Uws): boolean {
+  return typeof uws.getParts === 'function' && /\[native code\]/.test(Function.prototype.toString.call(uws.App));
+}
+
+/** Loads uWebSockets.js and refuses the pure-JS fallback unless `allowFallback`. */
+export function loadUws(allowFallback: boolean): Uws {
+  // Required lazily so a refused fallback is reported as a config error, not at import time.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const uws = require('uWebSockets.js') as Uws;
+  if (!isNativeUws(uws) && !allowFallback) throw new UwsFallbackError();
+  return uws;
+}

@@ -1,0 +1,221 @@
+import type { HttpRequest, HttpResponse, us_socket_context_t, WebSocket, WebSocketBehavior } from 'uWebSockets.js';
+import { AuthError, verifyToken } from '@banterbox/auth';
+import type { Logger } from '@banterbox/logger';
+import {
+  CloseCode,
+  ProtocolError,
+  decodeVoteClientMessage,
+  errorFrame,
+  isAcceptedVote,
+  normaliseVoteTs,
+  type AuthMessage,
+  type VoteMessage,
+} from '@banterbox/protocol';
+import type { LocalVoteRoom } from './local-vote-room';
+import { countMessage, newRateState, type RateState } from './rate-limit';
+import type { VoteRooms } from './vote-rooms';
+import type { VoteWriter } from './vote-writer';
+
+/** Frames larger than this close the socket with 1009 (SPEC §5). */
+export const MAX_VOTE_FRAME_BYTES = 1024;
+export const AUTH_TIMEOUT_MS = 5_000;
+
+export interface VoteSocketData {
+  phase: 'new' | 'authenticating' | 'joined' | 'closed';
+  room: LocalVoteRoom | undefined;
+  userId: string | undefined;
+  authTimer: NodeJS.Timeout | undefined;
+  rate: RateState;
+  slowSince: number | undefined;
+}
+
+export type VoteSocket = WebSocket<VoteSocketData>;
+
+export interface VoteSocketDeps {
+  secret: string;
+  rooms: VoteRooms;
+  writer: VoteWriter;
+  log: Logger;
+  maxBackpressureBytes: number;
+  /** Answers whether a browser Origin may open a socket (Host is the request's Host header). */
+  originAllowed: (origin: string, host: string) => boolean;
+  /** Whether new sockets are accepted (false while draining). */
+  accepting: () => boolean;
+  sockets: Set<VoteSocket>;
+}
+
+
+/** The phase may change while an await is pending; read it through here after one. */
+function isClosed(data: VoteSocketData): boolean {
+  return data.phase === 'closed';
+}
+
+export function upgradeChecked(
+  res: HttpResponse,
+  req: HttpRequest,
+  context: us_socket_context_t,
+  deps: Pick<VoteSocketDeps, 'originAllowed' | 'accepting'>,
+  userData: unknown,
+): void {
+  const origin = req.getHeader('origin');
+  const host = req.getHeader('host');
+  if (!deps.accepting()) {
+    res.writeStatus('503 Service Unavailable').end('draining');
+    return;
+  }
+  if (origin !== '' && !deps.originAllowed(origin, host)) {
+    res.writeStatus('403 Forbidden').end('origin not allowed');
+    return;
+  }
+  res.upgrade(
+    userData,
+    req.getHeader('sec-websocket-key'),
+    req.getHeader('sec-websocket-protocol'),
+    req.getHeader('sec-websocket-extensions'),
+    context,
+  );
+}
+
+/** The uWS behaviour of `/api/vote_ws/` (SPEC §5). */
+export function voteSocketBehavior(deps: VoteSocketDeps): WebSocketBehavior<VoteSocketData> {
+  const { rooms, writer, log } = deps;
+
+  async function authenticate(ws: VoteSocket, data: VoteSocketData, auth: AuthMessage): Promise<void> {
+    let userId: string;
+    try {
+      const token = verifyToken(auth.token, deps.secret);
+      if (auth.userId !== undefined && auth.userId !== token.sub) throw new AuthError('user_id does not match the token');
+      if (token.room !== '*' && token.room !== auth.room) throw new AuthError('token is for another room');
+      userId = token.sub;
+    } catch (error) {
+      const message = error instanceof AuthError ? error.message : 'token rejected';
+      ws.cork(() => {
+        ws.send(errorFrame('unauthorized', message));
+        ws.end(CloseCode.Unauthorized, 'unauthorized');
+      });
+      return;
+    }
+    data.phase = 'authenticating';
+    let room: LocalVoteRoom;
+    try {
+      room = await rooms.acquire(auth.room);
+    } catch (error) {
+      log.warn({ err: error, room: auth.room }, 'room could not be loaded');
+      if (!isClosed(data)) {
+        ws.cork(() => {
+          ws.send(errorFrame('unavailable', 'room store unavailable, try again'));
+          ws.end(CloseCode.TryAgainLater, 'unavailable');
+        });
+      }
+      return;
+    }
+    if (isClosed(data)) {
+      rooms.release(room);
+      return;
+    }
+    clearTimeout(data.authTimer);
+    data.authTimer = undefined;
+    data.phase = 'joined';
+    data.room = room;
+    data.userId = userId;
+    room.connect(userId);
+    writer.push(room.id, { op: 'J', user: userId, count: 1 });
+    writer.touchRoom(room.id);
+    ws.cork(() => {
+      ws.send(room.historyFrame(auth.since));
+      ws.subscribe(room.topic);
+    });
+  }
+
+  function vote(ws: VoteSocket, data: VoteSocketData, message: VoteMessage): void {
+    const room = data.room;
+    const userId = data.userId;
+    if (data.phase !== 'joined' || !room || !userId) {
+      throw new ProtocolError('bad_request', 'authenticate before voting');
+    }
+    if (!isAcceptedVote(message.value, room.meta.options)) {
+      throw new ProtocolError('bad_request', `vote.value must be one of ${room.meta.options.join(', ')} or cancel`);
+    }
+    const ts = normaliseVoteTs(message.ts, Date.now());
+    room.recordVote(userId, { value: message.value, ts });
+    writer.push(room.id, { op: 'V', user: userId, value: message.value, ts });
+  }
+
+  function handle(ws: VoteSocket, data: VoteSocketData, text: string): void {
+    const message = decodeVoteClientMessage(text);
+    if (message.kind === 'vote') {
+      vote(ws, data, message);
+      return;
+    }
+    if (data.phase !== 'new') throw new ProtocolError('bad_request', 'already authenticated');
+    authenticate(ws, data, message).catch((error: unknown) => {
+      log.error({ err: error }, 'authentication failed unexpectedly');
+      if (data.phase !== 'closed') ws.end(CloseCode.InternalError, 'internal error');
+    });
+  }
+
+  return {
+    compression: 0, // uWS.DISABLED: snapshots are small and CPU goes to fan-out
+    maxPayloadLength: MAX_VOTE_FRAME_BYTES,
+    idleTimeout: 60,
+    sendPingsAutomatically: true,
+    maxBackpressure: deps.maxBackpressureBytes,
+    closeOnBackpressureLimit: 0,
+    maxLifetime: 0,
+
+    upgrade: (res, req, context) => {
+      const data: VoteSocketData = {
+        phase: 'new',
+        room: undefined,
+        userId: undefined,
+        authTimer: undefined,
+        rate: newRateState(Date.now()),
+        slowSince: undefined,
+      };
+      upgradeChecked(res, req, context, deps, data);
+    },
+
+    open: (ws) => {
+      const data = ws.getUserData();
+      deps.sockets.add(ws);
+      data.authTimer = setTimeout(() => {
+        if (data.phase === 'new' || data.phase === 'authenticating') ws.end(CloseCode.AuthTimeout, 'auth timeout');
+      }, AUTH_TIMEOUT_MS);
+    },
+
+    message: (ws, message, isBinary) => {
+      const data = ws.getUserData();
+      const verdict = countMessage(data.rate, Date.now());
+      if (verdict === 'close') {
+        ws.end(CloseCode.PolicyViolation, 'rate limit');
+        return;
+      }
+      if (verdict === 'drop-and-warn') ws.send(errorFrame('rate_limited', 'more than 20 messages a second; message dropped'));
+      if (verdict !== 'ok') return;
+      try {
+        if (isBinary) throw new ProtocolError('bad_request', 'frames must be JSON text');
+        handle(ws, data, Buffer.from(message).toString('utf8'));
+      } catch (error) {
+        if (!(error instanceof ProtocolError)) {
+          log.error({ err: error }, 'vote message failed');
+          ws.send(errorFrame('bad_request', 'message could not be handled'));
+          return;
+        }
+        ws.send(errorFrame(error.code, error.message));
+      }
+    },
+
+    close: (ws) => {
+      const data = ws.getUserData();
+      const wasJoined = data.phase === 'joined';
+      data.phase = 'closed';
+      deps.sockets.delete(ws);
+      clearTimeout(data.authTimer);
+      const room = data.room;
+      if (!wasJoined || !room || !data.userId) return;
+      room.disconnect(data.userId);
+      writer.push(room.id, { op: 'L', user: data.userId, count: 1 });
+      rooms.release(room);
+    },
+  };
+}

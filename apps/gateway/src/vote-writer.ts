@@ -1,0 +1,101 @@
+import type { Logger } from '@banterbox/logger';
+import { addLease, execPipeline, StoreError, type RoomOp, type VoteStore } from '@banterbox/store';
+
+export interface VoteWriterOptions {
+  store: VoteStore;
+  /** The gateway's current id (it changes when the lease was lost). */
+  gatewayId: () => string;
+  leaseMs: number;
+  flushMs: number;
+  log: Logger;
+  /** Called when a flush learns this gateway's lease is gone. */
+  onLeaseLost: () => void;
+}
+
+/** Ops queued before a flush starts at once instead of waiting for the timer. */
+const EAGER_FLUSH_OPS = 5_000;
+
+/**
+ * Batches presence and vote ops per room and writes each batch with one pipeline: one script
+ * call per room (per 500 ops), never one round trip per vote. Ops of a room keep their order.
+ * While Redis is unreachable batches are dropped; the gateway re-asserts its whole state when
+ * Redis is back, which repairs anything lost.
+ */
+export class VoteWriter {
+  private pending = new Map<string, RoomOp[]>();
+  private newRooms = new Set<string>();
+  private queued = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private inFlight = new Set<Promise<void>>();
+  /** Totals since start, for metrics and tests. */
+  readonly stats = { opsWritten: 0, votesApplied: 0, batches: 0, opsDropped: 0 };
+
+  constructor(private readonly options: VoteWriterOptions) {}
+
+  push(roomId: string, op: RoomOp): void {
+    let ops = this.pending.get(roomId);
+    if (!ops) {
+      ops = [];
+      this.pending.set(roomId, ops);
+    }
+    ops.push(op);
+    this.queued += 1;
+    this.schedule();
+  }
+
+  /** Marks a room active (and owned by this gateway) with the next batch. */
+  touchRoom(roomId: string): void {
+    this.newRooms.add(roomId);
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.queued >= EAGER_FLUSH_OPS) {
+      this.flushNow();
+      return;
+    }
+    this.timer ??= setTimeout(() => this.flushNow(), this.options.flushMs);
+  }
+
+  private flushNow(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.pending.size === 0 && this.newRooms.size === 0) return;
+    const batch = this.pending;
+    const rooms = [...this.newRooms];
+    const count = this.queued;
+    this.pending = new Map();
+    this.newRooms = new Set();
+    this.queued = 0;
+    const write = this.write(batch, rooms, count).finally(() => this.inFlight.delete(write));
+    this.inFlight.add(write);
+  }
+
+  private async write(batch: Map<string, RoomOp[]>, rooms: string[], count: number): Promise<void> {
+    const { store, log } = this.options;
+    const gatewayId = this.options.gatewayId();
+    const pipeline = store.pipeline();
+    const leaseIndex = rooms.length > 0 ? 0 : -1;
+    if (rooms.length > 0) addLease(pipeline, gatewayId, this.options.leaseMs, 'renew', rooms);
+    for (const [roomId, ops] of batch) store.addRoomOps(pipeline, roomId, gatewayId, ops);
+    try {
+      const results = await execPipeline(pipeline);
+      if (leaseIndex === 0 && results[0] === 0) this.options.onLeaseLost();
+      let applied = 0;
+      for (let i = leaseIndex + 1; i < results.length; i += 1) applied += Number(results[i]);
+      this.stats.votesApplied += applied;
+      this.stats.opsWritten += count;
+      this.stats.batches += 1;
+    } catch (error) {
+      this.stats.opsDropped += count;
+      const level = error instanceof StoreError ? 'error' : 'warn';
+      log[level]({ err: error, ops: count }, 'vote batch not written; state is re-asserted when Redis is back');
+    }
+  }
+
+  /** Writes everything queued and waits for every write in flight. */
+  async drain(): Promise<void> {
+    this.flushNow();
+    await Promise.all([...this.inFlight]);
+  }
+}

@@ -1,0 +1,4 @@
+export { createTicker } from './ticker';
+export type { Ticker, TickerDeps, TickStats } from './ticker';
+export { readTickerConfig } from './env';
+export type { TickerConfig } from './env';

@@ -1,0 +1,44 @@
+/** The first tick time after `now` on the grid of `tickMs` multiples (so ticks never drift). */
+export function nextTick(now: number, tickMs: number): number {
+  return (Math.floor(now / tickMs) + 1) * tickMs;
+}
+
+/**
+ * Calls `onTick(ts, lagMs)` at every multiple of `tickMs`, one at a time. A tick that runs long
+ * makes the clock skip the boundaries it missed rather than run them late in a burst.
+ */
+export class TickClock {
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+
+  constructor(
+    private readonly tickMs: number,
+    private readonly onTick: (ts: number, lagMs: number) => Promise<void>,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (!this.running) return;
+    const ts = nextTick(Date.now(), this.tickMs);
+    this.timer = setTimeout(() => void this.fire(ts), ts - Date.now());
+  }
+
+  private async fire(ts: number): Promise<void> {
+    if (!this.running) return;
+    try {
+      await this.onTick(ts, Math.max(0, Date.now() - ts));
+    } finally {
+      this.schedule();
+    }
+  }
+
+  stop(): void {
+    this.running = false;
+    if (this.timer) clearTimeout(this.timer);
+  }
+}

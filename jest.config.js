@@ -1,0 +1,23 @@
+/** One jest preset for the monorepo: TypeScript via ts-jest (transpile only; `npm run typecheck` checks types). */
+const shared = {
+  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },
+  moduleNameMapper: { '^@banterbox/([a-z-]+)$': '<rootDir>/packages/$1/src' },
+  testEnvironment: 'node',
+};
+
+module.exports = {
+  testTimeout: 60_000,
+  projects: [
+    {
+      ...shared,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/packages/*/src/**/*.test.ts', '<rootDir>/apps/*/src/**/*.test.ts'],
+      testPathIgnorePatterns: ['\\.it\\.test\\.ts$'],
+    },
+    {
+      ...shared,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/packages/*/src/**/*.it.test.ts', '<rootDir>/apps/*/src/**/*.it.test.ts'],
+    },
+  ],
+};

@@ -1,0 +1,28 @@
+import { LOG_LEVELS_LIST, type EnvReader } from './env-reader';
+
+/** Settings every banterbox process reads the same way (SPEC §3). */
+export interface CommonConfig {
+  redisUrl: string;
+  logLevel: (typeof LOG_LEVELS_LIST)[number];
+  /** Global tick period; every room's tick is a multiple of it. */
+  tickMs: number;
+  /** Points kept per room history and sent on join. */
+  historyLimit: number;
+  /** How long a gateway's connections keep counting after it stops renewing its lease. */
+  gatewayLeaseMs: number;
+  /** A vote room's meta and history expire after this long without ticks. */
+  roomTtlMs: number;
+  production: boolean;
+}
+
+export function readCommon(env: EnvReader): CommonConfig {
+  return {
+    redisUrl: env.string('REDIS_URL', 'redis://127.0.0.1:6379'),
+    logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS_LIST, 'info'),
+    tickMs: env.int('TICK_MS', 1000, { min: 50, max: 60_000 }),
+    historyLimit: env.int('HISTORY_LIMIT', 3600, { min: 1, max: 100_000 }),
+    gatewayLeaseMs: env.int('GATEWAY_LEASE_MS', 5000, { min: 500, max: 300_000 }),
+    roomTtlMs: env.int('ROOM_TTL_S', 7 * 24 * 3600, { min: 60, max: 365 * 24 * 3600 }) * 1000,
+    production: env.string('NODE_ENV', 'development') === 'production',
+  };
+}

@@ -1,0 +1,2 @@
+export { LeaderElector } from './leader-elector';
+export type { ElectorOptions, ElectorEvents } from './leader-elector';

@@ -1,0 +1,102 @@
+import { ProtocolError } from './errors';
+import { isValidId } from './ids';
+import { CANCEL } from './room-options';
+
+/** Client → server on /api/vote_ws/ (SPEC §5). */
+export interface AuthMessage {
+  kind: 'auth';
+  userId: string | undefined;
+  token: string;
+  room: string;
+  since: number | undefined;
+}
+
+export interface VoteMessage {
+  kind: 'vote';
+  /** One of the room's options, or "cancel". */
+  value: string;
+  /** Client time of the vote in ms, if given (not yet normalised). */
+  ts: number | undefined;
+}
+
+export type VoteClientMessage = AuthMessage | VoteMessage;
+
+/** One tick of a vote room: the tally at `ts`, every option listed. */
+export interface TallyPoint {
+  ts: number;
+  votes: Record<string, number>;
+  connected: number;
+}
+
+const MAX_TOKEN_LENGTH = 900;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function optionalTime(value: unknown, field: string): number | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new ProtocolError('bad_request', `${field} must be a non-negative number of milliseconds`);
+  }
+  return value;
+}
+
+function decodeAuth(body: unknown): AuthMessage {
+  if (!isRecord(body)) throw new ProtocolError('bad_request', 'auth must be an object');
+  const { user_id: userId, token, room, since } = body;
+  if (userId !== undefined && !isValidId(userId)) {
+    throw new ProtocolError('bad_request', 'auth.user_id must be 1-64 characters of [A-Za-z0-9_-]');
+  }
+  if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
+    throw new ProtocolError('bad_request', 'auth.token must be a non-empty string');
+  }
+  if (!isValidId(room)) throw new ProtocolError('bad_request', 'auth.room must be 1-64 characters of [A-Za-z0-9_-]');
+  return { kind: 'auth', userId, token, room, since: optionalTime(since, 'auth.since') };
+}
+
+function decodeVote(body: unknown): VoteMessage {
+  if (!isRecord(body)) throw new ProtocolError('bad_request', 'vote must be an object');
+  const { value, ts } = body;
+  if (typeof value !== 'string' || value.length === 0 || value.length > 32) {
+    throw new ProtocolError('bad_request', 'vote.value must be one of the room options or "cancel"');
+  }
+  return { kind: 'vote', value, ts: optionalTime(ts, 'vote.ts') };
+}
+
+/** Decodes one text frame; throws ProtocolError('bad_request') for anything malformed. */
+export function decodeVoteClientMessage(text: string): VoteClientMessage {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new ProtocolError('bad_request', 'message is not valid JSON');
+  }
+  if (!isRecord(parsed)) throw new ProtocolError('bad_request', 'message must be a JSON object');
+  if ('auth' in parsed) return decodeAuth(parsed.auth);
+  if ('vote' in parsed) return decodeVote(parsed.vote);
+  throw new ProtocolError('bad_request', 'message must have an "auth" or "vote" field');
+}
+
+/** Times below this are read as Unix seconds rather than milliseconds (year 5138 in seconds). */
+const SECONDS_CUTOFF = 100_000_000_000;
+export const MAX_FUTURE_SKEW_MS = 5_000;
+
+/**
+ * The server's reading of a vote's time (SPEC §5): seconds are scaled to ms, more than 5 s in the
+ * future counts as now, and no time means now.
+ */
+export function normaliseVoteTs(ts: number | undefined, now: number): number {
+  if (ts === undefined) return now;
+  const ms = Math.floor(ts < SECONDS_CUTOFF ? ts * 1000 : ts);
+  return ms > now + MAX_FUTURE_SKEW_MS ? now : ms;
+}
+
+/** Whether `value` is a vote a room with `options` accepts. */
+export function isAcceptedVote(value: string, options: readonly string[]): boolean {
+  return value === CANCEL || options.includes(value);
+}
+
+export function dataFrame(points: readonly TallyPoint[]): string {
+  return JSON.stringify({ data: points });
+}

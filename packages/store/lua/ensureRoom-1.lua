@@ -1,0 +1,20 @@
+--[[
+  ensureRoom-1: creates a vote room's meta if it does not exist, and returns the stored meta.
+
+  KEYS[1] meta  hash  options (JSON list), open ("1"/"0"), tick_ms, created_at
+  ARGV[1] options as a JSON list
+  ARGV[2] open: "1" guests may join, "0" tokens only
+  ARGV[3] tick_ms ("0" = every global tick)
+  ARGV[4] created_at, ms
+  ARGV[5] idle expiry, ms
+  Returns: { created (1/0), options, open, tick_ms }
+]]
+local meta = KEYS[1]
+local created = 0
+if redis.call('HEXISTS', meta, 'options') == 0 then
+  redis.call('HSET', meta, 'options', ARGV[1], 'open', ARGV[2], 'tick_ms', ARGV[3], 'created_at', ARGV[4])
+  created = 1
+end
+redis.call('PEXPIRE', meta, ARGV[5])
+local m = redis.call('HMGET', meta, 'options', 'open', 'tick_ms')
+return { created, m[1], m[2], m[3] }

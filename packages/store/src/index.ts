@@ -1,0 +1,10 @@
+export { keys, roomOfChannel } from './keys';
+export type { VoteRoomKeys } from './keys';
+export { connectRedis, whenReady } from './connection';
+export type { ConnectionOptions, Redis } from './connection';
+export { registerScripts, execPipeline, StoreError } from './scripts';
+export type { ScriptedRedis, ScriptedPipeline } from './scripts';
+export { VoteStore } from './vote-store';
+export type { RoomMeta, RoomOp, StoreSettings } from './vote-store';
+export { addLease, renewLease, redisTimeMs, activeRooms, expiredGateways, reapGateway, releaseLease } from './registry';
+export type { LeaseMode } from './registry';

@@ -1,0 +1,94 @@
+import { keys } from './keys';
+import { execPipeline } from './scripts';
+import type { ScriptedPipeline, ScriptedRedis } from './scripts';
+import type { VoteStore } from './vote-store';
+
+/** Rooms handed to one HSCAN step while reaping a dead gateway. */
+const REAP_SCAN_COUNT = 500;
+
+export type LeaseMode = 'register' | 'renew';
+
+/** Queues a lease registration/renewal that also marks `rooms` active; reply 1 live, 0 lost. */
+export function addLease(
+  pipeline: ScriptedPipeline,
+  gatewayId: string,
+  ttlMs: number,
+  mode: LeaseMode,
+  rooms: readonly string[],
+): void {
+  pipeline.bbRenewLease1(keys.gateways, keys.activeRooms, keys.gatewayRooms(gatewayId), gatewayId, ttlMs, mode, ...rooms);
+}
+
+export async function renewLease(
+  redis: ScriptedRedis,
+  gatewayId: string,
+  ttlMs: number,
+  mode: LeaseMode,
+  rooms: readonly string[],
+): Promise<boolean> {
+  const reply = await redis.bbRenewLease1(
+    keys.gateways,
+    keys.activeRooms,
+    keys.gatewayRooms(gatewayId),
+    gatewayId,
+    ttlMs,
+    mode,
+    ...rooms,
+  );
+  return reply === 1;
+}
+
+/** Redis's own clock in ms, the clock leases are written in. */
+export async function redisTimeMs(redis: ScriptedRedis): Promise<number> {
+  const [seconds, micros] = await redis.time();
+  return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+}
+
+/** Drops rooms no gateway reported since `cutoffMs` and returns the rest. */
+export async function activeRooms(redis: ScriptedRedis, cutoffMs: number): Promise<string[]> {
+  await redis.zremrangebyscore(keys.activeRooms, '-inf', `(${cutoffMs}`);
+  return redis.zrange(keys.activeRooms, '0', '-1');
+}
+
+/** Gateways whose lease expired before `nowMs`. */
+export function expiredGateways(redis: ScriptedRedis, nowMs: number, limit: number): Promise<string[]> {
+  return redis.zrangebyscore(keys.gateways, '-inf', `(${nowMs}`, 'LIMIT', 0, limit);
+}
+
+/**
+ * Takes a dead gateway's connections back out of every room it held (their users stop counting
+ * unless connected elsewhere), then forgets the gateway. Idempotent: safe to repeat or race.
+ * Returns the number of connections released.
+ */
+export async function reapGateway(store: VoteStore, gatewayId: string): Promise<number> {
+  const redis = store.redis;
+  const rooms = await redis.smembers(keys.gatewayRooms(gatewayId));
+  let released = 0;
+  for (const roomId of rooms) {
+    const conns = keys.gatewayConns(roomId, gatewayId);
+    let cursor = '0';
+    do {
+      const [next, fields] = await redis.hscan(conns, cursor, 'COUNT', REAP_SCAN_COUNT);
+      cursor = next;
+      const ops = [];
+      for (let i = 0; i + 1 < fields.length; i += 2) {
+        const count = Number(fields[i + 1]);
+        ops.push({ op: 'L' as const, user: fields[i] as string, count });
+        released += count;
+      }
+      if (ops.length > 0) {
+        const pipeline = store.pipeline();
+        store.addRoomOps(pipeline, roomId, gatewayId, ops);
+        await execPipeline(pipeline);
+      }
+    } while (cursor !== '0');
+    await redis.del(conns);
+  }
+  await redis.multi().del(keys.gatewayRooms(gatewayId)).zrem(keys.gateways, gatewayId).exec();
+  return released;
+}
+
+/** Removes a gateway's lease and room set on a clean shutdown (after its connections left). */
+export async function releaseLease(redis: ScriptedRedis, gatewayId: string): Promise<void> {
+  await redis.multi().del(keys.gatewayRooms(gatewayId)).zrem(keys.gateways, gatewayId).exec();
+}

@@ -1,0 +1,118 @@
+import type { TallyPoint } from '@banterbox/protocol';
+import { keys } from './keys';
+import { StoreError, execPipeline, scriptedPipeline, type ScriptedPipeline, type ScriptedRedis } from './scripts';
+
+/** What a vote room is: its options, whether guests may join, and its tick (0 = every tick). */
+export interface RoomMeta {
+  options: string[];
+  open: boolean;
+  tickMs: number;
+}
+
+/** One presence or vote change, applied in order by the roomOps script. */
+export type RoomOp =
+  | { op: 'J' | 'L' | 'S'; user: string; count: number }
+  | { op: 'V'; user: string; value: string; ts: number };
+
+export interface StoreSettings {
+  historyLimit: number;
+  roomTtlMs: number;
+}
+
+/** Ops per script call: bounds the time one call holds Redis (each op is a few hash commands). */
+const OPS_PER_CALL = 500;
+
+function parseMeta(options: unknown, open: unknown, tickMs: unknown): RoomMeta {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(String(options));
+  } catch (error) {
+    throw new StoreError('room meta has unreadable options', { cause: error });
+  }
+  if (!Array.isArray(parsed) || !parsed.every((o) => typeof o === 'string')) {
+    throw new StoreError('room meta options must be a list of strings');
+  }
+  return { options: parsed as string[], open: open === '1', tickMs: Number(tickMs ?? 0) || 0 };
+}
+
+/** Typed access to vote rooms in Redis for gateways, the ticker and the HTTP API. */
+export class VoteStore {
+  constructor(
+    readonly redis: ScriptedRedis,
+    private readonly settings: StoreSettings,
+  ) {}
+
+  pipeline(): ScriptedPipeline {
+    return scriptedPipeline(this.redis);
+  }
+
+  private ensureArgs(roomId: string, defaults: RoomMeta): [string, ...(string | number)[]] {
+    const options = JSON.stringify(defaults.options);
+    return [keys.voteRoom(roomId).meta, options, defaults.open ? '1' : '0', defaults.tickMs, Date.now(), this.settings.roomTtlMs];
+  }
+
+  /** Creates the room with `defaults` unless it exists; returns what is stored. */
+  async ensureRoom(roomId: string, defaults: RoomMeta): Promise<{ meta: RoomMeta; created: boolean }> {
+    const reply = (await this.redis.bbEnsureRoom1(...this.ensureArgs(roomId, defaults))) as [number, string, string, string];
+    return { created: reply[0] === 1, meta: parseMeta(reply[1], reply[2], reply[3]) };
+  }
+
+  /** Queues `ensureRoom` on a pipeline (re-creating rooms after Redis lost them). */
+  addEnsureRoom(pipeline: ScriptedPipeline, roomId: string, meta: RoomMeta): void {
+    pipeline.bbEnsureRoom1(...this.ensureArgs(roomId, meta));
+  }
+
+  async getRoom(roomId: string): Promise<RoomMeta | null> {
+    const [options, open, tickMs] = await this.redis.hmget(keys.voteRoom(roomId).meta, 'options', 'open', 'tick_ms');
+    return options === null || options === undefined ? null : parseMeta(options, open, tickMs);
+  }
+
+  /** The stored history as raw JSON points, oldest first. */
+  history(roomId: string): Promise<string[]> {
+    return this.redis.lrange(keys.voteRoom(roomId).history, -this.settings.historyLimit, -1);
+  }
+
+  /** The tally as it stands now (not yet ticked). */
+  async liveTally(roomId: string, options: readonly string[]): Promise<Omit<TallyPoint, 'ts'>> {
+    const room = keys.voteRoom(roomId);
+    const [counts, connected] = (await execPipeline(
+      this.redis.pipeline().hmget(room.tally, ...options).hlen(room.users),
+    )) as [(string | null)[], number];
+    const votes: Record<string, number> = {};
+    options.forEach((option, i) => (votes[option] = Math.max(0, Number(counts[i] ?? 0))));
+    return { votes, connected };
+  }
+
+  /** Queues this gateway's ops for one room on `pipeline`, in order, in bounded script calls. */
+  addRoomOps(pipeline: ScriptedPipeline, roomId: string, gatewayId: string, ops: readonly RoomOp[]): number {
+    const room = keys.voteRoom(roomId);
+    const conns = keys.gatewayConns(roomId, gatewayId);
+    let calls = 0;
+    for (let start = 0; start < ops.length; start += OPS_PER_CALL) {
+      const args: (string | number)[] = [];
+      for (const op of ops.slice(start, start + OPS_PER_CALL)) {
+        if (op.op === 'V') args.push('V', op.user, op.value, op.ts);
+        else args.push(op.op, op.user, op.count, 0);
+      }
+      pipeline.bbRoomOps1(room.users, room.votes, room.tally, conns, ...args);
+      calls += 1;
+    }
+    return calls;
+  }
+
+  /** Queues a tick of one room; its reply is the tickRoom script's code. */
+  addTick(pipeline: ScriptedPipeline, roomId: string, epoch: number, ts: number): void {
+    const room = keys.voteRoom(roomId);
+    pipeline.bbTickRoom1(
+      room.meta,
+      room.users,
+      room.tally,
+      room.history,
+      epoch,
+      ts,
+      this.settings.historyLimit,
+      room.channel,
+      this.settings.roomTtlMs,
+    );
+  }
+}

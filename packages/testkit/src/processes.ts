@@ -1,0 +1,97 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+
+/** A real app process (gateway or ticker) whose JSON log lines a test can wait for. */
+export class AppProcess {
+  readonly lines: Record<string, unknown>[] = [];
+  exited: number | null | undefined;
+  private buffer = '';
+  private readonly waiters = new Set<() => void>();
+
+  constructor(readonly child: ChildProcess) {
+    child.stdout?.on('data', (chunk: Buffer) => this.read(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => this.read(chunk));
+    child.on('exit', (code, signal) => {
+      this.exited = code ?? (signal ? -1 : null);
+      this.notify();
+    });
+  }
+
+  static start(script: string, env: Record<string, string>): AppProcess {
+    const child = spawn(process.execPath, [script], {
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return new AppProcess(child);
+  }
+
+  get pid(): number {
+    if (this.child.pid === undefined) throw new Error('process has no pid');
+    return this.child.pid;
+  }
+
+  private read(chunk: Buffer): void {
+    this.buffer += chunk.toString();
+    let newline: number;
+    while ((newline = this.buffer.indexOf('\n')) >= 0) {
+      const line = this.buffer.slice(0, newline);
+      this.buffer = this.buffer.slice(newline + 1);
+      try {
+        this.lines.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        this.lines.push({ msg: line });
+      }
+    }
+    this.notify();
+  }
+
+  private notify(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  /** Waits for a log line whose `msg` equals `msg` (and that matches `extra`), after index `from`. */
+  waitForLog(msg: string, timeoutMs = 10_000, from = 0): Promise<Record<string, unknown>> {
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        const line = this.lines.slice(from).find((l) => l.msg === msg);
+        if (line) {
+          cleanup();
+          resolve(line);
+        } else if (this.exited !== undefined) {
+          cleanup();
+          reject(new Error(`process exited (${this.exited}) before logging "${msg}": ${this.tail()}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`no "${msg}" log within ${timeoutMs} ms: ${this.tail()}`));
+      }, timeoutMs);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+      };
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  hasLogged(msg: string, from = 0): boolean {
+    return this.lines.slice(from).some((l) => l.msg === msg);
+  }
+
+  tail(count = 8): string {
+    return JSON.stringify(this.lines.slice(-count));
+  }
+
+  signal(signal: NodeJS.Signals): void {
+    this.child.kill(signal);
+  }
+
+  /** SIGKILL and wait for the exit. */
+  async kill(): Promise<void> {
+    if (this.exited !== undefined) return;
+    await new Promise<void>((resolve) => {
+      this.child.once('exit', () => resolve());
+      this.child.kill('SIGKILL');
+    });
+  }
+}

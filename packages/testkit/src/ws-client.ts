@@ -1,0 +1,102 @@
+import WebSocket from 'ws';
+
+export interface Closed {
+  code: number;
+  reason: string;
+}
+
+/**
+ * A WebSocket test client that records every JSON frame it receives, so a test can wait for the
+ * frame it expects instead of sleeping.
+ */
+export class TestSocket {
+  readonly frames: unknown[] = [];
+  closed: Closed | undefined;
+  private readonly waiters = new Set<() => void>();
+
+  private constructor(readonly ws: WebSocket) {
+    ws.on('message', (data) => {
+      this.frames.push(JSON.parse(data.toString()));
+      this.notify();
+    });
+    ws.on('close', (code, reason) => {
+      this.closed = { code, reason: reason.toString() };
+      this.notify();
+    });
+    ws.on('error', () => undefined);
+  }
+
+  static open(url: string, options: WebSocket.ClientOptions = {}): Promise<TestSocket> {
+    return new Promise((resolve, reject) => {
+      const ws = new WebSocket(url, options);
+      const socket = new TestSocket(ws);
+      ws.once('open', () => resolve(socket));
+      ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: HTTP ${res.statusCode}`)));
+      ws.once('error', reject);
+    });
+  }
+
+  private notify(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  send(message: unknown): void {
+    this.ws.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  /** Resolves with the first frame (at or after index `from`) that matches. */
+  waitFor<T = unknown>(match: (frame: T) => boolean, timeoutMs = 5_000, from = 0): Promise<T> {
+    return this.until(() => (this.frames.slice(from) as T[]).find(match), timeoutMs, 'matching frame');
+  }
+
+  waitForClose(timeoutMs = 5_000): Promise<Closed> {
+    return this.until(() => this.closed, timeoutMs, 'close');
+  }
+
+  private until<T>(probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
+    return new Promise((resolve, reject) => {
+      const check = (): void => {
+        const value = probe();
+        if (value !== undefined) {
+          cleanup();
+          resolve(value);
+        }
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; frames: ${JSON.stringify(this.frames.slice(-5))}`));
+      }, timeoutMs);
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+      };
+      this.waiters.add(check);
+      check();
+    });
+  }
+
+  close(): void {
+    this.ws.close();
+  }
+
+  /** Drops the TCP connection without a close handshake. */
+  terminate(): void {
+    this.ws.terminate();
+  }
+}
+
+/** Polls `probe` until it returns a value that is not undefined. */
+export async function eventually<T>(probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 5_000, intervalMs = 50): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
