@@ -18,6 +18,11 @@ import type { VoteWriter } from './vote-writer';
 
 /** Frames larger than this close the socket with 1009 (SPEC §5). */
 export const MAX_VOTE_FRAME_BYTES = 1024;
+/**
+ * uWS's own limit, above which it drops the TCP connection without a close frame. Kept above
+ * MAX_VOTE_FRAME_BYTES so that an oversized vote frame gets a proper 1009 from the handler.
+ */
+const HARD_FRAME_LIMIT_BYTES = 16 * 1024;
 export const AUTH_TIMEOUT_MS = 5_000;
 
 export interface VoteSocketData {
@@ -156,7 +161,7 @@ export function voteSocketBehavior(deps: VoteSocketDeps): WebSocketBehavior<Vote
 
   return {
     compression: 0, // uWS.DISABLED: snapshots are small and CPU goes to fan-out
-    maxPayloadLength: MAX_VOTE_FRAME_BYTES,
+    maxPayloadLength: HARD_FRAME_LIMIT_BYTES,
     idleTimeout: 60,
     sendPingsAutomatically: true,
     maxBackpressure: deps.maxBackpressureBytes,
@@ -185,6 +190,10 @@ export function voteSocketBehavior(deps: VoteSocketDeps): WebSocketBehavior<Vote
 
     message: (ws, message, isBinary) => {
       const data = ws.getUserData();
+      if (message.byteLength > MAX_VOTE_FRAME_BYTES) {
+        ws.end(CloseCode.MessageTooBig, 'frame too big');
+        return;
+      }
       const verdict = countMessage(data.rate, Date.now());
       if (verdict === 'close') {
         ws.end(CloseCode.PolicyViolation, 'rate limit');

@@ -1,0 +1,279 @@
+import { createHmac } from 'node:crypto';
+import { signToken } from '@banterbox/auth';
+import { TestRedis, TestSocket } from '@banterbox/testkit';
+import type { Ticker } from '../../ticker/src';
+import type { Gateway } from './gateway';
+import {
+  ADMIN_KEY,
+  SECRET,
+  isData,
+  joinRoom,
+  startGateway,
+  startTicker,
+  token,
+  waitForPoint,
+  type DataFrame,
+} from './test/harness';
+
+const HISTORY_LIMIT = 5;
+const env = { HISTORY_LIMIT: String(HISTORY_LIMIT) };
+
+interface ErrorFrame {
+  error: { code: string; message: string };
+}
+const isError = (code: string) => (frame: unknown) => (frame as ErrorFrame).error?.code === code;
+
+describe('/api/vote_ws/ protocol', () => {
+  let redis: TestRedis;
+  let gateway: Gateway;
+  let ticker: Ticker;
+  let url: string;
+  let room = 0;
+  const newRoom = (): string => `room-${++room}`;
+
+  beforeAll(async () => {
+    redis = await TestRedis.start();
+    gateway = await startGateway(redis, env);
+    ticker = await startTicker(redis, env);
+    url = `ws://127.0.0.1:${gateway.port}/api/vote_ws/`;
+  });
+  afterAll(async () => {
+    await gateway.stop();
+    await ticker.stop();
+    await redis.stop();
+  });
+
+  async function expectUnauthorized(auth: Record<string, unknown>): Promise<void> {
+    const socket = await TestSocket.open(url);
+    socket.send({ auth });
+    await socket.waitFor(isError('unauthorized'));
+    expect((await socket.waitForClose()).code).toBe(4001);
+  }
+
+  describe('auth', () => {
+    it('accepts a valid token and answers with the (empty) history of a new yes/no room', async () => {
+      const id = newRoom();
+      const socket = await TestSocket.open(url);
+      socket.send({ auth: { user_id: 'alice', token: token('alice', id), room: id } });
+      expect(await socket.waitFor(isData)).toEqual({ data: [] });
+      const point = await waitForPoint(socket, () => true);
+      expect(Object.keys(point.data[0]!.votes)).toEqual(['yes', 'no']);
+      socket.close();
+    });
+
+    it('takes the user from the token when user_id is left out, and accepts a * room token', async () => {
+      const id = newRoom();
+      const socket = await TestSocket.open(url);
+      socket.send({ auth: { token: token('bob', '*'), room: id } });
+      await socket.waitFor(isData);
+      socket.send({ vote: { value: 'no' } });
+      await waitForPoint(socket, (p) => p.votes.no === 1);
+      socket.close();
+    });
+
+    it('rejects a bad signature', async () => {
+      const id = newRoom();
+      const forged = signToken({ sub: 'eve', room: id, exp: Date.now() / 1000 + 60 }, 'another-secret-entirely');
+      await expectUnauthorized({ user_id: 'eve', token: forged, room: id });
+    });
+
+    it('rejects an expired token', async () => {
+      const id = newRoom();
+      const expired = signToken({ sub: 'eve', room: id, exp: Math.floor(Date.now() / 1000) - 60 }, SECRET);
+      await expectUnauthorized({ user_id: 'eve', token: expired, room: id });
+    });
+
+    it('rejects a token for another room', async () => {
+      await expectUnauthorized({ user_id: 'eve', token: token('eve', 'other-room'), room: newRoom() });
+    });
+
+    it('rejects a user_id that is not the token subject', async () => {
+      const id = newRoom();
+      await expectUnauthorized({ user_id: 'mallory', token: token('eve', id), room: id });
+    });
+
+    it('rejects alg none', async () => {
+      const id = newRoom();
+      const enc = (v: object): string => Buffer.from(JSON.stringify(v)).toString('base64url');
+      const none = `${enc({ alg: 'none', typ: 'JWT' })}.${enc({ sub: 'eve', room: id, exp: Date.now() / 1000 + 60, aud: 'banterbox' })}.`;
+      await expectUnauthorized({ user_id: 'eve', token: none, room: id });
+      const hs512 = `${enc({ alg: 'HS512' })}.${enc({ sub: 'eve', room: id, exp: Date.now() / 1000 + 60, aud: 'banterbox' })}`;
+      const signed = `${hs512}.${createHmac('sha512', SECRET).update(hs512).digest('base64url')}`;
+      await expectUnauthorized({ user_id: 'eve', token: signed, room: id });
+    });
+
+    it('closes a socket that does not authenticate within 5 s with 4008', async () => {
+      const socket = await TestSocket.open(url);
+      const closed = await socket.waitForClose(8_000);
+      expect(closed.code).toBe(4008);
+    });
+  });
+
+  describe('history', () => {
+    it('sends at most HISTORY_LIMIT points, oldest first, and only those after `since`', async () => {
+      const id = newRoom();
+      const watcher = await joinRoom(gateway, 'watcher', id);
+      await waitForPoint(watcher, () => true);
+      const seen = watcher.frames.length;
+      await watcher.waitFor(() => watcher.frames.filter(isData).length >= HISTORY_LIMIT + 4, 5_000, seen);
+
+      const late = await joinRoom(gateway, 'late', id);
+      const history = (late.frames.find(isData) as DataFrame).data;
+      expect(history).toHaveLength(HISTORY_LIMIT);
+      const stamps = history.map((p) => p.ts);
+      expect([...stamps].sort((a, b) => a - b)).toEqual(stamps);
+      expect(new Set(stamps).size).toBe(stamps.length);
+
+      const since = stamps[2]!;
+      const partial = await joinRoom(gateway, 'partial', id, { since });
+      const after = (partial.frames.find(isData) as DataFrame).data;
+      expect(after.length).toBeGreaterThanOrEqual(2);
+      expect(after.every((p) => p.ts > since)).toBe(true);
+      expect(after[0]!.ts).toBe(stamps[3]);
+      for (const s of [watcher, late, partial]) s.close();
+    });
+  });
+
+  describe('votes', () => {
+    it('counts a vote on the next tick, changes it, and withdraws it with cancel', async () => {
+      const id = newRoom();
+      const socket = await joinRoom(gateway, 'v1', id);
+      socket.send({ vote: { value: 'yes', ts: Date.now() } });
+      await waitForPoint(socket, (p) => p.votes.yes === 1 && p.votes.no === 0 && p.connected === 1);
+      socket.send({ vote: { value: 'no', ts: Date.now() + 1 } });
+      await waitForPoint(socket, (p) => p.votes.yes === 0 && p.votes.no === 1);
+      socket.send({ vote: { value: 'cancel', ts: Date.now() + 2 } });
+      await waitForPoint(socket, (p) => p.votes.yes === 0 && p.votes.no === 0 && p.connected === 1);
+      socket.close();
+    });
+
+    it('ignores a vote older than the standing one, and reads a ts in seconds as seconds', async () => {
+      const id = newRoom();
+      const socket = await joinRoom(gateway, 'v2', id);
+      const now = Date.now();
+      socket.send({ vote: { value: 'yes', ts: now } });
+      socket.send({ vote: { value: 'no', ts: now - 10_000 } });
+      const first = await waitForPoint(socket, (p) => p.votes.yes === 1);
+      const from = socket.frames.indexOf(first) + 1;
+      await waitForPoint(socket, () => true, 5_000, from);
+      await waitForPoint(socket, () => true, 5_000, socket.frames.length);
+      expect(socket.frames.slice(from).filter(isData).every((f) => f.data[0]!.votes.yes === 1)).toBe(true);
+
+      // 2 s later, written in seconds: newer than the ms vote, so it wins
+      socket.send({ vote: { value: 'no', ts: Math.floor(now / 1000) + 2 } });
+      await waitForPoint(socket, (p) => p.votes.no === 1 && p.votes.yes === 0);
+      socket.close();
+    });
+
+    it('gives one user with two connections one vote, kept until the last connection closes', async () => {
+      const id = newRoom();
+      const watcher = await joinRoom(gateway, 'watch', id);
+      const tabA = await joinRoom(gateway, 'multi', id);
+      const tabB = await joinRoom(gateway, 'multi', id);
+      tabA.send({ vote: { value: 'yes', ts: Date.now() } });
+      tabB.send({ vote: { value: 'yes', ts: Date.now() + 1 } });
+      await waitForPoint(watcher, (p) => p.votes.yes === 1 && p.connected === 2);
+      tabA.close();
+      await tabA.waitForClose();
+      const mark = watcher.frames.length;
+      await waitForPoint(watcher, () => true, 5_000, mark);
+      await waitForPoint(watcher, (p) => p.votes.yes === 1 && p.connected === 2, 5_000, watcher.frames.length);
+      tabB.close();
+      await waitForPoint(watcher, (p) => p.votes.yes === 0 && p.connected === 1);
+      watcher.close();
+    });
+
+    it('answers malformed messages with bad_request and keeps the socket open', async () => {
+      const id = newRoom();
+      const socket = await TestSocket.open(url);
+      socket.send({ vote: { value: 'yes' } });
+      await socket.waitFor(isError('bad_request'));
+      socket.send({ auth: { user_id: 'm1', token: token('m1', id), room: id } });
+      await socket.waitFor(isData);
+      const bad = ['{not json', '[]', '{"vote": {"value": 3}}', '{"vote": {"value": "maybe"}}', '{"vote": {"value": "yes", "ts": "soon"}}', '{"hello": 1}'];
+      for (const message of bad) {
+        const from = socket.frames.length;
+        socket.send(message);
+        await socket.waitFor(isError('bad_request'), 5_000, from);
+      }
+      expect(socket.closed).toBeUndefined();
+      socket.send({ vote: { value: 'no' } });
+      await waitForPoint(socket, (p) => p.votes.no === 1);
+      socket.close();
+    });
+
+    it('closes a socket that sends a frame over 1 KiB with 1009', async () => {
+      const socket = await joinRoom(gateway, 'big', newRoom());
+      socket.send(JSON.stringify({ vote: { value: 'yes', pad: 'x'.repeat(2000) } }));
+      expect((await socket.waitForClose()).code).toBe(1009);
+    });
+
+    it('drops messages over 20 a second with rate_limited, and closes a socket that keeps it up with 1008', async () => {
+      const socket = await joinRoom(gateway, 'flood', newRoom());
+      for (let i = 0; i < 30; i += 1) socket.send({ vote: { value: 'yes', ts: Date.now() + i } });
+      await socket.waitFor(isError('rate_limited'));
+      expect(socket.frames.filter(isError('rate_limited'))).toHaveLength(1);
+      const deadline = Date.now() + 6_000;
+      while (!socket.closed && Date.now() < deadline) {
+        for (let i = 0; i < 30 && !socket.closed; i += 1) socket.send({ vote: { value: 'no' } });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect((await socket.waitForClose()).code).toBe(1008);
+    });
+  });
+
+  describe('HTTP API', () => {
+    const http = (path: string, init: RequestInit = {}): Promise<Response> => fetch(`http://127.0.0.1:${gateway.port}${path}`, init);
+    const admin = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
+
+    it('mints tokens for the admin only, and they open sockets', async () => {
+      const id = newRoom();
+      expect((await http('/api/tokens', { method: 'POST', body: '{}' })).status).toBe(401);
+      const res = await http('/api/tokens', { method: 'POST', headers: admin, body: JSON.stringify({ user_id: 'minted', room: id, ttl_s: 60 }) });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { token: string; expires_at: number };
+      expect(body.expires_at).toBeGreaterThan(Date.now());
+      const socket = await TestSocket.open(url);
+      socket.send({ auth: { user_id: 'minted', token: body.token, room: id } });
+      await socket.waitFor(isData);
+      socket.close();
+      const bad = await http('/api/tokens', { method: 'POST', headers: admin, body: JSON.stringify({ user_id: 'a b', room: id }) });
+      expect(bad.status).toBe(400);
+    });
+
+    it('creates rooms with their own options and reports the live tally', async () => {
+      const id = newRoom();
+      const body = JSON.stringify({ room: id, options: ['left', 'right', 'up'], open: true });
+      const created = await http('/api/rooms', { method: 'POST', headers: admin, body });
+      expect(created.status).toBe(201);
+      expect(await created.json()).toEqual({ room: id, options: ['left', 'right', 'up'], open: true, tick_ms: 0 });
+      expect((await http('/api/rooms', { method: 'POST', headers: admin, body })).status).toBe(409);
+      const invalid = await http('/api/rooms', { method: 'POST', headers: admin, body: JSON.stringify({ options: ['only'] }) });
+      expect(invalid.status).toBe(400);
+
+      const socket = await joinRoom(gateway, 'pilot', id);
+      socket.send({ vote: { value: 'yes' } });
+      await socket.waitFor(isError('bad_request'));
+      socket.send({ vote: { value: 'up' } });
+      await waitForPoint(socket, (p) => p.votes.up === 1 && p.votes.left === 0 && p.votes.right === 0);
+      const state = (await (await http(`/api/rooms/${id}`)).json()) as { votes: Record<string, number>; connected: number };
+      expect(state.votes).toEqual({ left: 0, right: 0, up: 1 });
+      expect(state.connected).toBe(1);
+      expect((await http('/api/rooms/no-such-room')).status).toBe(404);
+      socket.close();
+    });
+
+    it('serves health and readiness', async () => {
+      expect((await http('/healthz')).status).toBe(200);
+      const ready = await http('/readyz');
+      expect(ready.status).toBe(200);
+      expect(await ready.json()).toMatchObject({ ready: true, redis: 'ready', draining: false });
+    });
+
+    it('refuses a browser upgrade from a foreign origin with 403', async () => {
+      await expect(TestSocket.open(url, { headers: { origin: 'https://evil.example' } })).rejects.toThrow('HTTP 403');
+      const same = await TestSocket.open(url, { headers: { origin: `http://127.0.0.1:${gateway.port}` } });
+      same.close();
+    });
+  });
+});
