@@ -1,0 +1,97 @@
+import { join } from 'node:path';
+import { AppProcess, TestRedis, eventually } from '@banterbox/testkit';
+import type { Ticker } from '../../ticker/src';
+import type { Gateway } from './gateway';
+import { joinRoom, startGateway, startTicker, testEnv, waitForPoint, type DataFrame } from './test/harness';
+
+const GATEWAY_MAIN = join(__dirname, '..', 'dist', 'main.js');
+const TICK_MS = 200;
+const LEASE_MS = 1000;
+const timing = { TICK_MS: String(TICK_MS), GATEWAY_LEASE_MS: String(LEASE_MS) };
+
+describe('a gateway killed with -9 (real process)', () => {
+  let redis: TestRedis;
+  let survivor: Gateway;
+  let ticker: Ticker;
+  let doomed: AppProcess;
+
+  beforeAll(async () => {
+    redis = await TestRedis.start();
+    survivor = await startGateway(redis, timing);
+    ticker = await startTicker(redis, timing);
+    doomed = AppProcess.start(GATEWAY_MAIN, testEnv(redis, { ...timing, LOG_LEVEL: 'info' }));
+  });
+  afterAll(async () => {
+    await doomed.kill();
+    await survivor.stop();
+    await ticker.stop();
+    await redis.stop();
+  });
+
+  it("stops counting its users within the lease TTL + 1 tick", async () => {
+    const port = Number((await doomed.waitForLog('gateway listening')).port);
+    const remote = { port } as Gateway;
+    const viewer = await joinRoom(survivor, 'viewer', 'crash');
+    const voters = await Promise.all(Array.from({ length: 10 }, (_, i) => joinRoom(remote, `voter-${i}`, 'crash')));
+    voters.forEach((v) => v.send({ vote: { value: 'yes' } }));
+    await waitForPoint(viewer, (p) => p.votes.yes === 10 && p.connected === 11);
+
+    const killedAt = Date.now();
+    await doomed.kill();
+    const deadline = killedAt + LEASE_MS + TICK_MS;
+    const after = await waitForPoint(viewer, (p) => p.ts >= deadline, 5_000);
+    expect(after.data[0]).toMatchObject({ votes: { yes: 0, no: 0 }, connected: 1 });
+    viewer.close();
+  });
+});
+
+describe('Redis restarted with its data lost', () => {
+  let redis: TestRedis;
+  let gateways: [Gateway, Gateway];
+  let ticker: Ticker;
+
+  beforeAll(async () => {
+    redis = await TestRedis.start();
+    gateways = [await startGateway(redis, timing), await startGateway(redis, timing)];
+    ticker = await startTicker(redis, timing);
+  });
+  afterAll(async () => {
+    await Promise.all([...gateways, ticker].map((s) => s.stop()));
+    await redis.stop();
+  });
+
+  const ready = async (gateway: Gateway): Promise<number> => (await fetch(`http://127.0.0.1:${gateway.port}/readyz`)).status;
+
+  it('reconnects by itself, reports the outage, keeps sockets open, and restores the exact tally', async () => {
+    const [a, b] = gateways;
+    const sockets = await Promise.all([
+      ...Array.from({ length: 6 }, (_, i) => joinRoom(a, `a-${i}`, 'phoenix')),
+      ...Array.from({ length: 4 }, (_, i) => joinRoom(b, `b-${i}`, 'phoenix')),
+      joinRoom(a, 'both', 'phoenix'),
+      joinRoom(b, 'both', 'phoenix'),
+    ]);
+    const now = Date.now();
+    sockets.forEach((s, i) => s.send({ vote: { value: i % 3 === 0 ? 'no' : 'yes', ts: now } }));
+    // "both" votes no on gateway B after its yes on A: the newer vote must survive the restart
+    sockets[11]!.send({ vote: { value: 'no', ts: now + 50 } });
+    const expected = (p: DataFrame['data'][number]): boolean => p.votes.yes === 6 && p.votes.no === 5 && p.connected === 11;
+    const observer = sockets[0]!;
+    await waitForPoint(observer, expected);
+
+    await redis.kill();
+    await eventually(async () => ((await ready(a)) === 503 && (await ready(b)) === 503 ? true : undefined), 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(sockets.every((s) => s.closed === undefined)).toBe(true);
+
+    await redis.restart();
+    const mark = observer.frames.length;
+    await eventually(async () => ((await ready(a)) === 200 && (await ready(b)) === 200 ? true : undefined), 10_000);
+    await waitForPoint(observer, expected, 10_000, mark);
+    expect(sockets.every((s) => s.closed === undefined)).toBe(true);
+
+    // and the room works as before: a change is counted on the next ticks
+    sockets[1]!.send({ vote: { value: 'cancel' } });
+    await waitForPoint(observer, (p) => p.votes.yes === 5 && p.votes.no === 5 && p.connected === 11);
+    sockets.forEach((s) => s.close());
+  });
+});
