@@ -1,4 +1,4 @@
-export { TestRedis, freePort, redisServerAvailable } from './redis-server';
+export { TestRedis, freePort, pingRedis, redisServerAvailable } from './redis-server';
 export { TestSocket, eventually } from './ws-client';
 export type { Closed } from './ws-client';
 export { AppProcess } from './processes';

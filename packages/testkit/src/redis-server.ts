@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
@@ -22,21 +22,26 @@ export function redisServerAvailable(): boolean {
   return spawnSync('redis-server', ['--version']).status === 0;
 }
 
-async function waitForPing(url: string, timeoutMs: number): Promise<void> {
+/** One raw RESP PING over TCP; resolves true on +PONG. (A failed ioredis connect leaves timers.) */
+export function pingRedis(port: number, host = '127.0.0.1', timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
+  });
+}
+
+async function waitForPing(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
-    client.on('error', () => undefined);
-    try {
-      await client.connect();
-      await client.ping();
-      return;
-    } catch (error) {
-      if (Date.now() > deadline) throw new Error(`redis-server at ${url} did not answer: ${String(error)}`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    } finally {
-      client.disconnect();
-    }
+  while (!(await pingRedis(port))) {
+    if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not answer PING`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
@@ -68,7 +73,7 @@ export class TestRedis {
     );
     child.on('error', () => undefined);
     this.process = child;
-    await waitForPing(this.url, 10_000);
+    await waitForPing(this.port, 10_000);
   }
 
   /** A new client of this server; the caller quits it. */
