@@ -195,7 +195,7 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
     if (redis.status === 'ready') await releaseLease(redis, gatewayId).catch(() => undefined);
     redis.disconnect();
     subscriber.disconnect();
-    log.info({ gatewayId }, 'gateway stopped');
+    log.info({ gatewayId, ...writer.stats }, 'gateway stopped');
   }
 
   return {

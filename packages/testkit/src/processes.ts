@@ -16,8 +16,8 @@ export class AppProcess {
     });
   }
 
-  static start(script: string, env: Record<string, string>): AppProcess {
-    const child = spawn(process.execPath, [script], {
+  static start(script: string, env: Record<string, string>, nodeArgs: string[] = []): AppProcess {
+    const child = spawn(process.execPath, [...nodeArgs, script], {
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -61,6 +61,11 @@ export class TestRedis {
     return redis;
   }
 
+  /** The server's process id while it runs. */
+  get pid(): number | undefined {
+    return this.process?.pid;
+  }
+
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }

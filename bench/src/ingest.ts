@@ -1,0 +1,163 @@
+import { join } from 'node:path';
+import { signToken } from '@banterbox/auth';
+import { keys } from '@banterbox/store';
+import { AppProcess, TestRedis } from '@banterbox/testkit';
+import { cpuSeconds, machine, rssMiB } from './proc-stats';
+import { openRaw, textFrame, type RawSocket } from './raw-ws';
+
+/**
+ * Ingest benchmark: BENCH_SOCKETS clients (one user each) on loopback vote as fast as the per-socket
+ * limit allows (about 17 a second each, BENCH_BURST frames per write), spread over BENCH_ROOMS rooms, for BENCH_SECONDS. It prints the votes
+ * per second applied in Redis — every user's stored vote must equal the last one sent, the tally
+ * must match, and the gateway's own count of applied votes must equal the number sent — and the
+ * gateway's CPU.
+ */
+const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 7000);
+const ROOMS = Number(process.env.BENCH_ROOMS ?? 10);
+const SECONDS = Math.min(Number(process.env.BENCH_SECONDS ?? 10), 120);
+/** Votes each socket sends per round, in one write (fewer syscalls for the load generator). */
+const BURST = Math.max(1, Math.min(Number(process.env.BENCH_BURST ?? 4), 10));
+/** About 17 votes a second per socket: under the 20/s limit even with timer jitter. */
+const ROUND_MS = Math.ceil((BURST * 1000) / 17.4);
+const SECRET = 'benchmark-secret-0123456789abcdef';
+const GATEWAY_MAIN = join(__dirname, '..', '..', 'apps', 'gateway', 'dist', 'main.js');
+
+interface Client {
+  raw: RawSocket;
+  user: string;
+  room: string;
+  seq: number;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function connectClients(port: number): Promise<Client[]> {
+  const clients: Client[] = [];
+  const exp = Math.floor(Date.now() / 1000) + 3600;
+  for (let start = 0; start < SOCKETS; start += 250) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(250, SOCKETS - start) }, async (_, j) => {
+        const i = start + j;
+        const user = `user-${i}`;
+        const room = `bench-${i % ROOMS}`;
+        const raw = await openRaw(port, '/api/vote_ws/');
+        raw.socket.write(textFrame(JSON.stringify({ auth: { user_id: user, room, token: signToken({ sub: user, room, exp }, SECRET) } })));
+        return { raw, user, room, seq: 0 };
+      }),
+    );
+    clients.push(...batch);
+  }
+  const deadline = Date.now() + 30_000;
+  while (clients.some((c) => !c.raw.received().includes('{"data"'))) {
+    if (Date.now() > deadline) throw new Error('not every client received its history frame');
+    await sleep(50);
+  }
+  return clients;
+}
+
+const voteValue = (seq: number): string => (seq % 2 === 1 ? 'yes' : 'no');
+
+/** Users whose stored vote is not yet the last one sent (0 once Redis has applied everything). */
+async function pending(redis: ReturnType<TestRedis['client']>, clients: Client[], base: number): Promise<number> {
+  let behind = 0;
+  for (let r = 0; r < ROOMS; r += 1) {
+    const stored = await redis.hgetall(keys.voteRoom(`bench-${r}`).votes);
+    for (const c of clients) {
+      if (c.room === `bench-${r}` && stored[c.user] !== `${voteValue(c.seq)}|${base + c.seq}`) behind += 1;
+    }
+  }
+  return behind;
+}
+
+async function main(): Promise<void> {
+  const redis = await TestRedis.start();
+  const gateway = AppProcess.start(GATEWAY_MAIN, {
+    REDIS_URL: redis.url,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    BANTERBOX_SECRET: SECRET,
+    LOG_LEVEL: 'info',
+    GATEWAY_LEASE_MS: '30000',
+  }, process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []);
+  const inspect = redis.client();
+  try {
+    const port = Number((await gateway.waitForLog('gateway listening', 20_000)).port);
+    const clients = await connectClients(port);
+    process.stdout.write(`connected ${clients.length} sockets in ${ROOMS} rooms; voting for ${SECONDS} s\n`);
+
+    const base = Date.now() - 600_000; // vote ts: base + seq, increasing and never in the future
+    const cpuStart = cpuSeconds(gateway.pid);
+    const redisCpuStart = cpuSeconds(redis.pid ?? 0);
+    const started = Date.now();
+    let sent = 0;
+    while (Date.now() - started < SECONDS * 1000) {
+      const round = Date.now();
+      for (const c of clients) {
+        let frames = '';
+        for (let k = 0; k < BURST; k += 1) {
+          c.seq += 1;
+          frames += `{"vote":{"value":"${voteValue(c.seq)}","ts":${base + c.seq}}}\n`;
+        }
+        c.raw.socket.write(Buffer.concat(frames.trimEnd().split('\n').map(textFrame)));
+      }
+      sent += clients.length * BURST;
+      await sleep(Math.max(0, ROUND_MS - (Date.now() - round)));
+    }
+    const sendSeconds = (Date.now() - started) / 1000;
+    const applyDeadline = Date.now() + 60_000;
+    let behind: number;
+    while ((behind = await pending(inspect, clients, base)) > 0) {
+      if (Date.now() > applyDeadline) {
+        const limited = clients.filter((c) => c.raw.received().includes('rate_limited')).length;
+        const closed = clients.filter((c) => c.raw.socket.destroyed || c.raw.socket.readyState !== 'open').length;
+        throw new Error(`${behind} users' last votes missing after 60 s (${limited} sockets rate-limited, ${closed} closed)`);
+      }
+      await sleep(20);
+    }
+    const elapsed = (Date.now() - started) / 1000;
+    const gatewayCpu = cpuSeconds(gateway.pid) - cpuStart;
+    const redisCpu = cpuSeconds(redis.pid ?? 0) - redisCpuStart;
+    const gatewayRss = rssMiB(gateway.pid);
+
+    let expectedYes = 0;
+    for (const c of clients) if (voteValue(c.seq) === 'yes') expectedYes += 1;
+    let yes = 0;
+    let no = 0;
+    for (let r = 0; r < ROOMS; r += 1) {
+      const tally = await inspect.hgetall(keys.voteRoom(`bench-${r}`).tally);
+      yes += Number(tally.yes ?? 0);
+      no += Number(tally.no ?? 0);
+    }
+    const rateLimited = clients.filter((c) => c.raw.received().includes('rate_limited')).length;
+
+    gateway.signal('SIGTERM');
+    const stopped = await gateway.waitForLog('gateway stopped', 20_000);
+    const applied = Number(stopped.votesApplied);
+    const exact = yes === expectedYes && no === clients.length - expectedYes && applied === sent;
+
+    const lines = [
+      `machine:            ${machine()}`,
+      `sockets / rooms:    ${clients.length} / ${ROOMS}`,
+      `votes sent:         ${sent} in ${sendSeconds.toFixed(2)} s (${Math.round(sent / sendSeconds)} votes/s offered)`,
+      `votes applied:      ${applied} (gateway count), all in Redis after ${elapsed.toFixed(2)} s`,
+      `applied rate:       ${Math.round(sent / elapsed)} votes/s`,
+      `tally check:        yes ${yes} / ${expectedYes} expected, no ${no} / ${clients.length - expectedYes} expected -> ${exact ? 'EXACT' : 'MISMATCH'}`,
+      `rate-limited socks: ${rateLimited}`,
+      `gateway CPU:        ${((gatewayCpu / elapsed) * 100).toFixed(0)}% of one core (${gatewayCpu.toFixed(2)} s), RSS ${gatewayRss.toFixed(0)} MiB`,
+      `redis CPU:          ${((redisCpu / elapsed) * 100).toFixed(0)}% of one core`,
+      `batches:            ${String(stopped.batches)} (${(applied / Number(stopped.batches)).toFixed(0)} ops per batch on average)`,
+    ];
+    process.stdout.write(`${lines.join('\n')}\n`);
+    for (const c of clients) c.raw.socket.destroy();
+    if (!exact) process.exitCode = 1;
+  } finally {
+    inspect.disconnect();
+    await gateway.kill();
+    await redis.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,62 @@
+import { randomBytes } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
+
+/**
+ * A minimal WebSocket client for load generation: the handshake by hand and text frames built
+ * with a zero mask (valid per RFC 6455), so one core can drive thousands of sockets.
+ */
+export function textFrame(text: string): Buffer {
+  const length = Buffer.byteLength(text);
+  const headerLength = length < 126 ? 6 : 8;
+  const frame = Buffer.alloc(headerLength + length); // mask bytes stay zero
+  frame[0] = 0x81;
+  if (length < 126) {
+    frame[1] = 0x80 | length;
+  } else {
+    frame[1] = 0x80 | 126;
+    frame.writeUInt16BE(length, 2);
+  }
+  frame.write(text, headerLength);
+  return frame;
+}
+
+export interface RawSocket {
+  socket: Socket;
+  /** Bytes received after the handshake. */
+  received: () => string;
+}
+
+/** Opens and upgrades a socket; resolves after the 101 response. */
+export function openRaw(port: number, path: string): Promise<RawSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.setNoDelay(true);
+    let head = '';
+    let body = '';
+    let upgraded = false;
+    socket.once('error', reject);
+    socket.on('data', (chunk) => {
+      if (upgraded) {
+        if (body.length < 4096) body += chunk.toString('latin1');
+        return;
+      }
+      head += chunk.toString('latin1');
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      if (!head.startsWith('HTTP/1.1 101')) {
+        reject(new Error(`upgrade refused: ${head.split('\r\n')[0]}`));
+        socket.destroy();
+        return;
+      }
+      upgraded = true;
+      body = head.slice(end + 4);
+      resolve({ socket, received: () => body });
+    });
+    socket.once('connect', () => {
+      socket.write(
+        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+          `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      );
+    });
+  });
+}
