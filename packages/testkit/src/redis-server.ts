@@ -56,6 +56,9 @@ export class TestRedis {
   private constructor(readonly port: number) {}
 
   static async start(): Promise<TestRedis> {
+    if (!redisServerAvailable()) {
+      throw new Error('redis-server is not on PATH: install Redis 7 (Debian/Ubuntu: apt-get install redis-server)');
+    }
     const redis = new TestRedis(await freePort());
     await redis.launch();
     return redis;

@@ -1,0 +1,24 @@
+import { ConfigError } from '@banterbox/config';
+import { DEV_SECRET, readGatewayConfig } from './env';
+
+describe('gateway configuration', () => {
+  it('has working defaults for development', () => {
+    const config = readGatewayConfig({});
+    expect(config).toMatchObject({ port: 8080, tickMs: 1000, historyLimit: 3600, secret: DEV_SECRET, insecureSecret: true });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('lists every problem at once', () => {
+    try {
+      readGatewayConfig({ NODE_ENV: 'production', PORT: 'eighty', TICK_MS: '5', LOG_LEVEL: 'loud' });
+      throw new Error('expected a ConfigError');
+    } catch (error) {
+      expect(error).toBeInstanceOf(ConfigError);
+      const problems = (error as ConfigError).problems.join('\n');
+      expect(problems).toContain('BANTERBOX_SECRET is required');
+      expect(problems).toContain('PORT must be a whole number');
+      expect(problems).toContain('TICK_MS must be between 50');
+      expect(problems).toContain('LOG_LEVEL must be one of');
+    }
+  });
+});

@@ -1,0 +1,40 @@
+import { LocalVoteRoom } from './local-vote-room';
+
+const point = (ts: number, yes = 0): string => `{"ts":${ts},"votes":{"yes":${yes},"no":0},"connected":1}`;
+const frame = (ts: number, yes = 0): string => `{"data":[${point(ts, yes)}]}`;
+
+describe('a gateway-local vote room', () => {
+  const meta = { options: ['yes', 'no'], open: false, tickMs: 0 };
+
+  it('forwards only snapshots newer than the newest it has', () => {
+    const room = new LocalVoteRoom('r', meta, 10);
+    expect(room.acceptSnapshot(frame(1000))).toBe(true);
+    expect(room.acceptSnapshot(frame(1000))).toBe(false);
+    expect(room.acceptSnapshot(frame(900))).toBe(false);
+    expect(room.acceptSnapshot('garbage')).toBe(false);
+    expect(room.acceptSnapshot(frame(1100))).toBe(true);
+  });
+
+  it('merges stored history with snapshots that arrived while it was read, capped', () => {
+    const room = new LocalVoteRoom('r', meta, 3);
+    room.acceptSnapshot(frame(3000)); // arrived after subscribing, also in the stored history
+    room.acceptSnapshot(frame(4000)); // arrived after the history was read
+    room.seedHistory([point(1000), point(2000), point(3000)]);
+    expect(JSON.parse(room.historyFrame(undefined))).toEqual({ data: [2000, 3000, 4000].map((ts) => JSON.parse(point(ts))) });
+    expect(JSON.parse(room.historyFrame(2500)).data.map((p: { ts: number }) => p.ts)).toEqual([3000, 4000]);
+    room.acceptSnapshot(frame(5000, 7));
+    expect(JSON.parse(room.historyFrame(undefined)).data.map((p: { ts: number }) => p.ts)).toEqual([3000, 4000, 5000]);
+  });
+
+  it('tracks connections per user and keeps the newest vote', () => {
+    const room = new LocalVoteRoom('r', meta, 3);
+    expect(room.connect('u')).toBe(true);
+    expect(room.connect('u')).toBe(false);
+    room.recordVote('u', { value: 'yes', ts: 10 });
+    room.recordVote('u', { value: 'no', ts: 5 });
+    expect(room.users.get('u')?.vote).toEqual({ value: 'yes', ts: 10 });
+    expect(room.disconnect('u')).toBe(false);
+    expect(room.disconnect('u')).toBe(true);
+    expect(room.users.has('u')).toBe(false);
+  });
+});

@@ -1,0 +1,64 @@
+import { ProtocolError } from './errors';
+import { validateOptions } from './room-options';
+import { decodeVoteClientMessage, isAcceptedVote, normaliseVoteTs } from './vote-messages';
+
+describe('vote message decoding', () => {
+  it('decodes auth with and without the optional fields', () => {
+    expect(decodeVoteClientMessage('{"auth":{"user_id":"u1","token":"t","room":"r1","since":5}}')).toEqual({
+      kind: 'auth',
+      userId: 'u1',
+      token: 't',
+      room: 'r1',
+      since: 5,
+    });
+    expect(decodeVoteClientMessage('{"auth":{"token":"t","room":"r1"}}')).toMatchObject({ userId: undefined, since: undefined });
+  });
+
+  it('decodes votes', () => {
+    expect(decodeVoteClientMessage('{"vote":{"value":"yes","ts":12}}')).toEqual({ kind: 'vote', value: 'yes', ts: 12 });
+    expect(decodeVoteClientMessage('{"vote":{"value":"cancel"}}')).toEqual({ kind: 'vote', value: 'cancel', ts: undefined });
+  });
+
+  it.each([
+    ['not json', '{nope'],
+    ['not an object', '[1]'],
+    ['no known field', '{"hello":1}'],
+    ['auth without token', '{"auth":{"room":"r"}}'],
+    ['bad room id', '{"auth":{"token":"t","room":"a b"}}'],
+    ['bad user id', '{"auth":{"token":"t","room":"r","user_id":"x/y"}}'],
+    ['vote value not a string', '{"vote":{"value":1}}'],
+    ['negative ts', '{"vote":{"value":"yes","ts":-1}}'],
+    ['ts as string', '{"vote":{"value":"yes","ts":"1"}}'],
+  ])('rejects %s with bad_request', (_what, text) => {
+    expect(() => decodeVoteClientMessage(text)).toThrow(ProtocolError);
+    try {
+      decodeVoteClientMessage(text);
+    } catch (error) {
+      expect((error as ProtocolError).code).toBe('bad_request');
+    }
+  });
+});
+
+describe('vote time', () => {
+  const now = 1_700_000_000_000;
+  it('reads seconds as seconds, clamps the future to now, and defaults to now', () => {
+    expect(normaliseVoteTs(1_700_000_000, now)).toBe(now);
+    expect(normaliseVoteTs(now - 5, now)).toBe(now - 5);
+    expect(normaliseVoteTs(now + 4_000, now)).toBe(now + 4_000);
+    expect(normaliseVoteTs(now + 6_000, now)).toBe(now);
+    expect(normaliseVoteTs(undefined, now)).toBe(now);
+  });
+});
+
+describe('room options', () => {
+  it('accepts 2 to 10 distinct option names and cancel as a vote', () => {
+    expect(validateOptions(['a', 'b'])).toEqual(['a', 'b']);
+    expect(isAcceptedVote('cancel', ['a', 'b'])).toBe(true);
+    expect(isAcceptedVote('c', ['a', 'b'])).toBe(false);
+  });
+  it('rejects too few, too many, duplicates, bad names and "cancel"', () => {
+    for (const bad of [['a'], Array.from({ length: 11 }, (_, i) => `o${i}`), ['a', 'a'], ['a', 'b c'], ['cancel', 'b'], 'ab']) {
+      expect(() => validateOptions(bad)).toThrow(ProtocolError);
+    }
+  });
+});

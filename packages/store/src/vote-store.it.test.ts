@@ -1,0 +1,182 @@
+import { TestRedis } from '@banterbox/testkit';
+import type { Redis } from 'ioredis';
+import { keys } from './keys';
+import { reapGateway, renewLease, expiredGateways, redisTimeMs } from './registry';
+import { execPipeline, registerScripts, type ScriptedRedis } from './scripts';
+import { VoteStore, type RoomOp } from './vote-store';
+
+const OPTIONS = ['yes', 'no'];
+
+/** What the roomOps script must compute, written plainly: presence per gateway and newest-ts votes. */
+class Model {
+  conns = new Map<string, Map<string, number>>(); // gateway -> user -> connections
+  votes = new Map<string, { value: string; ts: number }>();
+
+  total(user: string): number {
+    let sum = 0;
+    for (const byUser of this.conns.values()) sum += byUser.get(user) ?? 0;
+    return sum;
+  }
+
+  apply(gateway: string, op: RoomOp): void {
+    const mine = this.conns.get(gateway) ?? new Map<string, number>();
+    this.conns.set(gateway, mine);
+    if (op.op === 'V') {
+      const old = this.votes.get(op.user);
+      if (this.total(op.user) > 0 && (!old || op.ts >= old.ts)) this.votes.set(op.user, { value: op.value, ts: op.ts });
+      return;
+    }
+    const held = mine.get(op.user) ?? 0;
+    const next = op.op === 'J' ? held + op.count : op.op === 'L' ? held - Math.min(op.count, held) : op.count;
+    if (next > 0) mine.set(op.user, next);
+    else mine.delete(op.user);
+    if (this.total(op.user) === 0) this.votes.delete(op.user);
+  }
+
+  tally(): Record<string, number> {
+    const counts: Record<string, number> = { yes: 0, no: 0 };
+    for (const [user, vote] of this.votes) if (this.total(user) > 0 && vote.value !== 'cancel') counts[vote.value]! += 1;
+    return counts;
+  }
+
+  connected(): number {
+    const users = new Set<string>();
+    for (const byUser of this.conns.values()) for (const user of byUser.keys()) users.add(user);
+    return users.size;
+  }
+}
+
+function randomOp(rand: () => number): RoomOp {
+  const user = `u${Math.floor(rand() * 12)}`;
+  const pick = rand();
+  if (pick < 0.3) return { op: 'J', user, count: 1 + Math.floor(rand() * 2) };
+  if (pick < 0.5) return { op: 'L', user, count: 1 + Math.floor(rand() * 2) };
+  if (pick < 0.6) return { op: 'S', user, count: Math.floor(rand() * 3) };
+  return { op: 'V', user, value: ['yes', 'no', 'cancel'][Math.floor(rand() * 3)]!, ts: 1000 + Math.floor(rand() * 50) };
+}
+
+/** Deterministic PRNG so a failure can be replayed (mulberry32). */
+function prng(seed: number): () => number {
+  let a = seed;
+  return () => {
+    a = (a + 0x6d2b79f5) | 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+describe('vote store scripts (real Redis)', () => {
+  let server: TestRedis;
+  let redis: ScriptedRedis;
+  let store: VoteStore;
+  let subscriber: Redis;
+
+  beforeAll(async () => {
+    server = await TestRedis.start();
+    redis = registerScripts(server.client());
+    subscriber = server.client();
+    store = new VoteStore(redis, { historyLimit: 3, roomTtlMs: 60_000 });
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    subscriber.disconnect();
+    await server.stop();
+  });
+
+  async function stored(room: string): Promise<{ votes: Record<string, number>; connected: number }> {
+    return store.liveTally(room, OPTIONS);
+  }
+
+  it.each([1, 2, 3, 4, 5])('keeps tally and presence equal to a model over random ops from three gateways (seed %i)', async (seed) => {
+    const room = `model-${seed}`;
+    const rand = prng(seed);
+    const model = new Model();
+    for (let batch = 0; batch < 40; batch += 1) {
+      const pipeline = store.pipeline();
+      for (const gateway of ['g1', 'g2', 'g3']) {
+        const ops = Array.from({ length: 1 + Math.floor(rand() * 8) }, () => randomOp(rand));
+        ops.forEach((op) => model.apply(gateway, op));
+        store.addRoomOps(pipeline, room, gateway, ops);
+      }
+      await execPipeline(pipeline);
+      const actual = await stored(room);
+      expect({ batch, tally: actual.votes, connected: actual.connected }).toEqual({ batch, tally: model.tally(), connected: model.connected() });
+    }
+  });
+
+  it('ticks a room once per ts, fences older epochs, publishes the point and caps history', async () => {
+    const room = 'ticked';
+    await store.ensureRoom(room, { options: OPTIONS, open: false, tickMs: 0 });
+    const published: string[] = [];
+    await subscriber.subscribe(keys.voteRoom(room).channel);
+    subscriber.on('message', (_c: string, m: string) => published.push(m));
+    const pipeline = store.pipeline();
+    store.addRoomOps(pipeline, room, 'g1', [
+      { op: 'J', user: 'a', count: 1 },
+      { op: 'V', user: 'a', value: 'yes', ts: 5 },
+    ]);
+    await execPipeline(pipeline);
+
+    const tick = async (epoch: number, ts: number): Promise<unknown> => {
+      const p = store.pipeline();
+      store.addTick(p, room, epoch, ts);
+      return (await execPipeline(p))[0];
+    };
+    expect(await tick(3, 1000)).toBe(1);
+    expect(await tick(3, 1000)).toBe(0); // same ts: stored once
+    expect(await tick(2, 2000)).toBe(-1); // older epoch: fenced
+    expect(await tick(4, 2000)).toBe(1); // a newer leader may tick
+    expect(await tick(3, 3000)).toBe(-1); // and the old one is fenced from then on
+    expect(await tick(4, 3000)).toBe(1);
+    expect(await tick(4, 4000)).toBe(1);
+    const missing = store.pipeline();
+    store.addTick(missing, 'never-created', 4, 4000);
+    expect((await execPipeline(missing))[0]).toBe(-2);
+
+    const history = await store.history(room);
+    expect(history.map((p) => (JSON.parse(p) as { ts: number }).ts)).toEqual([2000, 3000, 4000]);
+    expect(JSON.parse(history[0]!)).toEqual({ ts: 2000, votes: { yes: 1, no: 0 }, connected: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(published.map((m) => (JSON.parse(m) as { data: { ts: number }[] }).data[0]!.ts)).toEqual([1000, 2000, 3000, 4000]);
+  });
+
+  it('honours a room tick that is a multiple of the global tick', async () => {
+    await store.ensureRoom('slow', { options: OPTIONS, open: false, tickMs: 2000 });
+    const codes = [];
+    for (const ts of [1000, 2000, 3000, 4000]) {
+      const p = store.pipeline();
+      store.addTick(p, 'slow', 1, ts);
+      codes.push((await execPipeline(p))[0]);
+    }
+    expect(codes).toEqual([0, 1, 0, 1]);
+  });
+
+  it("reaps an expired gateway: its users stop counting unless connected elsewhere", async () => {
+    const room = 'reaped';
+    await renewLease(redis, 'dead', 50, 'register', [room]);
+    await renewLease(redis, 'alive', 60_000, 'register', [room]);
+    const pipeline = store.pipeline();
+    store.addRoomOps(pipeline, room, 'dead', [
+      { op: 'J', user: 'only-dead', count: 2 },
+      { op: 'V', user: 'only-dead', value: 'yes', ts: 1 },
+      { op: 'J', user: 'both', count: 1 },
+    ]);
+    store.addRoomOps(pipeline, room, 'alive', [
+      { op: 'J', user: 'both', count: 1 },
+      { op: 'V', user: 'both', value: 'no', ts: 2 },
+    ]);
+    await execPipeline(pipeline);
+    expect(await stored(room)).toEqual({ votes: { yes: 1, no: 1 }, connected: 2 });
+
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const expired = await expiredGateways(redis, await redisTimeMs(redis), 10);
+    expect(expired).toEqual(['dead']);
+    expect(await reapGateway(store, 'dead')).toBe(3);
+    expect(await stored(room)).toEqual({ votes: { yes: 0, no: 1 }, connected: 1 });
+    expect(await expiredGateways(redis, await redisTimeMs(redis), 10)).toEqual([]);
+    // the lease is gone: a renew is refused, so the gateway must re-register under a new id
+    expect(await renewLease(redis, 'dead', 1000, 'renew', [])).toBe(false);
+    expect(await renewLease(redis, 'alive', 60_000, 'renew', [room])).toBe(true);
+  });
+});
