@@ -78,6 +78,7 @@ async function main(): Promise<void> {
     BANTERBOX_SECRET: SECRET,
     LOG_LEVEL: 'info',
     GATEWAY_LEASE_MS: '30000',
+    VOTE_FLUSH_MS: process.env.BENCH_VOTE_FLUSH_MS ?? '2',
   }, process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []);
   const inspect = redis.client();
   try {

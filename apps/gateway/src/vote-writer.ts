@@ -27,6 +27,8 @@ export class VoteWriter {
   private queued = 0;
   private timer: NodeJS.Timeout | undefined;
   private inFlight = new Set<Promise<void>>();
+  /** opsDropped when Redis was last seen ready: logs once per outage, not once per batch. */
+  private droppedAtLastLog = 0;
   /** Totals since start, for metrics and tests. */
   readonly stats = { opsWritten: 0, votesApplied: 0, batches: 0, opsDropped: 0 };
 
@@ -73,6 +75,13 @@ export class VoteWriter {
 
   private async write(batch: Map<string, RoomOp[]>, rooms: string[], count: number): Promise<void> {
     const { store, log } = this.options;
+    if (store.redis.status !== 'ready') {
+      // Redis is away: the resync after reconnecting writes the state these ops lead to.
+      if (this.stats.opsDropped === this.droppedAtLastLog) log.warn('Redis unavailable: dropping vote batches until it is back');
+      this.stats.opsDropped += count;
+      return;
+    }
+    this.droppedAtLastLog = this.stats.opsDropped;
     const gatewayId = this.options.gatewayId();
     const pipeline = store.pipeline();
     const leaseIndex = rooms.length > 0 ? 0 : -1;

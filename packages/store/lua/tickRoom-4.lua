@@ -11,7 +11,7 @@
   ARGV[2] tick time, ms, on the global tick grid
   ARGV[3] history limit (points kept)
   ARGV[4] channel to publish the snapshot on
-  ARGV[5] idle expiry for meta and history, ms
+  ARGV[5] idle expiry for meta, tally and history, ms
   Returns:  1 stored and published
             0 nothing to do (this ts or a later one is stored, or not on this room's tick)
            -1 fenced: a newer leader has ticked this room
@@ -45,5 +45,6 @@ redis.call('LTRIM', history, -tonumber(ARGV[3]), -1)
 redis.call('HSET', meta, 'last_ts', ARGV[2])
 redis.call('PEXPIRE', meta, ARGV[5])
 redis.call('PEXPIRE', history, ARGV[5])
+redis.call('PEXPIRE', tally, ARGV[5])
 redis.call('PUBLISH', ARGV[4], '{"data":[' .. point .. ']}')
 return 1

@@ -14,7 +14,8 @@
  *   bb:{room:<r>}:votes      hash  user -> "<option>|<ts ms>": the standing vote and its time
  *                                  ($USRN and $USRN_VTime in one field); present users only
  *   bb:{room:<r>}:tally      hash  option -> votes of present users; updated by every change,
- *                                  so a tick reads it in O(options), never O(voters)
+ *                                  so a tick reads it in O(options), never O(voters);
+ *                                  expires with the meta
  *   bb:{room:<r>}:history    list  tick points as JSON `{"ts","votes","connected"}`, oldest
  *                                  first, capped at HISTORY_LIMIT ("history" and $TSX in one)
  *   bb:{room:<r>}:gw:<g>     hash  user -> live connections that gateway <g> holds, so a dead
