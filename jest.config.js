@@ -3,6 +3,7 @@ const shared = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },
   moduleNameMapper: { '^@banterbox/([a-z-]+)$': '<rootDir>/packages/$1/src' },
   testEnvironment: 'node',
+  moduleFileExtensions: ['ts', 'js', 'json'],
 };
 
 module.exports = {
