@@ -1,18 +1,19 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { Waiters } from './waiters';
 
 /** A real app process (gateway or ticker) whose JSON log lines a test can wait for. */
 export class AppProcess {
   readonly lines: Record<string, unknown>[] = [];
   exited: number | null | undefined;
   private buffer = '';
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new Waiters();
 
   constructor(readonly child: ChildProcess) {
     child.stdout?.on('data', (chunk: Buffer) => this.read(chunk));
     child.stderr?.on('data', (chunk: Buffer) => this.read(chunk));
     child.on('exit', (code, signal) => {
       this.exited = code ?? (signal ? -1 : null);
-      this.notify();
+      this.waiters.notify();
     });
   }
 
@@ -41,37 +42,17 @@ export class AppProcess {
         this.lines.push({ msg: line });
       }
     }
-    this.notify();
-  }
-
-  private notify(): void {
-    for (const waiter of [...this.waiters]) waiter();
+    this.waiters.notify();
   }
 
   /** Waits for a log line whose `msg` equals `msg` (and that matches `extra`), after index `from`. */
   waitForLog(msg: string, timeoutMs = 10_000, from = 0): Promise<Record<string, unknown>> {
-    return new Promise((resolve, reject) => {
-      const check = (): void => {
-        const line = this.lines.slice(from).find((l) => l.msg === msg);
-        if (line) {
-          cleanup();
-          resolve(line);
-        } else if (this.exited !== undefined) {
-          cleanup();
-          reject(new Error(`process exited (${this.exited}) before logging "${msg}": ${this.tail()}`));
-        }
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`no "${msg}" log within ${timeoutMs} ms: ${this.tail()}`));
-      }, timeoutMs);
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-      };
-      this.waiters.add(check);
-      check();
-    });
+    const probe = (): Record<string, unknown> | undefined => {
+      const line = this.lines.slice(from).find((l) => l.msg === msg);
+      if (!line && this.exited !== undefined) throw new Error(`process exited (${this.exited}) before logging "${msg}": ${this.tail()}`);
+      return line;
+    };
+    return this.waiters.until(probe, timeoutMs, () => `no "${msg}" log: ${this.tail()}`);
   }
 
   hasLogged(msg: string, from = 0): boolean {

@@ -1,4 +1,5 @@
 import WebSocket from 'ws';
+import { Waiters } from './waiters';
 
 export interface Closed {
   code: number;
@@ -12,16 +13,16 @@ export interface Closed {
 export class TestSocket {
   readonly frames: unknown[] = [];
   closed: Closed | undefined;
-  private readonly waiters = new Set<() => void>();
+  private readonly waiters = new Waiters();
 
   private constructor(readonly ws: WebSocket) {
     ws.on('message', (data) => {
       this.frames.push(JSON.parse(data.toString()));
-      this.notify();
+      this.waiters.notify();
     });
     ws.on('close', (code, reason) => {
       this.closed = { code, reason: reason.toString() };
-      this.notify();
+      this.waiters.notify();
     });
     ws.on('error', () => undefined);
   }
@@ -34,10 +35,6 @@ export class TestSocket {
       ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: HTTP ${res.statusCode}`)));
       ws.once('error', reject);
     });
-  }
-
-  private notify(): void {
-    for (const waiter of [...this.waiters]) waiter();
   }
 
   send(message: unknown): void {
@@ -54,25 +51,7 @@ export class TestSocket {
   }
 
   private until<T>(probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
-    return new Promise((resolve, reject) => {
-      const check = (): void => {
-        const value = probe();
-        if (value !== undefined) {
-          cleanup();
-          resolve(value);
-        }
-      };
-      const timer = setTimeout(() => {
-        cleanup();
-        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}; frames: ${JSON.stringify(this.frames.slice(-5))}`));
-      }, timeoutMs);
-      const cleanup = (): void => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-      };
-      this.waiters.add(check);
-      check();
-    });
+    return this.waiters.until(probe, timeoutMs, () => `waiting for ${what}; last frames: ${JSON.stringify(this.frames.slice(-5))}`);
   }
 
   close(): void {
