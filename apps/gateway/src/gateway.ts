@@ -59,6 +59,8 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
   let leaseLive = false;
   let everReady = false;
   let resyncing: Promise<void> | undefined;
+  /** Set when a resync failed part-way; the next lease renewal runs it again. */
+  let resyncPending = false;
   let leaseTimer: NodeJS.Timeout | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
 
@@ -105,10 +107,12 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
           }
         }
         await writer.drain();
+        resyncPending = false;
         log.info({ reason, rooms: held.length, gatewayId }, 'gateway state re-asserted');
       } catch (error) {
         log.warn({ err: error, reason }, 'resync failed; will retry on the next lease renewal');
         leaseLive = false;
+        resyncPending = true;
       } finally {
         resyncing = undefined;
       }
@@ -121,6 +125,7 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
     try {
       const live = await renewLease(redis, gatewayId, config.gatewayLeaseMs, 'renew', rooms.all().map((r) => r.id));
       if (!live) await resync('lease expired');
+      else if (resyncPending) await resync('retrying a failed resync');
       else leaseLive = true;
     } catch (error) {
       leaseLive = false;

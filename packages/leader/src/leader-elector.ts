@@ -83,8 +83,15 @@ export class LeaderElector extends EventEmitter<ElectorEvents> {
       return;
     }
     const { redis, id } = this.options;
-    const epoch = await redis.incr(keys.leaderEpoch);
-    await redis.hset(keys.leaderInfo, 'id', id, 'epoch', epoch, 'since', Date.now());
+    let epoch: number;
+    try {
+      epoch = await redis.incr(keys.leaderEpoch);
+      await redis.hset(keys.leaderInfo, 'id', id, 'epoch', epoch, 'since', Date.now());
+    } catch (error) {
+      // Without an epoch this replica cannot act; free the lock rather than sit on it for a TTL.
+      await lock.release().catch(() => undefined);
+      throw error;
+    }
     this.lock = lock;
     this.epoch = epoch;
     this.options.log.info({ epoch, id }, 'leadership acquired');
