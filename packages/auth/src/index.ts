@@ -1,2 +1,3 @@
 export { AuthError, signToken, verifyToken, TOKEN_AUDIENCE } from './jwt';
 export type { TokenClaims, VerifiedToken } from './jwt';
+export { SESSION_COOKIE, newSessionUserId, readCookie, sessionSetCookie, signSession, verifySession } from './session-cookie';

@@ -1,0 +1,50 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { isValidId } from '@banterbox/protocol';
+
+/**
+ * The browser session (SPEC §4, seed 004): a random user id in a cookie signed with
+ * BANTERBOX_SECRET, so a client can keep its id but never choose or forge another one.
+ * Value format: `<user id>.<base64url HMAC-SHA256 of "session:<user id>">`.
+ */
+export const SESSION_COOKIE = 'bb_session';
+/** Browsers keep the cookie this long; the server-side user lifetime is USER_TTL_S. */
+const MAX_AGE_S = 365 * 24 * 3600;
+
+function mac(userId: string, secret: string): string {
+  return createHmac('sha256', secret).update(`session:${userId}`).digest('base64url');
+}
+
+/** A fresh random user id (22 characters of [A-Za-z0-9_-]). */
+export function newSessionUserId(): string {
+  return randomBytes(16).toString('base64url');
+}
+
+export function signSession(userId: string, secret: string): string {
+  if (!isValidId(userId)) throw new Error('session user id must be 1-64 characters of [A-Za-z0-9_-]');
+  return `${userId}.${mac(userId, secret)}`;
+}
+
+/** The user id in a signed session value, or undefined if it is malformed or forged. */
+export function verifySession(value: string, secret: string): string | undefined {
+  const dot = value.lastIndexOf('.');
+  if (dot <= 0) return undefined;
+  const userId = value.slice(0, dot);
+  if (!isValidId(userId)) return undefined;
+  const given = Buffer.from(value.slice(dot + 1));
+  const expected = Buffer.from(mac(userId, secret));
+  return given.length === expected.length && timingSafeEqual(given, expected) ? userId : undefined;
+}
+
+/** Reads one cookie from a Cookie header. */
+export function readCookie(header: string, name: string): string | undefined {
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+/** The Set-Cookie value for a session: HttpOnly, SameSite=Lax, Path=/, Secure behind TLS. */
+export function sessionSetCookie(value: string, secure: boolean): string {
+  return `${SESSION_COOKIE}=${value}; Path=/; Max-Age=${MAX_AGE_S}; HttpOnly; SameSite=Lax${secure ? '; Secure' : ''}`;
+}
