@@ -94,12 +94,12 @@ async function main(): Promise<void> {
     while (Date.now() - started < SECONDS * 1000) {
       const round = Date.now();
       for (const c of clients) {
-        let frames = '';
+        const frames: Buffer[] = [];
         for (let k = 0; k < BURST; k += 1) {
           c.seq += 1;
-          frames += `{"vote":{"value":"${voteValue(c.seq)}","ts":${base + c.seq}}}\n`;
+          frames.push(textFrame(`{"vote":{"value":"${voteValue(c.seq)}","ts":${base + c.seq}}}`));
         }
-        c.raw.socket.write(Buffer.concat(frames.trimEnd().split('\n').map(textFrame)));
+        c.raw.socket.write(Buffer.concat(frames));
       }
       sent += clients.length * BURST;
       await sleep(Math.max(0, ROUND_MS - (Date.now() - round)));

@@ -132,7 +132,7 @@ export function voteSocketBehavior(deps: VoteSocketDeps): WebSocketBehavior<Vote
     });
   }
 
-  function vote(ws: VoteSocket, data: VoteSocketData, message: VoteMessage): void {
+  function vote(data: VoteSocketData, message: VoteMessage): void {
     const room = data.room;
     const userId = data.userId;
     if (data.phase !== 'joined' || !room || !userId) {
@@ -149,7 +149,7 @@ export function voteSocketBehavior(deps: VoteSocketDeps): WebSocketBehavior<Vote
   function handle(ws: VoteSocket, data: VoteSocketData, text: string): void {
     const message = decodeVoteClientMessage(text);
     if (message.kind === 'vote') {
-      vote(ws, data, message);
+      vote(data, message);
       return;
     }
     if (data.phase !== 'new') throw new ProtocolError('bad_request', 'already authenticated');

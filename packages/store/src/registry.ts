@@ -1,12 +1,15 @@
 import { keys } from './keys';
-import { execPipeline } from './scripts';
-import type { ScriptedPipeline, ScriptedRedis } from './scripts';
+import { execPipeline, type ScriptedPipeline, type ScriptedRedis } from './scripts';
 import type { VoteStore } from './vote-store';
 
-/** Rooms handed to one HSCAN step while reaping a dead gateway. */
+/** Users taken per HSCAN step (and per roomOps call) while reaping a dead gateway. */
 const REAP_SCAN_COUNT = 500;
 
 export type LeaseMode = 'register' | 'renew';
+
+function leaseArgs(gatewayId: string, ttlMs: number, mode: LeaseMode, rooms: readonly string[]): [string, string, string, ...(string | number)[]] {
+  return [keys.gateways, keys.activeRooms, keys.gatewayRooms(gatewayId), gatewayId, ttlMs, mode, ...rooms];
+}
 
 /** Queues a lease registration/renewal that also marks `rooms` active; reply 1 live, 0 lost. */
 export function addLease(
@@ -16,7 +19,7 @@ export function addLease(
   mode: LeaseMode,
   rooms: readonly string[],
 ): void {
-  pipeline.bbRenewLease1(keys.gateways, keys.activeRooms, keys.gatewayRooms(gatewayId), gatewayId, ttlMs, mode, ...rooms);
+  pipeline.bbRenewLease1(...leaseArgs(gatewayId, ttlMs, mode, rooms));
 }
 
 export async function renewLease(
@@ -26,16 +29,7 @@ export async function renewLease(
   mode: LeaseMode,
   rooms: readonly string[],
 ): Promise<boolean> {
-  const reply = await redis.bbRenewLease1(
-    keys.gateways,
-    keys.activeRooms,
-    keys.gatewayRooms(gatewayId),
-    gatewayId,
-    ttlMs,
-    mode,
-    ...rooms,
-  );
-  return reply === 1;
+  return (await redis.bbRenewLease1(...leaseArgs(gatewayId, ttlMs, mode, rooms))) === 1;
 }
 
 /** Redis's own clock in ms, the clock leases are written in. */
@@ -84,7 +78,7 @@ export async function reapGateway(store: VoteStore, gatewayId: string): Promise<
     } while (cursor !== '0');
     await redis.del(conns);
   }
-  await redis.multi().del(keys.gatewayRooms(gatewayId)).zrem(keys.gateways, gatewayId).exec();
+  await releaseLease(redis, gatewayId);
   return released;
 }
 
