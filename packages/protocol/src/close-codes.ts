@@ -6,7 +6,7 @@ export const CloseCode = {
   Normal: 1000,
   /** The socket kept exceeding the message rate limit. */
   PolicyViolation: 1008,
-  /** A frame was larger than the limit (1 KiB on /api/vote_ws/). */
+  /** A frame was larger than the limit (1 KiB on /api/vote_ws/, 4 KiB on /connect). */
   MessageTooBig: 1009,
   /** The server hit an unexpected error handling this socket. */
   InternalError: 1011,
@@ -20,6 +20,8 @@ export const CloseCode = {
   SlowConsumer: 4009,
   /** No valid auth message arrived within the auth timeout (5 s). */
   AuthTimeout: 4008,
+  /** The gateway missed events of a poker room (Redis reconnected); reconnect and re-join. */
+  Resync: 4010,
 } as const;
 
 export type CloseCodeValue = (typeof CloseCode)[keyof typeof CloseCode];
