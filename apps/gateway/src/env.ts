@@ -12,7 +12,6 @@ export interface GatewayConfig extends CommonConfig {
   adminKey: string | undefined;
   /** Origins allowed to open sockets; empty means the request's own host only. */
   allowedOrigins: string[];
-  userTtlS: number;
   gatewayId: string;
   /** How long votes wait to be batched into one Redis round trip. */
   voteFlushMs: number;
@@ -21,6 +20,8 @@ export interface GatewayConfig extends CommonConfig {
   /** A socket whose buffer stays above the limit this long is closed with 4009. */
   slowConsumerMs: number;
   allowUwsFallback: boolean;
+  /** How often /connect sockets get a heartbeat event. */
+  heartbeatMs: number;
 }
 
 /** Parses the gateway's environment once; throws ConfigError listing every problem. */
@@ -44,11 +45,11 @@ export function readGatewayConfig(source: EnvSource): Readonly<GatewayConfig> {
     insecureSecret: configuredSecret === undefined,
     adminKey,
     allowedOrigins: env.list('ALLOWED_ORIGINS'),
-    userTtlS: env.int('USER_TTL_S', 7200, { min: 1, max: 30 * 24 * 3600 }),
     gatewayId: env.string('GATEWAY_ID', hostname()).replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 48),
     voteFlushMs: env.int('VOTE_FLUSH_MS', 2, { min: 0, max: 1000 }),
     maxBackpressureBytes: env.int('MAX_BACKPRESSURE_BYTES', 256 * 1024, { min: 4096, max: 64 * 1024 * 1024 }),
     slowConsumerMs: env.int('SLOW_CONSUMER_MS', 15_000, { min: 1000, max: 600_000 }),
     allowUwsFallback: env.bool('UWS_ALLOW_FALLBACK', false),
+    heartbeatMs: env.int('HEARTBEAT_MS', 30_000, { min: 100, max: 600_000 }),
   });
 }

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 import type { Logger } from '@banterbox/logger';
-import { CloseCode } from '@banterbox/protocol';
+import { CloseCode, PokerLimits, pokerFrame } from '@banterbox/protocol';
 import {
+  PokerRefused,
+  PokerStore,
+  UserStore,
   VoteStore,
   connectRedis,
   execPipeline,
@@ -16,6 +19,11 @@ import {
 import type { GatewayConfig } from './env';
 import { mountHttpApi } from './http-api';
 import { originPolicy } from './origin';
+import { PokerHandler } from './poker-handler';
+import { mountPokerHttp } from './poker-http';
+import { PokerRooms, type PokerSocket } from './poker-rooms';
+import { HEARTBEAT_TOPIC, pokerSocketBehavior } from './poker-socket';
+import { ensureSession, sessionRequest } from './session';
 import { loadUws } from './uws';
 import { VoteRooms } from './vote-rooms';
 import { voteSocketBehavior, type VoteSocket } from './vote-socket';
@@ -30,6 +38,7 @@ export interface Gateway {
   readonly id: string;
   readonly writer: VoteWriter;
   readonly rooms: VoteRooms;
+  readonly pokerRooms: PokerRooms;
 }
 
 export interface GatewayDeps {
@@ -50,7 +59,12 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
   const redis: ScriptedRedis = registerScripts(connectRedis(config.redisUrl, { name: 'gateway-cmd', queueWhileDisconnected: false }));
   const subscriber: Redis = connectRedis(config.redisUrl, { name: 'gateway-sub', queueWhileDisconnected: true });
   const store = new VoteStore(redis, { historyLimit: config.historyLimit, roomTtlMs: config.roomTtlMs });
+  const poker = new PokerStore(redis, { roomTtlMs: config.roomTtlMs, maxMembers: PokerLimits.maxRoomMembers, roundsKept: PokerLimits.roundsKept });
+  const users = new UserStore(redis, config.userTtlMs);
   const sockets = new Set<VoteSocket>();
+  const pokerSockets = new Set<PokerSocket>();
+  /** Redis writes of closed poker sockets, awaited before the gateway leaves Redis. */
+  const pokerWork = new Set<Promise<unknown>>();
   let gatewayId = newGatewayId(config.gatewayId);
   let listenSocket: us_listen_socket | undefined;
   let port = 0;
@@ -63,8 +77,11 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
   let resyncPending = false;
   let leaseTimer: NodeJS.Timeout | undefined;
   let sweepTimer: NodeJS.Timeout | undefined;
+  let heartbeatTimer: NodeJS.Timeout | undefined;
+  let subscriberEverReady = false;
 
   const rooms = new VoteRooms(app, store, subscriber, config.historyLimit, log.child({ component: 'rooms' }));
+  const pokerRooms = new PokerRooms(app, poker, subscriber, log.child({ component: 'poker-rooms' }));
   const writer = new VoteWriter({
     store,
     gatewayId: () => gatewayId,
@@ -80,6 +97,32 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
     if (everReady) void resync('redis reconnected');
     everReady = true;
   });
+  subscriber.on('ready', () => {
+    if (subscriberEverReady) {
+      pokerRooms.verify().catch((error: unknown) => log.warn({ err: error }, 'poker rooms could not be verified after reconnecting'));
+    }
+    subscriberEverReady = true;
+  });
+
+  /** Re-asserts this gateway's poker connections (users and room memberships) under its id. */
+  async function resyncPoker(): Promise<void> {
+    const perUser = new Map<string, number>();
+    for (const ws of pokerSockets) perUser.set(ws.getUserData().userId, (perUser.get(ws.getUserData().userId) ?? 0) + 1);
+    await Promise.all([...perUser].map(([userId, count]) => users.connections(userId, gatewayId, 'S', count)));
+    const work: Promise<unknown>[] = [];
+    for (const room of pokerRooms.all()) {
+      for (const [userId, { count, spectator }] of room.usersHere()) {
+        work.push(
+          poker.presence(room.id, gatewayId, userId, 'S', count, spectator).catch((error: unknown) => {
+            if (!(error instanceof PokerRefused)) throw error;
+            pokerRooms.closeLocally(room);
+            return 0;
+          }),
+        );
+      }
+    }
+    await Promise.all(work);
+  }
 
   /**
    * Re-asserts everything this gateway holds: room meta, its lease (under a new id if the old one
@@ -107,6 +150,7 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
           }
         }
         await writer.drain();
+        await resyncPoker();
         resyncPending = false;
         log.info({ reason, rooms: held.length, gatewayId }, 'gateway state re-asserted');
       } catch (error) {
@@ -136,7 +180,7 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
   /** Closes sockets whose send buffer stayed over the backpressure limit for too long. */
   function sweepSlowConsumers(): void {
     const now = Date.now();
-    for (const ws of sockets) {
+    for (const ws of [...sockets, ...pokerSockets]) {
       const data = ws.getUserData();
       if (ws.getBufferedAmount() < config.maxBackpressureBytes) {
         data.slowSince = undefined;
@@ -163,7 +207,31 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
     accepting: () => !draining,
     sockets,
   }));
+  app.ws('/connect', pokerSocketBehavior({
+    secret: config.secret,
+    handler: new PokerHandler({ rooms: pokerRooms, poker, users, gatewayId: () => gatewayId, log: log.child({ component: 'poker' }) }),
+    rooms: pokerRooms,
+    users,
+    gatewayId: () => gatewayId,
+    log: log.child({ component: 'connect' }),
+    maxBackpressureBytes: config.maxBackpressureBytes,
+    originAllowed: originPolicy(config.allowedOrigins),
+    accepting: () => !draining,
+    sockets: pokerSockets,
+    track: (work) => {
+      pokerWork.add(work);
+      void work.finally(() => pokerWork.delete(work));
+    },
+  }));
   mountHttpApi(app, { store, secret: config.secret, adminKey: config.adminKey, tickMs: config.tickMs, readiness });
+  mountPokerHttp(app, { poker, secret: config.secret });
+  app.get('/*', (res, req) => {
+    // Any page a browser loads gets the session cookie (SPEC §4), a 404 included.
+    const session = sessionRequest(req);
+    res.writeStatus('404 Not Found');
+    ensureSession(res, session, config.secret);
+    res.writeHeader('content-type', 'application/json').end('{"error":"not found"}');
+  });
   app.any('/*', (res) => {
     res.writeStatus('404 Not Found').writeHeader('content-type', 'application/json').end('{"error":"not found"}');
   });
@@ -175,6 +243,7 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
     everReady = true;
     leaseTimer = setInterval(() => void renewLoop(), Math.max(100, Math.floor(config.gatewayLeaseMs / 3)));
     sweepTimer = setInterval(sweepSlowConsumers, SLOW_SWEEP_MS);
+    heartbeatTimer = setInterval(() => app.publish(HEARTBEAT_TOPIC, pokerFrame({ event: 'heartbeat' })), config.heartbeatMs);
     await new Promise<void>((resolve, reject) => {
       app.listen(config.host, config.port, (socket) => {
         if (!socket) {
@@ -195,8 +264,10 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
     listenSocket = undefined;
     clearInterval(leaseTimer);
     clearInterval(sweepTimer);
-    for (const ws of [...sockets]) ws.end(CloseCode.ServiceRestart, 'gateway restarting');
+    clearInterval(heartbeatTimer);
+    for (const ws of [...sockets, ...pokerSockets]) ws.end(CloseCode.ServiceRestart, 'gateway restarting');
     await writer.drain();
+    await Promise.all([...pokerWork]);
     if (redis.status === 'ready') await releaseLease(redis, gatewayId).catch(() => undefined);
     redis.disconnect();
     subscriber.disconnect();
@@ -214,5 +285,6 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
     },
     writer,
     rooms,
+    pokerRooms,
   };
 }

@@ -1,4 +1,4 @@
-import type { HttpRequest, HttpResponse, us_socket_context_t, WebSocket, WebSocketBehavior } from 'uWebSockets.js';
+import type { WebSocket, WebSocketBehavior } from 'uWebSockets.js';
 import { AuthError, verifyToken } from '@banterbox/auth';
 import type { Logger } from '@banterbox/logger';
 import {
@@ -14,6 +14,7 @@ import {
 import type { LocalVoteRoom } from './local-vote-room';
 import { countMessage, newRateState, type RateState } from './rate-limit';
 import type { VoteRooms } from './vote-rooms';
+import { acceptUpgrade, refuseUpgrade, type UpgradePolicy } from './upgrade';
 import type { VoteWriter } from './vote-writer';
 
 /** Frames larger than this close the socket with 1009 (SPEC §5). */
@@ -36,16 +37,12 @@ export interface VoteSocketData {
 
 export type VoteSocket = WebSocket<VoteSocketData>;
 
-export interface VoteSocketDeps {
+export interface VoteSocketDeps extends UpgradePolicy {
   secret: string;
   rooms: VoteRooms;
   writer: VoteWriter;
   log: Logger;
   maxBackpressureBytes: number;
-  /** Answers whether a browser Origin may open a socket (Host is the request's Host header). */
-  originAllowed: (origin: string, host: string) => boolean;
-  /** Whether new sockets are accepted (false while draining). */
-  accepting: () => boolean;
   sockets: Set<VoteSocket>;
 }
 
@@ -53,32 +50,6 @@ export interface VoteSocketDeps {
 /** The phase may change while an await is pending; read it through here after one. */
 function isClosed(data: VoteSocketData): boolean {
   return data.phase === 'closed';
-}
-
-export function upgradeChecked(
-  res: HttpResponse,
-  req: HttpRequest,
-  context: us_socket_context_t,
-  deps: Pick<VoteSocketDeps, 'originAllowed' | 'accepting'>,
-  userData: unknown,
-): void {
-  const origin = req.getHeader('origin');
-  const host = req.getHeader('host');
-  if (!deps.accepting()) {
-    res.writeStatus('503 Service Unavailable').end('draining');
-    return;
-  }
-  if (origin !== '' && !deps.originAllowed(origin, host)) {
-    res.writeStatus('403 Forbidden').end('origin not allowed');
-    return;
-  }
-  res.upgrade(
-    userData,
-    req.getHeader('sec-websocket-key'),
-    req.getHeader('sec-websocket-protocol'),
-    req.getHeader('sec-websocket-extensions'),
-    context,
-  );
 }
 
 /** The uWS behaviour of `/api/vote_ws/` (SPEC §5). */
@@ -177,7 +148,7 @@ export function voteSocketBehavior(deps: VoteSocketDeps): WebSocketBehavior<Vote
         rate: newRateState(Date.now()),
         slowSince: undefined,
       };
-      upgradeChecked(res, req, context, deps, data);
+      if (!refuseUpgrade(res, req, deps)) acceptUpgrade(res, req, context, data);
     },
 
     open: (ws) => {

@@ -1,6 +1,9 @@
 import { LeaderElector } from '@banterbox/leader';
 import type { Logger } from '@banterbox/logger';
+import { PokerLimits } from '@banterbox/protocol';
 import {
+  PokerStore,
+  UserStore,
   VoteStore,
   activeRooms,
   connectRedis,
@@ -11,6 +14,7 @@ import {
   registerScripts,
   whenReady,
   type Redis,
+  type Stores,
 } from '@banterbox/store';
 import type { TickerConfig } from './env';
 import { TickClock } from './tick-clock';
@@ -19,6 +23,8 @@ import { TickClock } from './tick-clock';
 const ROOMS_PER_PIPELINE = 1000;
 /** Dead gateways reaped per tick at most (each can take a while for big rooms). */
 const REAP_PER_TICK = 8;
+/** Poker users checked for expiry per tick at most. */
+const EXPIRE_PER_TICK = 200;
 
 export interface TickStats {
   ticks: number;
@@ -27,6 +33,8 @@ export interface TickStats {
   lastTs: number;
   lastDurationMs: number;
   gatewaysReaped: number;
+  usersExpired: number;
+  pokerRoomsClosed: number;
 }
 
 export interface Ticker {
@@ -50,8 +58,13 @@ export function createTicker({ config, log }: TickerDeps): Ticker {
   const redis = registerScripts(connectRedis(config.redisUrl, { name: 'ticker-cmd', queueWhileDisconnected: false }));
   const leaderRedis: Redis = connectRedis(config.redisUrl, { name: 'ticker-leader', queueWhileDisconnected: false });
   const store = new VoteStore(redis, { historyLimit: config.historyLimit, roomTtlMs: config.roomTtlMs });
+  const stores: Stores = {
+    votes: store,
+    poker: new PokerStore(redis, { roomTtlMs: config.roomTtlMs, maxMembers: PokerLimits.maxRoomMembers, roundsKept: PokerLimits.roundsKept }),
+    users: new UserStore(redis, config.userTtlMs),
+  };
   const elector = new LeaderElector({ redis: leaderRedis, id: config.tickerId, ttlMs: config.leaderTtlMs, log });
-  const stats: TickStats = { ticks: 0, stored: 0, fenced: 0, lastTs: 0, lastDurationMs: 0, gatewaysReaped: 0 };
+  const stats: TickStats = { ticks: 0, stored: 0, fenced: 0, lastTs: 0, lastDurationMs: 0, gatewaysReaped: 0, usersExpired: 0, pokerRoomsClosed: 0 };
   let stopped: Promise<void> | undefined;
 
   redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis command connection error'));
@@ -59,9 +72,28 @@ export function createTicker({ config, log }: TickerDeps): Ticker {
 
   async function reapDeadGateways(redisNow: number): Promise<void> {
     for (const gatewayId of await expiredGateways(redis, redisNow, REAP_PER_TICK)) {
-      const released = await reapGateway(store, gatewayId);
+      const released = await reapGateway(stores, gatewayId);
       stats.gatewaysReaped += 1;
       log.info({ gatewayId, released }, 'reaped dead gateway');
+    }
+  }
+
+  /** Expires poker users whose lifetime ran out: rooms they own close, others they leave. */
+  async function expireUsers(redisNow: number): Promise<void> {
+    for (const { userId, score } of await stores.users.due(redisNow, EXPIRE_PER_TICK)) {
+      const found = await stores.users.expire(userId);
+      if (found.state === 'later') {
+        await stores.users.reschedule(userId, found.expiresAt);
+        continue;
+      }
+      if (found.state === 'expired') {
+        let closed = 0;
+        for (const roomId of found.rooms) if (await stores.poker.expireUser(roomId, userId)) closed += 1;
+        stats.usersExpired += 1;
+        stats.pokerRoomsClosed += closed;
+        log.debug({ userId, rooms: found.rooms.length, closed }, 'poker user expired');
+      }
+      await stores.users.unschedule(userId, score);
     }
   }
 
@@ -88,6 +120,7 @@ export function createTicker({ config, log }: TickerDeps): Ticker {
     try {
       const redisNow = await redisTimeMs(redis);
       await reapDeadGateways(redisNow);
+      await expireUsers(redisNow);
       const rooms = await activeRooms(redis, redisNow - 2 * config.gatewayLeaseMs);
       const { stored, fenced } = await tickRooms(ts, epoch, rooms);
       stats.ticks += 1;

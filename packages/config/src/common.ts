@@ -12,6 +12,8 @@ export interface CommonConfig {
   gatewayLeaseMs: number;
   /** A vote room's meta and history expire after this long without ticks. */
   roomTtlMs: number;
+  /** A poker user (and the rooms they own) expires this long after their last connection. */
+  userTtlMs: number;
   production: boolean;
 }
 
@@ -23,6 +25,7 @@ export function readCommon(env: EnvReader): CommonConfig {
     historyLimit: env.int('HISTORY_LIMIT', 3600, { min: 1, max: 100_000 }),
     gatewayLeaseMs: env.int('GATEWAY_LEASE_MS', 5000, { min: 500, max: 300_000 }),
     roomTtlMs: env.int('ROOM_TTL_S', 7 * 24 * 3600, { min: 60, max: 365 * 24 * 3600 }) * 1000,
+    userTtlMs: env.int('USER_TTL_S', 7200, { min: 1, max: 30 * 24 * 3600 }) * 1000,
     production: env.string('NODE_ENV', 'development') === 'production',
   };
 }

@@ -22,10 +22,32 @@
  *                                  gateway's share can be taken back out of `users`
  *   bb:{room:<r>}:ch         channel  each tick's snapshot `{"data":[point]}`
  *
- * Registry (gateway leases and the rooms to tick):
+ * Poker room `<p>` (seed 004; its own tag, so a poker and a vote room may share an id):
+ *   bb:{poker:<p>}:room       hash  owner, topic, revealed ("1"/"0"), deck (JSON list), auto
+ *                                   ("1" reveal once every estimator estimated), created_at,
+ *                                   seq (number of the last message published on the channel)
+ *   bb:{poker:<p>}:members    hash  user -> "1" spectator / "0" estimator; present users only
+ *   bb:{poker:<p>}:conns      hash  "<user>|<gateway>" -> live connections to the room
+ *   bb:{poker:<p>}:estimates  hash  user -> JSON {value, comment}
+ *   bb:{poker:<p>}:names      hash  user -> "<version>|<name>", newest version wins
+ *   bb:{poker:<p>}:rounds     list  JSON rounds recorded by each clear after a reveal
+ *   bb:{poker:<p>}:ch         channel  `{"seq":n,"ev":[change, ...]}` for every state change
+ *   All expire after ROOM_TTL_S without a change; the room closes earlier when its owner expires.
+ *
+ * Poker user `<u>` (the session cookie's user id):
+ *   bb:{user:<u>}:profile     hash  name, name_v (its version, Redis time in µs), expires_at
+ *                                   (ms; set while the user has no connection)
+ *   bb:{user:<u>}:gateways    hash  gateway -> live /connect connections of the user there
+ *   bb:{user:<u>}:rooms       set   poker rooms the user joined or created
+ *   All expire an hour after expires_at, as a backstop to the ticker's expiry.
+ *
+ * Registry (gateway leases, the rooms to tick, users to expire):
  *   bb:{registry}:gateways       zset  gateway id -> lease expiry, ms of Redis time
  *   bb:{registry}:rooms          zset  room -> last time a gateway reported connections, ms
  *   bb:{registry}:gw:<g>:rooms   set   rooms gateway <g> has held connections in
+ *   bb:{registry}:gw:<g>:poker   set   poker rooms gateway <g> has held connections in
+ *   bb:{registry}:gw:<g>:users   set   users gateway <g> has held /connect connections for
+ *   bb:{registry}:expiring       zset  user -> when to check whether they expired, ms
  *
  * Ticker leadership:
  *   bb:{ticker}:leader   string  redlock lock on leadership
@@ -44,6 +66,22 @@ export interface VoteRoomKeys {
   channel: string;
 }
 
+export interface PokerRoomKeys {
+  room: string;
+  members: string;
+  conns: string;
+  estimates: string;
+  names: string;
+  rounds: string;
+  channel: string;
+}
+
+export interface UserKeys {
+  profile: string;
+  gateways: string;
+  rooms: string;
+}
+
 export const keys = {
   voteRoom(id: string): VoteRoomKeys {
     const prefix = room(id);
@@ -56,10 +94,29 @@ export const keys = {
       channel: `${prefix}:ch`,
     };
   },
+  pokerRoom(id: string): PokerRoomKeys {
+    const prefix = `bb:{poker:${id}}`;
+    return {
+      room: `${prefix}:room`,
+      members: `${prefix}:members`,
+      conns: `${prefix}:conns`,
+      estimates: `${prefix}:estimates`,
+      names: `${prefix}:names`,
+      rounds: `${prefix}:rounds`,
+      channel: `${prefix}:ch`,
+    };
+  },
+  user(id: string): UserKeys {
+    const prefix = `bb:{user:${id}}`;
+    return { profile: `${prefix}:profile`, gateways: `${prefix}:gateways`, rooms: `${prefix}:rooms` };
+  },
   gatewayConns: (roomId: string, gatewayId: string): string => `${room(roomId)}:gw:${gatewayId}`,
   gateways: 'bb:{registry}:gateways',
   activeRooms: 'bb:{registry}:rooms',
   gatewayRooms: (gatewayId: string): string => `bb:{registry}:gw:${gatewayId}:rooms`,
+  gatewayPokerRooms: (gatewayId: string): string => `bb:{registry}:gw:${gatewayId}:poker`,
+  gatewayUsers: (gatewayId: string): string => `bb:{registry}:gw:${gatewayId}:users`,
+  expiringUsers: 'bb:{registry}:expiring',
   leaderLock: 'bb:{ticker}:leader',
   leaderEpoch: 'bb:{ticker}:epoch',
   leaderInfo: 'bb:{ticker}:info',
@@ -68,5 +125,11 @@ export const keys = {
 /** The room id a snapshot channel belongs to, or undefined for another channel. */
 export function roomOfChannel(channel: string): string | undefined {
   const match = /^bb:\{room:([A-Za-z0-9_-]{1,64})\}:ch$/.exec(channel);
+  return match?.[1];
+}
+
+/** The poker room id a channel belongs to, or undefined for another channel. */
+export function pokerRoomOfChannel(channel: string): string | undefined {
+  const match = /^bb:\{poker:([A-Za-z0-9_-]{1,64})\}:ch$/.exec(channel);
   return match?.[1];
 }

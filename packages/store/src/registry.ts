@@ -1,5 +1,7 @@
 import { keys } from './keys';
 import { execPipeline, type ScriptedPipeline, type ScriptedRedis } from './scripts';
+import type { PokerStore } from './poker-store';
+import type { UserStore } from './user-store';
 import type { VoteStore } from './vote-store';
 
 /** Users taken per HSCAN step (and per roomOps call) while reaping a dead gateway. */
@@ -49,12 +51,27 @@ export function expiredGateways(redis: ScriptedRedis, nowMs: number, limit: numb
   return redis.zrangebyscore(keys.gateways, '-inf', `(${nowMs}`, 'LIMIT', 0, limit);
 }
 
+export interface Stores {
+  votes: VoteStore;
+  poker: PokerStore;
+  users: UserStore;
+}
+
 /**
  * Takes a dead gateway's connections back out of every room it held (their users stop counting
- * unless connected elsewhere), then forgets the gateway. Idempotent: safe to repeat or race.
- * Returns the number of connections released.
+ * unless connected elsewhere, and poker users start expiring), then forgets the gateway.
+ * Idempotent: safe to repeat or race. Returns the number of vote connections released.
  */
-export async function reapGateway(store: VoteStore, gatewayId: string): Promise<number> {
+export async function reapGateway(stores: Stores, gatewayId: string): Promise<number> {
+  const released = await reapVoteRooms(stores.votes, gatewayId);
+  const redis = stores.votes.redis;
+  for (const roomId of await redis.smembers(keys.gatewayPokerRooms(gatewayId))) await stores.poker.dropGateway(roomId, gatewayId);
+  for (const userId of await redis.smembers(keys.gatewayUsers(gatewayId))) await stores.users.connections(userId, gatewayId, 'S', 0);
+  await releaseLease(redis, gatewayId);
+  return released;
+}
+
+async function reapVoteRooms(store: VoteStore, gatewayId: string): Promise<number> {
   const redis = store.redis;
   const rooms = await redis.smembers(keys.gatewayRooms(gatewayId));
   let released = 0;
@@ -78,11 +95,14 @@ export async function reapGateway(store: VoteStore, gatewayId: string): Promise<
     } while (cursor !== '0');
     await redis.del(conns);
   }
-  await releaseLease(redis, gatewayId);
   return released;
 }
 
-/** Removes a gateway's lease and room set on a clean shutdown (after its connections left). */
+/** Removes a gateway's lease and room sets on a clean shutdown (after its connections left). */
 export async function releaseLease(redis: ScriptedRedis, gatewayId: string): Promise<void> {
-  await redis.multi().del(keys.gatewayRooms(gatewayId)).zrem(keys.gateways, gatewayId).exec();
+  await redis
+    .multi()
+    .del(keys.gatewayRooms(gatewayId), keys.gatewayPokerRooms(gatewayId), keys.gatewayUsers(gatewayId))
+    .zrem(keys.gateways, gatewayId)
+    .exec();
 }

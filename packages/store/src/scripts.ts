@@ -5,10 +5,26 @@ import type { ChainableCommander, Redis } from 'ioredis';
 /**
  * Lua scripts live one per file in ../lua as `<camelName>-<numKeys>.lua`. They are registered once
  * per connection with ioredis `defineCommand` under a versioned name (EVALSHA, falling back to EVAL
- * after a Redis restart) and called only through the typed wrappers in this package.
+ * after a Redis restart) and called only through the typed wrappers in this package. A line
+ * `-- @include <name>` is replaced by ../lua/include/<name>.lua when the script is loaded.
  */
 const SCRIPT_VERSION = 1;
-const SCRIPT_FILES = ['roomOps-4', 'tickRoom-4', 'ensureRoom-1', 'renewLease-3'] as const;
+const SCRIPT_FILES = [
+  'roomOps-4',
+  'tickRoom-4',
+  'ensureRoom-1',
+  'renewLease-3',
+  'pokerCreate-6',
+  'pokerPresence-6',
+  'pokerEstimate-6',
+  'pokerCards-6',
+  'pokerManage-6',
+  'pokerUser-6',
+  'userConnections-3',
+  'userName-3',
+  'userExpire-3',
+  'unscheduleUser-1',
+] as const;
 type ScriptFile = (typeof SCRIPT_FILES)[number];
 
 type Arg = string | number;
@@ -19,6 +35,18 @@ export interface ScriptCommands<R> {
   bbTickRoom1(meta: string, users: string, tally: string, history: string, ...args: Arg[]): R;
   bbEnsureRoom1(meta: string, ...args: Arg[]): R;
   bbRenewLease1(gateways: string, activeRooms: string, gatewayRooms: string, ...args: Arg[]): R;
+  /** Poker room scripts: the six room keys, then the channel, the expiry and their own ARGV. */
+  bbPokerCreate1(...keysAndArgs: Arg[]): R;
+  bbPokerPresence1(...keysAndArgs: Arg[]): R;
+  bbPokerEstimate1(...keysAndArgs: Arg[]): R;
+  bbPokerCards1(...keysAndArgs: Arg[]): R;
+  bbPokerManage1(...keysAndArgs: Arg[]): R;
+  bbPokerUser1(...keysAndArgs: Arg[]): R;
+  /** User scripts: profile, gateways and rooms keys, then their ARGV. */
+  bbUserConnections1(...keysAndArgs: Arg[]): R;
+  bbUserName1(...keysAndArgs: Arg[]): R;
+  bbUserExpire1(...keysAndArgs: Arg[]): R;
+  bbUnscheduleUser1(expiring: string, ...args: Arg[]): R;
 }
 
 export type ScriptedRedis = Redis & ScriptCommands<Promise<unknown>>;
@@ -29,11 +57,16 @@ function commandName(file: ScriptFile): string {
   return `bb${base.charAt(0).toUpperCase()}${base.slice(1)}${SCRIPT_VERSION}`;
 }
 
+const LUA_DIR = join(__dirname, '..', 'lua');
+const INCLUDE = /^-- @include ([A-Za-z]+)$/gm;
+
 const sources = new Map<ScriptFile, string>();
 function source(file: ScriptFile): string {
   let text = sources.get(file);
   if (text === undefined) {
-    text = readFileSync(join(__dirname, '..', 'lua', `${file}.lua`), 'utf8');
+    text = readFileSync(join(LUA_DIR, `${file}.lua`), 'utf8').replace(INCLUDE, (_line, name: string) =>
+      readFileSync(join(LUA_DIR, 'include', `${name}.lua`), 'utf8'),
+    );
     sources.set(file, text);
   }
   return text;

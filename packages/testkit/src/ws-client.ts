@@ -46,6 +46,11 @@ export class TestSocket {
     return this.until(() => (this.frames.slice(from) as T[]).find(match), timeoutMs, 'matching frame');
   }
 
+  /** Resolves once `condition` holds, checked after every frame. */
+  waitUntil(condition: () => boolean, timeoutMs = 5_000, what = 'condition'): Promise<true> {
+    return this.until(() => (condition() ? true : undefined), timeoutMs, what);
+  }
+
   waitForClose(timeoutMs = 5_000): Promise<Closed> {
     return this.until(() => this.closed, timeoutMs, 'close');
   }

@@ -1,0 +1,179 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from '@banterbox/logger';
+import { PokerLimits, pokerErrorFrame, pokerFrame, type PokerRequest } from '@banterbox/protocol';
+import { PokerRefused, type PokerRefusal, type PokerStore, type UserStore } from '@banterbox/store';
+import { snapshotEvents } from './poker-render';
+import type { PokerRooms, PokerSocket } from './poker-rooms';
+
+/** A request the rules refuse; the client gets `{"event":"error","message",...}` and stays. */
+export class PokerRuleError extends Error {
+  readonly code = 'poker_rule';
+  constructor(
+    message: string,
+    readonly roomId?: string,
+  ) {
+    super(message);
+    this.name = 'PokerRuleError';
+  }
+}
+
+type OwnerAction = 'reveal' | 'hide' | 'clear' | 'setTopic' | 'kick' | 'transferOwnership';
+
+const OWNER_ONLY: Readonly<Record<OwnerAction, string>> = {
+  reveal: 'Only the room owner can reveal estimates',
+  hide: 'Only the room owner can hide estimates',
+  clear: 'Only the room owner can clear estimates',
+  setTopic: 'Only the room owner can set the topic',
+  kick: 'Only the room owner can kick members',
+  transferOwnership: 'Only the room owner can transfer ownership',
+};
+
+function refusalMessage(refusal: PokerRefusal, request: PokerRequest): string {
+  switch (refusal) {
+    case 'no_room':
+      return 'Room not found';
+    case 'full':
+      return `Room is full (${PokerLimits.maxRoomMembers} members)`;
+    case 'not_owner':
+      return OWNER_ONLY[request.kind as OwnerAction] ?? 'Only the room owner can do that';
+    case 'not_member':
+      return request.kind === 'estimate' ? 'Join the room before estimating' : 'That user is not a member of this room';
+    case 'spectator':
+      return 'Spectators cannot estimate';
+    case 'not_on_deck':
+      return "Estimate must be one of the room's cards";
+    case 'self':
+      return request.kind === 'kick' ? 'The owner cannot kick themself' : 'You already own this room';
+  }
+}
+
+export interface PokerHandlerDeps {
+  rooms: PokerRooms;
+  poker: PokerStore;
+  users: UserStore;
+  gatewayId: () => string;
+  log: Logger;
+}
+
+/** Carries out one poker request for one socket (SPEC §6). Rule violations throw PokerRuleError. */
+export class PokerHandler {
+  constructor(private readonly deps: PokerHandlerDeps) {}
+
+  async handle(ws: PokerSocket, request: PokerRequest): Promise<void> {
+    try {
+      await this.dispatch(ws, request);
+    } catch (error) {
+      if (error instanceof PokerRefused) {
+        throw new PokerRuleError(refusalMessage(error.refusal, request), 'roomId' in request ? request.roomId : undefined);
+      }
+      throw error;
+    }
+  }
+
+  private async dispatch(ws: PokerSocket, request: PokerRequest): Promise<void> {
+    const { poker } = this.deps;
+    const userId = ws.getUserData().userId;
+    switch (request.kind) {
+      case 'setName':
+        return this.setName(ws, request.name);
+      case 'createRoom':
+        return this.createRoom(ws, request);
+      case 'joinRoom':
+        return this.join(ws, request.roomId, request.spectator);
+      case 'leaveRoom':
+        return this.leave(ws, request.roomId);
+      case 'estimate':
+        await poker.estimate(request.roomId, userId, request.estimate);
+        return;
+      case 'reveal':
+      case 'hide':
+      case 'clear':
+        await poker.cards(request.roomId, userId, request.kind);
+        return;
+      case 'setTopic':
+        await poker.manage(request.roomId, userId, 'topic', request.topic);
+        return;
+      case 'kick':
+        await poker.manage(request.roomId, userId, 'kick', request.userId);
+        return;
+      case 'transferOwnership':
+        await poker.manage(request.roomId, userId, 'transfer', request.userId);
+        return;
+    }
+  }
+
+  private async setName(ws: PokerSocket, name: string): Promise<void> {
+    const userId = ws.getUserData().userId;
+    const { version, rooms } = await this.deps.users.setName(userId, name);
+    await Promise.all(rooms.map((roomId) => this.deps.poker.rename(roomId, userId, name, version)));
+    if (ws.getUserData().open) ws.send(pokerFrame({ event: 'userUpdated', user: { id: userId, name } }));
+  }
+
+  private async createRoom(ws: PokerSocket, request: Extract<PokerRequest, { kind: 'createRoom' }>): Promise<void> {
+    const roomId = request.roomId ?? randomBytes(8).toString('base64url');
+    this.checkRoomSlots(ws);
+    const created = await this.deps.poker.create(roomId, ws.getUserData().userId, request);
+    if (!created) throw new PokerRuleError('A room with that id already exists', roomId);
+    if (ws.getUserData().open) ws.send(pokerFrame({ event: 'roomCreated', roomId }));
+    await this.join(ws, roomId, false);
+  }
+
+  /** Refuses a join into a room the connection is in, or past the rooms-per-connection limit. */
+  private checkRoomSlots(ws: PokerSocket, roomId?: string): void {
+    const data = ws.getUserData();
+    if (roomId !== undefined && (data.rooms.has(roomId) || data.joining.has(roomId))) throw new PokerRuleError('Already in this room', roomId);
+    if (data.rooms.size + data.joining.size >= PokerLimits.maxRoomsPerConnection) {
+      throw new PokerRuleError(`A connection can be in at most ${PokerLimits.maxRoomsPerConnection} rooms`, roomId);
+    }
+  }
+
+  /** Adds this connection to a room and sends it the snapshot, then the room's live events. */
+  async join(ws: PokerSocket, roomId: string, spectator: boolean): Promise<void> {
+    this.checkRoomSlots(ws, roomId);
+    const data = ws.getUserData();
+    data.joining.add(roomId);
+    try {
+      const room = await this.deps.rooms.acquire(roomId);
+      let snapshot;
+      try {
+        snapshot = await this.deps.poker.join(roomId, this.deps.gatewayId(), data.userId, spectator);
+      } catch (error) {
+        this.deps.rooms.release(room);
+        throw error;
+      }
+      if (!data.open) {
+        this.deps.rooms.release(room);
+        await this.deps.poker.presence(roomId, this.deps.gatewayId(), data.userId, 'L', 1);
+        return;
+      }
+      data.rooms.set(roomId, { room, spectator });
+      this.deps.rooms.admit(ws, room, snapshot.seq, snapshotEvents(roomId, snapshot, data.userId));
+    } finally {
+      data.joining.delete(roomId);
+    }
+  }
+
+  private async leave(ws: PokerSocket, roomId: string): Promise<void> {
+    const membership = ws.getUserData().rooms.get(roomId);
+    if (!membership) throw new PokerRuleError('Not in this room', roomId);
+    this.deps.rooms.detach(ws, membership.room);
+    await this.deps.poker.presence(roomId, this.deps.gatewayId(), ws.getUserData().userId, 'L', 1);
+  }
+
+  /** The socket closed: it leaves its rooms and the user loses one connection. */
+  async closed(userId: string, roomIds: string[]): Promise<void> {
+    const gatewayId = this.deps.gatewayId();
+    await Promise.all(roomIds.map((roomId) => this.deps.poker.presence(roomId, gatewayId, userId, 'L', 1).catch(ignoreGoneRoom)));
+    await this.deps.users.connections(userId, gatewayId, 'L', 1);
+  }
+}
+
+function ignoreGoneRoom(error: unknown): number {
+  if (error instanceof PokerRefused) return 0;
+  throw error;
+}
+
+/** For the socket layer: an error frame for a PokerRuleError. */
+export function ruleErrorFrame(error: PokerRuleError): string {
+  return pokerErrorFrame(error.message, error.roomId === undefined ? {} : { roomId: error.roomId });
+}

@@ -1,0 +1,240 @@
+import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
+import type { Logger } from '@banterbox/logger';
+import { CloseCode, pokerFrame, type PokerEvent } from '@banterbox/protocol';
+import { decodePokerMessage, keys, pokerRoomOfChannel, type PokerStore, type Redis } from '@banterbox/store';
+import type { RateState } from './rate-limit';
+import { renderChange } from './poker-render';
+
+export interface PokerMembership {
+  room: LocalPokerRoom;
+  spectator: boolean;
+}
+
+export interface PokerSocketData {
+  userId: string;
+  open: boolean;
+  /** Rooms this connection is in. */
+  rooms: Map<string, PokerMembership>;
+  /** Rooms this connection is joining (a join is in flight). */
+  joining: Set<string>;
+  /** Requests run one after another per connection, in the order they arrived. */
+  queue: Promise<void>;
+  rate: RateState;
+  slowSince: number | undefined;
+}
+
+export type PokerSocket = WebSocket<PokerSocketData>;
+
+/** Published messages kept per room so a joiner can catch up from its snapshot's seq. */
+const RECENT_KEPT = 256;
+
+/** A poker room as this gateway holds it: its sockets and where its event stream stands. */
+export class LocalPokerRoom {
+  readonly topic: string;
+  /** The newest message forwarded to the topic; -1 before the first one is known. */
+  seq = -1;
+  /** Sockets in the room, joins in flight included: the room stays loaded while above 0. */
+  refs = 0;
+  readonly sockets = new Set<PokerSocket>();
+  /** Sockets whose snapshot is newer than `seq`, waiting for the stream to catch up. */
+  readonly pending = new Map<PokerSocket, number>();
+  readonly recent = new Map<number, string[]>();
+
+  constructor(readonly id: string) {
+    this.topic = `poker:${id}`;
+  }
+
+  remember(seq: number, frames: string[]): void {
+    this.recent.set(seq, frames);
+    if (this.recent.size > RECENT_KEPT) this.recent.delete(this.recent.keys().next().value as number);
+  }
+
+  /** The frames published after `seq`, or undefined if some are no longer kept. */
+  framesAfter(seq: number): string[] | undefined {
+    const frames: string[] = [];
+    for (let s = seq + 1; s <= this.seq; s += 1) {
+      const kept = this.recent.get(s);
+      if (!kept) return undefined;
+      frames.push(...kept);
+    }
+    return frames;
+  }
+
+  /** Local sockets of one user, for resync. */
+  usersHere(): Map<string, { count: number; spectator: boolean }> {
+    const users = new Map<string, { count: number; spectator: boolean }>();
+    for (const ws of this.sockets) {
+      const data = ws.getUserData();
+      const entry = users.get(data.userId) ?? { count: 0, spectator: data.rooms.get(this.id)?.spectator ?? false };
+      entry.count += 1;
+      users.set(data.userId, entry);
+    }
+    return users;
+  }
+}
+
+/**
+ * The poker rooms this gateway has sockets in. A room's Redis channel is subscribed while the
+ * room has local sockets; each published message is rendered once and published to the room's
+ * uWS topic. Messages carry the room's sequence number: duplicates are dropped, a joiner gets
+ * exactly the messages after its snapshot, and a gap (lost messages) makes the room's sockets
+ * reconnect with 4010.
+ */
+export class PokerRooms {
+  private readonly rooms = new Map<string, LocalPokerRoom>();
+  private readonly subscribing = new Map<string, Promise<void>>();
+  readonly stats = { messages: 0, duplicates: 0, gaps: 0 };
+
+  constructor(
+    private readonly app: TemplatedApp,
+    private readonly store: PokerStore,
+    private readonly subscriber: Redis,
+    private readonly log: Logger,
+  ) {
+    subscriber.on('message', (channel: string, message: string) => this.onMessage(channel, message));
+  }
+
+  all(): LocalPokerRoom[] {
+    return [...this.rooms.values()];
+  }
+
+  /** Holds the room (subscribed) for one socket; the caller must `release` it exactly once. */
+  async acquire(roomId: string): Promise<LocalPokerRoom> {
+    let room = this.rooms.get(roomId);
+    if (!room) {
+      room = new LocalPokerRoom(roomId);
+      this.rooms.set(roomId, room);
+    }
+    room.refs += 1;
+    let subscribed = this.subscribing.get(roomId);
+    if (!subscribed) {
+      subscribed = this.subscriber.subscribe(keys.pokerRoom(roomId).channel).then(() => undefined);
+      this.subscribing.set(roomId, subscribed);
+    }
+    try {
+      await subscribed;
+    } catch (error) {
+      if (this.subscribing.get(roomId) === subscribed) this.subscribing.delete(roomId);
+      this.release(room);
+      throw error;
+    }
+    return room;
+  }
+
+  release(room: LocalPokerRoom): void {
+    room.refs -= 1;
+    if (room.refs > 0 || this.rooms.get(room.id) !== room) return;
+    this.rooms.delete(room.id);
+    this.subscribing.delete(room.id);
+    this.subscriber.unsubscribe(keys.pokerRoom(room.id).channel).catch((error: unknown) => {
+      this.log.warn({ err: error, room: room.id }, 'unsubscribe failed');
+    });
+  }
+
+  /**
+   * Sends a joiner its snapshot (taken at `snapshotSeq`) and then every event after it, exactly
+   * once: at once if the stream has passed the snapshot, otherwise when it gets there.
+   */
+  admit(ws: PokerSocket, room: LocalPokerRoom, snapshotSeq: number, snapshot: PokerEvent[]): void {
+    room.sockets.add(ws);
+    ws.cork(() => {
+      for (const event of snapshot) ws.send(pokerFrame(event));
+    });
+    if (room.seq < 0) room.seq = snapshotSeq;
+    if (room.seq >= snapshotSeq) this.catchUp(ws, room, snapshotSeq);
+    else room.pending.set(ws, snapshotSeq);
+  }
+
+  private catchUp(ws: PokerSocket, room: LocalPokerRoom, fromSeq: number): void {
+    const frames = room.framesAfter(fromSeq);
+    if (!frames) {
+      ws.end(CloseCode.Resync, 'room events lost; rejoin');
+      return;
+    }
+    ws.cork(() => {
+      for (const frame of frames) ws.send(frame);
+      ws.subscribe(room.topic);
+    });
+  }
+
+  /** Takes a socket out of a room (it left, was kicked, or the room closed). */
+  detach(ws: PokerSocket, room: LocalPokerRoom): void {
+    const data = ws.getUserData();
+    if (data.rooms.get(room.id)?.room !== room) return;
+    data.rooms.delete(room.id);
+    room.sockets.delete(ws);
+    room.pending.delete(ws);
+    if (data.open) ws.unsubscribe(room.topic);
+    this.release(room);
+  }
+
+  private onMessage(channel: string, text: string): void {
+    const roomId = pokerRoomOfChannel(channel);
+    const room = roomId === undefined ? undefined : this.rooms.get(roomId);
+    if (!room || roomId === undefined) return;
+    let message;
+    try {
+      message = decodePokerMessage(text);
+    } catch (error) {
+      this.log.error({ err: error, room: roomId }, 'unreadable poker message');
+      return;
+    }
+    if (room.seq >= 0 && message.seq <= room.seq) {
+      this.stats.duplicates += 1;
+      return;
+    }
+    if (room.seq >= 0 && message.seq !== room.seq + 1) {
+      this.log.warn({ room: roomId, had: room.seq, got: message.seq }, 'poker room events lost; sockets will rejoin');
+      this.resync(room);
+      return;
+    }
+    this.stats.messages += 1;
+    const frames = message.changes.map((change) => pokerFrame(renderChange(roomId, change)));
+    room.seq = message.seq;
+    room.remember(message.seq, frames);
+    for (const frame of frames) this.app.publish(room.topic, frame);
+    for (const change of message.changes) {
+      if (change.kind === 'closed') this.dropRoom(room);
+      else if (change.kind === 'left' && change.reason === 'kicked') {
+        for (const ws of [...room.sockets]) if (ws.getUserData().userId === change.userId) this.detach(ws, room);
+      }
+    }
+    for (const [ws, seq] of room.pending) {
+      if (seq > room.seq) continue;
+      room.pending.delete(ws);
+      this.catchUp(ws, room, seq);
+    }
+  }
+
+  /** The room is gone: its sockets leave it (they were sent roomClosed). */
+  private dropRoom(room: LocalPokerRoom): void {
+    for (const ws of [...room.sockets]) this.detach(ws, room);
+  }
+
+  /** Events were lost: the room's sockets reconnect and re-join from a fresh snapshot. */
+  private resync(room: LocalPokerRoom): void {
+    this.stats.gaps += 1;
+    for (const ws of [...room.sockets]) ws.end(CloseCode.Resync, 'room events lost; rejoin');
+  }
+
+  /**
+   * After the subscriber reconnected: rooms whose stored sequence moved past what this gateway
+   * forwarded lost events (their sockets rejoin); rooms that no longer exist are closed.
+   */
+  async verify(): Promise<void> {
+    const rooms = this.all().filter((room) => room.seq >= 0);
+    const stored = await this.store.seq(rooms.map((room) => room.id));
+    rooms.forEach((room, i) => {
+      const seq = stored[i];
+      if (seq === null || seq === undefined) this.closeLocally(room);
+      else if (seq > room.seq) this.resync(room);
+    });
+  }
+
+  /** Tells the room's local sockets it closed (Redis lost it) and drops it. */
+  closeLocally(room: LocalPokerRoom): void {
+    this.app.publish(room.topic, pokerFrame({ event: 'roomClosed', roomId: room.id }));
+    for (const ws of [...room.pending.keys()]) ws.send(pokerFrame({ event: 'roomClosed', roomId: room.id }));
+    this.dropRoom(room);
+  }
+}

@@ -1,0 +1,139 @@
+import type { WebSocketBehavior } from 'uWebSockets.js';
+import { SESSION_COOKIE, readCookie, verifySession } from '@banterbox/auth';
+import type { Logger } from '@banterbox/logger';
+import {
+  CloseCode,
+  INVALID_REQUEST,
+  InvalidPokerRequest,
+  PokerLimits,
+  decodePokerRequest,
+  pokerErrorFrame,
+  pokerFrame,
+} from '@banterbox/protocol';
+import type { UserStore } from '@banterbox/store';
+import { PokerRuleError, ruleErrorFrame, type PokerHandler } from './poker-handler';
+import type { PokerRooms, PokerSocket, PokerSocketData } from './poker-rooms';
+import { countMessage, newRateState } from './rate-limit';
+import { acceptUpgrade, refuseUpgrade, type UpgradePolicy } from './upgrade';
+
+/** Every /connect socket is subscribed to this topic; one publish sends the heartbeat to all. */
+export const HEARTBEAT_TOPIC = 'poker:heartbeat';
+/** uWS's own frame limit, kept above the protocol's so oversized frames get a proper 1009. */
+const HARD_FRAME_LIMIT_BYTES = 16 * 1024;
+
+export interface PokerSocketDeps extends UpgradePolicy {
+  secret: string;
+  handler: PokerHandler;
+  rooms: PokerRooms;
+  users: UserStore;
+  gatewayId: () => string;
+  log: Logger;
+  maxBackpressureBytes: number;
+  sockets: Set<PokerSocket>;
+  /** Work that must finish before the gateway leaves Redis (a closed socket's leaves). */
+  track: (work: Promise<unknown>) => void;
+}
+
+const UNAVAILABLE = 'Service unavailable, try again';
+
+/** The uWS behaviour of `/connect` (SPEC §6): session cookie, requests in order, Pokey events. */
+export function pokerSocketBehavior(deps: PokerSocketDeps): WebSocketBehavior<PokerSocketData> {
+  const { handler, log } = deps;
+
+  function answerFailure(ws: PokerSocket, error: unknown): void {
+    if (!ws.getUserData().open) return;
+    if (error instanceof PokerRuleError) ws.send(ruleErrorFrame(error));
+    else {
+      log.warn({ err: error }, 'poker request failed');
+      ws.send(pokerErrorFrame(UNAVAILABLE));
+    }
+  }
+
+  function enqueue(ws: PokerSocket, work: () => Promise<void>): void {
+    const data = ws.getUserData();
+    data.queue = data.queue.then(work).catch((error: unknown) => answerFailure(ws, error));
+  }
+
+  function onFrame(ws: PokerSocket, message: ArrayBuffer, isBinary: boolean): void {
+    if (message.byteLength > PokerLimits.maxFrameBytes) {
+      ws.end(CloseCode.MessageTooBig, 'frame too big');
+      return;
+    }
+    const verdict = countMessage(ws.getUserData().rate, Date.now());
+    if (verdict === 'close') {
+      ws.end(CloseCode.PolicyViolation, 'rate limit');
+      return;
+    }
+    if (verdict === 'drop-and-warn') ws.send(pokerErrorFrame('Too many requests', { detail: 'more than 20 a second; dropped' }));
+    if (verdict !== 'ok') return;
+    let request;
+    try {
+      if (isBinary) throw new InvalidPokerRequest('frames must be JSON text');
+      request = decodePokerRequest(Buffer.from(message).toString('utf8'));
+    } catch (error) {
+      const detail = error instanceof InvalidPokerRequest ? error.detail : 'unreadable frame';
+      ws.send(pokerErrorFrame(INVALID_REQUEST, { detail }));
+      return;
+    }
+    enqueue(ws, () => handler.handle(ws, request));
+  }
+
+  return {
+    compression: 0,
+    maxPayloadLength: HARD_FRAME_LIMIT_BYTES,
+    idleTimeout: 60,
+    sendPingsAutomatically: true,
+    maxBackpressure: deps.maxBackpressureBytes,
+    closeOnBackpressureLimit: 0,
+    maxLifetime: 0,
+
+    upgrade: (res, req, context) => {
+      if (refuseUpgrade(res, req, deps)) return;
+      const cookie = readCookie(req.getHeader('cookie'), SESSION_COOKIE);
+      const userId = cookie === undefined ? undefined : verifySession(cookie, deps.secret);
+      if (userId === undefined) {
+        res.writeStatus('401 Unauthorized').end('session cookie required');
+        return;
+      }
+      const data: PokerSocketData = {
+        userId,
+        open: true,
+        rooms: new Map(),
+        joining: new Set(),
+        queue: Promise.resolve(),
+        rate: newRateState(Date.now()),
+        slowSince: undefined,
+      };
+      acceptUpgrade(res, req, context, data);
+    },
+
+    open: (ws) => {
+      const data = ws.getUserData();
+      deps.sockets.add(ws);
+      ws.subscribe(HEARTBEAT_TOPIC);
+      ws.send(pokerFrame({ event: 'connectionInfo', userId: data.userId }));
+      data.queue = deps.users
+        .connections(data.userId, deps.gatewayId(), 'J', 1)
+        .then((user) => {
+          if (data.open) ws.send(pokerFrame({ event: 'userUpdated', user: { id: data.userId, name: user.name } }));
+        })
+        .catch((error: unknown) => {
+          log.warn({ err: error }, 'poker connection could not be registered');
+          if (data.open) ws.end(CloseCode.TryAgainLater, 'unavailable');
+        });
+    },
+
+    message: onFrame,
+
+    close: (ws) => {
+      const data = ws.getUserData();
+      data.open = false;
+      deps.sockets.delete(ws);
+      const roomIds = [...data.rooms.keys()];
+      for (const { room } of [...data.rooms.values()]) deps.rooms.detach(ws, room);
+      // After queued requests (a join in flight undoes itself once it sees the socket closed).
+      const done = data.queue.then(() => handler.closed(data.userId, roomIds));
+      deps.track(done.catch((error: unknown) => log.warn({ err: error }, 'poker disconnect not recorded')));
+    },
+  };
+}

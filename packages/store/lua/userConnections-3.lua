@@ -1,0 +1,35 @@
+--[[
+  userConnections-3: one gateway's /connect connections of a user changed. While the user has
+  none on any gateway they are expiring: expires_at is set and their keys get a backstop TTL.
+
+  KEYS[1] profile   hash  name, name_v, expires_at
+  KEYS[2] gateways  hash  gateway -> live connections
+  KEYS[3] rooms     set   poker rooms joined or created
+  ARGV[1] gateway id
+  ARGV[2] op: "J" count opened, "L" count closed, "S" count held now
+  ARGV[3] count
+  ARGV[4] user lifetime after the last connection, ms (USER_TTL_S)
+  ARGV[5] backstop: keys expire this long after expires_at, ms
+  Returns: {connections on all gateways, expires_at ms or 0, name or "", name version or "0"}
+]]
+local profile, gateways, rooms = KEYS[1], KEYS[2], KEYS[3]
+local gateway, op, count = ARGV[1], ARGV[2], tonumber(ARGV[3])
+
+local held = tonumber(redis.call('HGET', gateways, gateway) or '0')
+local now = (op == 'J' and held + count) or (op == 'L' and math.max(0, held - count)) or count
+if now > 0 then redis.call('HSET', gateways, gateway, now) else redis.call('HDEL', gateways, gateway) end
+
+local total = 0
+for _, n in ipairs(redis.call('HVALS', gateways)) do total = total + tonumber(n) end
+local expires_at = 0
+if total > 0 then
+  redis.call('HDEL', profile, 'expires_at')
+  for _, key in ipairs(KEYS) do redis.call('PERSIST', key) end
+else
+  local t = redis.call('TIME')
+  expires_at = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[4])
+  redis.call('HSET', profile, 'expires_at', expires_at)
+  for _, key in ipairs(KEYS) do redis.call('PEXPIRE', key, tonumber(ARGV[4]) + tonumber(ARGV[5])) end
+end
+local p = redis.call('HMGET', profile, 'name', 'name_v')
+return { total, expires_at, p[1] or '', p[2] or '0' }

@@ -1,0 +1,187 @@
+import { keys } from './keys';
+import { parseEstimate, parseEstimates, parseRoomState, type PokerRoomState, type StoredEstimate } from './poker-messages';
+import { StoreError, execPipeline, scriptedPipeline, type ScriptedRedis } from './scripts';
+
+export interface PokerSettings {
+  /** Idle expiry of a room's keys (ROOM_TTL_S), ms. */
+  roomTtlMs: number;
+  maxMembers: number;
+  roundsKept: number;
+}
+
+export interface PokerSnapshotMember {
+  id: string;
+  name: string;
+  spectator: boolean;
+}
+
+/** A room as a joiner first sees it, at sequence `seq`. */
+export interface PokerSnapshot {
+  seq: number;
+  room: PokerRoomState;
+  members: PokerSnapshotMember[];
+  estimates: Record<string, StoredEstimate>;
+}
+
+export interface PokerRound {
+  topic: string;
+  clearedAt: number;
+  estimates: { userId: string; name: string; value: string; comment: string }[];
+}
+
+/**
+ * Why a poker script refused a change; the gateway turns each into an `error` event.
+ * Codes are the scripts' negative replies.
+ */
+export type PokerRefusal = 'no_room' | 'not_owner' | 'full' | 'not_member' | 'spectator' | 'not_on_deck' | 'self';
+
+const REFUSALS: Readonly<Record<number, PokerRefusal>> = {
+  [-1]: 'no_room',
+  [-2]: 'not_owner',
+  [-3]: 'not_member',
+  [-4]: 'spectator',
+  [-5]: 'not_on_deck',
+  [-6]: 'self',
+};
+
+export class PokerRefused extends Error {
+  constructor(readonly refusal: PokerRefusal) {
+    super(`poker change refused: ${refusal}`);
+    this.name = 'PokerRefused';
+  }
+}
+
+/** A script's seq reply, or PokerRefused for a negative code. */
+function seqOrRefusal(reply: unknown): number {
+  const code = Number(reply);
+  if (code >= 0) return code;
+  throw new PokerRefused(REFUSALS[code] ?? 'no_room');
+}
+
+export type PresenceOp = 'L' | 'S';
+export type CardsAction = 'reveal' | 'hide' | 'clear';
+export type ManageAction = 'topic' | 'kick' | 'transfer';
+
+/** Typed access to poker rooms in Redis: every change is one script on the room's slot. */
+export class PokerStore {
+  constructor(
+    readonly redis: ScriptedRedis,
+    private readonly settings: PokerSettings,
+  ) {}
+
+  private roomArgs(roomId: string): (string | number)[] {
+    const k = keys.pokerRoom(roomId);
+    return [k.room, k.members, k.conns, k.estimates, k.names, k.rounds, k.channel, this.settings.roomTtlMs];
+  }
+
+  /** Creates a room; false when the id is taken. */
+  async create(roomId: string, ownerId: string, room: Pick<PokerRoomState, 'deck' | 'autoReveal' | 'topic'>): Promise<boolean> {
+    const user = keys.user(ownerId);
+    const [created] = await execPipeline(
+      scriptedPipeline(this.redis)
+        .bbPokerCreate1(...this.roomArgs(roomId), ownerId, JSON.stringify(room.deck), room.autoReveal ? '1' : '0', room.topic, Date.now())
+        .sadd(user.rooms, roomId),
+    );
+    return created === 1;
+  }
+
+  /**
+   * Adds one connection of `userId` on `gatewayId` to a room and returns the room as the
+   * connection first sees it. Registers the room with the gateway first, so a reaper finds it.
+   */
+  async join(roomId: string, gatewayId: string, userId: string, spectator: boolean): Promise<PokerSnapshot> {
+    const user = keys.user(userId);
+    const [, , profile] = await execPipeline(
+      scriptedPipeline(this.redis).sadd(keys.gatewayPokerRooms(gatewayId), roomId).sadd(user.rooms, roomId).hmget(user.profile, 'name', 'name_v'),
+    );
+    const [name, version] = profile as (string | null)[];
+    const reply = (await this.redis.bbPokerPresence1(
+      ...this.roomArgs(roomId),
+      'J',
+      gatewayId,
+      userId,
+      1,
+      spectator ? '1' : '0',
+      name ?? '',
+      version ?? '0',
+      this.settings.maxMembers,
+    )) as unknown[];
+    if (reply.length === 1) throw new PokerRefused(reply[0] === -2 ? 'full' : 'no_room');
+    const [seq, owner, topic, revealed, deck, auto, members, estimates] = reply as [number, ...unknown[]];
+    const flat = members as string[];
+    const list: PokerSnapshotMember[] = [];
+    for (let i = 0; i + 2 < flat.length; i += 3) list.push({ id: flat[i]!, spectator: flat[i + 1] === '1', name: flat[i + 2]! });
+    return { seq, room: parseRoomState([owner, topic, revealed, deck, auto]), members: list, estimates: parseEstimates(estimates as unknown[]) };
+  }
+
+  /** Closes (`L`) or re-asserts (`S`, absolute) one gateway's connections of a user to a room. */
+  async presence(roomId: string, gatewayId: string, userId: string, op: PresenceOp, count: number, spectator = false): Promise<number> {
+    const pipeline = scriptedPipeline(this.redis);
+    if (op === 'S') pipeline.sadd(keys.gatewayPokerRooms(gatewayId), roomId);
+    pipeline.bbPokerPresence1(...this.roomArgs(roomId), op, gatewayId, userId, count, spectator ? '1' : '0', '', '0', 0);
+    const results = await execPipeline(pipeline);
+    return seqOrRefusal((results[results.length - 1] as number[])[0]);
+  }
+
+  /** Drops every connection a dead gateway held in a room; its users leave unless connected elsewhere. */
+  async dropGateway(roomId: string, gatewayId: string): Promise<void> {
+    await this.redis.bbPokerPresence1(...this.roomArgs(roomId), 'X', gatewayId, '', 0, '0', '', '0', 0);
+  }
+
+  /** Sets (or with null withdraws) a member's estimate. */
+  async estimate(roomId: string, userId: string, estimate: StoredEstimate | null): Promise<number> {
+    return seqOrRefusal(await this.redis.bbPokerEstimate1(...this.roomArgs(roomId), userId, estimate?.value ?? '', estimate?.comment ?? ''));
+  }
+
+  /** The owner reveals, hides or clears. */
+  async cards(roomId: string, userId: string, action: CardsAction): Promise<number> {
+    return seqOrRefusal(await this.redis.bbPokerCards1(...this.roomArgs(roomId), userId, action, Date.now(), this.settings.roundsKept));
+  }
+
+  /** The owner sets the topic, kicks or transfers (`arg` is the topic or the member's id). */
+  async manage(roomId: string, userId: string, action: ManageAction, arg: string): Promise<number> {
+    return seqOrRefusal(await this.redis.bbPokerManage1(...this.roomArgs(roomId), userId, action, arg));
+  }
+
+  /** Carries a user's new name into a room (newest version wins). */
+  async rename(roomId: string, userId: string, name: string, version: string): Promise<void> {
+    await this.redis.bbPokerUser1(...this.roomArgs(roomId), userId, 'name', name, version);
+  }
+
+  /** An expired user leaves the room, or closes it if they own it; true when it closed. */
+  async expireUser(roomId: string, userId: string): Promise<boolean> {
+    return (await this.redis.bbPokerUser1(...this.roomArgs(roomId), userId, 'expire', '', '0')) === 1;
+  }
+
+  /** The room's current sequence, or null when it does not exist. */
+  async seq(roomIds: readonly string[]): Promise<(number | null)[]> {
+    if (roomIds.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const roomId of roomIds) pipeline.hget(keys.pokerRoom(roomId).room, 'seq');
+    return (await execPipeline(pipeline)).map((value) => (value === null ? null : Number(value)));
+  }
+
+  /** Recorded rounds, oldest first, or null when the room does not exist. */
+  async rounds(roomId: string): Promise<PokerRound[] | null> {
+    const k = keys.pokerRoom(roomId);
+    const [exists, list] = (await execPipeline(this.redis.pipeline().exists(k.room).lrange(k.rounds, 0, -1))) as [number, string[]];
+    if (exists === 0) return null;
+    return list.map(parseRound);
+  }
+}
+
+function parseRound(json: string): PokerRound {
+  const raw = JSON.parse(json) as { topic?: unknown; clearedAt?: unknown; estimates?: unknown };
+  if (typeof raw.clearedAt !== 'number') throw new StoreError('stored round lacks clearedAt');
+  // cjson writes an empty list as {}; a recorded round always has estimates, but read defensively.
+  const items: unknown[] = Array.isArray(raw.estimates) ? raw.estimates : [];
+  return {
+    topic: typeof raw.topic === 'string' ? raw.topic : '',
+    clearedAt: raw.clearedAt,
+    estimates: items.map((item) => {
+      const e = item as Record<string, unknown>;
+      const { value, comment } = parseEstimate(JSON.stringify(e));
+      return { userId: String(e.userId), name: typeof e.name === 'string' ? e.name : '', value, comment };
+    }),
+  };
+}

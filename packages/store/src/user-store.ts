@@ -1,0 +1,83 @@
+import { keys } from './keys';
+import { execPipeline, scriptedPipeline, type ScriptedRedis } from './scripts';
+
+/** Poker users' keys outlive their expiry by this long, in case no ticker runs to expire them. */
+const BACKSTOP_MS = 3600_000;
+
+export interface UserPresence {
+  /** The user's /connect connections on all gateways. */
+  connections: number;
+  /** When the user expires (Redis time, ms), or 0 while connected. */
+  expiresAt: number;
+  /** Display name, null if never set. */
+  name: string | null;
+  nameVersion: string;
+}
+
+export type UserConnectionOp = 'J' | 'L' | 'S';
+
+/** What the expiry check found for one user. */
+export type UserExpiry = { state: 'connected' } | { state: 'later'; expiresAt: number } | { state: 'expired'; rooms: string[] };
+
+/**
+ * Poker users in Redis: their connections per gateway, name and rooms. A user with no connection
+ * left is listed in the registry's expiring set; the ticker leader expires them when due.
+ */
+export class UserStore {
+  constructor(
+    readonly redis: ScriptedRedis,
+    private readonly userTtlMs: number,
+  ) {}
+
+  private userKeys(userId: string): [string, string, string] {
+    const k = keys.user(userId);
+    return [k.profile, k.gateways, k.rooms];
+  }
+
+  /**
+   * Changes one gateway's connection count for a user: `J`/`L` by `count`, `S` to `count`. Registers
+   * the user with the gateway first (so a reaper finds them) and schedules the expiry check when
+   * the user is left with no connection anywhere.
+   */
+  async connections(userId: string, gatewayId: string, op: UserConnectionOp, count: number): Promise<UserPresence> {
+    const pipeline = scriptedPipeline(this.redis);
+    if (op !== 'L') pipeline.sadd(keys.gatewayUsers(gatewayId), userId);
+    pipeline.bbUserConnections1(...this.userKeys(userId), gatewayId, op, count, this.userTtlMs, BACKSTOP_MS);
+    const results = await execPipeline(pipeline);
+    const [connections, expiresAt, name, nameVersion] = results[results.length - 1] as [number, number, string, string];
+    if (connections === 0) await this.redis.zadd(keys.expiringUsers, expiresAt, userId);
+    return { connections, expiresAt, name: name === '' ? null : name, nameVersion };
+  }
+
+  /** Sets the user's name; returns its version and the rooms to carry it into. */
+  async setName(userId: string, name: string): Promise<{ version: string; rooms: string[] }> {
+    const [version, ...rooms] = (await this.redis.bbUserName1(...this.userKeys(userId), name)) as string[];
+    return { version: version ?? '0', rooms };
+  }
+
+  /** Users whose expiry check is due at Redis time `nowMs`, with the check's score. */
+  async due(nowMs: number, limit: number): Promise<{ userId: string; score: string }[]> {
+    const flat = await this.redis.zrangebyscore(keys.expiringUsers, '-inf', nowMs, 'WITHSCORES', 'LIMIT', 0, limit);
+    const due: { userId: string; score: string }[] = [];
+    for (let i = 0; i + 1 < flat.length; i += 2) due.push({ userId: flat[i]!, score: flat[i + 1]! });
+    return due;
+  }
+
+  /** Deletes the user if their lifetime ran out; see UserExpiry. */
+  async expire(userId: string): Promise<UserExpiry> {
+    const [state, ...rest] = (await this.redis.bbUserExpire1(...this.userKeys(userId))) as [number, ...unknown[]];
+    if (state === 1) return { state: 'connected' };
+    if (state === 2) return { state: 'later', expiresAt: Number(rest[0]) };
+    return { state: 'expired', rooms: rest as string[] };
+  }
+
+  /** Moves the user's expiry check to `atMs`. */
+  async reschedule(userId: string, atMs: number): Promise<void> {
+    await this.redis.zadd(keys.expiringUsers, atMs, userId);
+  }
+
+  /** Drops the user's expiry check read with `score`, unless a disconnect rescheduled it since. */
+  async unschedule(userId: string, score: string): Promise<void> {
+    await this.redis.bbUnscheduleUser1(keys.expiringUsers, userId, score);
+  }
+}
