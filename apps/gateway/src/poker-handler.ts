@@ -106,7 +106,9 @@ export class PokerHandler {
     const userId = ws.getUserData().userId;
     const { version, rooms } = await this.deps.users.setName(userId, name);
     await Promise.all(rooms.map((roomId) => this.deps.poker.rename(roomId, userId, name, version)));
-    if (ws.getUserData().open) ws.send(pokerFrame({ event: 'userUpdated', user: { id: userId, name } }));
+    // A connection in a room hears it from the room, like every other member; else it is told here.
+    const data = ws.getUserData();
+    if (data.open && data.rooms.size === 0) ws.send(pokerFrame({ event: 'userUpdated', user: { id: userId, name } }));
   }
 
   private async createRoom(ws: PokerSocket, request: Extract<PokerRequest, { kind: 'createRoom' }>): Promise<void> {

@@ -3,7 +3,7 @@ import { DEFAULT_DECK, PokerLimits } from '@banterbox/protocol';
 import { TestRedis, TestSocket } from '@banterbox/testkit';
 import type { Gateway } from './gateway';
 import { SECRET, startGateway } from './test/harness';
-import { PokerClient, named, sessionCookie, type PokerEventFrame } from './test/poker-client';
+import { PokerClient, createPokerRoom, joinPokerRoom, named, sessionCookie, type PokerEventFrame } from './test/poker-client';
 
 describe('/connect poker protocol', () => {
   let redis: TestRedis;
@@ -23,24 +23,8 @@ describe('/connect poker protocol', () => {
     await redis.stop();
   });
 
-  /** Owner creates a room and reads roomCreated and the snapshot; returns the room id. */
-  async function createRoom(owner: PokerClient, extra: Record<string, unknown> = {}): Promise<string> {
-    const roomId = uniq('room');
-    owner.send({ request: 'createRoom', roomId, ...extra });
-    expect(await owner.next()).toEqual({ event: 'roomCreated', roomId });
-    await owner.take(3); // roomUpdated, userJoined (owner), estimateUpdated (owner)
-    return roomId;
-  }
-
-  /** A member joins and reads its snapshot; every earlier member sees userJoined next. */
-  async function join(member: PokerClient, roomId: string, others: PokerClient[], spectator = false): Promise<PokerEventFrame[]> {
-    member.send({ request: 'joinRoom', roomId, spectator });
-    const snapshot = await member.snapshot();
-    expect(snapshot[0]).toMatchObject({ event: 'roomUpdated', room: { id: roomId } });
-    const joined = named('userJoined', (e) => (e.user as { id: string }).id === member.userId);
-    for (const other of others) expect(await other.next()).toEqual(snapshot.find(joined));
-    return snapshot;
-  }
+  const createRoom = (owner: PokerClient, extra: Record<string, unknown> = {}): Promise<string> => createPokerRoom(owner, uniq('room'), extra);
+  const join = joinPokerRoom;
 
   describe('identity and upgrade', () => {
     it('refuses /connect without a session cookie, with a forged one, and from a foreign Origin', async () => {

@@ -93,3 +93,21 @@ export const named =
   (name: string, extra: (event: PokerEventFrame) => boolean = () => true) =>
   (event: PokerEventFrame): boolean =>
     event.event === name && extra(event);
+
+/** Owner creates a room and reads roomCreated and the snapshot; returns the room id. */
+export async function createPokerRoom(owner: PokerClient, roomId: string, extra: Record<string, unknown> = {}): Promise<string> {
+  owner.send({ request: 'createRoom', roomId, ...extra });
+  expect(await owner.next()).toEqual({ event: 'roomCreated', roomId });
+  await owner.snapshot();
+  return roomId;
+}
+
+/** A member joins and reads its snapshot; every earlier member sees its userJoined next. */
+export async function joinPokerRoom(member: PokerClient, roomId: string, others: PokerClient[], spectator = false): Promise<PokerEventFrame[]> {
+  member.send({ request: 'joinRoom', roomId, spectator });
+  const snapshot = await member.snapshot();
+  expect(snapshot[0]).toMatchObject({ event: 'roomUpdated', room: { id: roomId } });
+  const joined = named('userJoined', (e) => (e.user as { id: string }).id === member.userId);
+  for (const other of others) expect(await other.next()).toEqual(snapshot.find(joined));
+  return snapshot;
+}
