@@ -3,6 +3,7 @@ import { AppProcess, TestRedis, eventually } from '@banterbox/testkit';
 import type { Ticker } from '../../ticker/src';
 import type { Gateway } from './gateway';
 import { joinRoom, startGateway, startTicker, testEnv, waitForPoint, type DataFrame } from './test/harness';
+import { PokerClient, createPokerRoom, joinPokerRoom } from './test/poker-client';
 
 const GATEWAY_MAIN = join(__dirname, '..', 'dist', 'main.js');
 const TICK_MS = 200;
@@ -28,20 +29,26 @@ describe('a gateway killed with -9 (real process)', () => {
     await redis.stop();
   });
 
-  it("stops counting its users within the lease TTL + 1 tick", async () => {
+  it('stops counting its users and drops its poker members within the lease TTL + 1 tick', async () => {
     const port = Number((await doomed.waitForLog('gateway listening')).port);
     const remote = { port } as Gateway;
     const viewer = await joinRoom(survivor, 'viewer', 'crash');
     const voters = await Promise.all(Array.from({ length: 10 }, (_, i) => joinRoom(remote, `voter-${i}`, 'crash')));
     voters.forEach((v) => v.send({ vote: { value: 'yes' } }));
     await waitForPoint(viewer, (p) => p.votes.yes === 10 && p.connected === 11);
+    const owner = await PokerClient.connect(survivor, 'poker-owner');
+    const member = await PokerClient.connect(remote, 'poker-member');
+    const pokerRoom = await createPokerRoom(owner, 'crash-poker');
+    await joinPokerRoom(member, pokerRoom, [owner]);
 
     const killedAt = Date.now();
     await doomed.kill();
     const deadline = killedAt + LEASE_MS + TICK_MS;
     const after = await waitForPoint(viewer, (p) => p.ts >= deadline, 5_000);
     expect(after.data[0]).toMatchObject({ votes: { yes: 0, no: 0 }, connected: 1 });
+    expect(await owner.next()).toEqual({ event: 'userLeft', roomId: pokerRoom, user: { id: 'poker-member', name: null }, reason: 'left' });
     viewer.close();
+    owner.close();
   });
 });
 
@@ -93,5 +100,27 @@ describe('Redis restarted with its data lost', () => {
     sockets[1]!.send({ vote: { value: 'cancel' } });
     await waitForPoint(observer, (p) => p.votes.yes === 5 && p.votes.no === 5 && p.connected === 11);
     sockets.forEach((s) => s.close());
+  });
+
+  it('tells poker members their room is gone, and keeps their connections usable', async () => {
+    const [a, b] = gateways;
+    const owner = await PokerClient.connect(a, 'lost-owner');
+    const member = await PokerClient.connect(b, 'lost-member');
+    const roomId = await createPokerRoom(owner, 'lost-room');
+    await joinPokerRoom(member, roomId, [owner]);
+
+    await redis.kill();
+    await eventually(async () => ((await ready(a)) === 503 ? true : undefined), 10_000);
+    await redis.restart();
+    expect(await owner.next(10_000)).toEqual({ event: 'roomClosed', roomId });
+    expect(await member.next(10_000)).toEqual({ event: 'roomClosed', roomId });
+    await eventually(async () => ((await ready(a)) === 200 && (await ready(b)) === 200 ? true : undefined), 10_000);
+
+    // The same connections go on: a new room works end to end.
+    const again = await createPokerRoom(owner, 'lost-room-2');
+    await joinPokerRoom(member, again, [owner]);
+    expect(owner.socket.closed).toBeUndefined();
+    owner.close();
+    member.close();
   });
 });
