@@ -1,4 +1,5 @@
-import { TestRedis } from '@banterbox/testkit';
+import { keys } from '@banterbox/store';
+import { TestRedis, eventually } from '@banterbox/testkit';
 import type { Ticker } from '../../ticker/src';
 import type { Gateway } from './gateway';
 import { startGateway, startTicker } from './test/harness';
@@ -38,6 +39,12 @@ describe('poker user expiry (USER_TTL_S)', () => {
     expect(await member.next()).toEqual({ event: 'error', message: 'Room not found', roomId });
     const rounds = await fetch(`http://127.0.0.1:${gateways[0].port}/api/poker/${roomId}/rounds`);
     expect(rounds.status).toBe(404);
+    // Nothing of the expired owner is left behind, not even their expiry check.
+    const client = redis.client();
+    const user = keys.user(owner.userId);
+    await eventually(async () => ((await client.zscore(keys.expiringUsers, owner.userId)) === null ? true : undefined));
+    expect(await client.exists(user.profile, user.gateways, user.rooms, keys.pokerRoom(roomId).room, keys.pokerRoom(roomId).members)).toBe(0);
+    client.disconnect();
     member.close();
   });
 
