@@ -3,7 +3,6 @@ import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 import type { Logger } from '@banterbox/logger';
 import { CloseCode, PokerLimits, pokerFrame } from '@banterbox/protocol';
 import {
-  PokerRefused,
   PokerStore,
   UserStore,
   VoteStore,
@@ -82,6 +81,7 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
 
   const rooms = new VoteRooms(app, store, subscriber, config.historyLimit, log.child({ component: 'rooms' }));
   const pokerRooms = new PokerRooms(app, poker, subscriber, log.child({ component: 'poker-rooms' }));
+  const pokerHandler = new PokerHandler({ rooms: pokerRooms, poker, users, gatewayId: () => gatewayId, log: log.child({ component: 'poker' }) });
   const writer = new VoteWriter({
     store,
     gatewayId: () => gatewayId,
@@ -103,26 +103,6 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
     }
     subscriberEverReady = true;
   });
-
-  /** Re-asserts this gateway's poker connections (users and room memberships) under its id. */
-  async function resyncPoker(): Promise<void> {
-    const perUser = new Map<string, number>();
-    for (const ws of pokerSockets) perUser.set(ws.getUserData().userId, (perUser.get(ws.getUserData().userId) ?? 0) + 1);
-    await Promise.all([...perUser].map(([userId, count]) => users.connections(userId, gatewayId, 'S', count)));
-    const work: Promise<unknown>[] = [];
-    for (const room of pokerRooms.all()) {
-      for (const [userId, { count, spectator }] of room.usersHere()) {
-        work.push(
-          poker.presence(room.id, gatewayId, userId, 'S', count, spectator).catch((error: unknown) => {
-            if (!(error instanceof PokerRefused)) throw error;
-            pokerRooms.closeLocally(room);
-            return 0;
-          }),
-        );
-      }
-    }
-    await Promise.all(work);
-  }
 
   /**
    * Re-asserts everything this gateway holds: room meta, its lease (under a new id if the old one
@@ -150,7 +130,7 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
           }
         }
         await writer.drain();
-        await resyncPoker();
+        await pokerHandler.reassert(pokerSockets);
         resyncPending = false;
         log.info({ reason, rooms: held.length, gatewayId }, 'gateway state re-asserted');
       } catch (error) {
@@ -209,7 +189,7 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
   }));
   app.ws('/connect', pokerSocketBehavior({
     secret: config.secret,
-    handler: new PokerHandler({ rooms: pokerRooms, poker, users, gatewayId: () => gatewayId, log: log.child({ component: 'poker' }) }),
+    handler: pokerHandler,
     rooms: pokerRooms,
     users,
     gatewayId: () => gatewayId,

@@ -162,6 +162,32 @@ export class PokerHandler {
     await this.deps.poker.presence(roomId, this.deps.gatewayId(), ws.getUserData().userId, 'L', 1);
   }
 
+  /**
+   * Re-asserts this gateway's poker connections (users and room memberships) under its current
+   * id, after Redis lost them or the gateway's lease was lost. Rooms Redis no longer has are
+   * closed for their local sockets.
+   */
+  async reassert(sockets: Iterable<PokerSocket>): Promise<void> {
+    const { poker, users, rooms } = this.deps;
+    const gatewayId = this.deps.gatewayId();
+    const perUser = new Map<string, number>();
+    for (const ws of sockets) perUser.set(ws.getUserData().userId, (perUser.get(ws.getUserData().userId) ?? 0) + 1);
+    await Promise.all([...perUser].map(([userId, count]) => users.connections(userId, gatewayId, 'S', count)));
+    const work: Promise<unknown>[] = [];
+    for (const room of rooms.all()) {
+      for (const [userId, { count, spectator }] of room.usersHere()) {
+        work.push(
+          poker.presence(room.id, gatewayId, userId, 'S', count, spectator).catch((error: unknown) => {
+            if (!(error instanceof PokerRefused)) throw error;
+            rooms.closeLocally(room);
+            return 0;
+          }),
+        );
+      }
+    }
+    await Promise.all(work);
+  }
+
   /** The socket closed: it leaves its rooms and the user loses one connection. */
   async closed(userId: string, roomIds: string[]): Promise<void> {
     const gatewayId = this.deps.gatewayId();
