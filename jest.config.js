@@ -12,13 +12,13 @@ module.exports = {
     {
       ...shared,
       displayName: 'unit',
-      testMatch: ['<rootDir>/packages/*/src/**/*.test.ts', '<rootDir>/apps/*/src/**/*.test.ts'],
+      testMatch: ['<rootDir>/packages/*/src/**/*.test.ts', '<rootDir>/apps/*/src/**/*.test.ts', '<rootDir>/apps/*/test/**/*.test.ts'],
       testPathIgnorePatterns: ['\\.it\\.test\\.ts$'],
     },
     {
       ...shared,
       displayName: 'integration',
-      testMatch: ['<rootDir>/packages/*/src/**/*.it.test.ts', '<rootDir>/apps/*/src/**/*.it.test.ts'],
+      testMatch: ['<rootDir>/packages/*/src/**/*.it.test.ts', '<rootDir>/apps/*/src/**/*.it.test.ts', '<rootDir>/apps/*/test/**/*.it.test.ts'],
     },
   ],
 };

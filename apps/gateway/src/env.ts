@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { EnvReader, readCommon, type CommonConfig, type EnvSource } from '@banterbox/config';
+import { isValidId } from '@banterbox/protocol';
 
 export const DEV_SECRET = 'banterbox-insecure-development-secret';
 
@@ -22,6 +23,10 @@ export interface GatewayConfig extends CommonConfig {
   allowUwsFallback: boolean;
   /** How often /connect sockets get a heartbeat event. */
   heartbeatMs: number;
+  /** An open yes/no room kept for the landing page's demo; undefined with DEMO_ROOM=none. */
+  demoRoom: string | undefined;
+  /** The built web client; undefined for the one in this install. */
+  webDir: string | undefined;
 }
 
 /** Parses the gateway's environment once; throws ConfigError listing every problem. */
@@ -36,6 +41,8 @@ export function readGatewayConfig(source: EnvSource): Readonly<GatewayConfig> {
     env.problem('BANTERBOX_SECRET must be at least 16 characters');
   }
   const adminKey = env.optionalString('BANTERBOX_ADMIN_KEY');
+  const demoRoom = env.string('DEMO_ROOM', 'demo');
+  if (!isValidId(demoRoom)) env.problem('DEMO_ROOM must be 1-64 characters of [A-Za-z0-9_-] (or "none")');
   if (adminKey !== undefined && adminKey.length < 16) env.problem('BANTERBOX_ADMIN_KEY must be at least 16 characters');
   return env.finish({
     ...common,
@@ -51,5 +58,7 @@ export function readGatewayConfig(source: EnvSource): Readonly<GatewayConfig> {
     slowConsumerMs: env.int('SLOW_CONSUMER_MS', 15_000, { min: 1000, max: 600_000 }),
     allowUwsFallback: env.bool('UWS_ALLOW_FALLBACK', false),
     heartbeatMs: env.int('HEARTBEAT_MS', 30_000, { min: 100, max: 600_000 }),
+    demoRoom: demoRoom === 'none' ? undefined : demoRoom,
+    webDir: env.optionalString('WEB_DIR'),
   });
 }

@@ -16,13 +16,15 @@ import {
   type ScriptedRedis,
 } from '@banterbox/store';
 import type { GatewayConfig } from './env';
-import { mountHttpApi } from './http-api';
+import { drainingGuard } from './http';
+import { mountHealth, mountHttpApi } from './http-api';
 import { originPolicy } from './origin';
 import { PokerHandler } from './poker-handler';
 import { mountPokerHttp } from './poker-http';
 import { PokerRooms, type PokerSocket } from './poker-rooms';
 import { HEARTBEAT_TOPIC, pokerSocketBehavior } from './poker-socket';
 import { ensureSession, sessionRequest } from './session';
+import { defaultWebDir, loadSite, mountSite } from './static-site';
 import { loadUws } from './uws';
 import { VoteRooms } from './vote-rooms';
 import { voteSocketBehavior, type VoteSocket } from './vote-socket';
@@ -203,16 +205,21 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
       void work.finally(() => pokerWork.delete(work));
     },
   }));
-  mountHttpApi(app, { store, secret: config.secret, adminKey: config.adminKey, tickMs: config.tickMs, readiness });
-  mountPokerHttp(app, { poker, secret: config.secret });
-  app.get('/*', (res, req) => {
+  mountHealth(app, readiness);
+  const routes = drainingGuard(app, () => draining);
+  mountHttpApi(routes, { store, secret: config.secret, adminKey: config.adminKey, tickMs: config.tickMs, demoRoom: config.demoRoom });
+  const site = loadSite(config.webDir ?? defaultWebDir());
+  if (typeof site === 'string') log.warn({ reason: site }, 'web client not served');
+  else mountSite(routes, site, config.secret);
+  mountPokerHttp(routes, { poker, secret: config.secret });
+  routes.get('/*', (res, req) => {
     // Any page a browser loads gets the session cookie (SPEC §4), a 404 included.
     const session = sessionRequest(req);
     res.writeStatus('404 Not Found');
     ensureSession(res, session, config.secret);
     res.writeHeader('content-type', 'application/json').end('{"error":"not found"}');
   });
-  app.any('/*', (res) => {
+  routes.any('/*', (res) => {
     res.writeStatus('404 Not Found').writeHeader('content-type', 'application/json').end('{"error":"not found"}');
   });
 

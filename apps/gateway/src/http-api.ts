@@ -1,19 +1,23 @@
 import { randomBytes } from 'node:crypto';
-import type { TemplatedApp } from 'uWebSockets.js';
 import { signToken } from '@banterbox/auth';
 import { DEFAULT_OPTIONS, ProtocolError, isValidId, validateOptions } from '@banterbox/protocol';
 import type { RoomMeta, VoteStore } from '@banterbox/store';
-import { HttpError, checkAdmin, handleAsync, isRecord, readJson, sendJson } from './http';
+import { HttpError, checkAdmin, handleAsync, isRecord, readJson, sendJson, type HttpRoutes } from './http';
+import { sessionRequest, sessionUser } from './session';
 
 export interface HttpApiDeps {
   store: VoteStore;
   secret: string;
   adminKey: string | undefined;
   tickMs: number;
+  /** The open room the landing page's demo button opens; undefined for none. */
+  demoRoom: string | undefined;
   readiness: () => { ready: boolean; checks: Record<string, unknown> };
 }
 
 const DEFAULT_TOKEN_TTL_S = 3600;
+/** Guests' tokens are short-lived; the page fetches a new one on every reconnect. */
+const GUEST_TOKEN_TTL_S = 3600;
 const MAX_TOKEN_TTL_S = 30 * 24 * 3600;
 
 function tokenRequest(body: unknown): { userId: string; room: string; ttlS: number } {
@@ -48,19 +52,22 @@ function roomView(roomId: string, meta: RoomMeta): Record<string, unknown> {
   return { room: roomId, options: meta.options, open: meta.open, tick_ms: meta.tickMs };
 }
 
-/** The HTTP API (SPEC §3, §4): tokens, rooms, health and readiness. */
-export function mountHttpApi(app: TemplatedApp, deps: HttpApiDeps): void {
-  const { store } = deps;
-
+/** Liveness and readiness (SPEC §3); they answer while draining, readiness with 503. */
+export function mountHealth(app: HttpRoutes, readiness: HttpApiDeps['readiness']): void {
   app.get('/healthz', (res) => {
     res.writeHeader('content-type', 'text/plain').end('ok');
   });
 
   app.get('/readyz', (res) => {
-    const { ready, checks } = deps.readiness();
+    const { ready, checks } = readiness();
     res.writeStatus(ready ? '200 OK' : '503 Service Unavailable').writeHeader('content-type', 'application/json');
     res.end(JSON.stringify({ ready, ...checks }));
   });
+}
+
+/** The HTTP API (SPEC §3, §4): tokens, rooms, guests and the demo room. */
+export function mountHttpApi(app: HttpRoutes, deps: Omit<HttpApiDeps, 'readiness'>): void {
+  const { store } = deps;
 
   app.post('/api/tokens', (res, req) => {
     const authorization = req.getHeader('authorization');
@@ -80,6 +87,29 @@ export function mountHttpApi(app: TemplatedApp, deps: HttpApiDeps): void {
       const { created, meta: stored } = await store.ensureRoom(roomId, meta);
       if (!created) throw new HttpError(409, `room ${roomId} already exists`);
       sendJson(r, 201, roomView(roomId, stored));
+    });
+  });
+
+  app.post('/api/rooms/:room/guest', (res, req) => {
+    const roomId = req.getParameter(0);
+    const session = sessionRequest(req);
+    handleAsync(res, async (r) => {
+      if (!isValidId(roomId)) throw new HttpError(400, 'room must be 1-64 characters of [A-Za-z0-9_-]');
+      const meta = await store.getRoom(roomId);
+      if (!meta) throw new HttpError(404, `room ${roomId} not found`);
+      if (!meta.open) throw new HttpError(403, `room ${roomId} is not open to guests`);
+      const { userId, setCookie } = sessionUser(session, deps.secret);
+      const exp = Math.floor(Date.now() / 1000) + GUEST_TOKEN_TTL_S;
+      const token = signToken({ sub: userId, room: roomId, exp }, deps.secret);
+      sendJson(r, 200, { user_id: userId, token, expires_at: exp * 1000 }, setCookie === undefined ? {} : { 'set-cookie': setCookie });
+    });
+  });
+
+  app.get('/api/demo', (res) => {
+    handleAsync(res, async (r) => {
+      if (deps.demoRoom === undefined) throw new HttpError(404, 'no demo room on this server');
+      await store.ensureRoom(deps.demoRoom, { options: [...DEFAULT_OPTIONS], open: true, tickMs: 0 });
+      sendJson(r, 200, { room: deps.demoRoom });
     });
   });
 

@@ -41,14 +41,12 @@ export function reply(res: HttpResponse): Reply {
   return state;
 }
 
-export function sendJson(r: Reply, status: number, body: unknown): void {
+export function sendJson(r: Reply, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (r.aborted) return;
   r.res.cork(() => {
-    r.res
-      .writeStatus(STATUS_TEXT[status] ?? `${status} Status`)
-      .writeHeader('content-type', 'application/json')
-      .writeHeader('cache-control', 'no-store')
-      .end(JSON.stringify(body));
+    r.res.writeStatus(STATUS_TEXT[status] ?? `${status} Status`);
+    for (const [name, value] of Object.entries(headers)) r.res.writeHeader(name, value);
+    r.res.writeHeader('content-type', 'application/json').writeHeader('cache-control', 'no-store').end(JSON.stringify(body));
   });
 }
 
@@ -102,6 +100,38 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 export function handleAsync(res: HttpResponse, handler: (r: Reply) => Promise<void>): void {
   const r = reply(res);
   handler(r).catch((error: unknown) => sendError(r, error));
+}
+
+type Handler = (res: HttpResponse, req: HttpRequest) => void;
+
+/** Where HTTP routes are mounted: the uWS app itself, or the draining guard around it. */
+export interface HttpRoutes {
+  get(pattern: string, handler: Handler): unknown;
+  post(pattern: string, handler: Handler): unknown;
+  any(pattern: string, handler: Handler): unknown;
+}
+
+/**
+ * Routes that answer 503 and close the connection once the gateway drains, so that clients on a
+ * kept-alive connection move to another gateway instead of talking to one that left Redis.
+ */
+export function drainingGuard(routes: HttpRoutes, draining: () => boolean): HttpRoutes {
+  const guard =
+    (handler: Handler): Handler =>
+    (res, req) => {
+      if (!draining()) {
+        handler(res, req);
+        return;
+      }
+      res.cork(() => {
+        res.writeStatus('503 Service Unavailable').writeHeader('retry-after', '1').end('draining', true);
+      });
+    };
+  return {
+    get: (pattern, handler) => routes.get(pattern, guard(handler)),
+    post: (pattern, handler) => routes.post(pattern, guard(handler)),
+    any: (pattern, handler) => routes.any(pattern, guard(handler)),
+  };
 }
 
 export type { HttpRequest, HttpResponse };

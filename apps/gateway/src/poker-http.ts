@@ -1,7 +1,6 @@
-import type { TemplatedApp } from 'uWebSockets.js';
 import { isValidId, revealStats } from '@banterbox/protocol';
 import type { PokerStore } from '@banterbox/store';
-import { HttpError, handleAsync, sendJson } from './http';
+import { HttpError, handleAsync, sendJson, type HttpRoutes } from './http';
 import { roundsCsv } from './rounds-csv';
 import { ensureSession, sessionRequest } from './session';
 
@@ -11,7 +10,7 @@ export interface PokerHttpDeps {
 }
 
 /** Poker HTTP endpoints: the browser session and a room's recorded rounds (JSON or CSV). */
-export function mountPokerHttp(app: TemplatedApp, deps: PokerHttpDeps): void {
+export function mountPokerHttp(app: HttpRoutes, deps: PokerHttpDeps): void {
   app.get('/api/session', (res, req) => {
     const session = sessionRequest(req);
     res.cork(() => {

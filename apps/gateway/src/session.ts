@@ -13,14 +13,20 @@ export function sessionRequest(req: HttpRequest): SessionRequest {
 }
 
 /**
- * The browser's session user id (SPEC §4). When the request has no valid session cookie, a new
- * random user id is made and its signed cookie written on `res` (call before any body is sent).
+ * The browser's session user id (SPEC §4): the cookie's, or a new random one with the Set-Cookie
+ * value that gives it to the browser.
  */
-export function ensureSession(res: HttpResponse, request: SessionRequest, secret: string): string {
+export function sessionUser(request: SessionRequest, secret: string): { userId: string; setCookie: string | undefined } {
   const value = readCookie(request.cookie, SESSION_COOKIE);
   const existing = value === undefined ? undefined : verifySession(value, secret);
-  if (existing !== undefined) return existing;
+  if (existing !== undefined) return { userId: existing, setCookie: undefined };
   const userId = newSessionUserId();
-  res.writeHeader('set-cookie', sessionSetCookie(signSession(userId, secret), request.secure));
+  return { userId, setCookie: sessionSetCookie(signSession(userId, secret), request.secure) };
+}
+
+/** Like sessionUser, writing the cookie on `res` when it is new (call before any body is sent). */
+export function ensureSession(res: HttpResponse, request: SessionRequest, secret: string): string {
+  const { userId, setCookie } = sessionUser(request, secret);
+  if (setCookie !== undefined) res.writeHeader('set-cookie', setCookie);
   return userId;
 }

@@ -30,11 +30,16 @@ function banner(port: string, secret: string, adminKey: string): string {
   const token = signToken({ sub: 'demo-user', room: DEMO_ROOM, exp: Math.floor(Date.now() / 1000) + 24 * 3600 }, secret);
   return [
     '',
-    'banterbox is running.',
+    'banterbox is running. Open it in a browser:',
+    `  start here  ${base}/`,
+    `  vote        ${base}/room/${DEMO_ROOM}  (the open demo room: anyone can vote)`,
+    `  overlay     ${base}/overlay/${DEMO_ROOM}?w=800&h=300  (add it to your stream as a browser source)`,
+    `  poker       ${base}/poker`,
+    '',
     `  gateway     ${base}  (health ${base}/healthz, readiness ${base}/readyz)`,
     `  vote socket ws://127.0.0.1:${port}/api/vote_ws/`,
     `  poker       ws://127.0.0.1:${port}/connect  (needs the session cookie from ${base}/api/session)`,
-    `  demo room   ${DEMO_ROOM}  (options yes/no; tally: curl ${base}/api/rooms/${DEMO_ROOM})`,
+    `  demo room   ${DEMO_ROOM}  (yes/no, open to guests; tally: curl ${base}/api/rooms/${DEMO_ROOM})`,
     '',
     'Vote from a terminal (npx wscat -c ws://127.0.0.1:' + port + '/api/vote_ws/), then send:',
     `  {"auth": {"user_id": "demo-user", "token": "${token}", "room": "${DEMO_ROOM}"}}`,
@@ -65,6 +70,7 @@ async function main(): Promise<void> {
     BANTERBOX_SECRET: secret,
     BANTERBOX_ADMIN_KEY: adminKey,
     PORT: port,
+    DEMO_ROOM: DEMO_ROOM,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   };
   const ticker = AppProcess.start(join(APPS, 'ticker', 'dist', 'main.js'), env);

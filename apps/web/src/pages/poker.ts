@@ -1,0 +1,275 @@
+import '../styles/app.css';
+import { DEFAULT_DECK, PokerLimits, type PokerEvent, type PokerMember } from '@banterbox/protocol';
+import { STATE_LABELS, byId, h, showState } from '../lib/dom';
+import { PokerConnection } from '../lib/poker-connection';
+import { applyEvent, emptyState, resetRoom, type PokerState } from '../lib/poker-state';
+
+/** The poker page: /poker is the lobby, /poker/<room> a room. */
+const state: PokerState = emptyState();
+const app = byId('app');
+const toast = byId('toast');
+let spectator = new URLSearchParams(location.search).get('spectator') === '1';
+/** The estimate to re-send if a reconnect finds it gone in the same round. */
+let resend: PokerState['mine'];
+
+const DECKS: Record<string, string[]> = {
+  fibonacci: [...DEFAULT_DECK],
+  tshirt: ['XS', 'S', 'M', 'L', 'XL', '?'],
+  powers: ['0', '1', '2', '4', '8', '16', '32', '?'],
+};
+
+// Inputs live across renders, so typing is never interrupted by an incoming event.
+const nameInput = h('input', { type: 'text', id: 'name', maxlength: PokerLimits.maxNameLength, autocomplete: 'nickname' });
+const topicInput = h('input', { type: 'text', id: 'new-topic', maxlength: PokerLimits.maxTopicLength, placeholder: 'Story or topic (optional)' });
+const deckSelect = h('select', { id: 'deck' }, h('option', { value: 'fibonacci' }, `Fibonacci (${DECKS.fibonacci!.join(' ')})`), h('option', { value: 'tshirt' }, 'T-shirt sizes (XS–XL)'), h('option', { value: 'powers' }, 'Powers of two'), h('option', { value: 'custom' }, 'Custom…'));
+const customDeck = h('input', { type: 'text', id: 'custom-deck', placeholder: 'Cards, comma separated: 1, 2, 3, ?', hidden: true });
+const autoReveal = h('input', { type: 'checkbox', id: 'auto-reveal' });
+const joinInput = h('input', { type: 'text', id: 'join-room', placeholder: 'Room id', pattern: '[A-Za-z0-9_-]{1,64}' });
+const joinSpectator = h('input', { type: 'checkbox', id: 'join-spectator' });
+const commentInput = h('input', { type: 'text', id: 'comment', maxlength: PokerLimits.maxCommentLength, placeholder: 'Comment (optional)' });
+const roomTopicInput = h('input', { type: 'text', id: 'topic', maxlength: PokerLimits.maxTopicLength, placeholder: 'Topic' });
+deckSelect.addEventListener('change', () => {
+  customDeck.hidden = deckSelect.value !== 'custom';
+});
+
+const connection = new PokerConnection({
+  onEvent: (event) => {
+    handle(event);
+    render();
+  },
+  onState: (s, detail) => {
+    showState(byId('conn'), s, STATE_LABELS[s] ?? s);
+    if (detail) say(detail);
+  },
+  onOpen: () => {
+    if (state.roomId) join();
+    render();
+  },
+});
+
+function say(text: string): void {
+  toast.textContent = text;
+  window.setTimeout(() => {
+    if (toast.textContent === text) toast.textContent = '';
+  }, 5000);
+}
+
+function roomInPath(): string | undefined {
+  return /^\/poker\/([A-Za-z0-9_-]{1,64})\/?$/.exec(location.pathname)?.[1];
+}
+
+function go(roomId: string | undefined): void {
+  history.pushState(null, '', roomId ? `/poker/${roomId}${spectator ? '?spectator=1' : ''}` : '/poker');
+  state.roomId = roomId;
+  resetRoom(state);
+}
+
+function join(): void {
+  resetRoom(state);
+  resend = state.mine;
+  connection.send({ request: 'joinRoom', roomId: state.roomId, spectator });
+}
+
+function send(request: Record<string, unknown>): void {
+  if (!connection.send(request)) say('Not connected; try again in a moment.');
+}
+
+function handle(event: PokerEvent): void {
+  if (event.event === 'estimateUpdated' && event.userId === state.me.id && resend && event.roomId === state.roomId) {
+    const room = state.room;
+    if (event.estimate === null && room && !room.isRevealed && room.topic === resend.topic && !spectator) {
+      send({ command: 'submitEstimate', roomId: room.id, estimate: { value: resend.value, comment: resend.comment } });
+    }
+    resend = undefined;
+  }
+  const outcome = applyEvent(state, event);
+  if (outcome === 'created' && event.event === 'roomCreated') go(event.roomId);
+  else if (outcome === 'closed' || outcome === 'kicked') {
+    say(outcome === 'closed' ? 'The room was closed.' : 'The owner removed you from the room.');
+    state.mine = undefined;
+    go(undefined);
+  } else if (outcome === 'error' && event.event === 'error') {
+    say(event.detail ? `${event.message}: ${event.detail}` : event.message);
+    if (event.message === 'Room not found' && event.roomId === state.roomId && !state.room) go(undefined);
+  }
+  if (event.event === 'userUpdated' && event.user.id === state.me.id && document.activeElement !== nameInput) nameInput.value = event.user.name ?? '';
+}
+
+function lobby(): HTMLElement {
+  const create = (e: Event): void => {
+    e.preventDefault();
+    const deck = deckSelect.value === 'custom' ? customDeck.value.split(',').map((c) => c.trim()).filter(Boolean) : DECKS[deckSelect.value];
+    send({ request: 'createRoom', deck, autoReveal: autoReveal.checked, topic: topicInput.value });
+  };
+  const joinRoom = (e: Event): void => {
+    e.preventDefault();
+    const roomId = joinInput.value.trim();
+    if (!/^[A-Za-z0-9_-]{1,64}$/.test(roomId)) {
+      say('A room id is 1 to 64 letters, digits, - or _.');
+      return;
+    }
+    spectator = joinSpectator.checked;
+    go(roomId);
+    join();
+  };
+  return h(
+    'div',
+    { class: 'kinds' },
+    nameForm(),
+    h('form', { class: 'panel', onsubmit: create },
+      h('h2', {}, 'New room'),
+      h('div', { class: 'row' }, h('label', { for: 'new-topic', class: 'visually-hidden' }, 'Topic'), topicInput),
+      h('div', { class: 'row' }, h('label', { for: 'deck' }, 'Deck'), deckSelect),
+      h('div', { class: 'row' }, h('label', { for: 'custom-deck', class: 'visually-hidden' }, 'Custom deck'), customDeck),
+      h('div', { class: 'row' }, h('label', {}, autoReveal, 'Reveal when everyone has estimated')),
+      h('button', { type: 'submit', class: 'primary' }, 'Create room')),
+    h('form', { class: 'panel', onsubmit: joinRoom },
+      h('h2', {}, 'Join a room'),
+      h('div', { class: 'row' }, h('label', { for: 'join-room', class: 'visually-hidden' }, 'Room id'), joinInput),
+      h('div', { class: 'row' }, h('label', {}, joinSpectator, 'Join as a spectator (no estimate)')),
+      h('button', { type: 'submit' }, 'Join')),
+  );
+}
+
+function nameForm(): HTMLElement {
+  const save = (e: Event): void => {
+    e.preventDefault();
+    if (nameInput.value.trim()) send({ request: 'setName', name: nameInput.value });
+  };
+  return h('form', { class: 'panel', onsubmit: save },
+    h('h2', {}, 'Your name'),
+    h('div', { class: 'row' }, h('label', { for: 'name', class: 'visually-hidden' }, 'Name'), nameInput, h('button', { type: 'submit' }, 'Save')));
+}
+
+const who = (member: PokerMember): string => member.name ?? `Guest ${member.id.slice(0, 4)}`;
+
+function mark(userId: string, member: PokerMember): HTMLElement {
+  const estimate = state.estimates.get(userId);
+  if (member.spectator) return h('span', { class: 'mark', 'data-mark': 'spectator' }, h('span', { class: 'badge' }, 'spectator'));
+  if (estimate === null || estimate === undefined) return h('span', { class: 'mark', 'data-mark': 'none', 'aria-label': 'no estimate yet' }, '…');
+  if ('value' in estimate) return h('span', { class: 'mark', 'data-mark': 'value', title: estimate.comment }, estimate.value);
+  return h('span', { class: 'mark', 'data-mark': 'hidden', 'aria-label': 'has estimated' }, '✓');
+}
+
+function memberList(isOwner: boolean): HTMLElement {
+  const items = [...state.members.values()].map((member) =>
+    h('li', { 'data-user': member.id },
+      mark(member.id, member),
+      h('span', { class: 'who' }, who(member), member.id === state.me.id ? ' (you)' : ''),
+      member.id === state.room?.ownerId ? h('span', { class: 'badge' }, 'owner') : null,
+      isOwner && member.id !== state.me.id ? h('button', { type: 'button', 'data-key': `kick-${member.id}`, onclick: () => send({ request: 'kick', roomId: state.roomId, userId: member.id }) }, 'Kick') : null,
+      isOwner && member.id !== state.me.id ? h('button', { type: 'button', 'data-key': `owner-${member.id}`, onclick: () => send({ request: 'transferOwnership', roomId: state.roomId, userId: member.id }) }, 'Make owner') : null,
+    ),
+  );
+  return h('section', { class: 'panel', 'aria-label': 'Members' }, h('h2', {}, `Members (${state.members.size})`), h('ul', { class: 'members', id: 'members' }, ...items));
+}
+
+/** Sends an estimate and remembers it: the server shows it to everyone, this page included, as `{}`. */
+function estimate(card: string): void {
+  const room = state.room!;
+  if (!connection.send({ command: 'submitEstimate', roomId: room.id, estimate: { value: card, comment: commentInput.value.trim() } })) {
+    say('Not connected; try again in a moment.');
+    return;
+  }
+  state.mine = { value: card, comment: commentInput.value.trim(), topic: room.topic };
+  render();
+}
+
+function deck(): HTMLElement {
+  const room = state.room!;
+  const mine = state.mine?.value;
+  const cards = room.deck.map((card) =>
+    h('button', {
+      type: 'button',
+      'data-key': `card-${card}`,
+      'data-card': card,
+      'aria-pressed': String(card === mine),
+      disabled: spectator,
+      onclick: () => estimate(card),
+    }, card),
+  );
+  return h('section', { class: 'panel', 'aria-label': 'Your estimate' },
+    h('h2', {}, spectator ? 'Spectating' : 'Your estimate'),
+    h('div', { class: 'deck', role: 'group', 'aria-label': 'Cards' }, ...cards),
+    h('div', { class: 'row' }, h('label', { for: 'comment', class: 'visually-hidden' }, 'Comment'), commentInput,
+      h('button', { type: 'button', 'data-key': 'withdraw', disabled: spectator || !mine, onclick: () => send({ command: 'submitEstimate', roomId: room.id, estimate: null }) }, 'Withdraw')),
+  );
+}
+
+function results(): HTMLElement | null {
+  if (!state.revealed) return null;
+  const { stats } = state.revealed;
+  const top = Math.max(1, ...Object.values(stats.distribution));
+  const bars = Object.entries(stats.distribution).map(([card, n]) => {
+    const fill = h('span', { class: 'fill' });
+    fill.style.width = `${(n / top) * 100}%`; // a style property, which the page's CSP allows
+    return h('li', { 'data-card': card }, h('span', {}, card), fill, h('span', {}, String(n)));
+  });
+  const figure = (value: number | null): string => (value === null ? '—' : String(value));
+  return h('section', { class: 'panel stats', id: 'stats', 'aria-label': 'Results' },
+    h('h2', {}, 'Results', stats.consensus ? h('span', { class: 'consensus' }, ' · consensus!') : ''),
+    h('dl', {},
+      h('dt', {}, 'Estimates'), h('dd', { 'data-stat': 'count' }, String(stats.count)),
+      h('dt', {}, 'Mean'), h('dd', { 'data-stat': 'mean' }, figure(stats.mean)),
+      h('dt', {}, 'Median'), h('dd', { 'data-stat': 'median' }, figure(stats.median)),
+      h('dt', {}, 'Range'), h('dd', { 'data-stat': 'range' }, stats.min === null ? '—' : `${stats.min} – ${stats.max}`)),
+    h('ul', { class: 'histogram', 'aria-label': 'Distribution' }, ...bars),
+  );
+}
+
+function ownerControls(): HTMLElement {
+  const room = state.room!;
+  return h('section', { class: 'panel', 'aria-label': 'Owner controls' },
+    h('h2', {}, 'Owner controls'),
+    h('div', { class: 'row' },
+      h('button', { type: 'button', class: 'primary', 'data-key': 'reveal', disabled: room.isRevealed, onclick: () => send({ request: 'reveal', roomId: room.id }) }, 'Reveal'),
+      h('button', { type: 'button', 'data-key': 'hide', disabled: !room.isRevealed, onclick: () => send({ request: 'hide', roomId: room.id }) }, 'Hide'),
+      h('button', { type: 'button', 'data-key': 'clear', onclick: () => send({ request: 'clear', roomId: room.id }) }, 'Clear')),
+    h('form', { class: 'row', onsubmit: (e: Event) => { e.preventDefault(); send({ command: 'setTopic', roomId: room.id, topic: roomTopicInput.value }); } },
+      h('label', { for: 'topic', class: 'visually-hidden' }, 'Topic'), roomTopicInput, h('button', { type: 'submit' }, 'Set topic')),
+  );
+}
+
+function roomView(): HTMLElement {
+  const room = state.room;
+  if (!room) return h('p', { class: 'panel', 'aria-busy': 'true' }, `Joining ${state.roomId ?? ''}…`);
+  const isOwner = room.ownerId === state.me.id;
+  const link = `${location.origin}/poker/${room.id}`;
+  const shareInput = h('input', { type: 'text', readonly: true, value: link, id: 'share', 'aria-label': 'Share link' });
+  const toggleSpectator = h('input', { type: 'checkbox', id: 'spectator', checked: spectator, onchange: () => {
+    spectator = !spectator;
+    send({ request: 'leaveRoom', roomId: room.id });
+    join();
+  } });
+  if (document.activeElement !== roomTopicInput) roomTopicInput.value = room.topic;
+  return h('div', {},
+    h('section', { class: 'panel' },
+      h('h2', { id: 'room-topic' }, room.topic || 'No topic yet'),
+      h('div', { class: 'row' }, shareInput,
+        h('button', { type: 'button', 'data-key': 'copy', onclick: () => { void navigator.clipboard?.writeText(link).then(() => say('Link copied.')); shareInput.select(); } }, 'Copy link')),
+      h('div', { class: 'row' }, h('label', {}, toggleSpectator, 'Spectator'),
+        h('button', { type: 'button', 'data-key': 'leave', onclick: () => { send({ request: 'leaveRoom', roomId: room.id }); state.mine = undefined; go(undefined); render(); } }, 'Leave room'))),
+    h('div', { class: 'poker-grid' },
+      h('div', {}, deck(), results()),
+      h('div', {}, memberList(isOwner), isOwner ? ownerControls() : null, nameForm())),
+  );
+}
+
+/** Re-renders, keeping focus on the element with the same data-key (inputs are kept as they are). */
+function render(): void {
+  const focused = (document.activeElement as HTMLElement | null)?.dataset.key;
+  byId('title').textContent = state.roomId ? `Planning poker · ${state.room?.topic || state.roomId}` : 'Planning poker';
+  app.replaceChildren(state.roomId ? roomView() : lobby());
+  if (focused) app.querySelector<HTMLElement>(`[data-key="${CSS.escape(focused)}"]`)?.focus();
+}
+
+window.addEventListener('popstate', () => {
+  state.roomId = roomInPath();
+  resetRoom(state);
+  if (state.roomId) join();
+  render();
+});
+
+state.roomId = roomInPath();
+render();
+connection.start();

@@ -1,0 +1,79 @@
+import '../styles/app.css';
+import type { TallyPoint } from '@banterbox/protocol';
+import { STATE_LABELS, byId, h, showState } from '../lib/dom';
+import { roomCredentials, roomFromPath } from '../lib/room-auth';
+import { VoteConnection } from '../lib/vote-connection';
+import { WormChart, type ChartWindow } from '../lib/worm-chart';
+
+/** The worm page (/room/<room>): live chart, counts and vote buttons. */
+const room = roomFromPath('room');
+const message = byId('message');
+const conn = byId('conn');
+
+async function roomOptions(roomId: string): Promise<string[]> {
+  const response = await fetch(`/api/rooms/${encodeURIComponent(roomId)}`);
+  if (!response.ok) return ['yes', 'no'];
+  return ((await response.json()) as { options: string[] }).options;
+}
+
+function renderButtons(options: string[], connection: VoteConnection): void {
+  const container = byId('vote');
+  const update = (): void => {
+    for (const button of container.querySelectorAll<HTMLButtonElement>('button[data-option]')) {
+      button.setAttribute('aria-pressed', String(button.dataset.option === connection.currentVote));
+    }
+  };
+  container.replaceChildren(
+    ...options.map((option) =>
+      h('button', { type: 'button', 'data-option': option, 'aria-pressed': 'false', onclick: () => { connection.vote(option); update(); } }, option),
+    ),
+    h('button', { type: 'button', class: 'withdraw', onclick: () => { connection.vote('cancel'); update(); } }, 'Withdraw my vote'),
+  );
+}
+
+function showTally(point: TallyPoint, pair: readonly [string, string]): void {
+  const a = point.votes[pair[0]] ?? 0;
+  const b = point.votes[pair[1]] ?? 0;
+  byId('count-a').textContent = String(a);
+  byId('count-b').textContent = String(b);
+  byId('net').textContent = `${a - b > 0 ? '+' : ''}${a - b}`;
+  byId('connected').textContent = String(point.connected);
+}
+
+async function main(roomId: string): Promise<void> {
+  byId('room-title').textContent = `Live vote: ${roomId}`;
+  document.title = `${roomId} · banterbox`;
+  byId<HTMLAnchorElement>('overlay-link').href = `/overlay/${encodeURIComponent(roomId)}${location.hash}`;
+  const options = await roomOptions(roomId);
+  const pair: [string, string] = [options[0] ?? 'yes', options[1] ?? 'no'];
+  byId('label-a').textContent = pair[0];
+  byId('label-b').textContent = pair[1];
+  const dark = matchMedia('(prefers-color-scheme: dark)').matches;
+  const chart = new WormChart(byId('chart'), { window: 60, axisColor: dark ? '#b4bac6' : '#4b5260', lineColor: dark ? '#60a5fa' : '#1d4ed8', showAxes: true });
+  const connection = new VoteConnection(roomId, roomCredentials(roomId), {
+    onJoined: () => {
+      byId('loading').hidden = true;
+      message.textContent = '';
+    },
+    onPoints: (points) => {
+      chart.addPoints(points, pair);
+      showTally(points[points.length - 1]!, pair);
+    },
+    onState: (state, detail) => {
+      showState(conn, state, STATE_LABELS[state] ?? state);
+      if (detail) message.textContent = detail;
+    },
+    onError: (_code, text) => {
+      message.textContent = text;
+    },
+  });
+  renderButtons(options, connection);
+  for (const radio of document.querySelectorAll<HTMLInputElement>('input[name="window"]')) {
+    radio.addEventListener('change', () => chart.setWindow((radio.value === 'all' ? 'all' : Number(radio.value)) as ChartWindow));
+  }
+  connection.start();
+  chart.start();
+}
+
+if (room) void main(room);
+else message.textContent = 'This address does not name a room.';

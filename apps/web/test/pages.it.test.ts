@@ -1,0 +1,178 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { keys } from '@banterbox/store';
+import { TestRedis, eventually, freePort } from '@banterbox/testkit';
+import type { Gateway } from '../../gateway/src/gateway';
+import { startGateway, startTicker } from '../../gateway/src/test/harness';
+import type { Ticker } from '../../ticker/src';
+import { launchChromium, screenshotPath, watchPage } from './browser';
+
+/**
+ * The web client in a real browser (Debian's chromium via playwright-core) against real
+ * gateways, a ticker and Redis.
+ */
+describe('web client in Chromium', () => {
+  let redis: TestRedis;
+  let gateway: Gateway;
+  let ticker: Ticker;
+  let browser: Browser;
+  let port: number;
+  const contexts: BrowserContext[] = [];
+  const problems: string[] = [];
+  const env = (): Record<string, string> => ({ TICK_MS: '200', PORT: String(port), DEMO_ROOM: 'demo' });
+
+  beforeAll(async () => {
+    redis = await TestRedis.start();
+    port = await freePort();
+    gateway = await startGateway(redis, env());
+    ticker = await startTicker(redis, env());
+    browser = await launchChromium();
+  });
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((context) => context.close()));
+    expect(problems.splice(0)).toEqual([]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await gateway.stop();
+    await ticker.stop();
+    await redis.stop();
+  });
+
+  async function open(path: string, viewport = { width: 1100, height: 900 }, networkErrorsExpected = false): Promise<Page> {
+    const context = await browser.newContext({ viewport });
+    contexts.push(context);
+    const page = await context.newPage();
+    watchPage(page, problems, { networkErrorsExpected });
+    await page.goto(`http://127.0.0.1:${port}${path}`);
+    return page;
+  }
+
+  const text = (page: Page, selector: string): Promise<string> => page.locator(selector).innerText();
+
+  async function liveTally(room: string): Promise<{ votes: Record<string, number>; connected: number }> {
+    return (await fetch(`http://127.0.0.1:${port}/api/rooms/${room}`)).json() as Promise<{ votes: Record<string, number>; connected: number }>;
+  }
+
+  it('lets two viewers vote in the demo room, and both charts show the tally', async () => {
+    const landing = await open('/');
+    await landing.getByRole('button', { name: 'Open the demo vote room' }).click();
+    await landing.waitForURL('**/room/demo');
+    const other = await open('/room/demo', { width: 390, height: 844 });
+    for (const page of [landing, other]) {
+      await page.locator('#loading').waitFor({ state: 'hidden' });
+      await page.locator('#conn[data-state="open"]').waitFor();
+    }
+    await landing.getByRole('button', { name: 'yes', exact: true }).click();
+    await other.getByRole('button', { name: 'no', exact: true }).click();
+    for (const page of [landing, other]) {
+      await page.waitForFunction(() => document.querySelector('#count-a')?.textContent === '1' && document.querySelector('#count-b')?.textContent === '1');
+      expect(await text(page, '#connected')).toBe('2');
+    }
+    expect(await landing.getByRole('button', { name: 'yes', exact: true }).getAttribute('aria-pressed')).toBe('true');
+
+    // Both switch to yes: the worm climbs to +2 on both charts.
+    await other.getByRole('button', { name: 'yes', exact: true }).click();
+    for (const page of [landing, other]) {
+      await page.waitForFunction(() => document.querySelector<HTMLElement>('#chart')?.dataset.net === '2');
+      expect(Number(await page.locator('#chart').getAttribute('data-points'))).toBeGreaterThan(1);
+      expect(await text(page, '#net')).toBe('+2');
+    }
+    expect(await liveTally('demo')).toMatchObject({ votes: { yes: 2, no: 0 }, connected: 2 });
+    await landing.waitForTimeout(1500); // let the worm scroll a little for the screenshot
+    await landing.screenshot({ path: screenshotPath('worm') });
+    await other.screenshot({ path: screenshotPath('worm-phone') });
+  });
+
+  it('renders the overlay on a transparent background at the size asked for', async () => {
+    const viewer = await open('/room/demo');
+    await viewer.locator('#loading').waitFor({ state: 'hidden' });
+    await viewer.getByRole('button', { name: 'yes', exact: true }).click();
+    const overlay = await open('/overlay/demo?w=640&h=240&counts=1', { width: 800, height: 400 });
+    await overlay.waitForFunction(() => Number(document.querySelector<HTMLElement>('#chart')?.dataset.points ?? 0) > 2);
+    const look = await overlay.evaluate(() => {
+      const canvas = document.querySelector('canvas')!;
+      const corner = canvas.getContext('2d')!.getImageData(1, 1, 1, 1).data;
+      const box = document.querySelector('#overlay')!.getBoundingClientRect();
+      return {
+        body: getComputedStyle(document.body).backgroundColor,
+        html: getComputedStyle(document.documentElement).backgroundColor,
+        cornerAlpha: corner[3],
+        width: box.width,
+        height: box.height,
+        buttons: document.querySelectorAll('button, input').length,
+        counts: document.querySelector('#counts')!.textContent,
+      };
+    });
+    expect(look).toEqual({ body: 'rgba(0, 0, 0, 0)', html: 'rgba(0, 0, 0, 0)', cornerAlpha: 0, width: 640, height: 240, buttons: 0, counts: expect.stringMatching(/^yes \d+ · no \d+ · \d+ watching$/) });
+    await overlay.waitForTimeout(1000);
+    await overlay.screenshot({ path: screenshotPath('overlay'), omitBackground: true, clip: { x: 0, y: 0, width: 640, height: 240 } });
+  });
+
+  it('plays a full poker round in two browsers: estimate, hidden marks, reveal, stats, clear', async () => {
+    const ann = await open('/poker');
+    await ann.locator('#conn[data-state="open"]').waitFor();
+    await ann.getByLabel('Name').fill('Ann');
+    await ann.getByRole('button', { name: 'Save' }).click();
+    await ann.locator('#new-topic').fill('Checkout page');
+    await ann.getByRole('button', { name: 'Create room' }).click();
+    await ann.waitForURL(/\/poker\/[A-Za-z0-9_-]+$/);
+    const share = await ann.locator('#share').inputValue();
+    const roomId = share.split('/').pop()!;
+
+    const ben = await open(new URL(share).pathname);
+    await ben.locator('#members li').nth(1).waitFor();
+    await ben.getByLabel('Name').fill('Ben');
+    await ben.getByRole('button', { name: 'Save' }).click();
+    await ann.locator('#members li', { hasText: 'Ben' }).waitFor();
+    expect(await text(ann, '#room-topic')).toBe('Checkout page');
+
+    await ann.getByRole('button', { name: '5', exact: true }).click();
+    await ben.locator('#comment').fill('payment provider is new');
+    await ben.getByRole('button', { name: '8', exact: true }).click();
+    // Each sees the other has estimated, not what.
+    await ben.locator('#members li', { hasText: 'Ann' }).locator('[data-mark="hidden"]').waitFor();
+    await ann.locator('#members li', { hasText: 'Ben' }).locator('[data-mark="hidden"]').waitFor();
+    expect(await ann.getByRole('button', { name: '5', exact: true }).getAttribute('aria-pressed')).toBe('true');
+    expect(await ben.locator('#members').innerText()).not.toContain('5');
+    // Only the owner has the controls.
+    expect(await ben.getByRole('button', { name: 'Reveal' }).count()).toBe(0);
+
+    await ann.getByRole('button', { name: 'Reveal' }).click();
+    for (const page of [ann, ben]) {
+      await page.locator('#stats').waitFor();
+      expect(await text(page, '[data-stat="mean"]')).toBe('6.5');
+      expect(await text(page, '[data-stat="median"]')).toBe('6.5');
+      expect(await text(page, '[data-stat="count"]')).toBe('2');
+      expect(await page.locator('.histogram li').count()).toBe(2);
+      expect(await page.locator('#members li', { hasText: 'Ben' }).locator('[data-mark="value"]').innerText()).toBe('8');
+    }
+    await ben.screenshot({ path: screenshotPath('poker'), fullPage: true });
+
+    await ann.getByRole('button', { name: 'Clear' }).click();
+    for (const page of [ann, ben]) {
+      await page.locator('#stats').waitFor({ state: 'detached' });
+      await eventually(async () => ((await page.locator('[data-mark="none"]').count()) === 2 ? true : undefined));
+    }
+    const rounds = (await (await fetch(`http://127.0.0.1:${port}/api/poker/${roomId}/rounds`)).json()) as { rounds: { topic: string; stats: { mean: number } }[] };
+    expect(rounds.rounds).toMatchObject([{ topic: 'Checkout page', stats: { mean: 6.5 } }]);
+  });
+
+  it('reconnects after the gateway restarts and counts the vote again', async () => {
+    const page = await open('/room/demo', undefined, true);
+    await page.locator('#loading').waitFor({ state: 'hidden' });
+    await page.getByRole('button', { name: 'no', exact: true }).click();
+    await eventually(async () => ((await liveTally('demo')).votes.no === 1 ? true : undefined));
+
+    await gateway.stop();
+    await page.locator('#conn[data-state="reconnecting"]').waitFor();
+    // The gateway left cleanly: the vote stopped counting with its connection.
+    const inspect = redis.client();
+    expect(Number((await inspect.hget(keys.voteRoom('demo').tally, 'no')) ?? 0)).toBe(0);
+    inspect.disconnect();
+    gateway = await startGateway(redis, env());
+    await page.locator('#conn[data-state="open"]').waitFor({ timeout: 20_000 });
+    await eventually(async () => ((await liveTally('demo')).votes.no === 1 ? true : undefined), 10_000);
+    await page.waitForFunction(() => document.querySelector('#count-b')?.textContent === '1', undefined, { timeout: 10_000 });
+    expect(await page.getByRole('button', { name: 'no', exact: true }).getAttribute('aria-pressed')).toBe('true');
+  });
+});
