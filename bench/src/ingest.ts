@@ -74,7 +74,7 @@ async function main(): Promise<void> {
   const gateway = AppProcess.start(GATEWAY_MAIN, {
     REDIS_URL: redis.url,
     PORT: '0',
-    HOST: '127.0.0.1',
+    HOST: '127.0.0.1', METRICS_PORT: '0',
     BANTERBOX_SECRET: SECRET,
     LOG_LEVEL: 'info',
     GATEWAY_LEASE_MS: '30000',

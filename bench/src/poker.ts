@@ -99,7 +99,7 @@ async function setUpRoom(r: number, ports: [number, number]): Promise<{ members:
 
 async function main(): Promise<void> {
   const redis = await TestRedis.start();
-  const env = { REDIS_URL: redis.url, PORT: '0', HOST: '127.0.0.1', BANTERBOX_SECRET: SECRET, LOG_LEVEL: 'info', GATEWAY_LEASE_MS: '30000' };
+  const env = { REDIS_URL: redis.url, PORT: '0', HOST: '127.0.0.1', METRICS_PORT: '0', BANTERBOX_SECRET: SECRET, LOG_LEVEL: 'info', GATEWAY_LEASE_MS: '30000' };
   const gateways = [AppProcess.start(GATEWAY_MAIN, env), AppProcess.start(GATEWAY_MAIN, env)] as const;
   try {
     const ports = (await Promise.all(gateways.map(async (g) => Number((await g.waitForLog('gateway listening', 20_000)).port)))) as [number, number];

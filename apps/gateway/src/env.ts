@@ -27,6 +27,11 @@ export interface GatewayConfig extends CommonConfig {
   demoRoom: string | undefined;
   /** The built web client; undefined for the one in this install. */
   webDir: string | undefined;
+  metricsHost: string;
+  /** Prometheus metrics port (0 picks a free one). */
+  metricsPort: number;
+  /** How long a drain spreads closing sockets over. */
+  drainMs: number;
 }
 
 /** Parses the gateway's environment once; throws ConfigError listing every problem. */
@@ -60,5 +65,8 @@ export function readGatewayConfig(source: EnvSource): Readonly<GatewayConfig> {
     heartbeatMs: env.int('HEARTBEAT_MS', 30_000, { min: 100, max: 600_000 }),
     demoRoom: demoRoom === 'none' ? undefined : demoRoom,
     webDir: env.optionalString('WEB_DIR'),
+    metricsHost: env.string('METRICS_HOST', '0.0.0.0'),
+    metricsPort: env.int('METRICS_PORT', 9091, { min: 0, max: 65535 }),
+    drainMs: env.int('DRAIN_MS', 10_000, { min: 0, max: 600_000 }),
   });
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 import type { Logger } from '@banterbox/logger';
+import { startMetricsServer, type MetricsServer } from '@banterbox/metrics';
 import { CloseCode, PokerLimits, pokerFrame } from '@banterbox/protocol';
 import {
   PokerStore,
@@ -25,6 +26,7 @@ import { PokerRooms, type PokerSocket } from './poker-rooms';
 import { HEARTBEAT_TOPIC, pokerSocketBehavior } from './poker-socket';
 import { ensureSession, sessionRequest } from './session';
 import { defaultWebDir, loadSite, mountSite } from './static-site';
+import { GatewayMetrics } from './metrics';
 import { loadUws } from './uws';
 import { VoteRooms } from './vote-rooms';
 import { voteSocketBehavior, type VoteSocket } from './vote-socket';
@@ -40,6 +42,9 @@ export interface Gateway {
   readonly writer: VoteWriter;
   readonly rooms: VoteRooms;
   readonly pokerRooms: PokerRooms;
+  readonly metrics: GatewayMetrics;
+  /** The port metrics are served on (useful with METRICS_PORT=0). */
+  readonly metricsPort: number;
 }
 
 export interface GatewayDeps {
@@ -48,6 +53,8 @@ export interface GatewayDeps {
 }
 
 const SLOW_SWEEP_MS = 2_000;
+/** While draining, sockets are closed in steps this far apart, spread over DRAIN_MS. */
+const DRAIN_STEP_MS = 100;
 
 function newGatewayId(base: string): string {
   return `${base}-${randomBytes(4).toString('hex')}`;
@@ -80,10 +87,31 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
   let sweepTimer: NodeJS.Timeout | undefined;
   let heartbeatTimer: NodeJS.Timeout | undefined;
   let subscriberEverReady = false;
+  let metricsServer: MetricsServer | undefined;
+  let slowSockets = 0;
 
-  const rooms = new VoteRooms(app, store, subscriber, config.historyLimit, log.child({ component: 'rooms' }));
-  const pokerRooms = new PokerRooms(app, poker, subscriber, log.child({ component: 'poker-rooms' }));
-  const pokerHandler = new PokerHandler({ rooms: pokerRooms, poker, users, gatewayId: () => gatewayId, log: log.child({ component: 'poker' }) });
+  const readiness = (): { ready: boolean; checks: Record<string, unknown> } => {
+    const checks = { redis: redis.status, subscriber: subscriber.status, lease: leaseLive, draining };
+    return { ready: redis.status === 'ready' && subscriber.status === 'ready' && leaseLive && !draining, checks };
+  };
+  const metrics: GatewayMetrics = new GatewayMetrics({
+    connections: (endpoint) => (endpoint === 'vote' ? sockets.size : pokerSockets.size),
+    sessions: (endpoint) => (endpoint === 'vote' ? [...sockets].filter((ws) => ws.getUserData().phase === 'joined').length : pokerSockets.size),
+    rooms: (kind) => (kind === 'vote' ? rooms.all().length : pokerRooms.all().length),
+    slowConsumers: () => slowSockets,
+    ready: () => readiness().ready,
+    draining: () => draining,
+  });
+  const rooms: VoteRooms = new VoteRooms(app, store, subscriber, config.historyLimit, log.child({ component: 'rooms' }), metrics);
+  const pokerRooms = new PokerRooms(app, poker, subscriber, log.child({ component: 'poker-rooms' }), metrics);
+  const pokerHandler = new PokerHandler({
+    rooms: pokerRooms,
+    poker,
+    users,
+    gatewayId: () => gatewayId,
+    log: log.child({ component: 'poker' }),
+    redisTimer: (op) => metrics.redisLatency.startTimer({ op }),
+  });
   const writer = new VoteWriter({
     store,
     gatewayId: () => gatewayId,
@@ -91,6 +119,11 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
     flushMs: config.voteFlushMs,
     log: log.child({ component: 'writer' }),
     onLeaseLost: () => void resync('lease lost'),
+    onBatch: (ops, applied, seconds) => {
+      metrics.batch(ops, applied);
+      metrics.redisLatency.observe({ op: 'vote_batch' }, seconds);
+    },
+    onDropped: (ops) => metrics.dropped(ops),
   });
 
   redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis command connection error'));
@@ -149,7 +182,9 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
   async function renewLoop(): Promise<void> {
     if (redis.status !== 'ready') return;
     try {
+      const done = metrics.redisLatency.startTimer({ op: 'lease' });
       const live = await renewLease(redis, gatewayId, config.gatewayLeaseMs, 'renew', rooms.all().map((r) => r.id));
+      done();
       if (!live) await resync('lease expired');
       else if (resyncPending) await resync('retrying a failed resync');
       else leaseLive = true;
@@ -162,11 +197,15 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
   /** Closes sockets whose send buffer stayed over the backpressure limit for too long. */
   function sweepSlowConsumers(): void {
     const now = Date.now();
+    slowSockets = 0;
     for (const ws of [...sockets, ...pokerSockets]) {
       const data = ws.getUserData();
       if (ws.getBufferedAmount() < config.maxBackpressureBytes) {
         data.slowSince = undefined;
-      } else if (data.slowSince === undefined) {
+        continue;
+      }
+      slowSockets += 1;
+      if (data.slowSince === undefined) {
         data.slowSince = now;
       } else if (now - data.slowSince >= config.slowConsumerMs) {
         ws.end(CloseCode.SlowConsumer, 'too slow');
@@ -174,17 +213,13 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
     }
   }
 
-  const readiness = (): { ready: boolean; checks: Record<string, unknown> } => {
-    const checks = { redis: redis.status, subscriber: subscriber.status, lease: leaseLive, draining };
-    return { ready: redis.status === 'ready' && subscriber.status === 'ready' && leaseLive && !draining, checks };
-  };
-
   app.ws('/api/vote_ws/', voteSocketBehavior({
     secret: config.secret,
     rooms,
     writer,
     log: log.child({ component: 'vote_ws' }),
     maxBackpressureBytes: config.maxBackpressureBytes,
+    metrics,
     originAllowed: originPolicy(config.allowedOrigins),
     accepting: () => !draining,
     sockets,
@@ -197,6 +232,7 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
     gatewayId: () => gatewayId,
     log: log.child({ component: 'connect' }),
     maxBackpressureBytes: config.maxBackpressureBytes,
+    metrics,
     originAllowed: originPolicy(config.allowedOrigins),
     accepting: () => !draining,
     sockets: pokerSockets,
@@ -230,7 +266,8 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
     everReady = true;
     leaseTimer = setInterval(() => void renewLoop(), Math.max(100, Math.floor(config.gatewayLeaseMs / 3)));
     sweepTimer = setInterval(sweepSlowConsumers, SLOW_SWEEP_MS);
-    heartbeatTimer = setInterval(() => app.publish(HEARTBEAT_TOPIC, pokerFrame({ event: 'heartbeat' })), config.heartbeatMs);
+    heartbeatTimer = setInterval(() => metrics.publish(app, 'poker', HEARTBEAT_TOPIC, pokerFrame({ event: 'heartbeat' })), config.heartbeatMs);
+    metricsServer = await startMetricsServer(metrics.registry, config.metricsHost, config.metricsPort, log);
     await new Promise<void>((resolve, reject) => {
       app.listen(config.host, config.port, (socket) => {
         if (!socket) {
@@ -245,19 +282,42 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
     log.info({ port, gatewayId }, 'gateway listening');
   }
 
+  /**
+   * Closes every socket with 1012, spread over DRAIN_MS in steps, so clients reconnect to other
+   * gateways gradually instead of all at once. The lease keeps being renewed meanwhile, so the
+   * users still connected keep counting.
+   */
+  async function closeSocketsGradually(): Promise<void> {
+    const all = [...sockets, ...pokerSockets];
+    const steps = Math.max(1, Math.floor(config.drainMs / DRAIN_STEP_MS));
+    const perStep = Math.ceil(all.length / steps);
+    log.info({ sockets: all.length, drainMs: config.drainMs }, 'draining: closing sockets');
+    for (let i = 0; i < all.length; i += perStep) {
+      for (const ws of all.slice(i, i + perStep)) {
+        if (sockets.has(ws as VoteSocket) || pokerSockets.has(ws as PokerSocket)) ws.end(CloseCode.ServiceRestart, 'gateway restarting');
+      }
+      if (i + perStep < all.length) await new Promise((resolve) => setTimeout(resolve, DRAIN_STEP_MS));
+    }
+  }
+
+  /**
+   * The drain (SIGTERM): not ready and no new sockets at once, then sockets closed gradually,
+   * pending votes and leaves written, the lease released, Redis closed.
+   */
   async function shutdown(): Promise<void> {
     draining = true;
     if (listenSocket) uws.us_listen_socket_close(listenSocket);
     listenSocket = undefined;
-    clearInterval(leaseTimer);
     clearInterval(sweepTimer);
     clearInterval(heartbeatTimer);
-    for (const ws of [...sockets, ...pokerSockets]) ws.end(CloseCode.ServiceRestart, 'gateway restarting');
+    await closeSocketsGradually();
+    clearInterval(leaseTimer);
     await writer.drain();
     await Promise.all([...pokerWork]);
     if (redis.status === 'ready') await releaseLease(redis, gatewayId).catch(() => undefined);
     redis.disconnect();
     subscriber.disconnect();
+    await metricsServer?.stop();
     log.info({ gatewayId, ...writer.stats }, 'gateway stopped');
   }
 
@@ -273,5 +333,9 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
     writer,
     rooms,
     pokerRooms,
+    metrics,
+    get metricsPort() {
+      return metricsServer?.port ?? 0;
+    },
   };
 }

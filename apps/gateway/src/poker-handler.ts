@@ -53,6 +53,8 @@ export interface PokerHandlerDeps {
   users: UserStore;
   gatewayId: () => string;
   log: Logger;
+  /** Starts timing a request's Redis work; call the result when it is done. */
+  redisTimer: (op: string) => () => void;
 }
 
 /** Carries out one poker request for one socket (SPEC §6). Rule violations throw PokerRuleError. */
@@ -60,6 +62,7 @@ export class PokerHandler {
   constructor(private readonly deps: PokerHandlerDeps) {}
 
   async handle(ws: PokerSocket, request: PokerRequest): Promise<void> {
+    const done = this.deps.redisTimer(`poker_${request.kind}`);
     try {
       await this.dispatch(ws, request);
     } catch (error) {
@@ -67,6 +70,8 @@ export class PokerHandler {
         throw new PokerRuleError(refusalMessage(error.refusal, request), 'roomId' in request ? request.roomId : undefined);
       }
       throw error;
+    } finally {
+      done();
     }
   }
 

@@ -3,6 +3,7 @@ import type { Logger } from '@banterbox/logger';
 import { CloseCode, pokerFrame, type PokerEvent } from '@banterbox/protocol';
 import { decodePokerMessage, keys, pokerRoomOfChannel, type PokerStore, type Redis } from '@banterbox/store';
 import type { RateState } from './rate-limit';
+import type { GatewayMetrics } from './metrics';
 import { renderChange } from './poker-render';
 
 export interface PokerMembership {
@@ -90,6 +91,7 @@ export class PokerRooms {
     private readonly store: PokerStore,
     private readonly subscriber: Redis,
     private readonly log: Logger,
+    private readonly metrics: GatewayMetrics,
   ) {
     subscriber.on('message', (channel: string, message: string) => this.onMessage(channel, message));
   }
@@ -138,7 +140,7 @@ export class PokerRooms {
   admit(ws: PokerSocket, room: LocalPokerRoom, snapshotSeq: number, snapshot: PokerEvent[]): void {
     room.sockets.add(ws);
     ws.cork(() => {
-      for (const event of snapshot) ws.send(pokerFrame(event));
+      for (const event of snapshot) this.sendOne(ws, pokerFrame(event));
     });
     if (room.seq < 0) room.seq = snapshotSeq;
     if (room.seq >= snapshotSeq) this.catchUp(ws, room, snapshotSeq);
@@ -152,9 +154,14 @@ export class PokerRooms {
       return;
     }
     ws.cork(() => {
-      for (const frame of frames) ws.send(frame);
+      for (const frame of frames) this.sendOne(ws, frame);
       ws.subscribe(room.topic);
     });
+  }
+
+  private sendOne(ws: PokerSocket, frame: string): void {
+    ws.send(frame);
+    this.metrics.sent('poker', 1, Buffer.byteLength(frame));
   }
 
   /** Takes a socket out of a room (it left, was kicked, or the room closed). */
@@ -192,7 +199,7 @@ export class PokerRooms {
     const frames = message.changes.map((change) => pokerFrame(renderChange(roomId, change)));
     room.seq = message.seq;
     room.remember(message.seq, frames);
-    for (const frame of frames) this.app.publish(room.topic, frame);
+    for (const frame of frames) this.metrics.publish(this.app, 'poker', room.topic, frame);
     for (const change of message.changes) {
       if (change.kind === 'closed') this.dropRoom(room);
       else if (change.kind === 'left' && change.reason === 'kicked') {
@@ -233,8 +240,9 @@ export class PokerRooms {
 
   /** Tells the room's local sockets it closed (Redis lost it) and drops it. */
   closeLocally(room: LocalPokerRoom): void {
-    this.app.publish(room.topic, pokerFrame({ event: 'roomClosed', roomId: room.id }));
-    for (const ws of [...room.pending.keys()]) ws.send(pokerFrame({ event: 'roomClosed', roomId: room.id }));
+    const frame = pokerFrame({ event: 'roomClosed', roomId: room.id });
+    this.metrics.publish(this.app, 'poker', room.topic, frame);
+    for (const ws of [...room.pending.keys()]) this.sendOne(ws, frame);
     this.dropRoom(room);
   }
 }

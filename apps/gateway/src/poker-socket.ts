@@ -12,6 +12,7 @@ import {
 } from '@banterbox/protocol';
 import type { UserStore } from '@banterbox/store';
 import { PokerRuleError, ruleErrorFrame, type PokerHandler } from './poker-handler';
+import type { GatewayMetrics } from './metrics';
 import type { PokerRooms, PokerSocket, PokerSocketData } from './poker-rooms';
 import { countMessage, newRateState } from './rate-limit';
 import { acceptUpgrade, refuseUpgrade, type UpgradePolicy } from './upgrade';
@@ -29,6 +30,7 @@ export interface PokerSocketDeps extends UpgradePolicy {
   gatewayId: () => string;
   log: Logger;
   maxBackpressureBytes: number;
+  metrics: GatewayMetrics;
   sockets: Set<PokerSocket>;
   /** Work that must finish before the gateway leaves Redis (a closed socket's leaves). */
   track: (work: Promise<unknown>) => void;
@@ -55,6 +57,7 @@ export function pokerSocketBehavior(deps: PokerSocketDeps): WebSocketBehavior<Po
   }
 
   function onFrame(ws: PokerSocket, message: ArrayBuffer, isBinary: boolean): void {
+    deps.metrics.received('poker', message.byteLength);
     if (message.byteLength > PokerLimits.maxFrameBytes) {
       ws.end(CloseCode.MessageTooBig, 'frame too big');
       return;
@@ -125,7 +128,8 @@ export function pokerSocketBehavior(deps: PokerSocketDeps): WebSocketBehavior<Po
 
     message: onFrame,
 
-    close: (ws) => {
+    close: (ws, code) => {
+      deps.metrics.disconnected('poker', code);
       const data = ws.getUserData();
       data.open = false;
       deps.sockets.delete(ws);

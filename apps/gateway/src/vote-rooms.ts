@@ -3,6 +3,7 @@ import { DEFAULT_OPTIONS } from '@banterbox/protocol';
 import { keys, roomOfChannel, type Redis, type VoteStore } from '@banterbox/store';
 import type { Logger } from '@banterbox/logger';
 import { LocalVoteRoom } from './local-vote-room';
+import type { GatewayMetrics } from './metrics';
 
 interface Entry {
   room: LocalVoteRoom;
@@ -26,6 +27,7 @@ export class VoteRooms {
     private readonly subscriber: Redis,
     private readonly historyLimit: number,
     private readonly log: Logger,
+    private readonly metrics: GatewayMetrics,
   ) {
     subscriber.on('message', (channel: string, message: string) => this.onSnapshot(channel, message));
   }
@@ -80,9 +82,11 @@ export class VoteRooms {
     if (!room) return;
     if (!room.acceptSnapshot(message)) {
       this.stats.snapshotsStale += 1;
+      this.metrics.snapshotDropped('stale');
       return;
     }
     this.stats.snapshotsForwarded += 1;
-    this.app.publish(room.topic, message);
+    this.metrics.snapshot(room.newestTs);
+    this.metrics.publish(this.app, 'vote', room.topic, message);
   }
 }

@@ -12,6 +12,7 @@ import {
   type VoteMessage,
 } from '@banterbox/protocol';
 import type { LocalVoteRoom } from './local-vote-room';
+import type { GatewayMetrics } from './metrics';
 import { countMessage, newRateState, type RateState } from './rate-limit';
 import type { VoteRooms } from './vote-rooms';
 import { acceptUpgrade, refuseUpgrade, type UpgradePolicy } from './upgrade';
@@ -43,6 +44,7 @@ export interface VoteSocketDeps extends UpgradePolicy {
   writer: VoteWriter;
   log: Logger;
   maxBackpressureBytes: number;
+  metrics: GatewayMetrics;
   sockets: Set<VoteSocket>;
 }
 
@@ -98,7 +100,9 @@ export function voteSocketBehavior(deps: VoteSocketDeps): WebSocketBehavior<Vote
     writer.push(room.id, { op: 'J', user: userId, count: 1 });
     writer.touchRoom(room.id);
     ws.cork(() => {
-      ws.send(room.historyFrame(auth.since));
+      const history = room.historyFrame(auth.since);
+      if (ws.send(history) === 2) deps.metrics.snapshotDropped('slow_reader');
+      else deps.metrics.sent('vote', 1, Buffer.byteLength(history));
       ws.subscribe(room.topic);
     });
   }
@@ -161,6 +165,7 @@ export function voteSocketBehavior(deps: VoteSocketDeps): WebSocketBehavior<Vote
 
     message: (ws, message, isBinary) => {
       const data = ws.getUserData();
+      deps.metrics.received('vote', message.byteLength);
       if (message.byteLength > MAX_VOTE_FRAME_BYTES) {
         ws.end(CloseCode.MessageTooBig, 'frame too big');
         return;
@@ -185,7 +190,8 @@ export function voteSocketBehavior(deps: VoteSocketDeps): WebSocketBehavior<Vote
       }
     },
 
-    close: (ws) => {
+    close: (ws, code) => {
+      deps.metrics.disconnected('vote', code);
       const data = ws.getUserData();
       const wasJoined = data.phase === 'joined';
       data.phase = 'closed';

@@ -10,6 +10,10 @@ export interface VoteWriterOptions {
   log: Logger;
   /** Called when a flush learns this gateway's lease is gone. */
   onLeaseLost: () => void;
+  /** Reports each batch written (ops, votes applied, seconds the round trip took). */
+  onBatch?: (ops: number, applied: number, seconds: number) => void;
+  /** Reports ops dropped because Redis was unavailable. */
+  onDropped?: (ops: number) => void;
 }
 
 /** Ops queued before a flush starts at once instead of waiting for the timer. */
@@ -79,6 +83,7 @@ export class VoteWriter {
       // Redis is away: the resync after reconnecting writes the state these ops lead to.
       if (this.stats.opsDropped === this.droppedAtLastLog) log.warn('Redis unavailable: dropping vote batches until it is back');
       this.stats.opsDropped += count;
+      this.options.onDropped?.(count);
       return;
     }
     this.droppedAtLastLog = this.stats.opsDropped;
@@ -87,6 +92,7 @@ export class VoteWriter {
     const leaseIndex = rooms.length > 0 ? 0 : -1;
     if (rooms.length > 0) addLease(pipeline, gatewayId, this.options.leaseMs, 'renew', rooms);
     for (const [roomId, ops] of batch) store.addRoomOps(pipeline, roomId, gatewayId, ops);
+    const started = process.hrtime.bigint();
     try {
       const results = await execPipeline(pipeline);
       if (leaseIndex === 0 && results[0] === 0) this.options.onLeaseLost();
@@ -95,8 +101,10 @@ export class VoteWriter {
       this.stats.votesApplied += applied;
       this.stats.opsWritten += count;
       this.stats.batches += 1;
+      this.options.onBatch?.(count, applied, Number(process.hrtime.bigint() - started) / 1e9);
     } catch (error) {
       this.stats.opsDropped += count;
+      this.options.onDropped?.(count);
       const level = error instanceof StoreError ? 'error' : 'warn';
       log[level]({ err: error, ops: count }, 'vote batch not written; state is re-asserted when Redis is back');
     }

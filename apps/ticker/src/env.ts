@@ -5,6 +5,9 @@ export interface TickerConfig extends CommonConfig {
   tickerId: string;
   /** Leadership lock TTL: a dead leader is replaced within about this long. */
   leaderTtlMs: number;
+  metricsHost: string;
+  /** Prometheus metrics port (0 picks a free one). */
+  metricsPort: number;
 }
 
 export function readTickerConfig(source: EnvSource): Readonly<TickerConfig> {
@@ -16,5 +19,7 @@ export function readTickerConfig(source: EnvSource): Readonly<TickerConfig> {
     ...common,
     tickerId: env.string('TICKER_ID', `${hostname()}-${process.pid}`),
     leaderTtlMs,
+    metricsHost: env.string('METRICS_HOST', '0.0.0.0'),
+    metricsPort: env.int('METRICS_PORT', 9092, { min: 0, max: 65535 }),
   });
 }

@@ -1,5 +1,6 @@
 import { LeaderElector } from '@banterbox/leader';
 import type { Logger } from '@banterbox/logger';
+import { startMetricsServer, type MetricsServer } from '@banterbox/metrics';
 import { PokerLimits } from '@banterbox/protocol';
 import {
   PokerStore,
@@ -17,6 +18,7 @@ import {
   type Stores,
 } from '@banterbox/store';
 import type { TickerConfig } from './env';
+import { TickerMetrics } from './metrics';
 import { TickClock } from './tick-clock';
 
 /** Rooms ticked per pipeline; leadership is re-checked between chunks. */
@@ -42,6 +44,9 @@ export interface Ticker {
   stop(): Promise<void>;
   isLeader(): boolean;
   readonly stats: TickStats;
+  readonly metrics: TickerMetrics;
+  /** The port metrics are served on (useful with METRICS_PORT=0). */
+  readonly metricsPort: number;
 }
 
 export interface TickerDeps {
@@ -66,6 +71,8 @@ export function createTicker({ config, log }: TickerDeps): Ticker {
   const elector = new LeaderElector({ redis: leaderRedis, id: config.tickerId, ttlMs: config.leaderTtlMs, log });
   const stats: TickStats = { ticks: 0, stored: 0, fenced: 0, lastTs: 0, lastDurationMs: 0, gatewaysReaped: 0, usersExpired: 0, pokerRoomsClosed: 0 };
   let stopped: Promise<void> | undefined;
+  let metricsServer: MetricsServer | undefined;
+  const metrics = new TickerMetrics({ isLeader: () => elector.isLeader(), epoch: () => elector.currentEpoch() });
 
   redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis command connection error'));
   leaderRedis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis leader connection error'));
@@ -74,6 +81,7 @@ export function createTicker({ config, log }: TickerDeps): Ticker {
     for (const gatewayId of await expiredGateways(redis, redisNow, REAP_PER_TICK)) {
       const released = await reapGateway(stores, gatewayId);
       stats.gatewaysReaped += 1;
+      metrics.gatewaysReaped.inc();
       log.info({ gatewayId, released }, 'reaped dead gateway');
     }
   }
@@ -91,6 +99,8 @@ export function createTicker({ config, log }: TickerDeps): Ticker {
         for (const roomId of found.rooms) if (await stores.poker.expireUser(roomId, userId)) closed += 1;
         stats.usersExpired += 1;
         stats.pokerRoomsClosed += closed;
+        metrics.usersExpired.inc();
+        metrics.pokerRoomsClosed.inc(closed);
         log.debug({ userId, rooms: found.rooms.length, closed }, 'poker user expired');
       }
       await stores.users.unschedule(userId, score);
@@ -104,7 +114,10 @@ export function createTicker({ config, log }: TickerDeps): Ticker {
       if (!elector.isLeader()) break;
       const pipeline = store.pipeline();
       for (const roomId of rooms.slice(start, start + ROOMS_PER_PIPELINE)) store.addTick(pipeline, roomId, epoch, ts);
-      for (const code of await execPipeline(pipeline)) {
+      const done = metrics.redisLatency.startTimer({ op: 'tick_rooms' });
+      const codes = await execPipeline(pipeline);
+      done();
+      for (const code of codes) {
         if (code === 1) stored += 1;
         else if (code === -1) fenced += 1;
       }
@@ -128,9 +141,17 @@ export function createTicker({ config, log }: TickerDeps): Ticker {
       stats.fenced += fenced;
       stats.lastTs = ts;
       stats.lastDurationMs = Date.now() - started;
+      metrics.ticks.inc();
+      metrics.stored.inc(stored);
+      metrics.fenced.inc(fenced);
+      metrics.activeRooms.set(rooms.length);
+      metrics.lastTick.set(ts / 1000);
+      metrics.tickLag.observe(lagMs / 1000);
+      metrics.tickDuration.observe(stats.lastDurationMs / 1000);
       log.debug({ ts, epoch, rooms: rooms.length, stored, fenced, lagMs, durationMs: stats.lastDurationMs }, 'tick');
       if (fenced > 0) elector.stepDown(`fenced: a leader with a newer epoch than ${epoch} ticked these rooms`);
     } catch (error) {
+      metrics.tickFailures.inc();
       log.warn({ err: error, ts }, 'tick failed');
     }
   }
@@ -139,6 +160,7 @@ export function createTicker({ config, log }: TickerDeps): Ticker {
 
   async function start(): Promise<void> {
     await Promise.all([whenReady(redis, 15_000), whenReady(leaderRedis, 15_000)]);
+    metricsServer = await startMetricsServer(metrics.registry, config.metricsHost, config.metricsPort, log);
     elector.start();
     clock.start();
     log.info({ tickerId: config.tickerId, tickMs: config.tickMs }, 'ticker started');
@@ -149,6 +171,7 @@ export function createTicker({ config, log }: TickerDeps): Ticker {
     await elector.stop();
     redis.disconnect();
     leaderRedis.disconnect();
+    await metricsServer?.stop();
     log.info('ticker stopped');
   }
 
@@ -157,5 +180,9 @@ export function createTicker({ config, log }: TickerDeps): Ticker {
     stop: () => (stopped ??= shutdown()),
     isLeader: () => elector.isLeader(),
     stats,
+    metrics,
+    get metricsPort() {
+      return metricsServer?.port ?? 0;
+    },
   };
 }

@@ -20,6 +20,9 @@ export function testEnv(redis: TestRedis, extra: Record<string, string> = {}): R
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     PORT: '0',
     HOST: '127.0.0.1',
+    METRICS_PORT: '0',
+    METRICS_HOST: '127.0.0.1',
+    DRAIN_MS: '0',
     ...extra,
   };
 }

@@ -1,0 +1,112 @@
+import type { TemplatedApp } from 'uWebSockets.js';
+import { Counter, Gauge, Histogram, LATENCY_BUCKETS, newRegistry, type Registry } from '@banterbox/metrics';
+
+export type Endpoint = 'vote' | 'poker';
+
+/** What the gauges read when Prometheus scrapes. */
+export interface GatewayGaugeSources {
+  connections(endpoint: Endpoint): number;
+  sessions(endpoint: Endpoint): number;
+  rooms(kind: Endpoint): number;
+  /** Sockets over the backpressure limit at the last sweep (uWS drops what is published to them). */
+  slowConsumers(): number;
+  ready(): boolean;
+  draining(): boolean;
+}
+
+/**
+ * The gateway's Prometheus metrics (documented in docs/metrics.md). Components report through
+ * these methods; gauges are read from the live state at scrape time.
+ */
+export class GatewayMetrics {
+  readonly registry: Registry = newRegistry('gateway');
+  private readonly messagesIn = new Counter({ name: 'banterbox_messages_received_total', help: 'WebSocket messages received from clients', labelNames: ['endpoint'], registers: [this.registry] });
+  private readonly bytesIn = new Counter({ name: 'banterbox_received_bytes_total', help: 'Bytes of WebSocket messages received from clients', labelNames: ['endpoint'], registers: [this.registry] });
+  private readonly messagesOut = new Counter({ name: 'banterbox_messages_sent_total', help: 'WebSocket messages sent to clients (a publish counts once per subscriber)', labelNames: ['endpoint'], registers: [this.registry] });
+  private readonly bytesOut = new Counter({ name: 'banterbox_sent_bytes_total', help: 'Bytes of WebSocket messages sent to clients', labelNames: ['endpoint'], registers: [this.registry] });
+  private readonly disconnects = new Counter({ name: 'banterbox_disconnects_total', help: 'Closed WebSockets by close code', labelNames: ['endpoint', 'code'], registers: [this.registry] });
+  private readonly votes = new Counter({ name: 'banterbox_votes_applied_total', help: 'Votes that changed a stored vote in Redis', registers: [this.registry] });
+  private readonly opsDropped = new Counter({ name: 'banterbox_vote_ops_dropped_total', help: 'Vote and presence ops not written because Redis was unavailable (re-asserted later)', registers: [this.registry] });
+  private readonly batchOps = new Histogram({ name: 'banterbox_vote_batch_ops', help: 'Ops per vote batch written to Redis', buckets: [1, 10, 50, 100, 500, 1000, 2500, 5000, 10000], registers: [this.registry] });
+  private readonly pubsubLag = new Histogram({ name: 'banterbox_pubsub_lag_seconds', help: 'From a tick time to its snapshot reaching this gateway', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [this.registry] });
+  private readonly snapshotsDropped = new Counter({ name: 'banterbox_snapshots_dropped_total', help: 'Snapshots not sent: stale (not newer than the last) or to slow readers', labelNames: ['reason'], registers: [this.registry] });
+  readonly redisLatency = new Histogram({ name: 'banterbox_redis_command_duration_seconds', help: 'Redis round trips by operation', labelNames: ['op'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
+
+  constructor(sources: GatewayGaugeSources) {
+    const endpoints: Endpoint[] = ['vote', 'poker'];
+    new Gauge({
+      name: 'banterbox_connections',
+      help: 'Open WebSockets',
+      labelNames: ['endpoint'],
+      registers: [this.registry],
+      collect() {
+        for (const endpoint of endpoints) this.set({ endpoint }, sources.connections(endpoint));
+      },
+    });
+    new Gauge({
+      name: 'banterbox_sessions',
+      help: 'Authenticated WebSockets: joined vote sockets, and /connect sockets (cookie-authenticated at upgrade)',
+      labelNames: ['endpoint'],
+      registers: [this.registry],
+      collect() {
+        for (const endpoint of endpoints) this.set({ endpoint }, sources.sessions(endpoint));
+      },
+    });
+    new Gauge({
+      name: 'banterbox_rooms',
+      help: 'Rooms this gateway holds sockets in',
+      labelNames: ['kind'],
+      registers: [this.registry],
+      collect() {
+        for (const kind of endpoints) this.set({ kind }, sources.rooms(kind));
+      },
+    });
+    new Gauge({ name: 'banterbox_slow_consumers', help: 'Sockets over the backpressure limit at the last sweep; snapshots published to them are dropped', registers: [this.registry], collect() { this.set(sources.slowConsumers()); } });
+    new Gauge({ name: 'banterbox_ready', help: '1 when /readyz answers 200', registers: [this.registry], collect() { this.set(sources.ready() ? 1 : 0); } });
+    new Gauge({ name: 'banterbox_draining', help: '1 while the gateway drains', registers: [this.registry], collect() { this.set(sources.draining() ? 1 : 0); } });
+    for (const endpoint of endpoints) {
+      this.messagesIn.inc({ endpoint }, 0);
+      this.messagesOut.inc({ endpoint }, 0);
+    }
+    this.snapshotsDropped.inc({ reason: 'stale' }, 0);
+    this.snapshotsDropped.inc({ reason: 'slow_reader' }, 0);
+  }
+
+  received(endpoint: Endpoint, bytes: number): void {
+    this.messagesIn.inc({ endpoint });
+    this.bytesIn.inc({ endpoint }, bytes);
+  }
+
+  sent(endpoint: Endpoint, messages: number, bytes: number): void {
+    this.messagesOut.inc({ endpoint }, messages);
+    this.bytesOut.inc({ endpoint }, bytes);
+  }
+
+  /** Publishes a frame to a uWS topic and counts it once per subscriber. */
+  publish(app: TemplatedApp, endpoint: Endpoint, topic: string, frame: string): void {
+    const subscribers = app.numSubscribers(topic);
+    app.publish(topic, frame);
+    this.sent(endpoint, subscribers, subscribers * Buffer.byteLength(frame));
+  }
+
+  disconnected(endpoint: Endpoint, code: number): void {
+    this.disconnects.inc({ endpoint, code: String(code) });
+  }
+
+  batch(ops: number, applied: number): void {
+    this.batchOps.observe(ops);
+    this.votes.inc(applied);
+  }
+
+  dropped(ops: number): void {
+    this.opsDropped.inc(ops);
+  }
+
+  snapshot(tickTs: number): void {
+    this.pubsubLag.observe(Math.max(0, Date.now() - tickTs) / 1000);
+  }
+
+  snapshotDropped(reason: 'stale' | 'slow_reader'): void {
+    this.snapshotsDropped.inc({ reason });
+  }
+}

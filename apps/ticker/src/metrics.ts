@@ -1,0 +1,29 @@
+import { Counter, Gauge, Histogram, LATENCY_BUCKETS, newRegistry, type Registry } from '@banterbox/metrics';
+
+/** What the gauges read when Prometheus scrapes. */
+export interface TickerGaugeSources {
+  isLeader(): boolean;
+  epoch(): number;
+}
+
+/** The ticker's Prometheus metrics (documented in docs/metrics.md). */
+export class TickerMetrics {
+  readonly registry: Registry = newRegistry('ticker');
+  readonly tickDuration = new Histogram({ name: 'banterbox_tick_duration_seconds', help: 'Time the leader took for one tick (reaping, expiry and every room)', buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  readonly tickLag = new Histogram({ name: 'banterbox_tick_lag_seconds', help: 'How late a tick started after its grid time', buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5], registers: [this.registry] });
+  readonly ticks = new Counter({ name: 'banterbox_ticks_total', help: 'Ticks run by this replica as leader', registers: [this.registry] });
+  readonly stored = new Counter({ name: 'banterbox_points_stored_total', help: 'Room points stored and published', registers: [this.registry] });
+  readonly fenced = new Counter({ name: 'banterbox_ticks_fenced_total', help: 'Room ticks refused because a newer leader ticked the room', registers: [this.registry] });
+  readonly activeRooms = new Gauge({ name: 'banterbox_active_rooms', help: 'Vote rooms ticked in the last tick', registers: [this.registry] });
+  readonly lastTick = new Gauge({ name: 'banterbox_last_tick_timestamp_seconds', help: 'Grid time of the last tick this replica ran as leader', registers: [this.registry] });
+  readonly gatewaysReaped = new Counter({ name: 'banterbox_gateways_reaped_total', help: 'Dead gateways whose connections were taken out', registers: [this.registry] });
+  readonly usersExpired = new Counter({ name: 'banterbox_users_expired_total', help: 'Poker users expired after USER_TTL_S', registers: [this.registry] });
+  readonly pokerRoomsClosed = new Counter({ name: 'banterbox_poker_rooms_closed_total', help: 'Poker rooms closed because their owner expired', registers: [this.registry] });
+  readonly tickFailures = new Counter({ name: 'banterbox_tick_failures_total', help: 'Ticks that failed (Redis errors)', registers: [this.registry] });
+  readonly redisLatency = new Histogram({ name: 'banterbox_redis_command_duration_seconds', help: 'Redis round trips by operation', labelNames: ['op'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
+
+  constructor(sources: TickerGaugeSources) {
+    new Gauge({ name: 'banterbox_leader', help: '1 while this replica is the leader', registers: [this.registry], collect() { this.set(sources.isLeader() ? 1 : 0); } });
+    new Gauge({ name: 'banterbox_leader_epoch', help: "This replica's leadership epoch (0 if never leader)", registers: [this.registry], collect() { this.set(sources.epoch()); } });
+  }
+}
