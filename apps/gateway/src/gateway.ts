@@ -53,7 +53,7 @@ export interface GatewayDeps {
 }
 
 const SLOW_SWEEP_MS = 2_000;
-/** While draining, sockets are closed in steps this far apart, spread over DRAIN_MS. */
+/** While draining, sockets are closed in steps at least this far apart, spread over DRAIN_MS. */
 const DRAIN_STEP_MS = 100;
 
 function newGatewayId(base: string): string {
@@ -289,28 +289,30 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
    */
   async function closeSocketsGradually(): Promise<void> {
     const all = [...sockets, ...pokerSockets];
-    const steps = Math.max(1, Math.floor(config.drainMs / DRAIN_STEP_MS));
-    const perStep = Math.ceil(all.length / steps);
+    const steps = Math.max(1, Math.min(all.length, Math.floor(config.drainMs / DRAIN_STEP_MS)));
     log.info({ sockets: all.length, drainMs: config.drainMs }, 'draining: closing sockets');
-    for (let i = 0; i < all.length; i += perStep) {
-      for (const ws of all.slice(i, i + perStep)) {
+    for (let step = 0; step < steps; step += 1) {
+      const batch = all.slice(Math.floor((step * all.length) / steps), Math.floor(((step + 1) * all.length) / steps));
+      for (const ws of batch) {
         if (sockets.has(ws as VoteSocket) || pokerSockets.has(ws as PokerSocket)) ws.end(CloseCode.ServiceRestart, 'gateway restarting');
       }
-      if (i + perStep < all.length) await new Promise((resolve) => setTimeout(resolve, DRAIN_STEP_MS));
+      if (step < steps - 1) await new Promise((resolve) => setTimeout(resolve, config.drainMs / steps));
     }
   }
 
   /**
-   * The drain (SIGTERM): not ready and no new sockets at once, then sockets closed gradually,
-   * pending votes and leaves written, the lease released, Redis closed.
+   * The drain (SIGTERM): at once not ready (/readyz 503) and no new sockets (upgrades and HTTP
+   * get 503), then sockets closed gradually, the listen socket closed, pending votes and leaves
+   * written, the lease released, Redis closed.
    */
   async function shutdown(): Promise<void> {
     draining = true;
-    if (listenSocket) uws.us_listen_socket_close(listenSocket);
-    listenSocket = undefined;
     clearInterval(sweepTimer);
     clearInterval(heartbeatTimer);
     await closeSocketsGradually();
+    // Listening until now lets probes and load balancers see 503s instead of refused connections.
+    if (listenSocket) uws.us_listen_socket_close(listenSocket);
+    listenSocket = undefined;
     clearInterval(leaseTimer);
     await writer.drain();
     await Promise.all([...pokerWork]);

@@ -101,3 +101,39 @@ describe('ticker failover (real processes)', () => {
     viewer.close();
   });
 });
+
+describe('ticker leader hand-off on SIGTERM (real processes)', () => {
+  const TTL_MS = 4000;
+  let redis: TestRedis;
+  const tickers: AppProcess[] = [];
+
+  beforeAll(async () => {
+    redis = await TestRedis.start();
+  });
+  afterAll(async () => {
+    await Promise.all(tickers.map((t) => t.kill()));
+    await redis.stop();
+  });
+
+  it('releases leadership on SIGTERM so the standby takes over faster than the lock TTL', async () => {
+    const start = (name: string): AppProcess => {
+      const proc = AppProcess.start(TICKER_MAIN, testEnv(redis, { TICK_MS: String(TICK_MS), LEADER_TTL_MS: String(TTL_MS), LOG_LEVEL: 'debug', TICKER_ID: name }));
+      tickers.push(proc);
+      return proc;
+    };
+    const [a, b] = [start('ticker-f'), start('ticker-g')];
+    const leader = await eventually(() => [a, b].find((p) => p.hasLogged('leadership acquired')), TTL_MS * 3);
+    const standby = leader === a ? b : a;
+    await standby.waitForLog('ticker started');
+
+    const termAt = Date.now();
+    leader.signal('SIGTERM');
+    await standby.waitForLog('leadership acquired', TTL_MS * 2);
+    const handOffMs = Date.now() - termAt;
+    expect(await leader.waitForExit()).toBe(0);
+    expect(leader.hasLogged('leadership released')).toBe(true);
+    expect(handOffMs).toBeLessThan(TTL_MS);
+    await standby.waitForLog('tick', TTL_MS);
+  });
+});
+

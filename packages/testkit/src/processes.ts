@@ -67,6 +67,11 @@ export class AppProcess {
     this.child.kill(signal);
   }
 
+  /** Resolves with the exit code (-1 for a signal) once the process has exited. */
+  waitForExit(timeoutMs = 10_000): Promise<number | null> {
+    return this.waiters.until(() => (this.exited === undefined ? undefined : { code: this.exited }), timeoutMs, () => `waiting for exit; last lines: ${this.tail()}`).then((e) => e.code);
+  }
+
   /** SIGKILL and wait for the exit. */
   async kill(): Promise<void> {
     if (this.exited !== undefined) return;
