@@ -1,0 +1,81 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { TestRedis, TestSocket } from '@banterbox/testkit';
+import type { Gateway } from '../../gateway/src/gateway';
+import { ADMIN_KEY, isData, startGateway, startTicker, waitForPoint } from '../../gateway/src/test/harness';
+import type { Ticker } from '../../ticker/src';
+import { USAGE, runCli } from './cli';
+
+const CLI_MAIN = join(__dirname, '..', 'dist', 'main.js');
+
+describe('banterbox CLI against a real gateway', () => {
+  let redis: TestRedis;
+  let gateway: Gateway;
+  let ticker: Ticker;
+  let url: string;
+
+  beforeAll(async () => {
+    redis = await TestRedis.start();
+    gateway = await startGateway(redis);
+    ticker = await startTicker(redis);
+    url = `http://127.0.0.1:${gateway.port}`;
+  });
+  afterAll(async () => {
+    await gateway.stop();
+    await ticker.stop();
+    await redis.stop();
+  });
+
+  async function run(args: string[], extra: { watchLimit?: number } = {}): Promise<string[]> {
+    const out: string[] = [];
+    await runCli(args, { env: { BANTERBOX_URL: url, BANTERBOX_ADMIN_KEY: ADMIN_KEY }, out: (text) => out.push(text), sleep: async () => undefined, ...extra });
+    return out;
+  }
+
+  it('creates a room, mints a token that opens it, and shows its tally', async () => {
+    expect(await run(['room', 'create', '--room', 'cli-room', '--options', 'left,right', '--open'])).toEqual(['created cli-room (options left, right, open to guests)']);
+    const [token] = await run(['token', '--user', 'cli-user', '--room', 'cli-room', '--ttl', '60']);
+    const socket = await TestSocket.open(`ws://127.0.0.1:${gateway.port}/api/vote_ws/`);
+    socket.send({ auth: { token, room: 'cli-room' } });
+    await socket.waitFor(isData);
+    socket.send({ vote: { value: 'right' } });
+    await waitForPoint(socket, (p) => p.votes.right === 1);
+
+    const [line] = await run(['tally', 'cli-room']);
+    expect(line).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z {2}left 0 {2}right 1 {2}connected 1$/);
+    const [json] = await run(['room', 'show', 'cli-room', '--json']);
+    expect(JSON.parse(json!)).toMatchObject({ room: 'cli-room', options: ['left', 'right'], open: true, votes: { left: 0, right: 1 }, connected: 1 });
+    expect(await run(['tally', 'cli-room', '--watch'], { watchLimit: 3 })).toHaveLength(3);
+    socket.close();
+  });
+
+  /** Runs the built bin (asynchronously: the gateway it talks to runs in this process). */
+  function bin(args: string[], env: Record<string, string>): Promise<{ status: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [CLI_MAIN, ...args], { env });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('close', (status) => resolve({ status, stdout, stderr }));
+    });
+  }
+
+  it('exits 2 on bad usage and 1 when the server refuses, with the reason on stderr (the built bin)', async () => {
+    const env = { PATH: process.env.PATH ?? '', BANTERBOX_URL: url, BANTERBOX_ADMIN_KEY: 'wrong-key-0123456789' };
+    const usage = await bin([], env);
+    expect(usage.status).toBe(2);
+    expect(usage.stdout).toContain(USAGE.split('\n')[0]);
+    const refused = await bin(['token', '--user', 'u', '--room', 'r'], env);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toBe('banterbox: POST /api/tokens: HTTP 401: admin key required\n');
+    const missing = await bin(['tally', 'no-such-room'], env);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain('HTTP 404');
+    const unknown = await bin(['tally', 'x', '--frobnicate'], env);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain('--frobnicate');
+    const help = await bin(['--help'], env);
+    expect(help.status).toBe(0);
+  });
+});

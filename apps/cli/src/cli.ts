@@ -1,0 +1,170 @@
+import { parseArgs } from 'node:util';
+
+/**
+ * The `banterbox` command: talks to a gateway's HTTP API (BANTERBOX_URL, default
+ * http://127.0.0.1:8080) with the admin key (BANTERBOX_ADMIN_KEY) where the API needs it.
+ */
+export const USAGE = `usage: banterbox <command> [options]
+
+commands:
+  token --user <id> --room <id|*> [--ttl <seconds>]     mint a vote-room token (admin)
+  room create [--room <id>] [--options a,b] [--tick-ms <ms>] [--open]
+                                                       create a vote room (admin)
+  room show <room>                                     a room's options and live tally
+  tally <room> [--watch]                               the live tally; --watch prints it every second
+  rounds <room> [--csv]                                a poker room's recorded rounds
+
+options:
+  --url <url>     gateway base URL (default: $BANTERBOX_URL or http://127.0.0.1:8080)
+  --json          print the API's JSON instead of text
+  -h, --help      this help
+
+environment: BANTERBOX_URL, BANTERBOX_ADMIN_KEY (for token and room create)
+exit codes: 0 done, 1 the server refused or could not be reached, 2 bad usage`;
+
+export class UsageError extends Error {
+  readonly code = 'usage';
+}
+
+export class ApiError extends Error {
+  readonly code = 'api';
+}
+
+export interface CliIo {
+  env: Record<string, string | undefined>;
+  out: (text: string) => void;
+  /** Waits between --watch refreshes; tests pass a bounded one. */
+  sleep: (ms: number) => Promise<void>;
+  /** How many times --watch prints before stopping (default: until interrupted). */
+  watchLimit?: number;
+}
+
+interface Api {
+  get(path: string): Promise<unknown>;
+  getText(path: string): Promise<string>;
+  post(path: string, body: unknown, admin: boolean): Promise<unknown>;
+}
+
+function api(baseUrl: string, adminKey: string | undefined): Api {
+  const call = async (path: string, init: RequestInit): Promise<Response> => {
+    let response: Response;
+    try {
+      response = await fetch(new URL(path, baseUrl), init);
+    } catch (error) {
+      throw new ApiError(`cannot reach ${baseUrl}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    if (!response.ok) {
+      const body = (await response.json().catch(() => ({}))) as { error?: string };
+      throw new ApiError(`${init.method ?? 'GET'} ${path}: HTTP ${response.status}${body.error ? `: ${body.error}` : ''}`);
+    }
+    return response;
+  };
+  return {
+    get: async (path) => (await call(path, {})).json(),
+    getText: async (path) => (await call(path, {})).text(),
+    post: async (path, body, admin) => {
+      if (admin && !adminKey) throw new UsageError('BANTERBOX_ADMIN_KEY is required for this command');
+      const headers: Record<string, string> = { 'content-type': 'application/json' };
+      if (admin && adminKey) headers.authorization = `Bearer ${adminKey}`;
+      return (await call(path, { method: 'POST', headers, body: JSON.stringify(body) })).json();
+    },
+  };
+}
+
+interface Tally {
+  room: string;
+  options: string[];
+  votes: Record<string, number>;
+  connected: number;
+  ts: number;
+}
+
+const tallyLine = (t: Tally): string =>
+  `${new Date(t.ts).toISOString()}  ${t.options.map((o) => `${o} ${t.votes[o] ?? 0}`).join('  ')}  connected ${t.connected}`;
+
+function number(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a whole number`);
+  return n;
+}
+
+function parse(argv: string[]) {
+  return parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      url: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+      user: { type: 'string' },
+      room: { type: 'string' },
+      ttl: { type: 'string' },
+      options: { type: 'string' },
+      'tick-ms': { type: 'string' },
+      open: { type: 'boolean', default: false },
+      watch: { type: 'boolean', default: false },
+      csv: { type: 'boolean', default: false },
+    },
+  });
+}
+
+/** Runs one command line; throws UsageError or ApiError. */
+export async function runCli(argv: string[], io: CliIo): Promise<void> {
+  let parsed;
+  try {
+    parsed = parse(argv);
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.help || !command) {
+    io.out(USAGE);
+    if (!values.help) throw new UsageError('no command given');
+    return;
+  }
+  const client = api(values.url ?? io.env.BANTERBOX_URL ?? 'http://127.0.0.1:8080', io.env.BANTERBOX_ADMIN_KEY);
+  const print = (json: unknown, text: string): void => io.out(values.json ? JSON.stringify(json, null, 2) : text);
+
+  if (command === 'token') {
+    if (!values.user || !values.room) throw new UsageError('token needs --user and --room');
+    const result = (await client.post('/api/tokens', { user_id: values.user, room: values.room, ttl_s: number(values.ttl, 'ttl') ?? 3600 }, true)) as { token: string; expires_at: number };
+    print(result, result.token);
+    return;
+  }
+  if (command === 'room' && rest[0] === 'create') {
+    const body: Record<string, unknown> = { open: values.open };
+    if (values.room) body.room = values.room;
+    if (values.options) body.options = values.options.split(',').map((o) => o.trim());
+    const tick = number(values['tick-ms'], 'tick-ms');
+    if (tick !== undefined) body.tick_ms = tick;
+    const room = (await client.post('/api/rooms', body, true)) as { room: string; options: string[]; open: boolean };
+    print(room, `created ${room.room} (options ${room.options.join(', ')}${room.open ? ', open to guests' : ''})`);
+    return;
+  }
+  if ((command === 'room' && rest[0] === 'show') || command === 'tally') {
+    const roomId = command === 'tally' ? rest[0] : rest[1];
+    if (!roomId) throw new UsageError(`${command === 'tally' ? 'tally' : 'room show'} needs a room id`);
+    const path = `/api/rooms/${encodeURIComponent(roomId)}`;
+    for (let shown = 0; ; shown += 1) {
+      const tally = (await client.get(path)) as Tally;
+      print(tally, command === 'room' ? `${tally.room}: options ${tally.options.join(', ')}\n${tallyLine(tally)}` : tallyLine(tally));
+      if (!values.watch || shown + 1 >= (io.watchLimit ?? Infinity)) return;
+      await io.sleep(1000);
+    }
+  }
+  if (command === 'rounds') {
+    const roomId = rest[0];
+    if (!roomId) throw new UsageError('rounds needs a poker room id');
+    const path = `/api/poker/${encodeURIComponent(roomId)}/rounds`;
+    if (values.csv) {
+      io.out((await client.getText(`${path}?format=csv`)).trimEnd());
+      return;
+    }
+    const result = (await client.get(path)) as { rounds: { round: number; topic: string; stats: { count: number; mean: number | null; consensus: boolean } }[] };
+    print(result, result.rounds.map((r) => `#${r.round} ${r.topic || '(no topic)'}: ${r.stats.count} estimates, mean ${r.stats.mean ?? '-'}${r.stats.consensus ? ', consensus' : ''}`).join('\n') || 'no rounds yet');
+    return;
+  }
+  throw new UsageError(`unknown command: ${[command, ...rest].join(' ')}`);
+}
