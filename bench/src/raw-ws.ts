@@ -22,8 +22,10 @@ export function textFrame(text: string): Buffer {
 
 export interface RawSocket {
   socket: Socket;
-  /** Bytes received after the handshake. */
+  /** What was received after the handshake (its first 4 KiB). */
   received: () => string;
+  /** How many bytes were received after the handshake. */
+  bytesReceived: () => number;
 }
 
 /** Opens and upgrades a socket; resolves after the 101 response. */
@@ -34,9 +36,11 @@ export function openRaw(port: number, path: string): Promise<RawSocket> {
     let head = '';
     let body = '';
     let upgraded = false;
+    let total = 0;
     socket.once('error', reject);
     socket.on('data', (chunk) => {
       if (upgraded) {
+        total += chunk.length;
         if (body.length < 4096) body += chunk.toString('latin1');
         return;
       }
@@ -50,7 +54,8 @@ export function openRaw(port: number, path: string): Promise<RawSocket> {
       }
       upgraded = true;
       body = head.slice(end + 4);
-      resolve({ socket, received: () => body });
+      total = body.length;
+      resolve({ socket, received: () => body, bytesReceived: () => total });
     });
     socket.once('connect', () => {
       socket.write(

@@ -1,0 +1,220 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { EnvSource } from '@banterbox/config';
+import { kustomizeBuild, readYamlDocuments, type Resource } from '@banterbox/testkit';
+import { readGatewayConfig } from '../../apps/gateway/src/env';
+import { readTickerConfig } from '../../apps/ticker/src/env';
+
+/**
+ * The deployment files checked without a cluster or a Docker engine: the Kubernetes overlays
+ * build, and what they (and the compose file) configure is what the apps read, on the ports and
+ * paths the apps serve.
+ */
+const ROOT = join(__dirname, '..', '..');
+const K8S = join(ROOT, 'k8s');
+
+/** The environment variables an app's config reads, recorded through a proxy. */
+function envRead(read: (env: EnvSource) => unknown): Set<string> {
+  const names = new Set<string>();
+  const recorder = new Proxy({} as EnvSource, {
+    get: (_target, key) => {
+      if (typeof key === 'string') names.add(key);
+      return undefined;
+    },
+  });
+  read(recorder);
+  return names;
+}
+
+const APPS = {
+  gateway: { reads: envRead(readGatewayConfig), validate: (env: EnvSource) => readGatewayConfig(env) },
+  ticker: { reads: envRead(readTickerConfig), validate: (env: EnvSource) => readTickerConfig(env) },
+} as const;
+
+/** `case` labels of the image's entrypoint: the commands the image runs. */
+function entrypointCommands(): string[] {
+  const script = readFileSync(join(ROOT, 'infra', 'docker-entrypoint.sh'), 'utf8');
+  return [...script.matchAll(/^\s+([a-z]+)\) shift; exec node (\/app\/\S+)/gm)].map((m) => {
+    expect(existsSync(join(ROOT, m[2]!.replace('/app/', '')))).toBe(true);
+    return m[1]!;
+  });
+}
+
+function find(resources: Resource[], kind: string, name: string): Resource {
+  const found = resources.find((r) => r.kind === kind && r.metadata?.name === name);
+  if (!found) throw new Error(`no ${kind} ${name}`);
+  return found;
+}
+
+/** A container's environment as the pod would see it (secret values from `secrets`). */
+function containerEnv(resources: Resource[], container: Resource, secrets: Record<string, string>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const source of (container.envFrom ?? []) as Resource[]) {
+    if (source.configMapRef) Object.assign(env, find(resources, 'ConfigMap', source.configMapRef.name).data);
+    if (source.secretRef) Object.assign(env, secrets);
+  }
+  for (const entry of (container.env ?? []) as Resource[]) {
+    if (entry.value !== undefined) env[entry.name] = String(entry.value);
+    else if (entry.valueFrom?.secretKeyRef) env[entry.name] = secrets[entry.valueFrom.secretKeyRef.key] ?? '';
+    else if (entry.valueFrom?.fieldRef) env[entry.name] = 'pod-name-0';
+  }
+  return env;
+}
+
+function secretValues(resources: Resource[]): Record<string, string> {
+  const generated = resources.find((r) => r.kind === 'Secret' && r.metadata.name === 'banterbox-secrets');
+  const template = readYamlDocuments(join(K8S, 'base', 'secret.template.yaml'))[0]!;
+  return (generated ?? template).stringData as Record<string, string>;
+}
+
+describe.each(['dev', 'prod'])('the %s overlay', (overlay) => {
+  const resources = kustomizeBuild(join(K8S, 'overlays', overlay));
+  const namespace = overlay === 'dev' ? 'banterbox-dev' : 'banterbox';
+  const secrets = secretValues(resources);
+  const deployment = (app: 'gateway' | 'ticker'): Resource => find(resources, 'Deployment', `banterbox-${app}`);
+  const container = (app: 'gateway' | 'ticker'): Resource => deployment(app).spec.template.spec.containers[0];
+
+  it('builds every resource the apps need, in its namespace', () => {
+    const kinds = resources.map((r) => `${r.kind}/${r.metadata.name}`);
+    expect(kinds).toEqual(
+      expect.arrayContaining([
+        'Deployment/banterbox-gateway',
+        'Service/banterbox-gateway',
+        'HorizontalPodAutoscaler/banterbox-gateway',
+        'PodDisruptionBudget/banterbox-gateway',
+        'Deployment/banterbox-ticker',
+        'ServiceMonitor/banterbox',
+        'NetworkPolicy/banterbox-gateway',
+        'NetworkPolicy/banterbox-ticker',
+        'ConfigMap/banterbox-common',
+      ]),
+    );
+    for (const r of resources) if (r.kind !== 'Namespace') expect(r.metadata.namespace).toBe(namespace);
+    expect(deployment('ticker').spec.replicas).toBe(2);
+    if (overlay === 'dev') expect(kinds).toEqual(expect.arrayContaining(['Deployment/banterbox-redis', 'Service/banterbox-redis', 'Secret/banterbox-secrets']));
+    else expect(kinds).not.toContain('Secret/banterbox-secrets'); // created out of band
+  });
+
+  it.each(['gateway', 'ticker'] as const)('sets only env vars the %s reads, and everything it requires', (app) => {
+    const env = containerEnv(resources, container(app), secrets);
+    expect(Object.keys(env).filter((name) => !APPS[app].reads.has(name))).toEqual([]);
+    expect(() => APPS[app].validate(env)).not.toThrow();
+    expect(env.NODE_ENV).toBe('production');
+    expect(entrypointCommands()).toContain(container(app).args[0]);
+    expect(container(app).image).toBe(overlay === 'dev' ? 'banterbox:dev' : 'registry.example.com/banterbox:0.1.0');
+  });
+
+  it('probes the paths and ports the apps serve', () => {
+    const gateway = container('gateway');
+    const config = readGatewayConfig(containerEnv(resources, gateway, secrets));
+    const port = (c: Resource, name: string): number => (c.ports as Resource[]).find((p) => p.name === name)!.containerPort;
+    expect(port(gateway, 'http')).toBe(config.port);
+    expect(port(gateway, 'metrics')).toBe(config.metricsPort);
+    expect(gateway.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(gateway.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
+    const ticker = container('ticker');
+    const tickerConfig = readTickerConfig(containerEnv(resources, ticker, secrets));
+    expect(port(ticker, 'metrics')).toBe(tickerConfig.metricsPort);
+    expect(ticker.livenessProbe.httpGet).toEqual({ path: '/metrics', port: 'metrics' });
+  });
+
+  it('gives the drain time to finish before the pod is killed', () => {
+    const spec = deployment('gateway').spec.template.spec;
+    const gateway = spec.containers[0];
+    const config = readGatewayConfig(containerEnv(resources, gateway, secrets));
+    const [sleep, seconds] = gateway.lifecycle.preStop.exec.command as string[];
+    expect(sleep).toBe('sleep');
+    expect(spec.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(Number(seconds) + config.drainMs / 1000 + 5);
+    expect(deployment('gateway').spec.strategy.rollingUpdate.maxUnavailable).toBe(0);
+  });
+
+  it('wires services, autoscaler, disruption budget and scraping to the right pods and ports', () => {
+    const podLabels = (app: string): Record<string, string> => deployment(app as 'gateway').spec.template.metadata.labels;
+    const service = find(resources, 'Service', 'banterbox-gateway');
+    expect(podLabels('gateway')).toMatchObject(service.spec.selector);
+    const portNames = (container('gateway').ports as Resource[]).map((p) => p.name);
+    for (const p of service.spec.ports as Resource[]) expect(portNames).toContain(p.targetPort);
+    expect(find(resources, 'HorizontalPodAutoscaler', 'banterbox-gateway').spec.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: 'banterbox-gateway' });
+    expect(podLabels('gateway')).toMatchObject(find(resources, 'PodDisruptionBudget', 'banterbox-gateway').spec.selector.matchLabels);
+    const monitor = find(resources, 'ServiceMonitor', 'banterbox');
+    const scraped = monitor.spec.selector.matchExpressions[0].values as string[];
+    for (const name of ['banterbox-gateway', 'banterbox-ticker-metrics']) {
+      const svc = find(resources, 'Service', name);
+      expect(scraped).toContain(svc.metadata.labels['app.kubernetes.io/name']);
+      expect((svc.spec.ports as Resource[]).map((p) => p.name)).toContain(monitor.spec.endpoints[0].port);
+    }
+  });
+});
+
+describe('container image and local cluster', () => {
+  const dockerfile = readFileSync(join(ROOT, 'infra', 'Dockerfile'), 'utf8');
+
+  it('builds on Node 20 bookworm-slim, runs as non-root with production dependencies only', () => {
+    const stages = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
+    expect(stages).toEqual(['node:20-bookworm-slim', 'node:20-bookworm-slim']);
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
+    expect(runtime).toMatch(/^USER node$/m);
+    expect(dockerfile).toContain('npm prune --omit=dev');
+    expect(runtime).toMatch(/^ENTRYPOINT \["banterbox-entrypoint"\]$/m);
+    expect(entrypointCommands()).toEqual(['gateway', 'ticker', 'banterbox']);
+    // Everything COPY'd from the build context exists.
+    for (const m of dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)) {
+      for (const path of m[1]!.split(' ')) expect(existsSync(join(ROOT, path))).toBe(true);
+    }
+  });
+
+  it('runs Redis, two tickers, two gateways and a load balancer with env the apps read', () => {
+    const [compose] = readYamlDocuments(join(ROOT, 'infra', 'docker-compose.yml'));
+    const services = compose!.services as Record<string, Resource>;
+    expect(Object.keys(services).sort()).toEqual(['gateway-1', 'gateway-2', 'lb', 'redis', 'ticker-1', 'ticker-2']);
+    for (const [name, service] of Object.entries(services)) {
+      const app = name.startsWith('gateway') ? 'gateway' : name.startsWith('ticker') ? 'ticker' : undefined;
+      if (!app) continue;
+      expect(service.command).toEqual([app]);
+      const env = Object.fromEntries(Object.entries(service.environment as Record<string, unknown>).map(([k, v]) => [k, String(v).replace(/^\$\{\w+:-(.*)\}$/, '$1')]));
+      expect(Object.keys(env).filter((key) => !APPS[app].reads.has(key))).toEqual([]);
+      expect(() => APPS[app].validate(env)).not.toThrow();
+    }
+    const nginx = readFileSync(join(ROOT, 'infra', 'nginx.conf'), 'utf8');
+    for (const gateway of ['gateway-1', 'gateway-2']) expect(nginx).toContain(`server ${gateway}:${String(services[gateway]!.environment.PORT)}`);
+    expect(nginx).toContain('proxy_set_header Upgrade $http_upgrade');
+  });
+
+  it('keeps every YAML and JSON file under k8s/ and infra/ parseable', () => {
+    const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+    const files = [...walk(K8S), ...walk(join(ROOT, 'infra'))];
+    for (const file of files.filter((f) => /\.ya?ml$/.test(f))) expect(readYamlDocuments(file).length).toBeGreaterThan(0);
+    for (const file of files.filter((f) => f.endsWith('.json'))) expect(() => JSON.parse(readFileSync(file, 'utf8')) as unknown).not.toThrow();
+  });
+});
+
+describe('dashboards and alerts', () => {
+  const doc = readFileSync(join(ROOT, 'docs', 'metrics.md'), 'utf8');
+  const documented = new Set([...doc.matchAll(/^\| `([a-z_0-9]+)` \|/gm)].map((m) => m[1]!));
+  /** Metric names in a PromQL expression, histogram series mapped to their metric. */
+  const metricsIn = (expr: string): string[] =>
+    [...expr.matchAll(/\b((?:banterbox|nodejs|process)_[a-z0-9_]+)/g)].map((m) => m[1]!.replace(/_(bucket|sum|count)$/, ''));
+
+  it('alerts on no leader, tick lag, pub/sub lag, Redis down and the drop rate, with documented metrics only', () => {
+    const [rules] = readYamlDocuments(join(ROOT, 'infra', 'prometheus', 'banterbox-alerts.yaml'));
+    const alerts = (rules!.groups as Resource[]).flatMap((g) => g.rules as Resource[]);
+    expect(alerts.map((a) => a.alert)).toEqual(
+      expect.arrayContaining(['BanterboxNoLeader', 'BanterboxTickLag', 'BanterboxPubSubLag', 'BanterboxRedisDown', 'BanterboxSnapshotDropRate']),
+    );
+    const operations = readFileSync(join(ROOT, 'docs', 'operations.md'), 'utf8');
+    for (const alert of alerts) {
+      expect(metricsIn(alert.expr as string).filter((name) => !documented.has(name))).toEqual([]);
+      expect(['critical', 'warning']).toContain(alert.labels.severity);
+      const anchor = String(alert.annotations.runbook).split('#')[1]!;
+      expect(operations).toContain(`<a id="${anchor}"></a>`);
+    }
+  });
+
+  it('charts documented metrics only', () => {
+    const dashboard = JSON.parse(readFileSync(join(ROOT, 'infra', 'grafana', 'banterbox-dashboard.json'), 'utf8')) as { panels: { targets: { expr: string }[] }[] };
+    const exprs = dashboard.panels.flatMap((panel) => panel.targets.map((t) => t.expr));
+    expect(exprs.length).toBeGreaterThan(20);
+    expect(exprs.flatMap(metricsIn).filter((name) => !documented.has(name))).toEqual([]);
+  });
+});
+
