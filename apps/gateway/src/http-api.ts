@@ -68,6 +68,8 @@ export function mountHealth(app: HttpRoutes, readiness: HttpApiDeps['readiness']
 /** The HTTP API (SPEC §3, §4): tokens, rooms, guests and the demo room. */
 export function mountHttpApi(app: HttpRoutes, deps: Omit<HttpApiDeps, 'readiness'>): void {
   const { store } = deps;
+  /** The demo room exists and is open whenever someone asks for it (it may have expired). */
+  const demoMeta = async (): Promise<RoomMeta> => (await store.ensureRoom(deps.demoRoom!, { options: [...DEFAULT_OPTIONS], open: true, tickMs: 0 })).meta;
 
   app.post('/api/tokens', (res, req) => {
     const authorization = req.getHeader('authorization');
@@ -95,7 +97,7 @@ export function mountHttpApi(app: HttpRoutes, deps: Omit<HttpApiDeps, 'readiness
     const session = sessionRequest(req);
     handleAsync(res, async (r) => {
       if (!isValidId(roomId)) throw new HttpError(400, 'room must be 1-64 characters of [A-Za-z0-9_-]');
-      const meta = await store.getRoom(roomId);
+      const meta = roomId === deps.demoRoom ? await demoMeta() : await store.getRoom(roomId);
       if (!meta) throw new HttpError(404, `room ${roomId} not found`);
       if (!meta.open) throw new HttpError(403, `room ${roomId} is not open to guests`);
       const { userId, setCookie } = sessionUser(session, deps.secret);
@@ -108,7 +110,7 @@ export function mountHttpApi(app: HttpRoutes, deps: Omit<HttpApiDeps, 'readiness
   app.get('/api/demo', (res) => {
     handleAsync(res, async (r) => {
       if (deps.demoRoom === undefined) throw new HttpError(404, 'no demo room on this server');
-      await store.ensureRoom(deps.demoRoom, { options: [...DEFAULT_OPTIONS], open: true, tickMs: 0 });
+      await demoMeta();
       sendJson(r, 200, { room: deps.demoRoom });
     });
   });
