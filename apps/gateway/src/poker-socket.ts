@@ -14,13 +14,12 @@ import type { UserStore } from '@banterbox/store';
 import { PokerRuleError, ruleErrorFrame, type PokerHandler } from './poker-handler';
 import type { GatewayMetrics } from './metrics';
 import type { PokerRooms, PokerSocket, PokerSocketData } from './poker-rooms';
-import { countMessage, newRateState } from './rate-limit';
+import { newRateState } from './rate-limit';
+import { admitFrame, socketOptions } from './socket-limits';
 import { acceptUpgrade, refuseUpgrade, type UpgradePolicy } from './upgrade';
 
 /** Every /connect socket is subscribed to this topic; one publish sends the heartbeat to all. */
 export const HEARTBEAT_TOPIC = 'poker:heartbeat';
-/** uWS's own frame limit, kept above the protocol's so oversized frames get a proper 1009. */
-const HARD_FRAME_LIMIT_BYTES = 16 * 1024;
 
 export interface PokerSocketDeps extends UpgradePolicy {
   secret: string;
@@ -37,6 +36,7 @@ export interface PokerSocketDeps extends UpgradePolicy {
 }
 
 const UNAVAILABLE = 'Service unavailable, try again';
+const RATE_LIMITED = pokerErrorFrame('Too many requests', { detail: 'more than 20 a second; dropped' });
 
 /** The uWS behaviour of `/connect` (SPEC §6): session cookie, requests in order, Pokey events. */
 export function pokerSocketBehavior(deps: PokerSocketDeps): WebSocketBehavior<PokerSocketData> {
@@ -58,17 +58,7 @@ export function pokerSocketBehavior(deps: PokerSocketDeps): WebSocketBehavior<Po
 
   function onFrame(ws: PokerSocket, message: ArrayBuffer, isBinary: boolean): void {
     deps.metrics.received('poker', message.byteLength);
-    if (message.byteLength > PokerLimits.maxFrameBytes) {
-      ws.end(CloseCode.MessageTooBig, 'frame too big');
-      return;
-    }
-    const verdict = countMessage(ws.getUserData().rate, Date.now());
-    if (verdict === 'close') {
-      ws.end(CloseCode.PolicyViolation, 'rate limit');
-      return;
-    }
-    if (verdict === 'drop-and-warn') ws.send(pokerErrorFrame('Too many requests', { detail: 'more than 20 a second; dropped' }));
-    if (verdict !== 'ok') return;
+    if (!admitFrame(ws, message.byteLength, PokerLimits.maxFrameBytes, ws.getUserData().rate, RATE_LIMITED)) return;
     let request;
     try {
       if (isBinary) throw new InvalidPokerRequest('frames must be JSON text');
@@ -82,13 +72,7 @@ export function pokerSocketBehavior(deps: PokerSocketDeps): WebSocketBehavior<Po
   }
 
   return {
-    compression: 0,
-    maxPayloadLength: HARD_FRAME_LIMIT_BYTES,
-    idleTimeout: 60,
-    sendPingsAutomatically: true,
-    maxBackpressure: deps.maxBackpressureBytes,
-    closeOnBackpressureLimit: 0,
-    maxLifetime: 0,
+    ...socketOptions(deps.maxBackpressureBytes),
 
     upgrade: (res, req, context) => {
       if (refuseUpgrade(res, req, deps)) return;

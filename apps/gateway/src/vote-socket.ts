@@ -13,18 +13,15 @@ import {
 } from '@banterbox/protocol';
 import type { LocalVoteRoom } from './local-vote-room';
 import type { GatewayMetrics } from './metrics';
-import { countMessage, newRateState, type RateState } from './rate-limit';
+import { newRateState, type RateState } from './rate-limit';
+import { admitFrame, socketOptions } from './socket-limits';
 import type { VoteRooms } from './vote-rooms';
 import { acceptUpgrade, refuseUpgrade, type UpgradePolicy } from './upgrade';
 import type { VoteWriter } from './vote-writer';
 
 /** Frames larger than this close the socket with 1009 (SPEC §5). */
 export const MAX_VOTE_FRAME_BYTES = 1024;
-/**
- * uWS's own limit, above which it drops the TCP connection without a close frame. Kept above
- * MAX_VOTE_FRAME_BYTES so that an oversized vote frame gets a proper 1009 from the handler.
- */
-const HARD_FRAME_LIMIT_BYTES = 16 * 1024;
+const RATE_LIMITED = errorFrame('rate_limited', 'more than 20 messages a second; message dropped');
 export const AUTH_TIMEOUT_MS = 5_000;
 
 export interface VoteSocketData {
@@ -135,13 +132,7 @@ export function voteSocketBehavior(deps: VoteSocketDeps): WebSocketBehavior<Vote
   }
 
   return {
-    compression: 0, // uWS.DISABLED: snapshots are small and CPU goes to fan-out
-    maxPayloadLength: HARD_FRAME_LIMIT_BYTES,
-    idleTimeout: 60,
-    sendPingsAutomatically: true,
-    maxBackpressure: deps.maxBackpressureBytes,
-    closeOnBackpressureLimit: 0,
-    maxLifetime: 0,
+    ...socketOptions(deps.maxBackpressureBytes),
 
     upgrade: (res, req, context) => {
       const data: VoteSocketData = {
@@ -166,17 +157,7 @@ export function voteSocketBehavior(deps: VoteSocketDeps): WebSocketBehavior<Vote
     message: (ws, message, isBinary) => {
       const data = ws.getUserData();
       deps.metrics.received('vote', message.byteLength);
-      if (message.byteLength > MAX_VOTE_FRAME_BYTES) {
-        ws.end(CloseCode.MessageTooBig, 'frame too big');
-        return;
-      }
-      const verdict = countMessage(data.rate, Date.now());
-      if (verdict === 'close') {
-        ws.end(CloseCode.PolicyViolation, 'rate limit');
-        return;
-      }
-      if (verdict === 'drop-and-warn') ws.send(errorFrame('rate_limited', 'more than 20 messages a second; message dropped'));
-      if (verdict !== 'ok') return;
+      if (!admitFrame(ws, message.byteLength, MAX_VOTE_FRAME_BYTES, data.rate, RATE_LIMITED)) return;
       try {
         if (isBinary) throw new ProtocolError('bad_request', 'frames must be JSON text');
         handle(ws, data, Buffer.from(message).toString('utf8'));
