@@ -84,7 +84,6 @@ export class LocalPokerRoom {
 export class PokerRooms {
   private readonly rooms = new Map<string, LocalPokerRoom>();
   private readonly subscribing = new Map<string, Promise<void>>();
-  readonly stats = { messages: 0, duplicates: 0, gaps: 0 };
 
   constructor(
     private readonly app: TemplatedApp,
@@ -186,16 +185,12 @@ export class PokerRooms {
       this.log.error({ err: error, room: roomId }, 'unreadable poker message');
       return;
     }
-    if (room.seq >= 0 && message.seq <= room.seq) {
-      this.stats.duplicates += 1;
-      return;
-    }
+    if (room.seq >= 0 && message.seq <= room.seq) return; // a duplicate
     if (room.seq >= 0 && message.seq !== room.seq + 1) {
       this.log.warn({ room: roomId, had: room.seq, got: message.seq }, 'poker room events lost; sockets will rejoin');
       this.resync(room);
       return;
     }
-    this.stats.messages += 1;
     const frames = message.changes.map((change) => pokerFrame(renderChange(roomId, change)));
     room.seq = message.seq;
     room.remember(message.seq, frames);
@@ -220,7 +215,6 @@ export class PokerRooms {
 
   /** Events were lost: the room's sockets reconnect and re-join from a fresh snapshot. */
   private resync(room: LocalPokerRoom): void {
-    this.stats.gaps += 1;
     for (const ws of [...room.sockets]) ws.end(CloseCode.Resync, 'room events lost; rejoin');
   }
 

@@ -18,8 +18,6 @@ interface Entry {
  */
 export class VoteRooms {
   private readonly entries = new Map<string, Entry>();
-  /** Snapshots forwarded and dropped as stale, for metrics. */
-  readonly stats = { snapshotsForwarded: 0, snapshotsStale: 0 };
 
   constructor(
     private readonly app: TemplatedApp,
@@ -81,11 +79,9 @@ export class VoteRooms {
     const room = roomId === undefined ? undefined : this.entries.get(roomId)?.room;
     if (!room) return;
     if (!room.acceptSnapshot(message)) {
-      this.stats.snapshotsStale += 1;
       this.metrics.snapshotDropped('stale');
       return;
     }
-    this.stats.snapshotsForwarded += 1;
     this.metrics.snapshot(room.newestTs);
     this.metrics.publish(this.app, 'vote', room.topic, message);
   }
