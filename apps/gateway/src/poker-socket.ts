@@ -1,5 +1,4 @@
 import type { WebSocketBehavior } from 'uWebSockets.js';
-import { SESSION_COOKIE, readCookie, verifySession } from '@banterbox/auth';
 import type { Logger } from '@banterbox/logger';
 import {
   CloseCode,
@@ -15,6 +14,7 @@ import { PokerRuleError, ruleErrorFrame, type PokerHandler } from './poker-handl
 import type { GatewayMetrics } from './metrics';
 import type { PokerRooms, PokerSocket, PokerSocketData } from './poker-rooms';
 import { newRateState } from './rate-limit';
+import { sessionOf } from './session';
 import { admitFrame, socketOptions } from './socket-limits';
 import { acceptUpgrade, refuseUpgrade, type UpgradePolicy } from './upgrade';
 
@@ -76,8 +76,7 @@ export function pokerSocketBehavior(deps: PokerSocketDeps): WebSocketBehavior<Po
 
     upgrade: (res, req, context) => {
       if (refuseUpgrade(res, req, deps)) return;
-      const cookie = readCookie(req.getHeader('cookie'), SESSION_COOKIE);
-      const userId = cookie === undefined ? undefined : verifySession(cookie, deps.secret);
+      const userId = sessionOf(req.getHeader('cookie'), deps.secret);
       if (userId === undefined) {
         res.writeStatus('401 Unauthorized').end('session cookie required');
         return;

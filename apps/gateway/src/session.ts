@@ -12,13 +12,18 @@ export function sessionRequest(req: HttpRequest): SessionRequest {
   return { cookie: req.getHeader('cookie'), secure: req.getHeader('x-forwarded-proto') === 'https' };
 }
 
+/** The user id of a valid session cookie in a Cookie header, or undefined. */
+export function sessionOf(cookieHeader: string, secret: string): string | undefined {
+  const value = readCookie(cookieHeader, SESSION_COOKIE);
+  return value === undefined ? undefined : verifySession(value, secret);
+}
+
 /**
  * The browser's session user id (SPEC §4): the cookie's, or a new random one with the Set-Cookie
  * value that gives it to the browser.
  */
 export function sessionUser(request: SessionRequest, secret: string): { userId: string; setCookie: string | undefined } {
-  const value = readCookie(request.cookie, SESSION_COOKIE);
-  const existing = value === undefined ? undefined : verifySession(value, secret);
+  const existing = sessionOf(request.cookie, secret);
   if (existing !== undefined) return { userId: existing, setCookie: undefined };
   const userId = newSessionUserId();
   return { userId, setCookie: sessionSetCookie(signSession(userId, secret), request.secure) };
