@@ -19,6 +19,13 @@ export function roomCredentials(room: string): () => Promise<VoteCredentials> {
   };
 }
 
+/** A vote room's options; yes/no for a room not created yet (a token holder's join creates it so). */
+export async function roomOptions(room: string): Promise<string[]> {
+  const response = await fetch(`/api/rooms/${encodeURIComponent(room)}`).catch(() => undefined);
+  if (!response?.ok) return ['yes', 'no'];
+  return ((await response.json()) as { options: string[] }).options;
+}
+
 /** The room id in a path like /room/<id> or /overlay/<id>, if valid. */
 export function roomFromPath(prefix: string): string | undefined {
   const match = new RegExp(`^/${prefix}/([A-Za-z0-9_-]{1,64})/?$`).exec(location.pathname);

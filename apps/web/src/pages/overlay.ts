@@ -1,6 +1,6 @@
 import '../styles/overlay.css';
 import { byId } from '../lib/dom';
-import { roomCredentials, roomFromPath } from '../lib/room-auth';
+import { roomCredentials, roomFromPath, roomOptions } from '../lib/room-auth';
 import { VoteConnection } from '../lib/vote-connection';
 import { WormChart } from '../lib/worm-chart';
 
@@ -30,25 +30,19 @@ if (room) {
   });
   const counts = byId('counts');
   counts.hidden = params.get('counts') !== '1';
-  let pair: [string, string] = ['yes', 'no'];
-  void fetch(`/api/rooms/${encodeURIComponent(room)}`)
-    .then(async (response) => (response.ok ? ((await response.json()) as { options: string[] }).options : undefined))
-    .then((options) => {
-      if (options?.[0] && options[1]) pair = [options[0], options[1]];
-    })
-    .catch(() => undefined)
-    .finally(() => {
-      const connection = new VoteConnection(room, roomCredentials(room), {
-        onPoints: (points) => {
-          chart.addPoints(points, pair);
-          const last = points[points.length - 1]!;
-          counts.textContent = `${pair[0]} ${last.votes[pair[0]] ?? 0} · ${pair[1]} ${last.votes[pair[1]] ?? 0} · ${last.connected} watching`;
-        },
-        onState: (state) => {
-          document.body.dataset.state = state;
-        },
-      });
-      connection.start();
-      chart.start();
+  void roomOptions(room).then((options) => {
+    const pair: [string, string] = [options[0] ?? 'yes', options[1] ?? 'no'];
+    const connection = new VoteConnection(room, roomCredentials(room), {
+      onPoints: (points) => {
+        chart.addPoints(points, pair);
+        const last = points[points.length - 1]!;
+        counts.textContent = `${pair[0]} ${last.votes[pair[0]] ?? 0} · ${pair[1]} ${last.votes[pair[1]] ?? 0} · ${last.connected} watching`;
+      },
+      onState: (state) => {
+        document.body.dataset.state = state;
+      },
     });
+    connection.start();
+    chart.start();
+  });
 }

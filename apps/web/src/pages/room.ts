@@ -1,7 +1,7 @@
 import '../styles/app.css';
 import type { TallyPoint } from '@banterbox/protocol';
 import { STATE_LABELS, byId, h, showState } from '../lib/dom';
-import { roomCredentials, roomFromPath } from '../lib/room-auth';
+import { roomCredentials, roomFromPath, roomOptions } from '../lib/room-auth';
 import { VoteConnection } from '../lib/vote-connection';
 import { WormChart, type ChartWindow } from '../lib/worm-chart';
 
@@ -9,12 +9,6 @@ import { WormChart, type ChartWindow } from '../lib/worm-chart';
 const room = roomFromPath('room');
 const message = byId('message');
 const conn = byId('conn');
-
-async function roomOptions(roomId: string): Promise<string[]> {
-  const response = await fetch(`/api/rooms/${encodeURIComponent(roomId)}`);
-  if (!response.ok) return ['yes', 'no'];
-  return ((await response.json()) as { options: string[] }).options;
-}
 
 function renderButtons(options: string[], connection: VoteConnection): void {
   const container = byId('vote');
