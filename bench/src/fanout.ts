@@ -1,8 +1,7 @@
 import { join } from 'node:path';
-import { signToken } from '@banterbox/auth';
 import { AppProcess, TestRedis } from '@banterbox/testkit';
 import { cpuSeconds, machine, rssMiB } from './proc-stats';
-import { openRaw, textFrame, type RawSocket } from './raw-ws';
+import { joinVoteSockets } from './vote-clients';
 
 /**
  * Fan-out and memory benchmark, for sizing gateways: BENCH_SOCKETS viewers (no votes) in
@@ -19,29 +18,6 @@ const APPS = join(__dirname, '..', '..', 'apps');
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function connect(port: number): Promise<RawSocket[]> {
-  const sockets: RawSocket[] = [];
-  const exp = Math.floor(Date.now() / 1000) + 3600;
-  for (let start = 0; start < SOCKETS; start += 500) {
-    sockets.push(
-      ...(await Promise.all(
-        Array.from({ length: Math.min(500, SOCKETS - start) }, async (_, j) => {
-          const i = start + j;
-          const room = `fan-${i % ROOMS}`;
-          const raw = await openRaw(port, '/api/vote_ws/');
-          raw.socket.write(textFrame(JSON.stringify({ auth: { token: signToken({ sub: `viewer-${i}`, room, exp }, SECRET), room } })));
-          return raw;
-        }),
-      )),
-    );
-  }
-  const deadline = Date.now() + 60_000;
-  while (sockets.some((s) => !s.received().includes('{"data"'))) {
-    if (Date.now() > deadline) throw new Error('not every socket joined');
-    await sleep(50);
-  }
-  return sockets;
-}
 
 async function main(): Promise<void> {
   const redis = await TestRedis.start();
@@ -53,7 +29,7 @@ async function main(): Promise<void> {
     await ticker.waitForLog('leadership acquired', 20_000);
     await sleep(1000);
     const rssBefore = rssMiB(gateway.pid);
-    const sockets = await connect(port);
+    const sockets = await joinVoteSockets(port, SOCKETS, (i) => ({ user: `viewer-${i}`, room: `fan-${i % ROOMS}` }), SECRET);
     await sleep(2 * TICK_MS);
     const rssAfter = rssMiB(gateway.pid);
     process.stdout.write(`connected ${sockets.length} viewers in ${ROOMS} room(s); measuring for ${SECONDS} s\n`);

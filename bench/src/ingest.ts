@@ -1,9 +1,9 @@
 import { join } from 'node:path';
-import { signToken } from '@banterbox/auth';
 import { keys } from '@banterbox/store';
 import { AppProcess, TestRedis } from '@banterbox/testkit';
 import { cpuSeconds, machine, rssMiB } from './proc-stats';
-import { openRaw, textFrame, type RawSocket } from './raw-ws';
+import { textFrame, type RawSocket } from './raw-ws';
+import { joinVoteSockets, type VoteClientSpec } from './vote-clients';
 
 /**
  * Ingest benchmark: BENCH_SOCKETS clients (one user each) on loopback vote as fast as the per-socket
@@ -32,27 +32,9 @@ interface Client {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function connectClients(port: number): Promise<Client[]> {
-  const clients: Client[] = [];
-  const exp = Math.floor(Date.now() / 1000) + 3600;
-  for (let start = 0; start < SOCKETS; start += 250) {
-    const batch = await Promise.all(
-      Array.from({ length: Math.min(250, SOCKETS - start) }, async (_, j) => {
-        const i = start + j;
-        const user = `user-${i}`;
-        const room = `bench-${i % ROOMS}`;
-        const raw = await openRaw(port, '/api/vote_ws/');
-        raw.socket.write(textFrame(JSON.stringify({ auth: { user_id: user, room, token: signToken({ sub: user, room, exp }, SECRET) } })));
-        return { raw, user, room, seq: 0 };
-      }),
-    );
-    clients.push(...batch);
-  }
-  const deadline = Date.now() + 30_000;
-  while (clients.some((c) => !c.raw.received().includes('{"data"'))) {
-    if (Date.now() > deadline) throw new Error('not every client received its history frame');
-    await sleep(50);
-  }
-  return clients;
+  const spec = (i: number): VoteClientSpec => ({ user: `user-${i}`, room: `bench-${i % ROOMS}` });
+  const sockets = await joinVoteSockets(port, SOCKETS, spec, SECRET, 30_000);
+  return sockets.map((raw, i) => ({ raw, ...spec(i), seq: 0 }));
 }
 
 const voteValue = (seq: number): string => (seq % 2 === 1 ? 'yes' : 'no');
