@@ -34,36 +34,26 @@ export class GatewayMetrics {
 
   constructor(sources: GatewayGaugeSources) {
     const endpoints: Endpoint[] = ['vote', 'poker'];
-    new Gauge({
-      name: 'banterbox_connections',
-      help: 'Open WebSockets',
-      labelNames: ['endpoint'],
-      registers: [this.registry],
-      collect() {
-        for (const endpoint of endpoints) this.set({ endpoint }, sources.connections(endpoint));
-      },
-    });
-    new Gauge({
-      name: 'banterbox_sessions',
-      help: 'Authenticated WebSockets: joined vote sockets, and /connect sockets (cookie-authenticated at upgrade)',
-      labelNames: ['endpoint'],
-      registers: [this.registry],
-      collect() {
-        for (const endpoint of endpoints) this.set({ endpoint }, sources.sessions(endpoint));
-      },
-    });
-    new Gauge({
-      name: 'banterbox_rooms',
-      help: 'Rooms this gateway holds sockets in',
-      labelNames: ['kind'],
-      registers: [this.registry],
-      collect() {
-        for (const kind of endpoints) this.set({ kind }, sources.rooms(kind));
-      },
-    });
-    new Gauge({ name: 'banterbox_slow_consumers', help: 'Sockets over the backpressure limit at the last sweep; snapshots published to them are dropped', registers: [this.registry], collect() { this.set(sources.slowConsumers()); } });
-    new Gauge({ name: 'banterbox_ready', help: '1 when /readyz answers 200', registers: [this.registry], collect() { this.set(sources.ready() ? 1 : 0); } });
-    new Gauge({ name: 'banterbox_draining', help: '1 while the gateway drains', registers: [this.registry], collect() { this.set(sources.draining() ? 1 : 0); } });
+    const perEndpoint = (name: string, help: string, label: 'endpoint' | 'kind', read: (endpoint: Endpoint) => number): void => {
+      new Gauge({
+        name,
+        help,
+        labelNames: [label],
+        registers: [this.registry],
+        collect() {
+          for (const endpoint of endpoints) this.set({ [label]: endpoint }, read(endpoint));
+        },
+      });
+    };
+    const scalar = (name: string, help: string, read: () => number): void => {
+      new Gauge({ name, help, registers: [this.registry], collect() { this.set(read()); } });
+    };
+    perEndpoint('banterbox_connections', 'Open WebSockets', 'endpoint', sources.connections);
+    perEndpoint('banterbox_sessions', 'Authenticated WebSockets: joined vote sockets, and /connect sockets (cookie-authenticated at upgrade)', 'endpoint', sources.sessions);
+    perEndpoint('banterbox_rooms', 'Rooms this gateway holds sockets in', 'kind', sources.rooms);
+    scalar('banterbox_slow_consumers', 'Sockets over the backpressure limit at the last sweep; snapshots published to them are dropped', sources.slowConsumers);
+    scalar('banterbox_ready', '1 when /readyz answers 200', () => (sources.ready() ? 1 : 0));
+    scalar('banterbox_draining', '1 while the gateway drains', () => (sources.draining() ? 1 : 0));
     for (const endpoint of endpoints) {
       this.messagesIn.inc({ endpoint }, 0);
       this.messagesOut.inc({ endpoint }, 0);
