@@ -1,7 +1,15 @@
 /** One jest preset for the monorepo: TypeScript via ts-jest (transpile only; `npm run typecheck` checks types). */
 const shared = {
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }] },
-  moduleNameMapper: { '^@banterbox/([a-z-]+)$': '<rootDir>/packages/$1/src' },
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.test.json' }],
+    // nanoid ships only as an ES module; jest's CommonJS runtime needs it transpiled.
+    '/node_modules/nanoid/.+\\.js$': ['ts-jest', { tsconfig: { allowJs: true, module: 'commonjs', isolatedModules: true } }],
+  },
+  transformIgnorePatterns: ['/node_modules/(?!nanoid/)'],
+  moduleNameMapper: {
+    '^@banterbox/(gateway|ticker)$': '<rootDir>/apps/$1/src',
+    '^@banterbox/([a-z-]+)$': '<rootDir>/packages/$1/src',
+  },
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
 };

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { AppProcess, TestRedis } from '@banterbox/testkit';
+import { AppProcess, LocalRedis } from '@banterbox/local-stack';
 import { cpuSeconds, machine, rssMiB } from './proc-stats';
 import { joinVoteSockets } from './vote-clients';
 
@@ -20,7 +20,7 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 
 async function main(): Promise<void> {
-  const redis = await TestRedis.start();
+  const redis = await LocalRedis.start();
   const env = { REDIS_URL: redis.url, BANTERBOX_SECRET: SECRET, LOG_LEVEL: 'info', TICK_MS: String(TICK_MS), METRICS_PORT: '0', GATEWAY_LEASE_MS: '30000' };
   const gateway = AppProcess.start(join(APPS, 'gateway', 'dist', 'main.js'), { ...env, PORT: '0', HOST: '127.0.0.1' });
   const ticker = AppProcess.start(join(APPS, 'ticker', 'dist', 'main.js'), { ...env, LEADER_TTL_MS: String(Math.max(5000, TICK_MS * 3)) });

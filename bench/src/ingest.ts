@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { keys } from '@banterbox/store';
-import { AppProcess, TestRedis } from '@banterbox/testkit';
+import { AppProcess, LocalRedis } from '@banterbox/local-stack';
 import { cpuSeconds, machine, rssMiB } from './proc-stats';
 import { textFrame, type RawSocket } from './raw-ws';
 import { joinVoteSockets, type VoteClientSpec } from './vote-clients';
@@ -40,7 +40,7 @@ async function connectClients(port: number): Promise<Client[]> {
 const voteValue = (seq: number): string => (seq % 2 === 1 ? 'yes' : 'no');
 
 /** Users whose stored vote is not yet the last one sent (0 once Redis has applied everything). */
-async function pending(redis: ReturnType<TestRedis['client']>, clients: Client[], base: number): Promise<number> {
+async function pending(redis: ReturnType<LocalRedis['client']>, clients: Client[], base: number): Promise<number> {
   let behind = 0;
   for (let r = 0; r < ROOMS; r += 1) {
     const stored = await redis.hgetall(keys.voteRoom(`bench-${r}`).votes);
@@ -52,7 +52,7 @@ async function pending(redis: ReturnType<TestRedis['client']>, clients: Client[]
 }
 
 async function main(): Promise<void> {
-  const redis = await TestRedis.start();
+  const redis = await LocalRedis.start();
   const gateway = AppProcess.start(GATEWAY_MAIN, {
     REDIS_URL: redis.url,
     PORT: '0',
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
     const rateLimited = clients.filter((c) => c.raw.received().includes('rate_limited')).length;
 
     gateway.signal('SIGTERM');
-    const stopped = await gateway.waitForLog('gateway stopped', 20_000);
+    const stopped = await gateway.waitForLog('vote writes drained', 20_000);
     const applied = Number(stopped.votesApplied);
     const exact = yes === expectedYes && no === clients.length - expectedYes && applied === sent;
 

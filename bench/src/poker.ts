@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { signSession } from '@banterbox/auth';
-import { AppProcess, TestRedis } from '@banterbox/testkit';
+import { AppProcess, LocalRedis } from '@banterbox/local-stack';
 import { cpuSeconds, machine, rssMiB } from './proc-stats';
 
 /**
@@ -98,7 +98,7 @@ async function setUpRoom(r: number, ports: [number, number]): Promise<{ members:
 }
 
 async function main(): Promise<void> {
-  const redis = await TestRedis.start();
+  const redis = await LocalRedis.start();
   const env = { REDIS_URL: redis.url, PORT: '0', HOST: '127.0.0.1', METRICS_PORT: '0', BANTERBOX_SECRET: SECRET, LOG_LEVEL: 'info', GATEWAY_LEASE_MS: '30000' };
   const gateways = [AppProcess.start(GATEWAY_MAIN, env), AppProcess.start(GATEWAY_MAIN, env)] as const;
   try {

@@ -20,7 +20,7 @@ export async function joinVoteSockets(port: number, count: number, spec: (i: num
       Array.from({ length: Math.min(250, count - start) }, async (_, j) => {
         const { user, room } = spec(start + j);
         const raw = await openRaw(port, '/api/vote_ws/');
-        raw.socket.write(textFrame(JSON.stringify({ auth: { user_id: user, room, token: signToken({ sub: user, room, exp }, secret) } })));
+        raw.socket.write(textFrame(JSON.stringify({ auth: { user_id: user, room, token: await signToken({ sub: user, room, exp }, secret) } })));
         return raw;
       }),
     );

@@ -1,9 +1,8 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { TestRedis, TestSocket } from '@banterbox/testkit';
-import type { Gateway } from '../../gateway/src/gateway';
-import { ADMIN_KEY, isData, startGateway, startTicker, waitForPoint } from '../../gateway/src/test/harness';
-import type { Ticker } from '../../ticker/src';
+import { ADMIN_KEY, isData, startGateway, startTicker, TestRedis, TestSocket, waitForPoint } from '@banterbox/testkit';
+import type { Gateway } from '@banterbox/gateway';
+import type { Ticker } from '@banterbox/ticker';
 import { USAGE, runCli } from './cli';
 
 const CLI_MAIN = join(__dirname, '..', 'dist', 'main.js');

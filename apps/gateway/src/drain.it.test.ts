@@ -1,10 +1,8 @@
 import { join } from 'node:path';
 import { keys } from '@banterbox/store';
-import { AppProcess, TestRedis, TestSocket, eventually } from '@banterbox/testkit';
-import type { Ticker } from '../../ticker/src';
-import type { Gateway } from './gateway';
-import { joinRoom, startGateway, startTicker, testEnv, waitForPoint } from './test/harness';
-import { PokerClient, createPokerRoom, joinPokerRoom } from './test/poker-client';
+import { AppProcess, createPokerRoom, eventually, joinPokerRoom, joinRoom, PokerClient, startGateway, startTicker, testEnv, TestRedis, TestSocket, waitForPoint } from '@banterbox/testkit';
+import type { Ticker } from '@banterbox/ticker';
+import type { Gateway } from '@banterbox/gateway';
 
 const GATEWAY_MAIN = join(__dirname, '..', 'dist', 'main.js');
 const DRAIN_MS = 2000;
@@ -73,7 +71,7 @@ describe('gateway drain on SIGTERM (real process)', () => {
     expect(await inspect.zscore(keys.gateways, String(gatewayId))).toBeNull();
     inspect.disconnect();
     await waitForPoint(viewer, (p) => p.votes.yes === 0 && p.connected === 1, 5_000);
-    const stopped = draining.lines.find((l) => l.msg === 'gateway stopped')!;
+    const stopped = draining.lines.find((l) => l.msg === 'vote writes drained')!;
     expect(stopped.votesApplied).toBe(VOTERS);
     viewer.close();
     owner.close();

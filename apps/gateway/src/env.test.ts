@@ -21,4 +21,9 @@ describe('gateway configuration', () => {
       expect(problems).toContain('LOG_LEVEL must be one of');
     }
   });
+
+  it('refuses a secret shorter than 32 bytes (RFC 7518 §3.2) and takes one that long', () => {
+    expect(() => readGatewayConfig({ BANTERBOX_SECRET: 'x'.repeat(31) })).toThrow('at least 32 bytes');
+    expect(readGatewayConfig({ BANTERBOX_SECRET: 'x'.repeat(32) })).toMatchObject({ secret: 'x'.repeat(32), insecureSecret: false });
+  });
 });

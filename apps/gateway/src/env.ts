@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { MIN_SECRET_BYTES } from '@banterbox/auth';
 import { EnvReader, readCommon, type CommonConfig, type EnvSource } from '@banterbox/config';
 import { isValidId } from '@banterbox/protocol';
 
@@ -42,8 +43,8 @@ export function readGatewayConfig(source: EnvSource): Readonly<GatewayConfig> {
   if (common.production && configuredSecret === undefined) {
     env.problem('BANTERBOX_SECRET is required when NODE_ENV=production (it signs tokens and cookies)');
   }
-  if (configuredSecret !== undefined && configuredSecret.length < 16) {
-    env.problem('BANTERBOX_SECRET must be at least 16 characters');
+  if (configuredSecret !== undefined && Buffer.byteLength(configuredSecret) < MIN_SECRET_BYTES) {
+    env.problem(`BANTERBOX_SECRET must be at least ${MIN_SECRET_BYTES} bytes (generate one with: openssl rand -base64 48)`);
   }
   const adminKey = env.optionalString('BANTERBOX_ADMIN_KEY');
   const demoRoom = env.string('DEMO_ROOM', 'demo');

@@ -1,10 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TestRedis } from '@banterbox/testkit';
-import type { Ticker } from '../../ticker/src';
-import type { Gateway } from './gateway';
-import { joinRoom, startGateway, startTicker, waitForPoint } from './test/harness';
-import { PokerClient, createPokerRoom } from './test/poker-client';
+import { createPokerRoom, joinRoom, PokerClient, startGateway, startTicker, TestRedis, waitForPoint } from '@banterbox/testkit';
+import type { Ticker } from '@banterbox/ticker';
+import type { Gateway } from '@banterbox/gateway';
 
 /** The metric names docs/metrics.md lists in one section's table. */
 function documented(section: string): string[] {

@@ -1,13 +1,12 @@
-import type { TemplatedApp } from 'uWebSockets.js';
 import { Counter, Gauge, Histogram, LATENCY_BUCKETS, newRegistry, type Registry } from '@banterbox/metrics';
 
 export type Endpoint = 'vote' | 'poker';
+const ENDPOINTS: readonly Endpoint[] = ['vote', 'poker'];
 
 /** What the gauges read when Prometheus scrapes. */
 export interface GatewayGaugeSources {
-  connections(endpoint: Endpoint): number;
-  sessions(endpoint: Endpoint): number;
-  rooms(kind: Endpoint): number;
+  /** Each endpoint's open sockets, sessions and rooms. */
+  endpoint(endpoint: Endpoint): { connections: number; sessions: number; rooms: number };
   /** Sockets over the backpressure limit at the last sweep (uWS drops what is published to them). */
   slowConsumers(): number;
   ready(): boolean;
@@ -16,7 +15,8 @@ export interface GatewayGaugeSources {
 
 /**
  * The gateway's Prometheus metrics (documented in docs/metrics.md). Components report through
- * these methods; gauges are read from the live state at scrape time.
+ * these methods; it only counts. Gauges are read from the live state at scrape time, through
+ * the sources given to `bindGauges` once everything they read exists.
  */
 export class GatewayMetrics {
   readonly registry: Registry = newRegistry('gateway');
@@ -32,8 +32,17 @@ export class GatewayMetrics {
   private readonly snapshotsDropped = new Counter({ name: 'banterbox_snapshots_dropped_total', help: 'Snapshots not sent: stale (not newer than the last) or to slow readers', labelNames: ['reason'], registers: [this.registry] });
   readonly redisLatency = new Histogram({ name: 'banterbox_redis_command_duration_seconds', help: 'Redis round trips by operation', labelNames: ['op'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
 
-  constructor(sources: GatewayGaugeSources) {
-    const endpoints: Endpoint[] = ['vote', 'poker'];
+  constructor() {
+    for (const endpoint of ENDPOINTS) {
+      this.messagesIn.inc({ endpoint }, 0);
+      this.messagesOut.inc({ endpoint }, 0);
+    }
+    this.snapshotsDropped.inc({ reason: 'stale' }, 0);
+    this.snapshotsDropped.inc({ reason: 'slow_reader' }, 0);
+  }
+
+  /** Registers the gauges; call once. */
+  bindGauges(sources: GatewayGaugeSources): void {
     const perEndpoint = (name: string, help: string, label: 'endpoint' | 'kind', read: (endpoint: Endpoint) => number): void => {
       new Gauge({
         name,
@@ -41,25 +50,19 @@ export class GatewayMetrics {
         labelNames: [label],
         registers: [this.registry],
         collect() {
-          for (const endpoint of endpoints) this.set({ [label]: endpoint }, read(endpoint));
+          for (const endpoint of ENDPOINTS) this.set({ [label]: endpoint }, read(endpoint));
         },
       });
     };
     const scalar = (name: string, help: string, read: () => number): void => {
       new Gauge({ name, help, registers: [this.registry], collect() { this.set(read()); } });
     };
-    perEndpoint('banterbox_connections', 'Open WebSockets', 'endpoint', sources.connections);
-    perEndpoint('banterbox_sessions', 'Authenticated WebSockets: joined vote sockets, and /connect sockets (cookie-authenticated at upgrade)', 'endpoint', sources.sessions);
-    perEndpoint('banterbox_rooms', 'Rooms this gateway holds sockets in', 'kind', sources.rooms);
+    perEndpoint('banterbox_connections', 'Open WebSockets', 'endpoint', (e) => sources.endpoint(e).connections);
+    perEndpoint('banterbox_sessions', 'Authenticated WebSockets: joined vote sockets, and /connect sockets (cookie-authenticated at upgrade)', 'endpoint', (e) => sources.endpoint(e).sessions);
+    perEndpoint('banterbox_rooms', 'Rooms this gateway holds sockets in', 'kind', (e) => sources.endpoint(e).rooms);
     scalar('banterbox_slow_consumers', 'Sockets over the backpressure limit at the last sweep; snapshots published to them are dropped', sources.slowConsumers);
     scalar('banterbox_ready', '1 when /readyz answers 200', () => (sources.ready() ? 1 : 0));
     scalar('banterbox_draining', '1 while the gateway drains', () => (sources.draining() ? 1 : 0));
-    for (const endpoint of endpoints) {
-      this.messagesIn.inc({ endpoint }, 0);
-      this.messagesOut.inc({ endpoint }, 0);
-    }
-    this.snapshotsDropped.inc({ reason: 'stale' }, 0);
-    this.snapshotsDropped.inc({ reason: 'slow_reader' }, 0);
   }
 
   received(endpoint: Endpoint, bytes: number): void {
@@ -70,13 +73,6 @@ export class GatewayMetrics {
   sent(endpoint: Endpoint, messages: number, bytes: number): void {
     this.messagesOut.inc({ endpoint }, messages);
     this.bytesOut.inc({ endpoint }, bytes);
-  }
-
-  /** Publishes a frame to a uWS topic and counts it once per subscriber. */
-  publish(app: TemplatedApp, endpoint: Endpoint, topic: string, frame: string): void {
-    const subscribers = app.numSubscribers(topic);
-    app.publish(topic, frame);
-    this.sent(endpoint, subscribers, subscribers * Buffer.byteLength(frame));
   }
 
   disconnected(endpoint: Endpoint, code: number): void {

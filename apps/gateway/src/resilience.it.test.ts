@@ -1,9 +1,7 @@
 import { join } from 'node:path';
-import { AppProcess, TestRedis, eventually } from '@banterbox/testkit';
-import type { Ticker } from '../../ticker/src';
-import type { Gateway } from './gateway';
-import { joinRoom, startGateway, startTicker, testEnv, waitForPoint, type DataFrame } from './test/harness';
-import { PokerClient, createPokerRoom, joinPokerRoom } from './test/poker-client';
+import { AppProcess, createPokerRoom, eventually, joinPokerRoom, joinRoom, PokerClient, startGateway, startTicker, testEnv, TestRedis, waitForPoint, type DataFrame } from '@banterbox/testkit';
+import type { Ticker } from '@banterbox/ticker';
+import type { Gateway } from '@banterbox/gateway';
 
 const GATEWAY_MAIN = join(__dirname, '..', 'dist', 'main.js');
 const TICK_MS = 200;

@@ -1,7 +1,6 @@
-import { TestRedis } from '@banterbox/testkit';
-import type { Ticker } from '../../ticker/src';
-import type { Gateway } from './gateway';
-import { joinRoom, startGateway, startTicker, waitForPoint } from './test/harness';
+import { joinRoom, startGateway, startTicker, TestRedis, waitForPoint } from '@banterbox/testkit';
+import type { Ticker } from '@banterbox/ticker';
+import type { Gateway } from '@banterbox/gateway';
 
 describe('two gateways and two tickers on one Redis', () => {
   let redis: TestRedis;

@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { TestRedis, TestSocket } from '@banterbox/testkit';
-import type { Gateway } from './gateway';
-import { ADMIN_KEY, isData, startGateway } from './test/harness';
-import { defaultWebDir } from './static-site';
+import { ADMIN_KEY, isData, startGateway, TestRedis, TestSocket } from '@banterbox/testkit';
+import type { Gateway } from '@banterbox/gateway';
+import { defaultWebDir } from './http/static-site';
 
 describe('web pages, guests and the demo room', () => {
   let redis: TestRedis;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { signToken } from '@banterbox/auth';
-import { AppProcess, TestRedis, pingRedis, redisServerAvailable } from '@banterbox/testkit';
+import { AppProcess, LocalRedis, pingRedis, redisServerAvailable } from '@banterbox/local-stack';
 
 /**
  * `npm start`: the whole service on one machine for trying it out. Uses REDIS_URL, else a Redis
@@ -11,7 +11,7 @@ import { AppProcess, TestRedis, pingRedis, redisServerAvailable } from '@banterb
 const APPS = join(__dirname, '..', '..');
 const DEMO_ROOM = 'demo';
 
-async function redisUrl(): Promise<{ url: string; owned: TestRedis | undefined }> {
+async function redisUrl(): Promise<{ url: string; owned: LocalRedis | undefined }> {
   if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, owned: undefined };
   if (await pingRedis(6379, '127.0.0.1', 500)) return { url: 'redis://127.0.0.1:6379', owned: undefined };
   if (!redisServerAvailable()) {
@@ -21,13 +21,13 @@ async function redisUrl(): Promise<{ url: string; owned: TestRedis | undefined }
     );
     process.exit(1);
   }
-  const owned = await TestRedis.start();
+  const owned = await LocalRedis.start();
   return { url: owned.url, owned };
 }
 
-function banner(port: string, secret: string, adminKey: string): string {
+async function banner(port: string, secret: string, adminKey: string): Promise<string> {
   const base = `http://127.0.0.1:${port}`;
-  const token = signToken({ sub: 'demo-user', room: DEMO_ROOM, exp: Math.floor(Date.now() / 1000) + 24 * 3600 }, secret);
+  const token = await signToken({ sub: 'demo-user', room: DEMO_ROOM, exp: Math.floor(Date.now() / 1000) + 24 * 3600 }, secret);
   return [
     '',
     'banterbox is running. Open it in a browser:',
@@ -112,7 +112,7 @@ async function main(): Promise<void> {
     if (env.LOG_LEVEL !== 'warn') process.stdout.write(chunk);
   });
   process.stdout.write(`Redis: ${owned ? `throwaway redis-server on port ${owned.port}` : url.replace(/\/\/[^@]*@/, '//***@')}\n`);
-  process.stdout.write(banner(port, secret, adminKey));
+  process.stdout.write(await banner(port, secret, adminKey));
 }
 
 void main();

@@ -1,9 +1,8 @@
 import { join } from 'node:path';
 import { keys } from '@banterbox/store';
-import { AppProcess, TestRedis, eventually } from '@banterbox/testkit';
+import { AppProcess, eventually, joinRoom, startGateway, testEnv, TestRedis } from '@banterbox/testkit';
 import type { Redis } from 'ioredis';
-import { joinRoom, startGateway, testEnv } from '../../gateway/src/test/harness';
-import type { Gateway } from '../../gateway/src/gateway';
+import type { Gateway } from '@banterbox/gateway';
 
 const TICKER_MAIN = join(__dirname, '..', 'dist', 'main.js');
 const TICK_MS = 200;

@@ -1,9 +1,8 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { keys } from '@banterbox/store';
-import { TestRedis, eventually, freePort } from '@banterbox/testkit';
-import type { Gateway } from '../../gateway/src/gateway';
-import { startGateway, startTicker } from '../../gateway/src/test/harness';
-import type { Ticker } from '../../ticker/src';
+import { eventually, freePort, startGateway, startTicker, TestRedis } from '@banterbox/testkit';
+import type { Gateway } from '@banterbox/gateway';
+import type { Ticker } from '@banterbox/ticker';
 import { launchChromium, screenshotPath, watchPage } from './browser';
 
 /**

@@ -1,26 +1,29 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { nanoid } from 'nanoid';
 import { isValidId } from '@banterbox/protocol';
+import { AuthError } from './jwt';
+import { cookieKey } from './keys';
 
 /**
- * The browser session (SPEC §4, seed 004): a random user id in a cookie signed with
- * BANTERBOX_SECRET, so a client can keep its id but never choose or forge another one.
- * Value format: `<user id>.<base64url HMAC-SHA256 of "session:<user id>">`.
+ * The browser session (SPEC §4, seed 004): a random user id in a cookie signed with a key derived
+ * from BANTERBOX_SECRET (see keys.ts), so a client can keep its id but never choose or forge
+ * another one. Value format: `<user id>.<base64url HMAC-SHA256 of "session:<user id>">`.
  */
 export const SESSION_COOKIE = 'bb_session';
 /** Browsers keep the cookie this long; the server-side user lifetime is USER_TTL_S. */
 const MAX_AGE_S = 365 * 24 * 3600;
 
 function mac(userId: string, secret: string): string {
-  return createHmac('sha256', secret).update(`session:${userId}`).digest('base64url');
+  return createHmac('sha256', cookieKey(secret)).update(`session:${userId}`).digest('base64url');
 }
 
 /** A fresh random user id (22 characters of [A-Za-z0-9_-]). */
 export function newSessionUserId(): string {
-  return randomBytes(16).toString('base64url');
+  return nanoid(22);
 }
 
 export function signSession(userId: string, secret: string): string {
-  if (!isValidId(userId)) throw new Error('session user id must be 1-64 characters of [A-Za-z0-9_-]');
+  if (!isValidId(userId)) throw new AuthError('session user id must be 1-64 characters of [A-Za-z0-9_-]');
   return `${userId}.${mac(userId, secret)}`;
 }
 

@@ -1,3 +1,4 @@
+export * from './is-record';
 export * from './ids';
 export * from './errors';
 export * from './close-codes';

@@ -1,3 +1,4 @@
+import { isRecord } from './is-record';
 import { isValidId } from './ids';
 import { DEFAULT_DECK, PokerLimits } from './poker-limits';
 
@@ -52,10 +53,6 @@ const KINDS: Readonly<Record<string, PokerRequestKind>> = {
 // Control characters are refused in every text field; comments may hold line breaks and tabs.
 const CONTROL = /[\u0000-\u001f\u007f]/u;
 const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b-\u001f\u007f]/u;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function text(value: unknown, field: string, max: number, options: { multiline?: boolean; required?: boolean } = {}): string {
   if (value === undefined || value === null) {

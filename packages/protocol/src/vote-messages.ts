@@ -1,3 +1,4 @@
+import { isRecord } from './is-record';
 import { ProtocolError } from './errors';
 import { isValidId } from './ids';
 import { CANCEL } from './room-options';
@@ -29,10 +30,6 @@ export interface TallyPoint {
 }
 
 const MAX_TOKEN_LENGTH = 900;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function optionalTime(value: unknown, field: string): number | undefined {
   if (value === undefined || value === null) return undefined;

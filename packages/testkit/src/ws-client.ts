@@ -1,5 +1,5 @@
 import WebSocket from 'ws';
-import { Waiters } from './waiters';
+import { Waiters } from '@banterbox/local-stack';
 
 export interface Closed {
   code: number;

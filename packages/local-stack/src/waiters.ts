@@ -1,3 +1,5 @@
+import { LocalStackError } from './errors';
+
 /**
  * Promise-based waiting on state that an event handler updates: the handler calls `notify()`,
  * and `until` resolves with the first non-undefined value of `probe` (or rejects with what the
@@ -25,7 +27,7 @@ export class Waiters {
           settle(() => reject(error));
         }
       };
-      const timer = setTimeout(() => settle(() => reject(new Error(`timed out after ${timeoutMs} ms: ${describe()}`))), timeoutMs);
+      const timer = setTimeout(() => settle(() => reject(new LocalStackError(`timed out after ${timeoutMs} ms: ${describe()}`))), timeoutMs);
       this.pending.add(check);
       check();
     });

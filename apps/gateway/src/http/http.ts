@@ -92,10 +92,6 @@ export function checkAdmin(authorization: string, adminKey: string | undefined):
   }
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
 /** Runs an async handler, answering its errors; registers onAborted before any await. */
 export function handleAsync(res: HttpResponse, handler: (r: Reply) => Promise<void>): void {
   const r = reply(res);

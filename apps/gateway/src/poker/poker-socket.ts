@@ -10,26 +10,28 @@ import {
   pokerFrame,
 } from '@banterbox/protocol';
 import type { UserStore } from '@banterbox/store';
+import { sessionOf } from '../http/session';
+import type { GatewayIdentity } from '../lifecycle/gateway-lease';
+import type { GatewayMetrics } from '../metrics';
+import { newRateState } from '../transport/rate-limit';
+import { admitFrame, socketOptions } from '../transport/socket-limits';
+import { acceptUpgrade, refuseUpgrade, type UpgradePolicy } from '../transport/upgrade';
 import { PokerRuleError, ruleErrorFrame, type PokerHandler } from './poker-handler';
-import type { GatewayMetrics } from './metrics';
 import type { PokerRooms, PokerSocket, PokerSocketData } from './poker-rooms';
-import { newRateState } from './rate-limit';
-import { sessionOf } from './session';
-import { admitFrame, socketOptions } from './socket-limits';
-import { acceptUpgrade, refuseUpgrade, type UpgradePolicy } from './upgrade';
 
 /** Every /connect socket is subscribed to this topic; one publish sends the heartbeat to all. */
 export const HEARTBEAT_TOPIC = 'poker:heartbeat';
 
-export interface PokerSocketDeps extends UpgradePolicy {
+export interface PokerSocketDeps {
   secret: string;
   handler: PokerHandler;
   rooms: PokerRooms;
   users: UserStore;
-  gatewayId: () => string;
+  identity: GatewayIdentity;
   log: Logger;
   maxBackpressureBytes: number;
   metrics: GatewayMetrics;
+  upgrade: UpgradePolicy;
   sockets: Set<PokerSocket>;
   /** Work that must finish before the gateway leaves Redis (a closed socket's leaves). */
   track: (work: Promise<unknown>) => void;
@@ -75,7 +77,7 @@ export function pokerSocketBehavior(deps: PokerSocketDeps): WebSocketBehavior<Po
     ...socketOptions(deps.maxBackpressureBytes),
 
     upgrade: (res, req, context) => {
-      if (refuseUpgrade(res, req, deps)) return;
+      if (refuseUpgrade(res, req, deps.upgrade)) return;
       const userId = sessionOf(req.getHeader('cookie'), deps.secret);
       if (userId === undefined) {
         res.writeStatus('401 Unauthorized').end('session cookie required');
@@ -99,12 +101,12 @@ export function pokerSocketBehavior(deps: PokerSocketDeps): WebSocketBehavior<Po
       ws.subscribe(HEARTBEAT_TOPIC);
       ws.send(pokerFrame({ event: 'connectionInfo', userId: data.userId }));
       data.queue = deps.users
-        .connections(data.userId, deps.gatewayId(), 'J', 1)
+        .connections(data.userId, deps.identity.id, 'J', 1)
         .then((user) => {
           if (data.open) ws.send(pokerFrame({ event: 'userUpdated', user: { id: data.userId, name: user.name } }));
         })
-        .catch((error: unknown) => {
-          log.warn({ err: error }, 'poker connection could not be registered');
+        .catch((err: unknown) => {
+          log.warn({ err }, 'poker connection could not be registered');
           if (data.open) ws.end(CloseCode.TryAgainLater, 'unavailable');
         });
     },
@@ -120,7 +122,7 @@ export function pokerSocketBehavior(deps: PokerSocketDeps): WebSocketBehavior<Po
       for (const { room } of [...data.rooms.values()]) deps.rooms.detach(ws, room);
       // After queued requests (a join in flight undoes itself once it sees the socket closed).
       const done = data.queue.then(() => handler.closed(data.userId, roomIds));
-      deps.track(done.catch((error: unknown) => log.warn({ err: error }, 'poker disconnect not recorded')));
+      deps.track(done.catch((err: unknown) => log.warn({ err }, 'poker disconnect not recorded')));
     },
   };
 }

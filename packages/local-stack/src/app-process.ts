@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { LocalStackError } from './errors';
 import { Waiters } from './waiters';
 
-/** A real app process (gateway or ticker) whose JSON log lines a test can wait for. */
+/** A real app process (gateway or ticker) whose JSON log lines its starter can wait for. */
 export class AppProcess {
   readonly lines: Record<string, unknown>[] = [];
   exited: number | null | undefined;
@@ -26,7 +27,7 @@ export class AppProcess {
   }
 
   get pid(): number {
-    if (this.child.pid === undefined) throw new Error('process has no pid');
+    if (this.child.pid === undefined) throw new LocalStackError('process has no pid');
     return this.child.pid;
   }
 
@@ -49,7 +50,7 @@ export class AppProcess {
   waitForLog(msg: string, timeoutMs = 10_000, from = 0): Promise<Record<string, unknown>> {
     const probe = (): Record<string, unknown> | undefined => {
       const line = this.lines.slice(from).find((l) => l.msg === msg);
-      if (!line && this.exited !== undefined) throw new Error(`process exited (${this.exited}) before logging "${msg}": ${this.tail()}`);
+      if (!line && this.exited !== undefined) throw new LocalStackError(`process exited (${this.exited}) before logging "${msg}": ${this.tail()}`);
       return line;
     };
     return this.waiters.until(probe, timeoutMs, () => `no "${msg}" log: ${this.tail()}`);

@@ -1,7 +1,7 @@
 import { signSession } from '@banterbox/auth';
-import { TestSocket } from '@banterbox/testkit';
-import type { Gateway } from '../gateway';
+import type { Gateway } from '@banterbox/gateway';
 import { SECRET } from './harness';
+import { TestSocket } from './ws-client';
 
 export interface PokerEventFrame {
   event: string;

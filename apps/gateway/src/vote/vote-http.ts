@@ -1,18 +1,17 @@
-import { randomBytes } from 'node:crypto';
+import { nanoid } from 'nanoid';
 import { signToken } from '@banterbox/auth';
-import { DEFAULT_OPTIONS, ProtocolError, isValidId, validateOptions } from '@banterbox/protocol';
+import { DEFAULT_OPTIONS, ProtocolError, isRecord, isValidId, validateOptions } from '@banterbox/protocol';
 import type { RoomMeta, VoteStore } from '@banterbox/store';
-import { HttpError, checkAdmin, handleAsync, isRecord, readJson, sendJson, type HttpRoutes } from './http';
-import { sessionRequest, sessionUser } from './session';
+import { HttpError, checkAdmin, handleAsync, readJson, sendJson, type HttpRoutes } from '../http/http';
+import { sessionRequest, sessionUser } from '../http/session';
 
-export interface HttpApiDeps {
+export interface VoteHttpDeps {
   store: VoteStore;
   secret: string;
   adminKey: string | undefined;
   tickMs: number;
   /** The open room the landing page's demo button opens; undefined for none. */
   demoRoom: string | undefined;
-  readiness: () => { ready: boolean; checks: Record<string, unknown> };
 }
 
 const DEFAULT_TOKEN_TTL_S = 3600;
@@ -33,7 +32,7 @@ function tokenRequest(body: unknown): { userId: string; room: string; ttlS: numb
 
 function roomRequest(body: unknown, tickMs: number): { roomId: string; meta: RoomMeta } {
   if (!isRecord(body)) throw new HttpError(400, 'body must be a JSON object');
-  const { room = randomBytes(6).toString('base64url'), options = DEFAULT_OPTIONS, tick_ms: roomTick = 0, open = false } = body;
+  const { room = nanoid(8), options = DEFAULT_OPTIONS, tick_ms: roomTick = 0, open = false } = body;
   if (!isValidId(room)) throw new HttpError(400, 'room must be 1-64 characters of [A-Za-z0-9_-]');
   let validOptions: string[];
   try {
@@ -52,21 +51,8 @@ function roomView(roomId: string, meta: RoomMeta): Record<string, unknown> {
   return { room: roomId, options: meta.options, open: meta.open, tick_ms: meta.tickMs };
 }
 
-/** Liveness and readiness (SPEC §3); they answer while draining, readiness with 503. */
-export function mountHealth(app: HttpRoutes, readiness: HttpApiDeps['readiness']): void {
-  app.get('/healthz', (res) => {
-    res.writeHeader('content-type', 'text/plain').end('ok');
-  });
-
-  app.get('/readyz', (res) => {
-    const { ready, checks } = readiness();
-    res.writeStatus(ready ? '200 OK' : '503 Service Unavailable').writeHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ ready, ...checks }));
-  });
-}
-
-/** The HTTP API (SPEC §3, §4): tokens, rooms, guests and the demo room. */
-export function mountHttpApi(app: HttpRoutes, deps: Omit<HttpApiDeps, 'readiness'>): void {
+/** The vote rooms' HTTP API (SPEC §3, §4): tokens, rooms, guests and the demo room. */
+export function mountVoteHttp(app: HttpRoutes, deps: VoteHttpDeps): void {
   const { store } = deps;
   /** The demo room exists and is open whenever someone asks for it (it may have expired). */
   const demoMeta = async (): Promise<RoomMeta> => (await store.ensureRoom(deps.demoRoom!, { options: [...DEFAULT_OPTIONS], open: true, tickMs: 0 })).meta;
@@ -77,7 +63,7 @@ export function mountHttpApi(app: HttpRoutes, deps: Omit<HttpApiDeps, 'readiness
       checkAdmin(authorization, deps.adminKey);
       const { userId, room, ttlS } = tokenRequest(await readJson(r));
       const exp = Math.floor(Date.now() / 1000) + ttlS;
-      sendJson(r, 200, { token: signToken({ sub: userId, room, exp }, deps.secret), expires_at: exp * 1000 });
+      sendJson(r, 200, { token: await signToken({ sub: userId, room, exp }, deps.secret), expires_at: exp * 1000 });
     });
   });
 
@@ -102,7 +88,7 @@ export function mountHttpApi(app: HttpRoutes, deps: Omit<HttpApiDeps, 'readiness
       if (!meta.open) throw new HttpError(403, `room ${roomId} is not open to guests`);
       const { userId, setCookie } = sessionUser(session, deps.secret);
       const exp = Math.floor(Date.now() / 1000) + GUEST_TOKEN_TTL_S;
-      const token = signToken({ sub: userId, room: roomId, exp }, deps.secret);
+      const token = await signToken({ sub: userId, room: roomId, exp }, deps.secret);
       sendJson(r, 200, { user_id: userId, token, expires_at: exp * 1000 }, setCookie === undefined ? {} : { 'set-cookie': setCookie });
     });
   });

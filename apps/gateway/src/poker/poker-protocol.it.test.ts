@@ -1,9 +1,7 @@
 import { signSession } from '@banterbox/auth';
 import { DEFAULT_DECK, PokerLimits } from '@banterbox/protocol';
-import { TestRedis, TestSocket } from '@banterbox/testkit';
-import type { Gateway } from './gateway';
-import { SECRET, startGateway } from './test/harness';
-import { PokerClient, createPokerRoom, joinPokerRoom, named, sessionCookie, type PokerEventFrame } from './test/poker-client';
+import { createPokerRoom, joinPokerRoom, named, PokerClient, SECRET, sessionCookie, startGateway, TestRedis, TestSocket, type PokerEventFrame } from '@banterbox/testkit';
+import type { Gateway } from '@banterbox/gateway';
 
 describe('/connect poker protocol', () => {
   let redis: TestRedis;

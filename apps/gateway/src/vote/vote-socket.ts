@@ -11,13 +11,13 @@ import {
   type AuthMessage,
   type VoteMessage,
 } from '@banterbox/protocol';
+import type { GatewayMetrics } from '../metrics';
+import type { Fanout } from '../transport/fanout';
+import { newRateState, type RateState } from '../transport/rate-limit';
+import { admitFrame, socketOptions } from '../transport/socket-limits';
+import { acceptUpgrade, refuseUpgrade, type UpgradePolicy } from '../transport/upgrade';
 import type { LocalVoteRoom } from './local-vote-room';
-import type { GatewayMetrics } from './metrics';
-import { newRateState, type RateState } from './rate-limit';
-import { admitFrame, socketOptions } from './socket-limits';
 import type { VoteRooms } from './vote-rooms';
-import { acceptUpgrade, refuseUpgrade, type UpgradePolicy } from './upgrade';
-import type { VoteWriter } from './vote-writer';
 
 /** Frames larger than this close the socket with 1009 (SPEC §5). */
 export const MAX_VOTE_FRAME_BYTES = 1024;
@@ -35,16 +35,16 @@ export interface VoteSocketData {
 
 export type VoteSocket = WebSocket<VoteSocketData>;
 
-export interface VoteSocketDeps extends UpgradePolicy {
+export interface VoteSocketDeps {
   secret: string;
   rooms: VoteRooms;
-  writer: VoteWriter;
   log: Logger;
   maxBackpressureBytes: number;
   metrics: GatewayMetrics;
+  fanout: Fanout;
+  upgrade: UpgradePolicy;
   sockets: Set<VoteSocket>;
 }
-
 
 /** The phase may change while an await is pending; read it through here after one. */
 function isClosed(data: VoteSocketData): boolean {
@@ -53,12 +53,12 @@ function isClosed(data: VoteSocketData): boolean {
 
 /** The uWS behaviour of `/api/vote_ws/` (SPEC §5). */
 export function voteSocketBehavior(deps: VoteSocketDeps): WebSocketBehavior<VoteSocketData> {
-  const { rooms, writer, log } = deps;
+  const { rooms, log } = deps;
 
   async function authenticate(ws: VoteSocket, data: VoteSocketData, auth: AuthMessage): Promise<void> {
     let userId: string;
     try {
-      const token = verifyToken(auth.token, deps.secret);
+      const token = await verifyToken(auth.token, deps.secret);
       if (auth.userId !== undefined && auth.userId !== token.sub) throw new AuthError('user_id does not match the token');
       if (token.room !== '*' && token.room !== auth.room) throw new AuthError('token is for another room');
       userId = token.sub;
@@ -74,8 +74,8 @@ export function voteSocketBehavior(deps: VoteSocketDeps): WebSocketBehavior<Vote
     let room: LocalVoteRoom;
     try {
       room = await rooms.acquire(auth.room);
-    } catch (error) {
-      log.warn({ err: error, room: auth.room }, 'room could not be loaded');
+    } catch (err) {
+      log.warn({ err, room: auth.room }, 'room could not be loaded');
       if (!isClosed(data)) {
         ws.cork(() => {
           ws.send(errorFrame('unavailable', 'room store unavailable, try again'));
@@ -93,13 +93,9 @@ export function voteSocketBehavior(deps: VoteSocketDeps): WebSocketBehavior<Vote
     data.phase = 'joined';
     data.room = room;
     data.userId = userId;
-    room.connect(userId);
-    writer.push(room.id, { op: 'J', user: userId, count: 1 });
-    writer.touchRoom(room.id);
+    rooms.join(room, userId);
     ws.cork(() => {
-      const history = room.historyFrame(auth.since);
-      if (ws.send(history) === 2) deps.metrics.snapshotDropped('slow_reader');
-      else deps.metrics.sent('vote', 1, Buffer.byteLength(history));
+      deps.fanout.send(ws, 'vote', room.historyFrame(auth.since));
       ws.subscribe(room.topic);
     });
   }
@@ -113,9 +109,7 @@ export function voteSocketBehavior(deps: VoteSocketDeps): WebSocketBehavior<Vote
     if (!isAcceptedVote(message.value, room.meta.options)) {
       throw new ProtocolError('bad_request', `vote.value must be one of ${room.meta.options.join(', ')} or cancel`);
     }
-    const ts = normaliseVoteTs(message.ts, Date.now());
-    room.recordVote(userId, { value: message.value, ts });
-    writer.push(room.id, { op: 'V', user: userId, value: message.value, ts });
+    rooms.vote(room, userId, { value: message.value, ts: normaliseVoteTs(message.ts, Date.now()) });
   }
 
   function handle(ws: VoteSocket, data: VoteSocketData, text: string): void {
@@ -125,8 +119,8 @@ export function voteSocketBehavior(deps: VoteSocketDeps): WebSocketBehavior<Vote
       return;
     }
     if (data.phase !== 'new') throw new ProtocolError('bad_request', 'already authenticated');
-    authenticate(ws, data, message).catch((error: unknown) => {
-      log.error({ err: error }, 'authentication failed unexpectedly');
+    authenticate(ws, data, message).catch((err: unknown) => {
+      log.error({ err }, 'authentication failed unexpectedly');
       if (data.phase !== 'closed') ws.end(CloseCode.InternalError, 'internal error');
     });
   }
@@ -143,7 +137,7 @@ export function voteSocketBehavior(deps: VoteSocketDeps): WebSocketBehavior<Vote
         rate: newRateState(Date.now()),
         slowSince: undefined,
       };
-      if (!refuseUpgrade(res, req, deps)) acceptUpgrade(res, req, context, data);
+      if (!refuseUpgrade(res, req, deps.upgrade)) acceptUpgrade(res, req, context, data);
     },
 
     open: (ws) => {
@@ -180,9 +174,7 @@ export function voteSocketBehavior(deps: VoteSocketDeps): WebSocketBehavior<Vote
       clearTimeout(data.authTimer);
       const room = data.room;
       if (!wasJoined || !room || !data.userId) return;
-      room.disconnect(data.userId);
-      writer.push(room.id, { op: 'L', user: data.userId, count: 1 });
-      rooms.release(room);
+      rooms.leave(room, data.userId);
     },
   };
 }

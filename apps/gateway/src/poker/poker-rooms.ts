@@ -1,9 +1,9 @@
-import type { TemplatedApp, WebSocket } from 'uWebSockets.js';
+import type { WebSocket } from 'uWebSockets.js';
 import type { Logger } from '@banterbox/logger';
 import { CloseCode, pokerFrame, type PokerEvent } from '@banterbox/protocol';
 import { decodePokerMessage, keys, pokerRoomOfChannel, type PokerStore, type Redis } from '@banterbox/store';
-import type { RateState } from './rate-limit';
-import type { GatewayMetrics } from './metrics';
+import type { Fanout } from '../transport/fanout';
+import type { RateState } from '../transport/rate-limit';
 import { renderChange } from './poker-render';
 
 export interface PokerMembership {
@@ -86,11 +86,10 @@ export class PokerRooms {
   private readonly subscribing = new Map<string, Promise<void>>();
 
   constructor(
-    private readonly app: TemplatedApp,
     private readonly store: PokerStore,
     private readonly subscriber: Redis,
+    private readonly fanout: Fanout,
     private readonly log: Logger,
-    private readonly metrics: GatewayMetrics,
   ) {
     subscriber.on('message', (channel: string, message: string) => this.onMessage(channel, message));
   }
@@ -127,8 +126,8 @@ export class PokerRooms {
     if (room.refs > 0 || this.rooms.get(room.id) !== room) return;
     this.rooms.delete(room.id);
     this.subscribing.delete(room.id);
-    this.subscriber.unsubscribe(keys.pokerRoom(room.id).channel).catch((error: unknown) => {
-      this.log.warn({ err: error, room: room.id }, 'unsubscribe failed');
+    this.subscriber.unsubscribe(keys.pokerRoom(room.id).channel).catch((err: unknown) => {
+      this.log.warn({ err, room: room.id }, 'unsubscribe failed');
     });
   }
 
@@ -159,8 +158,7 @@ export class PokerRooms {
   }
 
   private sendOne(ws: PokerSocket, frame: string): void {
-    ws.send(frame);
-    this.metrics.sent('poker', 1, Buffer.byteLength(frame));
+    this.fanout.send(ws, 'poker', frame);
   }
 
   /** Takes a socket out of a room (it left, was kicked, or the room closed). */
@@ -181,8 +179,8 @@ export class PokerRooms {
     let message;
     try {
       message = decodePokerMessage(text);
-    } catch (error) {
-      this.log.error({ err: error, room: roomId }, 'unreadable poker message');
+    } catch (err) {
+      this.log.error({ err, room: roomId }, 'unreadable poker message');
       return;
     }
     if (room.seq >= 0 && message.seq <= room.seq) return; // a duplicate
@@ -194,7 +192,7 @@ export class PokerRooms {
     const frames = message.changes.map((change) => pokerFrame(renderChange(roomId, change)));
     room.seq = message.seq;
     room.remember(message.seq, frames);
-    for (const frame of frames) this.metrics.publish(this.app, 'poker', room.topic, frame);
+    for (const frame of frames) this.fanout.publish('poker', room.topic, frame);
     for (const change of message.changes) {
       if (change.kind === 'closed') this.dropRoom(room);
       else if (change.kind === 'left' && change.reason === 'kicked') {
@@ -235,7 +233,7 @@ export class PokerRooms {
   /** Tells the room's local sockets it closed (Redis lost it) and drops it. */
   closeLocally(room: LocalPokerRoom): void {
     const frame = pokerFrame({ event: 'roomClosed', roomId: room.id });
-    this.metrics.publish(this.app, 'poker', room.topic, frame);
+    this.fanout.publish('poker', room.topic, frame);
     for (const ws of [...room.pending.keys()]) this.sendOne(ws, frame);
     this.dropRoom(room);
   }

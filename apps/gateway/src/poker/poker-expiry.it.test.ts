@@ -1,9 +1,7 @@
 import { keys } from '@banterbox/store';
-import { TestRedis, eventually } from '@banterbox/testkit';
-import type { Ticker } from '../../ticker/src';
-import type { Gateway } from './gateway';
-import { startGateway, startTicker } from './test/harness';
-import { PokerClient, createPokerRoom, joinPokerRoom, named } from './test/poker-client';
+import { createPokerRoom, eventually, joinPokerRoom, named, PokerClient, startGateway, startTicker, TestRedis } from '@banterbox/testkit';
+import type { Ticker } from '@banterbox/ticker';
+import type { Gateway } from '@banterbox/gateway';
 
 const USER_TTL_S = 1;
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));

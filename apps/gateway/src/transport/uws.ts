@@ -1,4 +1,5 @@
 import type * as UwsModule from 'uWebSockets.js';
+import type { TemplatedApp, us_listen_socket } from 'uWebSockets.js';
 
 export type Uws = typeof UwsModule;
 
@@ -26,4 +27,22 @@ export function loadUws(allowFallback: boolean): Uws {
   const uws = require('uWebSockets.js') as Uws;
   if (!isNativeUws(uws) && !allowFallback) throw new UwsFallbackError();
   return uws;
+}
+
+/** Listens on `host:port` (0 picks a free port) and resolves with the socket and the port. */
+export function listen(uws: Uws, app: TemplatedApp, host: string, port: number): Promise<{ socket: us_listen_socket; port: number }> {
+  return new Promise((resolve, reject) => {
+    app.listen(host, port, (socket) => {
+      if (!socket) reject(new UwsListenError(`could not listen on ${host}:${port}`));
+      else resolve({ socket, port: uws.us_socket_local_port(socket) });
+    });
+  });
+}
+
+export class UwsListenError extends Error {
+  readonly code = 'uws_listen';
+  constructor(message: string) {
+    super(message);
+    this.name = 'UwsListenError';
+  }
 }

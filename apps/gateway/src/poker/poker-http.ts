@@ -1,8 +1,8 @@
 import { isValidId, revealStats } from '@banterbox/protocol';
 import type { PokerStore } from '@banterbox/store';
-import { HttpError, handleAsync, sendJson, type HttpRoutes } from './http';
+import { HttpError, handleAsync, sendJson, type HttpRoutes } from '../http/http';
 import { roundsCsv } from './rounds-csv';
-import { ensureSession, sessionRequest } from './session';
+import { ensureSession, sessionRequest } from '../http/session';
 
 export interface PokerHttpDeps {
   poker: PokerStore;

@@ -1,15 +1,15 @@
 import { signToken } from '@banterbox/auth';
 import { createLogger } from '@banterbox/logger';
-import { TestRedis, TestSocket } from '@banterbox/testkit';
-import { createTicker, readTickerConfig, type Ticker } from '../../../ticker/src';
-import { readGatewayConfig } from '../env';
-import { createGateway, type Gateway } from '../gateway';
+import { createGateway, readGatewayConfig, type Gateway } from '@banterbox/gateway';
+import type { LocalRedis } from '@banterbox/local-stack';
+import { createTicker, readTickerConfig, type Ticker } from '@banterbox/ticker';
+import { TestSocket } from './ws-client';
 
 export const SECRET = 'integration-test-secret-0123456789';
 export const ADMIN_KEY = 'integration-test-admin-key-0123';
 
 /** Env shared by in-process gateways and tickers in tests: fast ticks and short leases. */
-export function testEnv(redis: TestRedis, extra: Record<string, string> = {}): Record<string, string> {
+export function testEnv(redis: LocalRedis, extra: Record<string, string> = {}): Record<string, string> {
   return {
     REDIS_URL: redis.url,
     BANTERBOX_SECRET: SECRET,
@@ -27,21 +27,21 @@ export function testEnv(redis: TestRedis, extra: Record<string, string> = {}): R
   };
 }
 
-export async function startGateway(redis: TestRedis, extra: Record<string, string> = {}): Promise<Gateway> {
+export async function startGateway(redis: LocalRedis, extra: Record<string, string> = {}): Promise<Gateway> {
   const config = readGatewayConfig(testEnv(redis, extra));
   const gateway = createGateway({ config, log: createLogger({ name: 'gateway', level: config.logLevel }) });
   await gateway.start();
   return gateway;
 }
 
-export async function startTicker(redis: TestRedis, extra: Record<string, string> = {}): Promise<Ticker> {
+export async function startTicker(redis: LocalRedis, extra: Record<string, string> = {}): Promise<Ticker> {
   const config = readTickerConfig(testEnv(redis, extra));
   const ticker = createTicker({ config, log: createLogger({ name: 'ticker', level: config.logLevel }) });
   await ticker.start();
   return ticker;
 }
 
-export function token(sub: string, room: string, ttlS = 600): string {
+export function token(sub: string, room: string, ttlS = 600): Promise<string> {
   return signToken({ sub, room, exp: Math.floor(Date.now() / 1000) + ttlS }, SECRET);
 }
 
@@ -55,7 +55,7 @@ export const isData = (frame: unknown): frame is DataFrame =>
 /** Opens /api/vote_ws/ on `gateway`, authenticates, and waits for the history frame. */
 export async function joinRoom(gateway: Gateway, user: string, room: string, extra: Record<string, unknown> = {}): Promise<TestSocket> {
   const socket = await TestSocket.open(`ws://127.0.0.1:${gateway.port}/api/vote_ws/`);
-  socket.send({ auth: { user_id: user, token: token(user, room), room, ...extra } });
+  socket.send({ auth: { user_id: user, token: await token(user, room), room, ...extra } });
   await socket.waitFor(isData);
   return socket;
 }

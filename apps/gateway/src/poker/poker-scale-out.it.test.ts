@@ -1,7 +1,5 @@
-import { TestRedis } from '@banterbox/testkit';
-import type { Gateway } from './gateway';
-import { startGateway } from './test/harness';
-import { PokerClient, createPokerRoom, joinPokerRoom, named } from './test/poker-client';
+import { createPokerRoom, joinPokerRoom, named, PokerClient, startGateway, TestRedis } from '@banterbox/testkit';
+import type { Gateway } from '@banterbox/gateway';
 
 describe('poker rooms across two gateways', () => {
   let redis: TestRedis;

@@ -4,6 +4,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { LocalStackError } from './errors';
 
 /** A free TCP port on 127.0.0.1, as the OS hands it out. */
 export function freePort(): Promise<number> {
@@ -13,7 +14,7 @@ export function freePort(): Promise<number> {
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new LocalStackError('no port'))));
     });
   });
 }
@@ -40,26 +41,27 @@ export function pingRedis(port: number, host = '127.0.0.1', timeoutMs = 1000): P
 async function waitForPing(port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await pingRedis(port))) {
-    if (Date.now() > deadline) throw new Error(`redis-server on port ${port} did not answer PING`);
+    if (Date.now() > deadline) throw new LocalStackError(`redis-server on port ${port} did not answer PING`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
 
 /**
- * A throwaway redis-server on a free loopback port, owned by one test file: it can be killed and
- * started again on the same port (with its data gone, as after a crash of a cache-only Redis).
+ * A throwaway redis-server on a free loopback port, owned by whoever started it (`npm start`, a
+ * benchmark, a test file): it can be killed and started again on the same port (with its data
+ * gone, as after a crash of a cache-only Redis), and is removed with its directory on `stop`.
  */
-export class TestRedis {
+export class LocalRedis {
   private process: ChildProcess | undefined;
   private readonly dir = mkdtempSync(join(tmpdir(), 'banterbox-redis-'));
 
   private constructor(readonly port: number) {}
 
-  static async start(): Promise<TestRedis> {
+  static async start(): Promise<LocalRedis> {
     if (!redisServerAvailable()) {
-      throw new Error('redis-server is not on PATH: install Redis 7 (Debian/Ubuntu: apt-get install redis-server)');
+      throw new LocalStackError('redis-server is not on PATH: install Redis 7 (Debian/Ubuntu: apt-get install redis-server)');
     }
-    const redis = new TestRedis(await freePort());
+    const redis = new LocalRedis(await freePort());
     await redis.launch();
     return redis;
   }

@@ -1,19 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { signToken } from '@banterbox/auth';
-import { TestRedis, TestSocket } from '@banterbox/testkit';
-import type { Ticker } from '../../ticker/src';
-import type { Gateway } from './gateway';
-import {
-  ADMIN_KEY,
-  SECRET,
-  isData,
-  joinRoom,
-  startGateway,
-  startTicker,
-  token,
-  waitForPoint,
-  type DataFrame,
-} from './test/harness';
+import { ADMIN_KEY, isData, joinRoom, SECRET, startGateway, startTicker, TestRedis, TestSocket, token, waitForPoint, type DataFrame } from '@banterbox/testkit';
+import type { Ticker } from '@banterbox/ticker';
+import type { Gateway } from '@banterbox/gateway';
 
 const HISTORY_LIMIT = 5;
 const env = { HISTORY_LIMIT: String(HISTORY_LIMIT) };
@@ -54,7 +43,7 @@ describe('/api/vote_ws/ protocol', () => {
     it('accepts a valid token and answers with the (empty) history of a new yes/no room', async () => {
       const id = newRoom();
       const socket = await TestSocket.open(url);
-      socket.send({ auth: { user_id: 'alice', token: token('alice', id), room: id } });
+      socket.send({ auth: { user_id: 'alice', token: await token('alice', id), room: id } });
       expect(await socket.waitFor(isData)).toEqual({ data: [] });
       const point = await waitForPoint(socket, () => true);
       expect(Object.keys(point.data[0]!.votes)).toEqual(['yes', 'no']);
@@ -64,7 +53,7 @@ describe('/api/vote_ws/ protocol', () => {
     it('takes the user from the token when user_id is left out, and accepts a * room token', async () => {
       const id = newRoom();
       const socket = await TestSocket.open(url);
-      socket.send({ auth: { token: token('bob', '*'), room: id } });
+      socket.send({ auth: { token: await token('bob', '*'), room: id } });
       await socket.waitFor(isData);
       socket.send({ vote: { value: 'no' } });
       await waitForPoint(socket, (p) => p.votes.no === 1);
@@ -73,23 +62,23 @@ describe('/api/vote_ws/ protocol', () => {
 
     it('rejects a bad signature', async () => {
       const id = newRoom();
-      const forged = signToken({ sub: 'eve', room: id, exp: Date.now() / 1000 + 60 }, 'another-secret-entirely');
+      const forged = await signToken({ sub: 'eve', room: id, exp: Date.now() / 1000 + 60 }, 'another-secret-entirely');
       await expectUnauthorized({ user_id: 'eve', token: forged, room: id });
     });
 
     it('rejects an expired token', async () => {
       const id = newRoom();
-      const expired = signToken({ sub: 'eve', room: id, exp: Math.floor(Date.now() / 1000) - 60 }, SECRET);
+      const expired = await signToken({ sub: 'eve', room: id, exp: Math.floor(Date.now() / 1000) - 60 }, SECRET);
       await expectUnauthorized({ user_id: 'eve', token: expired, room: id });
     });
 
     it('rejects a token for another room', async () => {
-      await expectUnauthorized({ user_id: 'eve', token: token('eve', 'other-room'), room: newRoom() });
+      await expectUnauthorized({ user_id: 'eve', token: await token('eve', 'other-room'), room: newRoom() });
     });
 
     it('rejects a user_id that is not the token subject', async () => {
       const id = newRoom();
-      await expectUnauthorized({ user_id: 'mallory', token: token('eve', id), room: id });
+      await expectUnauthorized({ user_id: 'mallory', token: await token('eve', id), room: id });
     });
 
     it('rejects alg none', async () => {
@@ -188,7 +177,7 @@ describe('/api/vote_ws/ protocol', () => {
       const socket = await TestSocket.open(url);
       socket.send({ vote: { value: 'yes' } });
       await socket.waitFor(isError('bad_request'));
-      socket.send({ auth: { user_id: 'm1', token: token('m1', id), room: id } });
+      socket.send({ auth: { user_id: 'm1', token: await token('m1', id), room: id } });
       await socket.waitFor(isData);
       const bad = ['{not json', '[]', '{"vote": {"value": 3}}', '{"vote": {"value": "maybe"}}', '{"vote": {"value": "yes", "ts": "soon"}}', '{"hello": 1}'];
       for (const message of bad) {

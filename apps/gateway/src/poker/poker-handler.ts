@@ -1,7 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { nanoid } from 'nanoid';
 import type { Logger } from '@banterbox/logger';
 import { PokerLimits, pokerErrorFrame, pokerFrame, type PokerRequest } from '@banterbox/protocol';
 import { PokerRefused, type PokerRefusal, type PokerStore, type UserStore } from '@banterbox/store';
+import type { GatewayIdentity } from '../lifecycle/gateway-lease';
 import { snapshotEvents } from './poker-render';
 import type { PokerRooms, PokerSocket } from './poker-rooms';
 
@@ -51,7 +52,7 @@ export interface PokerHandlerDeps {
   rooms: PokerRooms;
   poker: PokerStore;
   users: UserStore;
-  gatewayId: () => string;
+  identity: GatewayIdentity;
   log: Logger;
   /** Starts timing a request's Redis work; call the result when it is done. */
   redisTimer: (op: string) => () => void;
@@ -117,7 +118,7 @@ export class PokerHandler {
   }
 
   private async createRoom(ws: PokerSocket, request: Extract<PokerRequest, { kind: 'createRoom' }>): Promise<void> {
-    const roomId = request.roomId ?? randomBytes(8).toString('base64url');
+    const roomId = request.roomId ?? nanoid(11);
     this.checkRoomSlots(ws);
     const created = await this.deps.poker.create(roomId, ws.getUserData().userId, request);
     if (!created) throw new PokerRuleError('A room with that id already exists', roomId);
@@ -143,14 +144,14 @@ export class PokerHandler {
       const room = await this.deps.rooms.acquire(roomId);
       let snapshot;
       try {
-        snapshot = await this.deps.poker.join(roomId, this.deps.gatewayId(), data.userId, spectator);
+        snapshot = await this.deps.poker.join(roomId, this.deps.identity.id, data.userId, spectator);
       } catch (error) {
         this.deps.rooms.release(room);
         throw error;
       }
       if (!data.open) {
         this.deps.rooms.release(room);
-        await this.deps.poker.presence(roomId, this.deps.gatewayId(), data.userId, 'L', 1);
+        await this.deps.poker.presence(roomId, this.deps.identity.id, data.userId, 'L', 1);
         return;
       }
       data.rooms.set(roomId, { room, spectator });
@@ -164,7 +165,7 @@ export class PokerHandler {
     const membership = ws.getUserData().rooms.get(roomId);
     if (!membership) throw new PokerRuleError('Not in this room', roomId);
     this.deps.rooms.detach(ws, membership.room);
-    await this.deps.poker.presence(roomId, this.deps.gatewayId(), ws.getUserData().userId, 'L', 1);
+    await this.deps.poker.presence(roomId, this.deps.identity.id, ws.getUserData().userId, 'L', 1);
   }
 
   /**
@@ -172,9 +173,8 @@ export class PokerHandler {
    * id, after Redis lost them or the gateway's lease was lost. Rooms Redis no longer has are
    * closed for their local sockets.
    */
-  async reassert(sockets: Iterable<PokerSocket>): Promise<void> {
+  async reassert(sockets: Iterable<PokerSocket>, gatewayId: string): Promise<void> {
     const { poker, users, rooms } = this.deps;
-    const gatewayId = this.deps.gatewayId();
     const perUser = new Map<string, number>();
     for (const ws of sockets) perUser.set(ws.getUserData().userId, (perUser.get(ws.getUserData().userId) ?? 0) + 1);
     await Promise.all([...perUser].map(([userId, count]) => users.connections(userId, gatewayId, 'S', count)));
@@ -195,7 +195,7 @@ export class PokerHandler {
 
   /** The socket closed: it leaves its rooms and the user loses one connection. */
   async closed(userId: string, roomIds: string[]): Promise<void> {
-    const gatewayId = this.deps.gatewayId();
+    const gatewayId = this.deps.identity.id;
     await Promise.all(roomIds.map((roomId) => this.deps.poker.presence(roomId, gatewayId, userId, 'L', 1).catch(ignoreGoneRoom)));
     await this.deps.users.connections(userId, gatewayId, 'L', 1);
   }

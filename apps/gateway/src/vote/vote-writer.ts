@@ -1,15 +1,15 @@
 import type { Logger } from '@banterbox/logger';
-import { addLease, execPipeline, StoreError, type RoomOp, type VoteStore } from '@banterbox/store';
+import { execPipeline, StoreError, type RoomOp, type VoteStore } from '@banterbox/store';
+import type { RoomActivity } from '../lifecycle/gateway-lease';
 
 export interface VoteWriterOptions {
   store: VoteStore;
   /** The gateway's current id (it changes when the lease was lost). */
   gatewayId: () => string;
-  leaseMs: number;
+  /** Marks rooms new to this gateway active in the same pipeline as their first ops. */
+  activity: RoomActivity;
   flushMs: number;
   log: Logger;
-  /** Called when a flush learns this gateway's lease is gone. */
-  onLeaseLost: () => void;
   /** Reports each batch written (ops, votes applied, seconds the round trip took). */
   onBatch?: (ops: number, applied: number, seconds: number) => void;
   /** Reports ops dropped because Redis was unavailable. */
@@ -89,24 +89,23 @@ export class VoteWriter {
     this.droppedAtLastLog = this.stats.opsDropped;
     const gatewayId = this.options.gatewayId();
     const pipeline = store.pipeline();
-    const leaseIndex = rooms.length > 0 ? 0 : -1;
-    if (rooms.length > 0) addLease(pipeline, gatewayId, this.options.leaseMs, 'renew', rooms);
+    const readActivity = rooms.length > 0 ? this.options.activity.markActive(pipeline, rooms) : undefined;
     for (const [roomId, ops] of batch) store.addRoomOps(pipeline, roomId, gatewayId, ops);
     const started = process.hrtime.bigint();
     try {
       const results = await execPipeline(pipeline);
-      if (leaseIndex === 0 && results[0] === 0) this.options.onLeaseLost();
+      readActivity?.(results[0]);
       let applied = 0;
-      for (let i = leaseIndex + 1; i < results.length; i += 1) applied += Number(results[i]);
+      for (let i = readActivity ? 1 : 0; i < results.length; i += 1) applied += Number(results[i]);
       this.stats.votesApplied += applied;
       this.stats.opsWritten += count;
       this.stats.batches += 1;
       this.options.onBatch?.(count, applied, Number(process.hrtime.bigint() - started) / 1e9);
-    } catch (error) {
+    } catch (err) {
       this.stats.opsDropped += count;
       this.options.onDropped?.(count);
-      const level = error instanceof StoreError ? 'error' : 'warn';
-      log[level]({ err: error, ops: count }, 'vote batch not written; state is re-asserted when Redis is back');
+      const level = err instanceof StoreError ? 'error' : 'warn';
+      log[level]({ err, ops: count }, 'vote batch not written; state is re-asserted when Redis is back');
     }
   }
 

@@ -1,0 +1,19 @@
+import type { Logger } from '@banterbox/logger';
+import type { Redis, ScriptedRedis } from '@banterbox/store';
+import type { GatewayConfig } from './env';
+import type { GatewayIdentity } from './lifecycle/gateway-lease';
+import type { GatewayMetrics } from './metrics';
+import type { Fanout } from './transport/fanout';
+import type { UpgradePolicy } from './transport/upgrade';
+
+/** What the wiring hands every feature. */
+export interface FeatureDeps {
+  config: Readonly<GatewayConfig>;
+  redis: ScriptedRedis;
+  subscriber: Redis;
+  identity: GatewayIdentity;
+  fanout: Fanout;
+  metrics: GatewayMetrics;
+  upgrade: UpgradePolicy;
+  log: Logger;
+}

@@ -1,0 +1,135 @@
+import { DEFAULT_OPTIONS } from '@banterbox/protocol';
+import { execPipeline, keys, roomOfChannel, type Redis, type VoteStore } from '@banterbox/store';
+import type { Logger } from '@banterbox/logger';
+import type { GatewayMetrics } from '../metrics';
+import type { Fanout } from '../transport/fanout';
+import { LocalVoteRoom, type StandingVote } from './local-vote-room';
+import type { VoteWriter } from './vote-writer';
+
+interface Entry {
+  room: LocalVoteRoom;
+  ready: Promise<LocalVoteRoom>;
+}
+
+export interface VoteRoomsDeps {
+  store: VoteStore;
+  subscriber: Redis;
+  writer: VoteWriter;
+  fanout: Fanout;
+  metrics: GatewayMetrics;
+  historyLimit: number;
+  log: Logger;
+}
+
+/**
+ * The vote rooms this gateway holds sockets in, and the one entry point for changing them: join,
+ * vote and leave each update the local room and queue the matching Redis op together, so what
+ * this gateway re-asserts after a resync is exactly what it wrote.
+ *
+ * A room is loaded on its first local socket (meta created if new, Redis channel subscribed,
+ * history read) and unloaded after its last, so each gateway subscribes only to rooms it has
+ * viewers in and fans each snapshot out with one uWS publish.
+ */
+export class VoteRooms {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly deps: VoteRoomsDeps) {
+    deps.subscriber.on('message', (channel: string, message: string) => this.onSnapshot(channel, message));
+  }
+
+  /** Rooms currently held, loaded or loading. */
+  all(): LocalVoteRoom[] {
+    return [...this.entries.values()].map((entry) => entry.room);
+  }
+
+  /**
+   * Holds the room for one socket while it is loaded. The socket then `join`s it, or `release`s
+   * it if it closed meanwhile.
+   */
+  acquire(roomId: string): Promise<LocalVoteRoom> {
+    let entry = this.entries.get(roomId);
+    if (!entry) {
+      const room = new LocalVoteRoom(roomId, { options: [...DEFAULT_OPTIONS], open: false, tickMs: 0 }, this.deps.historyLimit);
+      const created: Entry = { room, ready: this.load(room) };
+      created.ready.catch(() => {
+        if (this.entries.get(roomId) === created) this.entries.delete(roomId);
+      });
+      this.entries.set(roomId, created);
+      entry = created;
+    }
+    entry.room.sockets += 1;
+    return entry.ready;
+  }
+
+  /** A connection of `userId` joins an acquired room. */
+  join(room: LocalVoteRoom, userId: string): void {
+    room.connect(userId);
+    this.deps.writer.push(room.id, { op: 'J', user: userId, count: 1 });
+    this.deps.writer.touchRoom(room.id);
+  }
+
+  /** A user's vote (already checked against the room's options); the newest ts wins. */
+  vote(room: LocalVoteRoom, userId: string, vote: StandingVote): void {
+    room.recordVote(userId, vote);
+    this.deps.writer.push(room.id, { op: 'V', user: userId, value: vote.value, ts: vote.ts });
+  }
+
+  /** A joined connection of `userId` closed; the room is released for it. */
+  leave(room: LocalVoteRoom, userId: string): void {
+    room.disconnect(userId);
+    this.deps.writer.push(room.id, { op: 'L', user: userId, count: 1 });
+    this.release(room);
+  }
+
+  /** Gives back a room acquired for a socket that did not join it. */
+  release(room: LocalVoteRoom): void {
+    room.sockets -= 1;
+    const entry = this.entries.get(room.id);
+    if (room.sockets > 0 || entry?.room !== room) return;
+    this.entries.delete(room.id);
+    this.deps.subscriber.unsubscribe(keys.voteRoom(room.id).channel).catch((err: unknown) => {
+      this.deps.log.warn({ err, room: room.id }, 'unsubscribe failed');
+    });
+  }
+
+  /**
+   * Writes every held room's meta, its users' connection counts on this gateway (absolute) and
+   * their standing votes into Redis again, and waits until they are written.
+   */
+  async reassert(): Promise<void> {
+    const { store, writer } = this.deps;
+    const held = this.all();
+    const ensure = store.pipeline();
+    for (const room of held) store.addEnsureRoom(ensure, room.id, room.meta);
+    await execPipeline(ensure);
+    for (const room of held) {
+      writer.touchRoom(room.id);
+      for (const [userId, user] of room.users) {
+        writer.push(room.id, { op: 'S', user: userId, count: user.connections });
+        if (user.vote) writer.push(room.id, { op: 'V', user: userId, value: user.vote.value, ts: user.vote.ts });
+      }
+    }
+    await writer.drain();
+  }
+
+  private async load(room: LocalVoteRoom): Promise<LocalVoteRoom> {
+    const { meta } = await this.deps.store.ensureRoom(room.id, room.meta);
+    room.meta = meta;
+    // Subscribe before reading history, so no tick falls between the two.
+    await this.deps.subscriber.subscribe(keys.voteRoom(room.id).channel);
+    room.seedHistory(await this.deps.store.history(room.id));
+    return room;
+  }
+
+  private onSnapshot(channel: string, message: string): void {
+    const roomId = roomOfChannel(channel);
+    const room = roomId === undefined ? undefined : this.entries.get(roomId)?.room;
+    if (!room) return;
+    if (!room.acceptSnapshot(message)) {
+      this.deps.metrics.snapshotDropped('stale');
+      return;
+    }
+    this.deps.metrics.snapshot(room.newestTs);
+    this.deps.fanout.publish('vote', room.topic, message);
+  }
+}
