@@ -13,6 +13,8 @@ import {
   reapGateway,
   redisTimeMs,
   registerScripts,
+  TickResult,
+  tickResult,
   whenReady,
   type Redis,
   type Stores,
@@ -74,8 +76,8 @@ export function createTicker({ config, log }: TickerDeps): Ticker {
   let metricsServer: MetricsServer | undefined;
   const metrics = new TickerMetrics({ isLeader: () => elector.isLeader(), epoch: () => elector.currentEpoch() });
 
-  redis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis command connection error'));
-  leaderRedis.on('error', (error: Error) => log.warn({ err: error.message }, 'redis leader connection error'));
+  redis.on('error', (err: Error) => log.warn({ err }, 'redis command connection error'));
+  leaderRedis.on('error', (err: Error) => log.warn({ err }, 'redis leader connection error'));
 
   async function reapDeadGateways(redisNow: number): Promise<void> {
     for (const gatewayId of await expiredGateways(redis, redisNow, REAP_PER_TICK)) {
@@ -117,9 +119,10 @@ export function createTicker({ config, log }: TickerDeps): Ticker {
       const done = metrics.redisLatency.startTimer({ op: 'tick_rooms' });
       const codes = await execPipeline(pipeline);
       done();
-      for (const code of codes) {
-        if (code === 1) stored += 1;
-        else if (code === -1) fenced += 1;
+      for (const reply of codes) {
+        const result = tickResult(reply);
+        if (result === TickResult.Stored) stored += 1;
+        else if (result === TickResult.Fenced) fenced += 1;
       }
       if (fenced > 0) break;
     }

@@ -3,6 +3,7 @@ export * from './ids';
 export * from './errors';
 export * from './close-codes';
 export * from './vote-messages';
+export * from './snapshot-codec';
 export * from './room-options';
 export * from './poker-limits';
 export * from './poker-requests';

@@ -22,13 +22,6 @@ export interface VoteMessage {
 
 export type VoteClientMessage = AuthMessage | VoteMessage;
 
-/** One tick of a vote room: the tally at `ts`, every option listed. */
-export interface TallyPoint {
-  ts: number;
-  votes: Record<string, number>;
-  connected: number;
-}
-
 const MAX_TOKEN_LENGTH = 900;
 
 function optionalTime(value: unknown, field: string): number | undefined {
@@ -92,8 +85,4 @@ export function normaliseVoteTs(ts: number | undefined, now: number): number {
 /** Whether `value` is a vote a room with `options` accepts. */
 export function isAcceptedVote(value: string, options: readonly string[]): boolean {
   return value === CANCEL || options.includes(value);
-}
-
-export function dataFrame(points: readonly TallyPoint[]): string {
-  return JSON.stringify({ data: points });
 }

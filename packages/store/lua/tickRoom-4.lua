@@ -12,7 +12,10 @@
   ARGV[3] history limit (points kept)
   ARGV[4] channel to publish the snapshot on
   ARGV[5] idle expiry for meta, tally and history, ms
-  Returns:  1 stored and published
+  The point is written in the snapshot codec's format (packages/protocol/src/snapshot-codec.ts):
+  {"ts":<ms>,"votes":{<every option>},"connected":<users>}, ts first; published as {"data":[point]}.
+  Returns (TickResult in script-defs.ts):
+            1 stored and published
             0 nothing to do (this ts or a later one is stored, or not on this room's tick)
            -1 fenced: a newer leader has ticked this room
            -2 the room has no meta (not created, or lost)

@@ -1,5 +1,6 @@
 import { keys } from './keys';
 import { parseEstimate, parseEstimates, parseRoomState, type PokerRoomState, type StoredEstimate } from './poker-messages';
+import { pokerCards, pokerCreate, pokerEstimate, pokerManage, pokerPresence, pokerUser, type PokerPresenceArgs, type PokerRoomArgs } from './script-defs';
 import { StoreError, execPipeline, scriptedPipeline, type ScriptedRedis } from './scripts';
 
 export interface PokerSettings {
@@ -35,16 +36,33 @@ export interface PokerRound {
  */
 export type PokerRefusal = 'no_room' | 'not_owner' | 'full' | 'not_member' | 'spectator' | 'not_on_deck' | 'self';
 
-const REFUSALS: Readonly<Record<number, PokerRefusal>> = {
-  [-1]: 'no_room',
-  [-2]: 'not_owner',
-  [-3]: 'not_member',
-  [-4]: 'spectator',
-  [-5]: 'not_on_deck',
-  [-6]: 'self',
+/** The negative replies of the poker scripts that change a room (estimate, cards, manage). */
+export enum PokerReplyCode {
+  NoRoom = -1,
+  NotOwner = -2,
+  NotMember = -3,
+  Spectator = -4,
+  NotOnDeck = -5,
+  Self = -6,
+}
+
+/** pokerPresence-6's one-element refusals of a join. */
+export enum JoinRefusalCode {
+  NoRoom = -1,
+  Full = -2,
+}
+
+const REFUSALS: Readonly<Record<PokerReplyCode, PokerRefusal>> = {
+  [PokerReplyCode.NoRoom]: 'no_room',
+  [PokerReplyCode.NotOwner]: 'not_owner',
+  [PokerReplyCode.NotMember]: 'not_member',
+  [PokerReplyCode.Spectator]: 'spectator',
+  [PokerReplyCode.NotOnDeck]: 'not_on_deck',
+  [PokerReplyCode.Self]: 'self',
 };
 
 export class PokerRefused extends Error {
+  readonly code = 'poker_refused';
   constructor(readonly refusal: PokerRefusal) {
     super(`poker change refused: ${refusal}`);
     this.name = 'PokerRefused';
@@ -55,7 +73,7 @@ export class PokerRefused extends Error {
 function seqOrRefusal(reply: unknown): number {
   const code = Number(reply);
   if (code >= 0) return code;
-  throw new PokerRefused(REFUSALS[code] ?? 'no_room');
+  throw new PokerRefused(REFUSALS[code as PokerReplyCode] ?? 'no_room');
 }
 
 export type PresenceOp = 'L' | 'S';
@@ -69,19 +87,20 @@ export class PokerStore {
     private readonly settings: PokerSettings,
   ) {}
 
-  private roomArgs(roomId: string): (string | number)[] {
-    const k = keys.pokerRoom(roomId);
-    return [k.room, k.members, k.conns, k.estimates, k.names, k.rounds, k.channel, this.settings.roomTtlMs];
+  private roomArgs(roomId: string): PokerRoomArgs {
+    return { room: keys.pokerRoom(roomId), roomTtlMs: this.settings.roomTtlMs };
+  }
+
+  private presenceArgs(roomId: string, op: PokerPresenceArgs['op'], gatewayId: string, userId: string, count: number): PokerPresenceArgs {
+    return { ...this.roomArgs(roomId), op, gatewayId, userId, count, spectator: false, name: '', nameVersion: '0', maxMembers: 0 };
   }
 
   /** Creates a room; false when the id is taken. */
   async create(roomId: string, ownerId: string, room: Pick<PokerRoomState, 'deck' | 'autoReveal' | 'topic'>): Promise<boolean> {
     const user = keys.user(ownerId);
-    const [created] = await execPipeline(
-      scriptedPipeline(this.redis)
-        .bbPokerCreate1(...this.roomArgs(roomId), ownerId, JSON.stringify(room.deck), room.autoReveal ? '1' : '0', room.topic, Date.now())
-        .sadd(user.rooms, roomId),
-    );
+    const pipeline = scriptedPipeline(this.redis);
+    pokerCreate.queue(pipeline, { ...this.roomArgs(roomId), ownerId, deck: room.deck, autoReveal: room.autoReveal, topic: room.topic, createdAt: Date.now() });
+    const [created] = await execPipeline(pipeline.sadd(user.rooms, roomId));
     return created === 1;
   }
 
@@ -95,18 +114,14 @@ export class PokerStore {
       scriptedPipeline(this.redis).sadd(keys.gatewayPokerRooms(gatewayId), roomId).sadd(user.rooms, roomId).hmget(user.profile, 'name', 'name_v'),
     );
     const [name, version] = profile as (string | null)[];
-    const reply = (await this.redis.bbPokerPresence1(
-      ...this.roomArgs(roomId),
-      'J',
-      gatewayId,
-      userId,
-      1,
-      spectator ? '1' : '0',
-      name ?? '',
-      version ?? '0',
-      this.settings.maxMembers,
-    )) as unknown[];
-    if (reply.length === 1) throw new PokerRefused(reply[0] === -2 ? 'full' : 'no_room');
+    const reply = (await pokerPresence.run(this.redis, {
+      ...this.presenceArgs(roomId, 'J', gatewayId, userId, 1),
+      spectator,
+      name: name ?? '',
+      nameVersion: version ?? '0',
+      maxMembers: this.settings.maxMembers,
+    })) as unknown[];
+    if (reply.length === 1) throw new PokerRefused(reply[0] === JoinRefusalCode.Full ? 'full' : 'no_room');
     const [seq, owner, topic, revealed, deck, auto, members, estimates] = reply as [number, ...unknown[]];
     const flat = members as string[];
     const list: PokerSnapshotMember[] = [];
@@ -118,39 +133,39 @@ export class PokerStore {
   async presence(roomId: string, gatewayId: string, userId: string, op: PresenceOp, count: number, spectator = false): Promise<number> {
     const pipeline = scriptedPipeline(this.redis);
     if (op === 'S') pipeline.sadd(keys.gatewayPokerRooms(gatewayId), roomId);
-    pipeline.bbPokerPresence1(...this.roomArgs(roomId), op, gatewayId, userId, count, spectator ? '1' : '0', '', '0', 0);
+    pokerPresence.queue(pipeline, { ...this.presenceArgs(roomId, op, gatewayId, userId, count), spectator });
     const results = await execPipeline(pipeline);
     return seqOrRefusal((results[results.length - 1] as number[])[0]);
   }
 
   /** Drops every connection a dead gateway held in a room; its users leave unless connected elsewhere. */
   async dropGateway(roomId: string, gatewayId: string): Promise<void> {
-    await this.redis.bbPokerPresence1(...this.roomArgs(roomId), 'X', gatewayId, '', 0, '0', '', '0', 0);
+    await pokerPresence.run(this.redis, this.presenceArgs(roomId, 'X', gatewayId, '', 0));
   }
 
   /** Sets (or with null withdraws) a member's estimate. */
   async estimate(roomId: string, userId: string, estimate: StoredEstimate | null): Promise<number> {
-    return seqOrRefusal(await this.redis.bbPokerEstimate1(...this.roomArgs(roomId), userId, estimate?.value ?? '', estimate?.comment ?? ''));
+    return seqOrRefusal(await pokerEstimate.run(this.redis, { ...this.roomArgs(roomId), userId, value: estimate?.value ?? '', comment: estimate?.comment ?? '' }));
   }
 
   /** The owner reveals, hides or clears. */
   async cards(roomId: string, userId: string, action: CardsAction): Promise<number> {
-    return seqOrRefusal(await this.redis.bbPokerCards1(...this.roomArgs(roomId), userId, action, Date.now(), this.settings.roundsKept));
+    return seqOrRefusal(await pokerCards.run(this.redis, { ...this.roomArgs(roomId), userId, action, now: Date.now(), roundsKept: this.settings.roundsKept }));
   }
 
   /** The owner sets the topic, kicks or transfers (`arg` is the topic or the member's id). */
   async manage(roomId: string, userId: string, action: ManageAction, arg: string): Promise<number> {
-    return seqOrRefusal(await this.redis.bbPokerManage1(...this.roomArgs(roomId), userId, action, arg));
+    return seqOrRefusal(await pokerManage.run(this.redis, { ...this.roomArgs(roomId), userId, action, arg }));
   }
 
   /** Carries a user's new name into a room (newest version wins). */
   async rename(roomId: string, userId: string, name: string, version: string): Promise<void> {
-    await this.redis.bbPokerUser1(...this.roomArgs(roomId), userId, 'name', name, version);
+    await pokerUser.run(this.redis, { ...this.roomArgs(roomId), userId, action: 'name', name, version });
   }
 
   /** An expired user leaves the room, or closes it if they own it; true when it closed. */
   async expireUser(roomId: string, userId: string): Promise<boolean> {
-    return (await this.redis.bbPokerUser1(...this.roomArgs(roomId), userId, 'expire', '', '0')) === 1;
+    return (await pokerUser.run(this.redis, { ...this.roomArgs(roomId), userId, action: 'expire' })) === 1;
   }
 
   /** The room's current sequence, or null when it does not exist. */

@@ -1,4 +1,5 @@
 import { keys } from './keys';
+import { LeaseReply, renewLease as renewLeaseScript, type LeaseMode } from './script-defs';
 import { execPipeline, type ScriptedPipeline, type ScriptedRedis } from './scripts';
 import type { PokerStore } from './poker-store';
 import type { UserStore } from './user-store';
@@ -7,31 +8,19 @@ import type { VoteStore } from './vote-store';
 /** Users taken per HSCAN step (and per roomOps call) while reaping a dead gateway. */
 const REAP_SCAN_COUNT = 500;
 
-export type LeaseMode = 'register' | 'renew';
-
-function leaseArgs(gatewayId: string, ttlMs: number, mode: LeaseMode, rooms: readonly string[]): [string, string, string, ...(string | number)[]] {
-  return [keys.gateways, keys.activeRooms, keys.gatewayRooms(gatewayId), gatewayId, ttlMs, mode, ...rooms];
+/** Queues a lease registration/renewal that also marks `rooms` active; read the reply with `leaseLive`. */
+export function addLease(pipeline: ScriptedPipeline, gatewayId: string, ttlMs: number, mode: LeaseMode, rooms: readonly string[]): void {
+  renewLeaseScript.queue(pipeline, { gatewayId, ttlMs, mode, rooms });
 }
 
-/** Queues a lease registration/renewal that also marks `rooms` active; reply 1 live, 0 lost. */
-export function addLease(
-  pipeline: ScriptedPipeline,
-  gatewayId: string,
-  ttlMs: number,
-  mode: LeaseMode,
-  rooms: readonly string[],
-): void {
-  pipeline.bbRenewLease1(...leaseArgs(gatewayId, ttlMs, mode, rooms));
+/** Whether a lease reply says the lease is live. */
+export function leaseLive(reply: unknown): boolean {
+  return reply === LeaseReply.Live;
 }
 
-export async function renewLease(
-  redis: ScriptedRedis,
-  gatewayId: string,
-  ttlMs: number,
-  mode: LeaseMode,
-  rooms: readonly string[],
-): Promise<boolean> {
-  return (await redis.bbRenewLease1(...leaseArgs(gatewayId, ttlMs, mode, rooms))) === 1;
+/** Registers or renews a lease (and marks `rooms` active); true while it is live. */
+export async function renewLease(redis: ScriptedRedis, gatewayId: string, ttlMs: number, mode: LeaseMode, rooms: readonly string[]): Promise<boolean> {
+  return leaseLive(await renewLeaseScript.run(redis, { gatewayId, ttlMs, mode, rooms }));
 }
 
 /** Redis's own clock in ms, the clock leases are written in. */

@@ -3,13 +3,18 @@ import { join } from 'node:path';
 import type { ChainableCommander, Redis } from 'ioredis';
 
 /**
- * Lua scripts live one per file in ../lua as `<camelName>-<numKeys>.lua`. They are registered once
- * per connection with ioredis `defineCommand` under a versioned name (EVALSHA, falling back to EVAL
- * after a Redis restart) and called only through the typed wrappers in this package. A line
+ * Lua scripts live one per file in ../lua as `<camelName>-<numKeys>.lua` (BullMQ's convention:
+ * the number is how many KEYS the script takes). Each is registered once per connection with
+ * ioredis `defineCommand` under `bb_<camelName>_v<version>` (EVALSHA, falling back to EVAL after
+ * a Redis restart), and called only through the typed definitions in script-defs.ts. A line
  * `-- @include <name>` is replaced by ../lua/include/<name>.lua when the script is loaded.
+ *
+ * Bump SCRIPT_VERSION whenever a script's arguments or replies change, so a rolling update never
+ * runs a new caller against an old script of the same name.
  */
 const SCRIPT_VERSION = 1;
-const SCRIPT_FILES = [
+
+export const SCRIPT_FILES = [
   'roomOps-4',
   'tickRoom-4',
   'ensureRoom-1',
@@ -25,61 +30,50 @@ const SCRIPT_FILES = [
   'userExpire-3',
   'unscheduleUser-1',
 ] as const;
-type ScriptFile = (typeof SCRIPT_FILES)[number];
+export type ScriptFile = (typeof SCRIPT_FILES)[number];
 
-type Arg = string | number;
+export type ScriptArg = string | number;
 
-/** The commands `registerScripts` adds to a connection (and to its pipelines). */
-export interface ScriptCommands<R> {
-  bbRoomOps1(users: string, votes: string, tally: string, conns: string, ...ops: Arg[]): R;
-  bbTickRoom1(meta: string, users: string, tally: string, history: string, ...args: Arg[]): R;
-  bbEnsureRoom1(meta: string, ...args: Arg[]): R;
-  bbRenewLease1(gateways: string, activeRooms: string, gatewayRooms: string, ...args: Arg[]): R;
-  /** Poker room scripts: the six room keys, then the channel, the expiry and their own ARGV. */
-  bbPokerCreate1(...keysAndArgs: Arg[]): R;
-  bbPokerPresence1(...keysAndArgs: Arg[]): R;
-  bbPokerEstimate1(...keysAndArgs: Arg[]): R;
-  bbPokerCards1(...keysAndArgs: Arg[]): R;
-  bbPokerManage1(...keysAndArgs: Arg[]): R;
-  bbPokerUser1(...keysAndArgs: Arg[]): R;
-  /** User scripts: profile, gateways and rooms keys, then their ARGV. */
-  bbUserConnections1(...keysAndArgs: Arg[]): R;
-  bbUserName1(...keysAndArgs: Arg[]): R;
-  bbUserExpire1(...keysAndArgs: Arg[]): R;
-  bbUnscheduleUser1(expiring: string, ...args: Arg[]): R;
-}
+declare const scripted: unique symbol;
+/** A connection `registerScripts` defined every script on. */
+export type ScriptedRedis = Redis & { readonly [scripted]: true };
+/** A pipeline of a scripted connection. */
+export type ScriptedPipeline = ChainableCommander & { readonly [scripted]: true };
 
-export type ScriptedRedis = Redis & ScriptCommands<Promise<unknown>>;
-export type ScriptedPipeline = ChainableCommander & ScriptCommands<ChainableCommander>;
-
-function commandName(file: ScriptFile): string {
-  const base = file.split('-')[0] ?? file;
-  return `bb${base.charAt(0).toUpperCase()}${base.slice(1)}${SCRIPT_VERSION}`;
-}
+type ScriptMethod<R> = (...args: ScriptArg[]) => R;
 
 const LUA_DIR = join(__dirname, '..', 'lua');
 const INCLUDE = /^-- @include ([A-Za-z]+)$/gm;
 
-const sources = new Map<ScriptFile, string>();
 function source(file: ScriptFile): string {
-  let text = sources.get(file);
-  if (text === undefined) {
-    text = readFileSync(join(LUA_DIR, `${file}.lua`), 'utf8').replace(INCLUDE, (_line, name: string) =>
-      readFileSync(join(LUA_DIR, 'include', `${name}.lua`), 'utf8'),
-    );
-    sources.set(file, text);
-  }
-  return text;
+  return readFileSync(join(LUA_DIR, `${file}.lua`), 'utf8').replace(INCLUDE, (_line, name: string) =>
+    readFileSync(join(LUA_DIR, 'include', `${name}.lua`), 'utf8'),
+  );
 }
 
+function parts(file: ScriptFile): { name: string; numberOfKeys: number } {
+  const [name = file, count = ''] = file.split('-');
+  return { name, numberOfKeys: Number(count) };
+}
+
+/** The ioredis command a script is registered as, e.g. `bb_tickRoom_v1`. */
+export function commandName(file: ScriptFile): string {
+  return `bb_${parts(file).name}_v${SCRIPT_VERSION}`;
+}
+
+const sources = new Map<ScriptFile, string>();
 const registered = new WeakSet<Redis>();
 
 /** Defines every banterbox script on `redis` (idempotent) and returns it typed. */
 export function registerScripts(redis: Redis): ScriptedRedis {
   if (!registered.has(redis)) {
     for (const file of SCRIPT_FILES) {
-      const numberOfKeys = Number(file.split('-')[1]);
-      redis.defineCommand(commandName(file), { numberOfKeys, lua: source(file) });
+      let lua = sources.get(file);
+      if (lua === undefined) {
+        lua = source(file);
+        sources.set(file, lua);
+      }
+      redis.defineCommand(commandName(file), { numberOfKeys: parts(file).numberOfKeys, lua });
     }
     registered.add(redis);
   }
@@ -88,6 +82,39 @@ export function registerScripts(redis: Redis): ScriptedRedis {
 
 export function scriptedPipeline(redis: ScriptedRedis): ScriptedPipeline {
   return redis.pipeline() as ScriptedPipeline;
+}
+
+/** One script call: the keys it touches (all of them) and its other arguments. */
+export interface ScriptCall {
+  keys: readonly string[];
+  argv: readonly ScriptArg[];
+}
+
+/** One Lua script, called with a named argument object: run it now, or queue it on a pipeline. */
+export interface Script<A> {
+  readonly file: ScriptFile;
+  readonly command: string;
+  run(redis: ScriptedRedis, args: A): Promise<unknown>;
+  queue(pipeline: ScriptedPipeline, args: A): void;
+}
+
+/** Defines a script from its file and how its named arguments become KEYS and ARGV. */
+export function defineScript<A>(file: ScriptFile, build: (args: A) => ScriptCall): Script<A> {
+  const command = commandName(file);
+  const { numberOfKeys } = parts(file);
+  const flatten = (args: A): ScriptArg[] => {
+    const call = build(args);
+    if (call.keys.length !== numberOfKeys) throw new StoreError(`${file} takes ${numberOfKeys} keys, got ${call.keys.length}`);
+    return [...call.keys, ...call.argv];
+  };
+  return {
+    file,
+    command,
+    run: (redis, args) => (redis as unknown as Record<string, ScriptMethod<Promise<unknown>>>)[command]!(...flatten(args)),
+    queue: (pipeline, args) => {
+      (pipeline as unknown as Record<string, ScriptMethod<unknown>>)[command]!(...flatten(args));
+    },
+  };
 }
 
 export class StoreError extends Error {

@@ -1,4 +1,5 @@
 import { keys } from './keys';
+import { UserExpireCode, unscheduleUser, userConnections, userExpire, userName } from './script-defs';
 import { execPipeline, scriptedPipeline, type ScriptedRedis } from './scripts';
 
 /** Poker users' keys outlive their expiry by this long, in case no ticker runs to expire them. */
@@ -29,11 +30,6 @@ export class UserStore {
     private readonly userTtlMs: number,
   ) {}
 
-  private userKeys(userId: string): [string, string, string] {
-    const k = keys.user(userId);
-    return [k.profile, k.gateways, k.rooms];
-  }
-
   /**
    * Changes one gateway's connection count for a user: `J`/`L` by `count`, `S` to `count`. Registers
    * the user with the gateway first (so a reaper finds them) and schedules the expiry check when
@@ -42,7 +38,7 @@ export class UserStore {
   async connections(userId: string, gatewayId: string, op: UserConnectionOp, count: number): Promise<UserPresence> {
     const pipeline = scriptedPipeline(this.redis);
     if (op !== 'L') pipeline.sadd(keys.gatewayUsers(gatewayId), userId);
-    pipeline.bbUserConnections1(...this.userKeys(userId), gatewayId, op, count, this.userTtlMs, BACKSTOP_MS);
+    userConnections.queue(pipeline, { userId, gatewayId, op, count, userTtlMs: this.userTtlMs, backstopMs: BACKSTOP_MS });
     const results = await execPipeline(pipeline);
     const [connections, expiresAt, name, nameVersion] = results[results.length - 1] as [number, number, string, string];
     if (connections === 0) await this.redis.zadd(keys.expiringUsers, expiresAt, userId);
@@ -51,7 +47,7 @@ export class UserStore {
 
   /** Sets the user's name; returns its version and the rooms to carry it into. */
   async setName(userId: string, name: string): Promise<{ version: string; rooms: string[] }> {
-    const [version, ...rooms] = (await this.redis.bbUserName1(...this.userKeys(userId), name)) as string[];
+    const [version, ...rooms] = (await userName.run(this.redis, { userId, name })) as string[];
     return { version: version ?? '0', rooms };
   }
 
@@ -65,9 +61,9 @@ export class UserStore {
 
   /** Deletes the user if their lifetime ran out; see UserExpiry. */
   async expire(userId: string): Promise<UserExpiry> {
-    const [state, ...rest] = (await this.redis.bbUserExpire1(...this.userKeys(userId))) as [number, ...unknown[]];
-    if (state === 1) return { state: 'connected' };
-    if (state === 2) return { state: 'later', expiresAt: Number(rest[0]) };
+    const [state, ...rest] = (await userExpire.run(this.redis, { userId })) as [UserExpireCode, ...unknown[]];
+    if (state === UserExpireCode.Connected) return { state: 'connected' };
+    if (state === UserExpireCode.Later) return { state: 'later', expiresAt: Number(rest[0]) };
     return { state: 'expired', rooms: rest as string[] };
   }
 
@@ -78,6 +74,6 @@ export class UserStore {
 
   /** Drops the user's expiry check read with `score`, unless a disconnect rescheduled it since. */
   async unschedule(userId: string, score: string): Promise<void> {
-    await this.redis.bbUnscheduleUser1(keys.expiringUsers, userId, score);
+    await unscheduleUser.run(this.redis, { userId, score });
   }
 }

@@ -1,3 +1,4 @@
+import { dataFrame, decodePoint, decodeVoteServerFrame, pointOfSnapshot, pointTs } from '@banterbox/protocol';
 import { TestRedis } from '@banterbox/testkit';
 import type { Redis } from 'ioredis';
 import { keys } from './keys';
@@ -5,7 +6,8 @@ import { PokerStore } from './poker-store';
 import { reapGateway, renewLease, expiredGateways, redisTimeMs } from './registry';
 import { UserStore } from './user-store';
 import { execPipeline, registerScripts, type ScriptedRedis } from './scripts';
-import { VoteStore, type RoomOp } from './vote-store';
+import { TickResult } from './script-defs';
+import { VoteStore, tickResult, type RoomOp } from './vote-store';
 
 const OPTIONS = ['yes', 'no'];
 
@@ -120,21 +122,21 @@ describe('vote store scripts (real Redis)', () => {
     ]);
     await execPipeline(pipeline);
 
-    const tick = async (epoch: number, ts: number): Promise<unknown> => {
+    const tick = async (epoch: number, ts: number): Promise<TickResult> => {
       const p = store.pipeline();
       store.addTick(p, room, epoch, ts);
-      return (await execPipeline(p))[0];
+      return tickResult((await execPipeline(p))[0]);
     };
-    expect(await tick(3, 1000)).toBe(1);
-    expect(await tick(3, 1000)).toBe(0); // same ts: stored once
-    expect(await tick(2, 2000)).toBe(-1); // older epoch: fenced
-    expect(await tick(4, 2000)).toBe(1); // a newer leader may tick
-    expect(await tick(3, 3000)).toBe(-1); // and the old one is fenced from then on
-    expect(await tick(4, 3000)).toBe(1);
-    expect(await tick(4, 4000)).toBe(1);
+    expect(await tick(3, 1000)).toBe(TickResult.Stored);
+    expect(await tick(3, 1000)).toBe(TickResult.Unchanged); // same ts: stored once
+    expect(await tick(2, 2000)).toBe(TickResult.Fenced); // older epoch: fenced
+    expect(await tick(4, 2000)).toBe(TickResult.Stored); // a newer leader may tick
+    expect(await tick(3, 3000)).toBe(TickResult.Fenced); // and the old one is fenced from then on
+    expect(await tick(4, 3000)).toBe(TickResult.Stored);
+    expect(await tick(4, 4000)).toBe(TickResult.Stored);
     const missing = store.pipeline();
     store.addTick(missing, 'never-created', 4, 4000);
-    expect((await execPipeline(missing))[0]).toBe(-2);
+    expect(tickResult((await execPipeline(missing))[0])).toBe(TickResult.NoRoom);
 
     const history = await store.history(room);
     expect(history.map((p) => (JSON.parse(p) as { ts: number }).ts)).toEqual([2000, 3000, 4000]);
@@ -151,7 +153,48 @@ describe('vote store scripts (real Redis)', () => {
       store.addTick(p, 'slow', 1, ts);
       codes.push((await execPipeline(p))[0]);
     }
-    expect(codes).toEqual([0, 1, 0, 1]);
+    expect(codes.map(tickResult)).toEqual([TickResult.Unchanged, TickResult.Stored, TickResult.Unchanged, TickResult.Stored]);
+  });
+
+  it('stores and publishes points in the snapshot codec format, byte for byte the same', async () => {
+    const room = 'codec';
+    const options = ['up', 'down', 'meh'];
+    await store.ensureRoom(room, { options, open: false, tickMs: 0 });
+    const published: string[] = [];
+    const listener = (channel: string, message: string): void => {
+      if (channel === keys.voteRoom(room).channel) published.push(message);
+    };
+    subscriber.on('message', listener);
+    await subscriber.subscribe(keys.voteRoom(room).channel);
+    const ops = store.pipeline();
+    store.addRoomOps(ops, room, 'g1', [
+      { op: 'J', user: 'a', count: 1 },
+      { op: 'J', user: 'b', count: 2 },
+      { op: 'J', user: 'c', count: 1 },
+      { op: 'V', user: 'a', value: 'down', ts: 5 },
+      { op: 'V', user: 'b', value: 'down', ts: 6 },
+    ]);
+    await execPipeline(ops);
+    for (const ts of [7000, 8000]) {
+      const p = store.pipeline();
+      store.addTick(p, room, 9, ts);
+      expect(tickResult((await execPipeline(p))[0])).toBe(TickResult.Stored);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    subscriber.off('message', listener);
+
+    const history = await store.history(room);
+    const expected = { votes: { up: 0, down: 2, meh: 0 }, connected: 3 };
+    expect(history.map((point) => decodePoint(JSON.parse(point)))).toEqual([
+      { ts: 7000, ...expected },
+      { ts: 8000, ...expected },
+    ]);
+    expect(history.map(pointTs)).toEqual([7000, 8000]);
+    // Each published frame is a one-point data frame carrying exactly the stored point.
+    expect(published.map(pointOfSnapshot)).toEqual(history);
+    expect(published.map((frame) => decodeVoteServerFrame(frame))).toEqual(history.map((point) => ({ kind: 'data', points: [decodePoint(JSON.parse(point))] })));
+    // A join frame spliced from the stored points decodes to the same points.
+    expect(decodeVoteServerFrame(dataFrame(history))).toEqual({ kind: 'data', points: [{ ts: 7000, ...expected }, { ts: 8000, ...expected }] });
   });
 
   it("reaps an expired gateway: its users stop counting unless connected elsewhere", async () => {

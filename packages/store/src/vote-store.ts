@@ -1,5 +1,6 @@
 import type { TallyPoint } from '@banterbox/protocol';
 import { keys } from './keys';
+import { TickResult, ensureRoom, roomOps, tickRoom } from './script-defs';
 import { StoreError, execPipeline, scriptedPipeline, type ScriptedPipeline, type ScriptedRedis } from './scripts';
 
 /** What a vote room is: its options, whether guests may join, and its tick (0 = every tick). */
@@ -46,20 +47,19 @@ export class VoteStore {
     return scriptedPipeline(this.redis);
   }
 
-  private ensureArgs(roomId: string, defaults: RoomMeta): [string, ...(string | number)[]] {
-    const options = JSON.stringify(defaults.options);
-    return [keys.voteRoom(roomId).meta, options, defaults.open ? '1' : '0', defaults.tickMs, Date.now(), this.settings.roomTtlMs];
+  private ensureArgs(roomId: string, defaults: RoomMeta): Parameters<typeof ensureRoom.run>[1] {
+    return { roomId, options: JSON.stringify(defaults.options), open: defaults.open, tickMs: defaults.tickMs, createdAt: Date.now(), roomTtlMs: this.settings.roomTtlMs };
   }
 
   /** Creates the room with `defaults` unless it exists; returns what is stored. */
   async ensureRoom(roomId: string, defaults: RoomMeta): Promise<{ meta: RoomMeta; created: boolean }> {
-    const reply = (await this.redis.bbEnsureRoom1(...this.ensureArgs(roomId, defaults))) as [number, string, string, string];
+    const reply = (await ensureRoom.run(this.redis, this.ensureArgs(roomId, defaults))) as [number, string, string, string];
     return { created: reply[0] === 1, meta: parseMeta(reply[1], reply[2], reply[3]) };
   }
 
   /** Queues `ensureRoom` on a pipeline (re-creating rooms after Redis lost them). */
   addEnsureRoom(pipeline: ScriptedPipeline, roomId: string, meta: RoomMeta): void {
-    pipeline.bbEnsureRoom1(...this.ensureArgs(roomId, meta));
+    ensureRoom.queue(pipeline, this.ensureArgs(roomId, meta));
   }
 
   async getRoom(roomId: string): Promise<RoomMeta | null> {
@@ -94,25 +94,21 @@ export class VoteStore {
         if (op.op === 'V') args.push('V', op.user, op.value, op.ts);
         else args.push(op.op, op.user, op.count, 0);
       }
-      pipeline.bbRoomOps1(room.users, room.votes, room.tally, conns, ...args);
+      roomOps.queue(pipeline, { room, conns, ops: args });
       calls += 1;
     }
     return calls;
   }
 
-  /** Queues a tick of one room; its reply is the tickRoom script's code. */
+  /** Queues a tick of one room; read its reply with `tickResult`. */
   addTick(pipeline: ScriptedPipeline, roomId: string, epoch: number, ts: number): void {
-    const room = keys.voteRoom(roomId);
-    pipeline.bbTickRoom1(
-      room.meta,
-      room.users,
-      room.tally,
-      room.history,
-      epoch,
-      ts,
-      this.settings.historyLimit,
-      room.channel,
-      this.settings.roomTtlMs,
-    );
+    tickRoom.queue(pipeline, { room: keys.voteRoom(roomId), epoch, ts, historyLimit: this.settings.historyLimit, roomTtlMs: this.settings.roomTtlMs });
   }
+}
+
+/** A tick's pipeline reply as a TickResult. */
+export function tickResult(reply: unknown): TickResult {
+  const code = Number(reply);
+  if (!(code in TickResult)) throw new StoreError(`tickRoom replied ${String(reply)}`);
+  return code as TickResult;
 }

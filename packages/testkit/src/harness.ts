@@ -1,5 +1,6 @@
 import { signToken } from '@banterbox/auth';
 import { createLogger } from '@banterbox/logger';
+import type { TallyPoint } from '@banterbox/protocol';
 import { createGateway, readGatewayConfig, type Gateway } from '@banterbox/gateway';
 import type { LocalRedis } from '@banterbox/local-stack';
 import { createTicker, readTickerConfig, type Ticker } from '@banterbox/ticker';
@@ -46,7 +47,7 @@ export function token(sub: string, room: string, ttlS = 600): Promise<string> {
 }
 
 export interface DataFrame {
-  data: { ts: number; votes: Record<string, number>; connected: number }[];
+  data: TallyPoint[];
 }
 
 export const isData = (frame: unknown): frame is DataFrame =>

@@ -1,5 +1,5 @@
 import type { Logger } from '@banterbox/logger';
-import { addLease, releaseLease, renewLease, type ScriptedPipeline, type ScriptedRedis } from '@banterbox/store';
+import { addLease, leaseLive, releaseLease, renewLease, type ScriptedPipeline, type ScriptedRedis } from '@banterbox/store';
 import type { GatewayFeature } from '../feature';
 import { newGatewayId } from '../ids';
 
@@ -70,7 +70,7 @@ export class GatewayLease implements GatewayIdentity, RoomActivity {
   markActive(pipeline: ScriptedPipeline, rooms: readonly string[]): (reply: unknown) => void {
     addLease(pipeline, this.currentId, this.deps.leaseMs, 'renew', rooms);
     return (reply) => {
-      if (reply === 0) void this.resync('lease lost');
+      if (!leaseLive(reply)) void this.resync('lease lost');
     };
   }
 

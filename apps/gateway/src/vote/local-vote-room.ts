@@ -1,3 +1,4 @@
+import { dataFrame, pointOfSnapshot, pointTs } from '@banterbox/protocol';
 import type { RoomMeta } from '@banterbox/store';
 
 export interface StandingVote {
@@ -9,14 +10,6 @@ export interface StandingVote {
 export interface LocalUser {
   connections: number;
   vote: StandingVote | undefined;
-}
-
-const POINT_PREFIX = '{"data":[';
-
-/** Reads `ts` from a point JSON `{"ts":<digits>,...}` without parsing the whole point. */
-export function pointTs(point: string): number {
-  const match = /^\{"ts":(\d+)/.exec(point);
-  return match ? Number(match[1]) : NaN;
 }
 
 /**
@@ -70,9 +63,9 @@ export class LocalVoteRoom {
    * than what this room already has.
    */
   acceptSnapshot(frame: string): boolean {
-    const point = frame.startsWith(POINT_PREFIX) ? frame.slice(POINT_PREFIX.length, -2) : '';
-    const ts = pointTs(point);
-    if (Number.isNaN(ts) || ts <= this.lastTs) return false;
+    const point = pointOfSnapshot(frame);
+    const ts = point === undefined ? NaN : pointTs(point);
+    if (point === undefined || Number.isNaN(ts) || ts <= this.lastTs) return false;
     this.lastTs = ts;
     this.points.push(point);
     if (this.points.length > this.historyLimit) this.points.splice(0, this.points.length - this.historyLimit);
@@ -84,9 +77,9 @@ export class LocalVoteRoom {
   historyFrame(since: number | undefined): string {
     if (since !== undefined) {
       const after = this.points.filter((point) => pointTs(point) > since);
-      return `${POINT_PREFIX}${after.join(',')}]}`;
+      return dataFrame(after);
     }
-    this.historyCache ??= `${POINT_PREFIX}${this.points.join(',')}]}`;
+    this.historyCache ??= dataFrame(this.points);
     return this.historyCache;
   }
 

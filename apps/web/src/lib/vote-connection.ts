@@ -1,4 +1,4 @@
-import type { TallyPoint } from '@banterbox/protocol';
+import { decodeVoteServerFrame, type TallyPoint } from '@banterbox/protocol';
 import { backoffDelay, socketUrl, type ConnectionState } from './backoff';
 
 export interface VoteCredentials {
@@ -89,12 +89,11 @@ export class VoteConnection {
       ws.send(JSON.stringify({ auth }));
     };
     ws.onmessage = (message: MessageEvent<string>) => {
-      const frame = JSON.parse(message.data) as { data?: TallyPoint[]; error?: { code: string; message: string } };
-      if (frame.error) {
-        this.handlers.onError?.(frame.error.code, frame.error.message);
+      const frame = decodeVoteServerFrame(message.data);
+      if (frame.kind === 'error') {
+        this.handlers.onError?.(frame.code, frame.message);
         return;
       }
-      if (!frame.data) return;
       if (!authenticated) {
         authenticated = true;
         this.attempt = 0;
@@ -102,7 +101,7 @@ export class VoteConnection {
         this.handlers.onJoined?.();
         if (this.standing) this.send({ vote: this.standing });
       }
-      const fresh = frame.data.filter((point) => point.ts > this.newestTs);
+      const fresh = frame.points.filter((point) => point.ts > this.newestTs);
       if (fresh.length === 0) return;
       this.newestTs = fresh[fresh.length - 1]!.ts;
       this.handlers.onPoints(fresh);

@@ -1,0 +1,33 @@
+import { ProtocolError } from './errors';
+import { dataFrame, decodePoint, decodeVoteServerFrame, encodePoint, pointOfSnapshot, pointTs } from './snapshot-codec';
+
+const point = { ts: 1_700_000_000_000, votes: { yes: 50, no: 0 }, connected: 70 };
+
+describe('snapshot codec', () => {
+  it('encodes a point with ts first and reads ts back without parsing', () => {
+    const encoded = encodePoint(point);
+    expect(encoded).toBe('{"ts":1700000000000,"votes":{"yes":50,"no":0},"connected":70}');
+    expect(pointTs(encoded)).toBe(point.ts);
+    expect(pointTs('{"votes":{},"ts":1}')).toBeNaN();
+    expect(pointTs('garbage')).toBeNaN();
+  });
+
+  it('splices encoded points into a frame and takes the point out of a snapshot', () => {
+    const a = encodePoint(point);
+    const b = encodePoint({ ...point, ts: point.ts + 1000 });
+    expect(dataFrame([])).toBe('{"data":[]}');
+    expect(JSON.parse(dataFrame([a, b]))).toEqual({ data: [point, { ...point, ts: point.ts + 1000 }] });
+    expect(pointOfSnapshot(dataFrame([a]))).toBe(a);
+    expect(pointOfSnapshot('{"data":[]}')).toBeUndefined();
+    expect(pointOfSnapshot('{"error":{"code":"x"}}')).toBeUndefined();
+  });
+
+  it('decodes data and error frames, and refuses anything else', () => {
+    expect(decodeVoteServerFrame(dataFrame([encodePoint(point)]))).toEqual({ kind: 'data', points: [point] });
+    expect(decodeVoteServerFrame('{"error":{"code":"unauthorized","message":"no"}}')).toEqual({ kind: 'error', code: 'unauthorized', message: 'no' });
+    for (const bad of ['nope', '{}', '{"data":[{"ts":-1,"votes":{},"connected":0}]}', '{"data":[{"ts":1,"votes":{"yes":"3"},"connected":0}]}']) {
+      expect(() => decodeVoteServerFrame(bad)).toThrow(ProtocolError);
+    }
+    expect(() => decodePoint({ ts: 1, votes: [], connected: 0 })).toThrow(ProtocolError);
+  });
+});

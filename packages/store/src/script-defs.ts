@@ -1,0 +1,169 @@
+import { keys, type PokerRoomKeys, type UserKeys, type VoteRoomKeys } from './keys';
+import { defineScript, type ScriptArg } from './scripts';
+
+/**
+ * Every Lua script with its named arguments (see each file's header in ../lua for what it keeps
+ * and replies). Keys are built here from keys.ts and always reach the script through KEYS.
+ */
+
+/** A vote room's ops, flattened in groups of four: op, user, a, b (see roomOps-4.lua). */
+export interface RoomOpsArgs {
+  room: VoteRoomKeys;
+  /** The gateway's own share of the room's connections: keys.gatewayConns(room, gateway). */
+  conns: string;
+  ops: readonly ScriptArg[];
+}
+
+export const roomOps = defineScript('roomOps-4', (a: RoomOpsArgs) => ({
+  keys: [a.room.users, a.room.votes, a.room.tally, a.conns],
+  argv: a.ops,
+}));
+
+export interface TickRoomArgs {
+  room: VoteRoomKeys;
+  epoch: number;
+  ts: number;
+  historyLimit: number;
+  roomTtlMs: number;
+}
+
+/** What tickRoom-4 replied. */
+export enum TickResult {
+  /** The point was stored and published. */
+  Stored = 1,
+  /** Nothing to do: this ts or a later one is stored, or it is not on the room's tick. */
+  Unchanged = 0,
+  /** A leader with a newer epoch has ticked this room: the caller must step down. */
+  Fenced = -1,
+  /** The room has no meta (never created, or lost). */
+  NoRoom = -2,
+}
+
+export const tickRoom = defineScript('tickRoom-4', (a: TickRoomArgs) => ({
+  keys: [a.room.meta, a.room.users, a.room.tally, a.room.history],
+  argv: [a.epoch, a.ts, a.historyLimit, a.room.channel, a.roomTtlMs],
+}));
+
+export interface EnsureRoomArgs {
+  roomId: string;
+  /** Options as a JSON list. */
+  options: string;
+  open: boolean;
+  tickMs: number;
+  createdAt: number;
+  roomTtlMs: number;
+}
+
+export const ensureRoom = defineScript('ensureRoom-1', (a: EnsureRoomArgs) => ({
+  keys: [keys.voteRoom(a.roomId).meta],
+  argv: [a.options, a.open ? '1' : '0', a.tickMs, a.createdAt, a.roomTtlMs],
+}));
+
+export type LeaseMode = 'register' | 'renew';
+
+export interface RenewLeaseArgs {
+  gatewayId: string;
+  ttlMs: number;
+  mode: LeaseMode;
+  /** Rooms to mark active (ticked) and registered to the gateway (reaped with it). */
+  rooms: readonly string[];
+}
+
+/** What renewLease-3 replied. */
+export enum LeaseReply {
+  /** Renew refused: the lease is gone or expired; the caller must register a new id. */
+  Lost = 0,
+  Live = 1,
+}
+
+export const renewLease = defineScript('renewLease-3', (a: RenewLeaseArgs) => ({
+  keys: [keys.gateways, keys.activeRooms, keys.gatewayRooms(a.gatewayId)],
+  argv: [a.gatewayId, a.ttlMs, a.mode, ...a.rooms],
+}));
+
+/** What every poker room script takes first (include/pokerRoom.lua). */
+export interface PokerRoomArgs {
+  room: PokerRoomKeys;
+  roomTtlMs: number;
+}
+
+const pokerCall = (a: PokerRoomArgs, argv: readonly ScriptArg[]): { keys: string[]; argv: ScriptArg[] } => ({
+  keys: [a.room.room, a.room.members, a.room.conns, a.room.estimates, a.room.names, a.room.rounds],
+  argv: [a.room.channel, a.roomTtlMs, ...argv],
+});
+
+export const pokerCreate = defineScript('pokerCreate-6', (a: PokerRoomArgs & { ownerId: string; deck: readonly string[]; autoReveal: boolean; topic: string; createdAt: number }) =>
+  pokerCall(a, [a.ownerId, JSON.stringify(a.deck), a.autoReveal ? '1' : '0', a.topic, a.createdAt]),
+);
+
+export interface PokerPresenceArgs extends PokerRoomArgs {
+  /** J join, L leave, S sync (absolute), X drop a dead gateway's connections. */
+  op: 'J' | 'L' | 'S' | 'X';
+  gatewayId: string;
+  userId: string;
+  count: number;
+  spectator: boolean;
+  /** The user's name and its version, carried into the room on a join. */
+  name: string;
+  nameVersion: string;
+  /** Most members the room may have; a join over it is refused. */
+  maxMembers: number;
+}
+
+export const pokerPresence = defineScript('pokerPresence-6', (a: PokerPresenceArgs) =>
+  pokerCall(a, [a.op, a.gatewayId, a.userId, a.count, a.spectator ? '1' : '0', a.name, a.nameVersion, a.maxMembers]),
+);
+
+export const pokerEstimate = defineScript('pokerEstimate-6', (a: PokerRoomArgs & { userId: string; value: string; comment: string }) =>
+  pokerCall(a, [a.userId, a.value, a.comment]),
+);
+
+export const pokerCards = defineScript('pokerCards-6', (a: PokerRoomArgs & { userId: string; action: 'reveal' | 'hide' | 'clear'; now: number; roundsKept: number }) =>
+  pokerCall(a, [a.userId, a.action, a.now, a.roundsKept]),
+);
+
+export const pokerManage = defineScript('pokerManage-6', (a: PokerRoomArgs & { userId: string; action: 'topic' | 'kick' | 'transfer'; arg: string }) =>
+  pokerCall(a, [a.userId, a.action, a.arg]),
+);
+
+export const pokerUser = defineScript('pokerUser-6', (a: PokerRoomArgs & { userId: string } & ({ action: 'name'; name: string; version: string } | { action: 'expire' })) =>
+  pokerCall(a, a.action === 'name' ? [a.userId, 'name', a.name, a.version] : [a.userId, 'expire', '', '0']),
+);
+
+const userKeys = (user: UserKeys): string[] => [user.profile, user.gateways, user.rooms];
+
+export interface UserConnectionsArgs {
+  userId: string;
+  gatewayId: string;
+  op: 'J' | 'L' | 'S';
+  count: number;
+  userTtlMs: number;
+  backstopMs: number;
+}
+
+export const userConnections = defineScript('userConnections-3', (a: UserConnectionsArgs) => ({
+  keys: userKeys(keys.user(a.userId)),
+  argv: [a.gatewayId, a.op, a.count, a.userTtlMs, a.backstopMs],
+}));
+
+export const userName = defineScript('userName-3', (a: { userId: string; name: string }) => ({
+  keys: userKeys(keys.user(a.userId)),
+  argv: [a.name],
+}));
+
+/** The first element of userExpire-3's reply. */
+export enum UserExpireCode {
+  Expired = 0,
+  Connected = 1,
+  Later = 2,
+}
+
+export const userExpire = defineScript('userExpire-3', (a: { userId: string }) => ({
+  keys: userKeys(keys.user(a.userId)),
+  argv: [],
+}));
+
+export const unscheduleUser = defineScript('unscheduleUser-1', (a: { userId: string; score: string }) => ({
+  keys: [keys.expiringUsers],
+  argv: [a.userId, a.score],
+}));
