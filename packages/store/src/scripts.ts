@@ -45,7 +45,8 @@ type ScriptMethod<R> = (...args: ScriptArg[]) => R;
 const LUA_DIR = join(__dirname, '..', 'lua');
 const INCLUDE = /^-- @include ([A-Za-z]+)$/gm;
 
-function source(file: ScriptFile): string {
+/** A script's Lua with its includes pasted in. */
+export function scriptSource(file: ScriptFile): string {
   return readFileSync(join(LUA_DIR, `${file}.lua`), 'utf8').replace(INCLUDE, (_line, name: string) =>
     readFileSync(join(LUA_DIR, 'include', `${name}.lua`), 'utf8'),
   );
@@ -70,7 +71,7 @@ export function registerScripts(redis: Redis): ScriptedRedis {
     for (const file of SCRIPT_FILES) {
       let lua = sources.get(file);
       if (lua === undefined) {
-        lua = source(file);
+        lua = scriptSource(file);
         sources.set(file, lua);
       }
       redis.defineCommand(commandName(file), { numberOfKeys: parts(file).numberOfKeys, lua });

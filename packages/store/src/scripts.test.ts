@@ -1,0 +1,20 @@
+import { SCRIPT_FILES, StoreError, commandName, defineScript, scriptSource, type ScriptedRedis } from './scripts';
+
+describe('script registry', () => {
+  it('names commands by script and version, never by key count', () => {
+    expect(commandName('tickRoom-4')).toBe('bb_tickRoom_v1');
+    expect(commandName('ensureRoom-1')).toBe('bb_ensureRoom_v1');
+  });
+
+  it.each(SCRIPT_FILES.map((file) => [file]))('%s uses exactly the KEYS its file name declares, and builds no key names', (file) => {
+    const lua = scriptSource(file);
+    const used = [...lua.matchAll(/KEYS\[(\d+)\]/g)].map((m) => Number(m[1]));
+    expect(Math.max(...used)).toBe(Number(file.split('-')[1]));
+    expect(lua).not.toMatch(/['"]bb:/);
+  });
+
+  it('refuses a call whose keys do not match the script', () => {
+    const broken = defineScript('renewLease-3', (gatewayId: string) => ({ keys: [gatewayId], argv: [] }));
+    expect(() => broken.run({} as ScriptedRedis, 'g1')).toThrow(StoreError);
+  });
+});
