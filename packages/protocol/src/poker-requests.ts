@@ -51,8 +51,8 @@ const KINDS: Readonly<Record<string, PokerRequestKind>> = {
 };
 
 // Control characters are refused in every text field; comments may hold line breaks and tabs.
-const CONTROL = /[\u0000-\u001f\u007f]/u;
-const CONTROL_BUT_LINES = /[\u0000-\u0008\u000b-\u001f\u007f]/u;
+const CONTROL = /\p{Cc}/u;
+const CONTROL_BUT_LINES = /(?![\t\n])\p{Cc}/u;
 
 function text(value: unknown, field: string, max: number, options: { multiline?: boolean; required?: boolean } = {}): string {
   if (value === undefined || value === null) {

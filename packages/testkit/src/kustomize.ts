@@ -9,6 +9,7 @@ import { parseAllDocuments } from 'yaml';
  * refuses anything else, so a manifest can never rely on a feature this build ignores.
  */
 /** A Kubernetes document as parsed YAML. Deliberately loose: tests walk manifests of any shape. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- manifests of any shape, walked by tests
 export type Resource = Record<string, any>;
 
 const SUPPORTED = new Set(['apiVersion', 'kind', 'resources', 'namespace', 'images', 'labels', 'patches', 'generatorOptions', 'configMapGenerator', 'secretGenerator']);

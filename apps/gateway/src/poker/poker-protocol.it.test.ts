@@ -1,6 +1,6 @@
 import { signSession } from '@banterbox/auth';
 import { DEFAULT_DECK, PokerLimits } from '@banterbox/protocol';
-import { createPokerRoom, joinPokerRoom, named, PokerClient, SECRET, sessionCookie, startGateway, TestRedis, TestSocket, type PokerEventFrame } from '@banterbox/testkit';
+import { createPokerRoom, joinPokerRoom, named, PokerClient, sessionCookie, startGateway, TestRedis, TestSocket, type PokerEventFrame } from '@banterbox/testkit';
 import type { Gateway } from '@banterbox/gateway';
 
 describe('/connect poker protocol', () => {
