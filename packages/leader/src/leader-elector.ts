@@ -79,7 +79,7 @@ export class LeaderElector extends EventEmitter<ElectorEvents> {
       return; // held by another replica, or Redis unreachable: try again next step
     }
     if (!this.running) {
-      await lock.release().catch(() => undefined);
+      await this.release(lock);
       return;
     }
     const { redis, id } = this.options;
@@ -89,7 +89,7 @@ export class LeaderElector extends EventEmitter<ElectorEvents> {
       await redis.hset(keys.leaderInfo, 'id', id, 'epoch', epoch, 'since', Date.now());
     } catch (error) {
       // Without an epoch this replica cannot act; free the lock rather than sit on it for a TTL.
-      await lock.release().catch(() => undefined);
+      await this.release(lock);
       throw error;
     }
     this.lock = lock;
@@ -112,6 +112,11 @@ export class LeaderElector extends EventEmitter<ElectorEvents> {
     }
   }
 
+  /** Frees a lock; if Redis cannot be reached it expires by itself within the TTL. */
+  private async release(lock: Lock): Promise<void> {
+    await lock.release().catch((err: unknown) => this.options.log.warn({ err }, 'leadership lock not released; it expires within the TTL'));
+  }
+
   /** Called by the owner when a fenced write proves another leader exists. */
   stepDown(reason: string): void {
     if (!this.lock) return;
@@ -127,7 +132,7 @@ export class LeaderElector extends EventEmitter<ElectorEvents> {
     const lock = this.lock;
     this.lock = undefined;
     if (lock) {
-      await lock.release().catch(() => undefined);
+      await this.release(lock);
       this.options.log.info({ epoch: this.epoch }, 'leadership released');
       this.emit('deposed', 'stopped');
     }

@@ -38,13 +38,3 @@ export function createLogger({ name, level }: LoggerOptions): Logger {
   });
 }
 
-/** Removes the password from a Redis URL so it can be logged. */
-export function safeRedisUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '[unparseable redis url]';
-  }
-}

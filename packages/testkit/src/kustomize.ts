@@ -17,6 +17,7 @@ const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding'
 
 export class KustomizeError extends Error {
   override readonly name = 'KustomizeError';
+  readonly code = 'kustomize';
 }
 
 /** Every document of a YAML file, failing on any parse error. */

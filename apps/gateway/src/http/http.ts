@@ -5,6 +5,7 @@ import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
 export const MAX_BODY_BYTES = 16 * 1024;
 
 export class HttpError extends Error {
+  readonly code = 'http_error';
   constructor(
     readonly status: number,
     message: string,

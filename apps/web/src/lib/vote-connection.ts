@@ -10,6 +10,7 @@ export interface VoteCredentials {
 /** Joining cannot succeed (the room is not open to guests, say); retrying will not help. */
 export class JoinRefused extends Error {
   override readonly name = 'JoinRefused';
+  readonly code = 'join_refused';
 }
 
 export interface VoteConnectionHandlers {
