@@ -1,4 +1,4 @@
-import { joinRoom, startGateway, startTicker, TestRedis, waitForPoint } from '@banterbox/testkit';
+import { eventually, joinRoom, startGateway, startTicker, TestRedis, waitForPoint } from '@banterbox/testkit';
 import type { Ticker } from '@banterbox/ticker';
 import type { Gateway } from '@banterbox/gateway';
 
@@ -17,9 +17,19 @@ describe('two gateways and two tickers on one Redis', () => {
     await redis.stop();
   });
 
-  it('elects exactly one leader', async () => {
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(tickers.filter((t) => t.isLeader())).toHaveLength(1);
+  it('elects exactly one leader and keeps it over many ticks', async () => {
+    await eventually(() => (tickers.some((t) => t.isLeader()) ? true : undefined), 5_000);
+    const leaders: number[] = [];
+    const leaderIndex = new Set<number>();
+    // 20 looks over 2 s: 20 ticks and several lock extensions (TTL 1 s, extended every third).
+    for (let look = 0; look < 20; look += 1) {
+      const leading = tickers.map((t, i) => (t.isLeader() ? i : -1)).filter((i) => i >= 0);
+      leaders.push(leading.length);
+      leading.forEach((i) => leaderIndex.add(i));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(leaders).toEqual(Array(20).fill(1));
+    expect(leaderIndex.size).toBe(1); // no hand-over while both replicas are healthy
   });
 
   it('delivers a vote cast through gateway A to viewers on gateway B', async () => {

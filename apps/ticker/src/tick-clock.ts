@@ -5,7 +5,8 @@ export function nextTick(now: number, tickMs: number): number {
 
 /**
  * Calls `onTick(ts, lagMs)` at every multiple of `tickMs`, one at a time. A tick that runs long
- * makes the clock skip the boundaries it missed rather than run them late in a burst.
+ * makes the clock skip the boundaries it missed rather than run them late in a burst. A tick that
+ * throws is handed to `onError` and the clock goes on.
  */
 export class TickClock {
   private timer: NodeJS.Timeout | undefined;
@@ -14,6 +15,7 @@ export class TickClock {
   constructor(
     private readonly tickMs: number,
     private readonly onTick: (ts: number, lagMs: number) => Promise<void>,
+    private readonly onError: (error: unknown, ts: number) => void,
   ) {}
 
   start(): void {
@@ -32,6 +34,8 @@ export class TickClock {
     if (!this.running) return;
     try {
       await this.onTick(ts, Math.max(0, Date.now() - ts));
+    } catch (error) {
+      this.onError(error, ts);
     } finally {
       this.schedule();
     }

@@ -159,7 +159,7 @@ export function createTicker({ config, log }: TickerDeps): Ticker {
     }
   }
 
-  const clock = new TickClock(config.tickMs, onTick);
+  const clock = new TickClock(config.tickMs, onTick, (err, ts) => log.error({ err, ts }, 'tick threw'));
 
   async function start(): Promise<void> {
     await Promise.all([whenReady(redis, 15_000), whenReady(leaderRedis, 15_000)]);

@@ -4,7 +4,7 @@ export { connectRedis, whenReady } from './connection';
 export type { ConnectionOptions, Redis } from './connection';
 export { registerScripts, execPipeline, StoreError } from './scripts';
 export type { ScriptedRedis, ScriptedPipeline } from './scripts';
-export { VoteStore, tickResult } from './vote-store';
+export { VoteStore, tickResult, OPS_PER_CALL } from './vote-store';
 export type { RoomMeta, RoomOp, StoreSettings } from './vote-store';
 export { addLease, leaseLive, renewLease, redisTimeMs, activeRooms, expiredGateways, reapGateway, releaseLease } from './registry';
 export type { Stores } from './registry';

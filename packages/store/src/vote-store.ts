@@ -21,7 +21,7 @@ export interface StoreSettings {
 }
 
 /** Ops per script call: bounds the time one call holds Redis (each op is a few hash commands). */
-const OPS_PER_CALL = 500;
+export const OPS_PER_CALL = 500;
 
 function parseMeta(options: unknown, open: unknown, tickMs: unknown): RoomMeta {
   let parsed: unknown;

@@ -17,7 +17,7 @@ export interface VoteWriterOptions {
 }
 
 /** Ops queued before a flush starts at once instead of waiting for the timer. */
-const EAGER_FLUSH_OPS = 5_000;
+export const EAGER_FLUSH_OPS = 5_000;
 
 /**
  * Batches presence and vote ops per room and writes each batch with one pipeline: one script

@@ -1,0 +1,94 @@
+import { createLogger } from '@banterbox/logger';
+import { OPS_PER_CALL, VoteStore, connectRedis, keys, registerScripts, whenReady, type RoomOp, type ScriptedRedis } from '@banterbox/store';
+import { TestRedis, eventually } from '@banterbox/testkit';
+import { GatewayLease } from '../lifecycle/gateway-lease';
+import { EAGER_FLUSH_OPS, VoteWriter } from './vote-writer';
+
+const log = createLogger({ name: 'writer-test', level: 'silent' });
+const joins = (count: number, prefix: string): RoomOp[] => Array.from({ length: count }, (_, i) => ({ op: 'J', user: `${prefix}-${i}`, count: 1 }));
+
+/** `calls` of a command in INFO commandstats. */
+async function calls(redis: ScriptedRedis, command: string): Promise<number> {
+  const match = new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(await redis.info('commandstats'));
+  return match ? Number(match[1]) : 0;
+}
+
+describe('vote writer (real Redis)', () => {
+  let server: TestRedis;
+  let redis: ScriptedRedis;
+  let lease: GatewayLease;
+  let dropped: number[];
+
+  const writer = (flushMs: number): VoteWriter =>
+    new VoteWriter({
+      store: new VoteStore(redis, { historyLimit: 10, roomTtlMs: 60_000 }),
+      gatewayId: () => lease.id,
+      activity: lease,
+      flushMs,
+      log,
+      onDropped: (ops) => dropped.push(ops),
+    });
+  const connected = (room: string): Promise<number> => redis.hlen(keys.voteRoom(room).users);
+
+  beforeAll(async () => {
+    server = await TestRedis.start();
+    redis = registerScripts(connectRedis(server.url, { name: 'writer-test', queueWhileDisconnected: false }));
+    await whenReady(redis, 5_000);
+    lease = new GatewayLease({ redis, baseId: 'writer-test', leaseMs: 60_000, log, timer: () => () => undefined });
+    await lease.start([]);
+  });
+  beforeEach(() => {
+    dropped = [];
+  });
+  afterAll(async () => {
+    lease.stop();
+    redis.disconnect();
+    await server.stop();
+  });
+
+  it(`writes a room's ops in script calls of at most ${OPS_PER_CALL}, in one pipeline, behind the room's activity mark`, async () => {
+    const w = writer(5);
+    w.push('warm', { op: 'J', user: 'w', count: 1 });
+    w.touchRoom('warm');
+    await w.drain(); // loads the scripts, so the count below is of EVALSHA alone
+    await redis.config('RESETSTAT');
+    const ops = joins(2 * OPS_PER_CALL + 200, 'chunk');
+    for (const op of ops) w.push('chunked', op);
+    w.touchRoom('chunked');
+    await w.drain();
+    // 3 roomOps calls for 1200 ops, plus the lease renewal that marks the room active.
+    expect(await calls(redis, 'evalsha')).toBe(3 + 1);
+    expect(await connected('chunked')).toBe(ops.length);
+    expect(await redis.zscore(keys.activeRooms, 'chunked')).not.toBeNull();
+    expect(await redis.sismember(keys.gatewayRooms(lease.id), 'chunked')).toBe(1);
+    expect(w.stats).toMatchObject({ opsWritten: ops.length + 1, batches: 2, opsDropped: 0 });
+  });
+
+  it(`starts a flush at once when ${EAGER_FLUSH_OPS} ops are queued, without waiting for the timer`, async () => {
+    const w = writer(60_000);
+    const ops = joins(EAGER_FLUSH_OPS, 'eager');
+    for (const op of ops.slice(0, -1)) w.push('eager', op);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await connected('eager')).toBe(0); // below the threshold: waiting for the (long) timer
+    w.push('eager', ops[ops.length - 1]!);
+    await eventually(async () => ((await connected('eager')) === EAGER_FLUSH_OPS ? true : undefined), 5_000);
+    await w.drain();
+  });
+
+  it('drops batches while Redis is unavailable, counts them, and writes again once it is back', async () => {
+    const w = writer(1);
+    await server.kill();
+    await eventually(() => (redis.status !== 'ready' ? true : undefined), 5_000);
+    for (const op of joins(7, 'down')) w.push('outage', op);
+    await w.drain();
+    expect(w.stats.opsDropped).toBe(7);
+    expect(dropped).toEqual([7]);
+
+    await server.restart();
+    await whenReady(redis, 10_000);
+    for (const op of joins(3, 'up')) w.push('outage', op);
+    await w.drain();
+    expect(await connected('outage')).toBe(3);
+    expect(w.stats.opsDropped).toBe(7);
+  });
+});
