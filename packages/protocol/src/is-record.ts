@@ -2,3 +2,12 @@
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
+
+/** Parses a JSON frame, throwing `refusal()` (the decoder's own error) if it is not JSON. */
+export function parseJson(text: string, refusal: () => Error): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw refusal();
+  }
+}

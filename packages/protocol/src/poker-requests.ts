@@ -1,4 +1,4 @@
-import { isRecord } from './is-record';
+import { isRecord, parseJson } from './is-record';
 import { isValidId } from './ids';
 import { DEFAULT_DECK, PokerLimits } from './poker-limits';
 
@@ -138,12 +138,7 @@ function decodeBody(kind: PokerRequestKind, body: Record<string, unknown>): Poke
 
 /** Decodes one /connect frame; throws InvalidPokerRequest for anything unknown or malformed. */
 export function decodePokerRequest(frame: string): PokerRequest {
-  let body: unknown;
-  try {
-    body = JSON.parse(frame);
-  } catch {
-    throw new InvalidPokerRequest('frame is not JSON');
-  }
+  const body = parseJson(frame, () => new InvalidPokerRequest('frame is not JSON'));
   if (!isRecord(body)) throw new InvalidPokerRequest('frame must be a JSON object');
   return decodeBody(requestName(body), body);
 }

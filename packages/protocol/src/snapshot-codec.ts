@@ -1,5 +1,5 @@
 import { ProtocolError } from './errors';
-import { isRecord } from './is-record';
+import { isRecord, parseJson } from './is-record';
 
 /**
  * The vote rooms' snapshot wire format (SPEC §5), in one place.
@@ -68,12 +68,7 @@ export type VoteServerFrame = { kind: 'data'; points: TallyPoint[] } | { kind: '
 
 /** Decodes one server frame of /api/vote_ws/; throws ProtocolError for anything else. */
 export function decodeVoteServerFrame(text: string): VoteServerFrame {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new ProtocolError('bad_request', 'frame is not valid JSON');
-  }
+  const parsed = parseJson(text, () => new ProtocolError('bad_request', 'frame is not valid JSON'));
   if (isRecord(parsed) && Array.isArray(parsed.data)) return { kind: 'data', points: parsed.data.map(decodePoint) };
   if (isRecord(parsed) && isRecord(parsed.error) && typeof parsed.error.code === 'string') {
     return { kind: 'error', code: parsed.error.code, message: typeof parsed.error.message === 'string' ? parsed.error.message : '' };

@@ -1,4 +1,4 @@
-import { isRecord } from './is-record';
+import { isRecord, parseJson } from './is-record';
 import { ProtocolError } from './errors';
 import { isValidId } from './ids';
 import { CANCEL } from './room-options';
@@ -56,12 +56,7 @@ function decodeVote(body: unknown): VoteMessage {
 
 /** Decodes one text frame; throws ProtocolError('bad_request') for anything malformed. */
 export function decodeVoteClientMessage(text: string): VoteClientMessage {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch {
-    throw new ProtocolError('bad_request', 'message is not valid JSON');
-  }
+  const parsed = parseJson(text, () => new ProtocolError('bad_request', 'message is not valid JSON'));
   if (!isRecord(parsed)) throw new ProtocolError('bad_request', 'message must be a JSON object');
   if ('auth' in parsed) return decodeAuth(parsed.auth);
   if ('vote' in parsed) return decodeVote(parsed.vote);
