@@ -1,10 +1,11 @@
-import { hkdfSync } from 'node:crypto';
+import { createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 
 /** RFC 7518 §3.2: an HS256 key must be at least as long as the hash output. */
 export const MIN_SECRET_BYTES = 32;
 
 const SALT = 'banterbox';
 const derived = new Map<string, Buffer>();
+const tokenKeys = new Map<string, KeyObject>();
 
 /**
  * The key that signs session cookies: HKDF-SHA256 of BANTERBOX_SECRET with its own label, so a
@@ -21,7 +22,12 @@ export function cookieKey(secret: string): Buffer {
   return key;
 }
 
-/** The HS256 token key: the secret's bytes (SPEC §4). */
-export function tokenKey(secret: string): Uint8Array {
-  return new TextEncoder().encode(secret);
+/** The HS256 token key: the secret's bytes (SPEC §4), as one KeyObject per secret. */
+export function tokenKey(secret: string): KeyObject {
+  let key = tokenKeys.get(secret);
+  if (!key) {
+    key = createSecretKey(Buffer.from(secret, 'utf8'));
+    tokenKeys.set(secret, key);
+  }
+  return key;
 }

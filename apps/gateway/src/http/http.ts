@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
+import type { Logger } from '@banterbox/logger';
 
 /** Bodies larger than this are refused with 413. */
 export const MAX_BODY_BYTES = 16 * 1024;
@@ -51,9 +52,14 @@ export function sendJson(r: Reply, status: number, body: unknown, headers: Recor
   });
 }
 
-export function sendError(r: Reply, error: unknown): void {
-  if (error instanceof HttpError) sendJson(r, error.status, { error: error.message });
-  else sendJson(r, 500, { error: 'internal error' });
+/** Answers an HttpError with its status; anything else is logged and answered with a bare 500. */
+function sendError(r: Reply, error: unknown, log: Logger): void {
+  if (error instanceof HttpError) {
+    sendJson(r, error.status, { error: error.message });
+    return;
+  }
+  log.error({ err: error }, 'HTTP request failed');
+  sendJson(r, 500, { error: 'internal error' });
 }
 
 /** Reads and parses a JSON body (at most MAX_BODY_BYTES). */
@@ -94,9 +100,9 @@ export function checkAdmin(authorization: string, adminKey: string | undefined):
 }
 
 /** Runs an async handler, answering its errors; registers onAborted before any await. */
-export function handleAsync(res: HttpResponse, handler: (r: Reply) => Promise<void>): void {
+export function handleAsync(res: HttpResponse, log: Logger, handler: (r: Reply) => Promise<void>): void {
   const r = reply(res);
-  handler(r).catch((error: unknown) => sendError(r, error));
+  handler(r).catch((error: unknown) => sendError(r, error, log));
 }
 
 type Handler = (res: HttpResponse, req: HttpRequest) => void;

@@ -64,7 +64,7 @@ export function createPokerFeature(deps: FeatureDeps): GatewayFeature {
           },
         }),
       );
-      mountPokerHttp(routes, { poker, secret: config.secret });
+      mountPokerHttp(routes, { poker, secret: config.secret, log: log.child({ component: 'http' }) });
     },
     start(): void {
       heartbeat ??= setInterval(() => deps.fanout.publish('poker', HEARTBEAT_TOPIC, pokerFrame({ event: 'heartbeat' })), config.heartbeatMs);

@@ -1,3 +1,4 @@
+import type { Logger } from '@banterbox/logger';
 import { isValidId, revealStats } from '@banterbox/protocol';
 import type { PokerStore } from '@banterbox/store';
 import { HttpError, handleAsync, sendJson, type HttpRoutes } from '../http/http';
@@ -7,6 +8,7 @@ import { ensureSession, sessionRequest } from '../http/session';
 export interface PokerHttpDeps {
   poker: PokerStore;
   secret: string;
+  log: Logger;
 }
 
 /** Poker HTTP endpoints: the browser session and a room's recorded rounds (JSON or CSV). */
@@ -23,7 +25,7 @@ export function mountPokerHttp(app: HttpRoutes, deps: PokerHttpDeps): void {
   app.get('/api/poker/:room/rounds', (res, req) => {
     const roomId = req.getParameter(0);
     const format = new URLSearchParams(req.getQuery() ?? '').get('format') ?? 'json';
-    handleAsync(res, async (r) => {
+    handleAsync(res, deps.log, async (r) => {
       if (!isValidId(roomId)) throw new HttpError(400, 'room must be 1-64 characters of [A-Za-z0-9_-]');
       if (format !== 'json' && format !== 'csv') throw new HttpError(400, 'format must be json or csv');
       const rounds = await deps.poker.rounds(roomId);

@@ -58,7 +58,7 @@ export function createVoteFeature(deps: FeatureDeps & { activity: RoomActivity }
           sockets,
         }),
       );
-      mountVoteHttp(routes, { store, secret: config.secret, adminKey: config.adminKey, tickMs: config.tickMs, demoRoom: config.demoRoom });
+      mountVoteHttp(routes, { store, secret: config.secret, adminKey: config.adminKey, tickMs: config.tickMs, demoRoom: config.demoRoom, log: log.child({ component: 'http' }) });
     },
     start: () => undefined,
     reassert: () => rooms.reassert(),

@@ -1,4 +1,5 @@
 import { nanoid } from 'nanoid';
+import type { Logger } from '@banterbox/logger';
 import { signToken } from '@banterbox/auth';
 import { DEFAULT_OPTIONS, ProtocolError, isRecord, isValidId, validateOptions } from '@banterbox/protocol';
 import type { RoomMeta, VoteStore } from '@banterbox/store';
@@ -12,6 +13,7 @@ export interface VoteHttpDeps {
   tickMs: number;
   /** The open room the landing page's demo button opens; undefined for none. */
   demoRoom: string | undefined;
+  log: Logger;
 }
 
 const DEFAULT_TOKEN_TTL_S = 3600;
@@ -59,7 +61,7 @@ export function mountVoteHttp(app: HttpRoutes, deps: VoteHttpDeps): void {
 
   app.post('/api/tokens', (res, req) => {
     const authorization = req.getHeader('authorization');
-    handleAsync(res, async (r) => {
+    handleAsync(res, deps.log, async (r) => {
       checkAdmin(authorization, deps.adminKey);
       const { userId, room, ttlS } = tokenRequest(await readJson(r));
       const exp = Math.floor(Date.now() / 1000) + ttlS;
@@ -69,7 +71,7 @@ export function mountVoteHttp(app: HttpRoutes, deps: VoteHttpDeps): void {
 
   app.post('/api/rooms', (res, req) => {
     const authorization = req.getHeader('authorization');
-    handleAsync(res, async (r) => {
+    handleAsync(res, deps.log, async (r) => {
       checkAdmin(authorization, deps.adminKey);
       const { roomId, meta } = roomRequest(await readJson(r), deps.tickMs);
       const { created, meta: stored } = await store.ensureRoom(roomId, meta);
@@ -81,7 +83,7 @@ export function mountVoteHttp(app: HttpRoutes, deps: VoteHttpDeps): void {
   app.post('/api/rooms/:room/guest', (res, req) => {
     const roomId = req.getParameter(0);
     const session = sessionRequest(req);
-    handleAsync(res, async (r) => {
+    handleAsync(res, deps.log, async (r) => {
       if (!isValidId(roomId)) throw new HttpError(400, 'room must be 1-64 characters of [A-Za-z0-9_-]');
       const meta = roomId === deps.demoRoom ? await demoMeta() : await store.getRoom(roomId);
       if (!meta) throw new HttpError(404, `room ${roomId} not found`);
@@ -94,7 +96,7 @@ export function mountVoteHttp(app: HttpRoutes, deps: VoteHttpDeps): void {
   });
 
   app.get('/api/demo', (res) => {
-    handleAsync(res, async (r) => {
+    handleAsync(res, deps.log, async (r) => {
       if (deps.demoRoom === undefined) throw new HttpError(404, 'no demo room on this server');
       await demoMeta();
       sendJson(r, 200, { room: deps.demoRoom });
@@ -103,7 +105,7 @@ export function mountVoteHttp(app: HttpRoutes, deps: VoteHttpDeps): void {
 
   app.get('/api/rooms/:room', (res, req) => {
     const roomId = req.getParameter(0);
-    handleAsync(res, async (r) => {
+    handleAsync(res, deps.log, async (r) => {
       if (!isValidId(roomId)) throw new HttpError(400, 'room must be 1-64 characters of [A-Za-z0-9_-]');
       const meta = await store.getRoom(roomId);
       if (!meta) throw new HttpError(404, `room ${roomId} not found`);
