@@ -1,5 +1,5 @@
 import type { Logger } from '@banterbox/logger';
-import type { Redis, ScriptedRedis } from '@banterbox/store';
+import type { RedisClient, RoomChannels, ScriptedRedis } from '@banterbox/store';
 import type { GatewayConfig } from './env';
 import type { GatewayIdentity } from './lifecycle/gateway-lease';
 import type { GatewayMetrics } from './metrics';
@@ -10,7 +10,9 @@ import type { UpgradePolicy } from './transport/upgrade';
 export interface FeatureDeps {
   config: Readonly<GatewayConfig>;
   redis: ScriptedRedis;
-  subscriber: Redis;
+  /** The subscriber connection (its `ready` events), and room channels on it. */
+  subscriber: RedisClient;
+  channels: RoomChannels;
   identity: GatewayIdentity;
   fanout: Fanout;
   metrics: GatewayMetrics;

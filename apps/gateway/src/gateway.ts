@@ -38,13 +38,13 @@ export interface GatewayDeps {
 export function createGateway({ config, log }: GatewayDeps): Gateway {
   const uws = loadUws(config.allowUwsFallback);
   const app = uws.App();
-  const links = openRedisLinks(config.redisUrl, log);
+  const links = openRedisLinks(config.redis, log);
   const metrics = new GatewayMetrics();
   const fanout = new Fanout(app, metrics);
   const lease = new GatewayLease({ redis: links.redis, baseId: config.gatewayId, leaseMs: config.gatewayLeaseMs, log, timer: () => metrics.redisLatency.startTimer({ op: 'lease' }) });
   let draining = false;
   const upgrade = { originAllowed: originPolicy(config.allowedOrigins), accepting: () => !draining };
-  const deps = { config, redis: links.redis, subscriber: links.subscriber, identity: lease, fanout, metrics, upgrade, log };
+  const deps = { config, redis: links.redis, subscriber: links.subscriber, channels: links.channels, identity: lease, fanout, metrics, upgrade, log };
   const features: GatewayFeature[] = [createVoteFeature({ ...deps, activity: lease }), createPokerFeature(deps)];
   const openSockets = () => features.flatMap((feature) => [...feature.sockets()]);
   const sweep = new SlowConsumerSweep({ sockets: openSockets, limitBytes: config.maxBackpressureBytes, slowMs: config.slowConsumerMs });

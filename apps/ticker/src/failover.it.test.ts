@@ -37,8 +37,8 @@ describe('ticker failover (real processes)', () => {
     gateway = await startGateway(redis, { TICK_MS: String(TICK_MS) });
     listener = redis.client();
     inspector = redis.client();
-    await listener.subscribe(keys.voteRoom(ROOM).channel);
-    listener.on('message', (_channel: string, message: string) => {
+    await listener.ssubscribe(keys.voteRoom(ROOM).channel);
+    listener.on('smessage', (_channel: string, message: string) => {
       published.push((JSON.parse(message) as { data: { ts: number }[] }).data[0]!.ts);
     });
   });

@@ -8,15 +8,13 @@ import {
   VoteStore,
   activeRooms,
   connectRedis,
-  execPipeline,
   expiredGateways,
   reapGateway,
   redisTimeMs,
   registerScripts,
   TickResult,
-  tickResult,
   whenReady,
-  type Redis,
+  type RedisClient,
   type Stores,
 } from '@banterbox/store';
 import type { TickerConfig } from './env';
@@ -62,8 +60,8 @@ export interface TickerDeps {
  * tickRoom script.
  */
 export function createTicker({ config, log }: TickerDeps): Ticker {
-  const redis = registerScripts(connectRedis(config.redisUrl, { name: 'ticker-cmd', queueWhileDisconnected: false }));
-  const leaderRedis: Redis = connectRedis(config.redisUrl, { name: 'ticker-leader', queueWhileDisconnected: false });
+  const redis = registerScripts(connectRedis(config.redis, { name: 'ticker-cmd', queueWhileDisconnected: false }));
+  const leaderRedis: RedisClient = connectRedis(config.redis, { name: 'ticker-leader', queueWhileDisconnected: false });
   const store = new VoteStore(redis, { historyLimit: config.historyLimit, roomTtlMs: config.roomTtlMs });
   const stores: Stores = {
     votes: store,
@@ -114,13 +112,12 @@ export function createTicker({ config, log }: TickerDeps): Ticker {
     let fenced = 0;
     for (let start = 0; start < rooms.length; start += ROOMS_PER_PIPELINE) {
       if (!elector.isLeader()) break;
-      const pipeline = store.pipeline();
-      for (const roomId of rooms.slice(start, start + ROOMS_PER_PIPELINE)) store.addTick(pipeline, roomId, epoch, ts);
+      const batch = store.batch();
+      const ticked = rooms.slice(start, start + ROOMS_PER_PIPELINE).map((roomId) => store.addTick(batch, roomId, epoch, ts));
       const done = metrics.redisLatency.startTimer({ op: 'tick_rooms' });
-      const codes = await execPipeline(pipeline);
+      await batch.exec();
       done();
-      for (const reply of codes) {
-        const result = tickResult(reply);
+      for (const result of await Promise.all(ticked)) {
         if (result === TickResult.Stored) stored += 1;
         else if (result === TickResult.Fenced) fenced += 1;
       }

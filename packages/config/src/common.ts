@@ -1,8 +1,10 @@
 import { LOG_LEVELS_LIST, type EnvReader } from './env-reader';
+import { readRedisTopology, type RedisTopology } from './redis-topology';
 
 /** Settings every banterbox process reads the same way (SPEC §3). */
 export interface CommonConfig {
-  redisUrl: string;
+  /** Which Redis: one node, a Sentinel-managed primary, or a Cluster. */
+  redis: RedisTopology;
   logLevel: (typeof LOG_LEVELS_LIST)[number];
   /** Global tick period; every room's tick is a multiple of it. */
   tickMs: number;
@@ -19,7 +21,7 @@ export interface CommonConfig {
 
 export function readCommon(env: EnvReader): CommonConfig {
   return {
-    redisUrl: env.string('REDIS_URL', 'redis://127.0.0.1:6379'),
+    redis: readRedisTopology(env),
     logLevel: env.oneOf('LOG_LEVEL', LOG_LEVELS_LIST, 'info'),
     tickMs: env.int('TICK_MS', 1000, { min: 50, max: 60_000 }),
     historyLimit: env.int('HISTORY_LIMIT', 3600, { min: 1, max: 100_000 }),

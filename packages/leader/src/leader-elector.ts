@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import Redlock, { type Lock } from 'redlock';
 import { keys } from '@banterbox/store';
 
 export interface ElectorOptions {
   /** A connection used only for leadership. */
-  redis: Redis;
+  redis: Redis | Cluster;
   /** This replica's id, for logs and `bb:{ticker}:info`. */
   id: string;
   /** Lock lifetime; a dead leader is replaced within about this long. */

@@ -4,6 +4,7 @@ import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import type { RedisTopology } from '@banterbox/config';
 import { LocalStackError } from './errors';
 
 /** A free TCP port on 127.0.0.1, as the OS hands it out. */
@@ -73,6 +74,11 @@ export class LocalRedis {
 
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** This server as a topology the apps' connections take. */
+  get topology(): RedisTopology {
+    return { kind: 'single', url: this.url, username: undefined, password: undefined, tls: false, tlsCa: undefined };
   }
 
   private async launch(): Promise<void> {

@@ -20,6 +20,11 @@ const REDACT_PATHS = [
   'headers.cookie',
   'redisUrl',
   '*.redisUrl',
+  'redis.url',
+  'redis.password',
+  'redis.sentinelPassword',
+  'password',
+  '*.password',
 ];
 
 export interface LoggerOptions {

@@ -26,6 +26,6 @@ if owner() ~= user then
 end
 emit('closed')
 local seq = redis.call('HINCRBY', room, 'seq', 1)
-redis.call('PUBLISH', channel, cjson.encode({ seq = seq, ev = events }))
+redis.call('SPUBLISH', channel, cjson.encode({ seq = seq, ev = events }))
 redis.call('DEL', room, members, conns, estimates, names, rounds)
 return 1

@@ -10,7 +10,7 @@
   ARGV[1] epoch of the caller's leadership
   ARGV[2] tick time, ms, on the global tick grid
   ARGV[3] history limit (points kept)
-  ARGV[4] channel to publish the snapshot on
+  ARGV[4] channel to publish the snapshot on (sharded pub/sub: SPUBLISH, same hash tag as the keys)
   ARGV[5] idle expiry for meta, tally and history, ms
   The point is written in the snapshot codec's format (packages/protocol/src/snapshot-codec.ts):
   {"ts":<ms>,"votes":{<every option>},"connected":<users>}, ts first; published as {"data":[point]}.
@@ -49,5 +49,5 @@ redis.call('HSET', meta, 'last_ts', ARGV[2])
 redis.call('PEXPIRE', meta, ARGV[5])
 redis.call('PEXPIRE', history, ARGV[5])
 redis.call('PEXPIRE', tally, ARGV[5])
-redis.call('PUBLISH', ARGV[4], '{"data":[' .. point .. ']}')
+redis.call('SPUBLISH', ARGV[4], '{"data":[' .. point .. ']}')
 return 1

@@ -1,6 +1,10 @@
-import { Redis, type RedisOptions } from 'ioredis';
+import { Cluster, Redis, type ClusterOptions, type RedisOptions } from 'ioredis';
+import type { RedisAccess, RedisTopology } from '@banterbox/config';
 
-export type { Redis } from 'ioredis';
+export type { Redis, Cluster } from 'ioredis';
+
+/** A connection to whichever topology is configured: one node or a Sentinel primary (Redis), or a Cluster. */
+export type RedisClient = Redis | Cluster;
 
 export interface ConnectionOptions {
   /** Shown in CLIENT LIST, e.g. "gateway-cmd". */
@@ -12,26 +16,69 @@ export interface ConnectionOptions {
   queueWhileDisconnected: boolean;
 }
 
+/** Reconnect forever, backing off to 2 s: Redis coming back must be picked up without a restart. */
+const backoff = (attempt: number): number => Math.min(50 * 2 ** Math.min(attempt, 6), 2_000);
+
+function tlsOptions(access: RedisAccess): RedisOptions['tls'] {
+  if (!access.tls) return undefined;
+  return access.tlsCa === undefined ? {} : { ca: access.tlsCa };
+}
+
 /**
- * One place that opens Redis connections. RESP2 is chosen on purpose: reply shapes are the ones
- * every script wrapper here expects, and pub/sub runs on its own connection anyway.
+ * One place that opens Redis connections, for every topology. RESP2 is chosen on purpose: reply
+ * shapes are the ones every script wrapper here expects, and pub/sub runs on its own connection.
  */
-export function connectRedis(url: string, { name, queueWhileDisconnected }: ConnectionOptions): Redis {
-  const options: RedisOptions = {
+export function connectRedis(topology: RedisTopology, { name, queueWhileDisconnected }: ConnectionOptions): RedisClient {
+  const node: RedisOptions = {
     protocol: 2,
     connectionName: `banterbox-${name}`,
     enableOfflineQueue: queueWhileDisconnected,
     maxRetriesPerRequest: queueWhileDisconnected ? null : 1,
     lazyConnect: false,
-    // Reconnect forever, backing off to 2 s: Redis coming back must be picked up without a restart.
-    retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2_000),
+    retryStrategy: backoff,
     enableAutoPipelining: false,
+    ...(topology.username === undefined ? {} : { username: topology.username }),
+    ...(topology.password === undefined ? {} : { password: topology.password }),
+    ...(topology.tls ? { tls: tlsOptions(topology) } : {}),
   };
-  return new Redis(url, options);
+  switch (topology.kind) {
+    case 'single': {
+      // A URL's own user and password win over REDIS_USERNAME / REDIS_PASSWORD.
+      const url = new URL(topology.url);
+      return new Redis(topology.url, {
+        ...node,
+        ...(url.password === '' ? {} : { password: decodeURIComponent(url.password) }),
+        ...(topology.tls ? { tls: tlsOptions(topology) } : {}),
+      });
+    }
+    case 'sentinel':
+      return new Redis({
+        ...node,
+        sentinels: topology.sentinels,
+        name: topology.name,
+        ...(topology.sentinelPassword === undefined ? {} : { sentinelPassword: topology.sentinelPassword }),
+        ...(topology.tls ? { enableTLSForSentinelMode: true, sentinelTLS: tlsOptions(topology) } : {}),
+        sentinelRetryStrategy: backoff,
+      });
+    case 'cluster': {
+      const { retryStrategy: _perNode, enableOfflineQueue: _queue, ...redisOptions } = node;
+      const options: ClusterOptions = {
+        redisOptions,
+        enableOfflineQueue: queueWhileDisconnected,
+        enableReadyCheck: true,
+        clusterRetryStrategy: backoff,
+        // Room channels are sharded (SSUBSCRIBE): each subscription follows its slot's master.
+        shardedSubscribers: true,
+        scaleReads: 'master',
+        slotsRefreshTimeout: 2_000,
+      };
+      return new Cluster(topology.nodes, options);
+    }
+  }
 }
 
 /** Resolves once `redis` is ready, or rejects after `timeoutMs`. */
-export function whenReady(redis: Redis, timeoutMs: number): Promise<void> {
+export function whenReady(redis: RedisClient, timeoutMs: number): Promise<void> {
   if (redis.status === 'ready') return Promise.resolve();
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {

@@ -1,7 +1,8 @@
 import { keys } from './keys';
 import { parseEstimate, parseEstimates, parseRoomState, type PokerRoomState, type StoredEstimate } from './poker-messages';
 import { pokerCards, pokerCreate, pokerEstimate, pokerManage, pokerPresence, pokerUser, type PokerPresenceArgs, type PokerRoomArgs } from './script-defs';
-import { StoreError, execPipeline, scriptedPipeline, type ScriptedRedis } from './scripts';
+import { StoreError, execPipeline, type ScriptedRedis } from './scripts';
+import { SlotBatch } from './slot-batch';
 
 export interface PokerSettings {
   /** Idle expiry of a room's keys (ROOM_TTL_S), ms. */
@@ -97,11 +98,11 @@ export class PokerStore {
 
   /** Creates a room; false when the id is taken. */
   async create(roomId: string, ownerId: string, room: Pick<PokerRoomState, 'deck' | 'autoReveal' | 'topic'>): Promise<boolean> {
-    const user = keys.user(ownerId);
-    const pipeline = scriptedPipeline(this.redis);
-    pokerCreate.queue(pipeline, { ...this.roomArgs(roomId), ownerId, deck: room.deck, autoReveal: room.autoReveal, topic: room.topic, createdAt: Date.now() });
-    const [created] = await execPipeline(pipeline.sadd(user.rooms, roomId));
-    return created === 1;
+    // Two slots (the room's and the user's): two commands, never one cross-slot pipeline.
+    const created = await pokerCreate.run(this.redis, { ...this.roomArgs(roomId), ownerId, deck: room.deck, autoReveal: room.autoReveal, topic: room.topic, createdAt: Date.now() });
+    if (created !== 1) return false;
+    await this.redis.sadd(keys.user(ownerId).rooms, roomId);
+    return true;
   }
 
   /**
@@ -110,9 +111,9 @@ export class PokerStore {
    */
   async join(roomId: string, gatewayId: string, userId: string, spectator: boolean): Promise<PokerSnapshot> {
     const user = keys.user(userId);
-    const [, , profile] = await execPipeline(
-      scriptedPipeline(this.redis).sadd(keys.gatewayPokerRooms(gatewayId), roomId).sadd(user.rooms, roomId).hmget(user.profile, 'name', 'name_v'),
-    );
+    // The registry first (its own slot), then the user's keys (one slot, one pipeline).
+    await this.redis.sadd(keys.gatewayPokerRooms(gatewayId), roomId);
+    const [, profile] = await execPipeline(this.redis.pipeline().sadd(user.rooms, roomId).hmget(user.profile, 'name', 'name_v'));
     const [name, version] = profile as (string | null)[];
     const reply = (await pokerPresence.run(this.redis, {
       ...this.presenceArgs(roomId, 'J', gatewayId, userId, 1),
@@ -131,11 +132,9 @@ export class PokerStore {
 
   /** Closes (`L`) or re-asserts (`S`, absolute) one gateway's connections of a user to a room. */
   async presence(roomId: string, gatewayId: string, userId: string, op: PresenceOp, count: number, spectator = false): Promise<number> {
-    const pipeline = scriptedPipeline(this.redis);
-    if (op === 'S') pipeline.sadd(keys.gatewayPokerRooms(gatewayId), roomId);
-    pokerPresence.queue(pipeline, { ...this.presenceArgs(roomId, op, gatewayId, userId, count), spectator });
-    const results = await execPipeline(pipeline);
-    return seqOrRefusal((results[results.length - 1] as number[])[0]);
+    if (op === 'S') await this.redis.sadd(keys.gatewayPokerRooms(gatewayId), roomId);
+    const reply = (await pokerPresence.run(this.redis, { ...this.presenceArgs(roomId, op, gatewayId, userId, count), spectator })) as number[];
+    return seqOrRefusal(reply[0]);
   }
 
   /** Drops every connection a dead gateway held in a room; its users leave unless connected elsewhere. */
@@ -170,10 +169,10 @@ export class PokerStore {
 
   /** The room's current sequence, or null when it does not exist. */
   async seq(roomIds: readonly string[]): Promise<(number | null)[]> {
-    if (roomIds.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const roomId of roomIds) pipeline.hget(keys.pokerRoom(roomId).room, 'seq');
-    return (await execPipeline(pipeline)).map((value) => (value === null ? null : Number(value)));
+    const batch = new SlotBatch(this.redis);
+    const replies = roomIds.map((roomId) => batch.add(keys.pokerRoom(roomId).room, (pipeline) => pipeline.hget(keys.pokerRoom(roomId).room, 'seq')));
+    await batch.exec();
+    return (await Promise.all(replies)).map(([value]) => (value === null || value === undefined ? null : Number(value)));
   }
 
   /** Recorded rounds, oldest first, or null when the room does not exist. */

@@ -1,6 +1,7 @@
 import { keys } from './keys';
 import { LeaseReply, renewLease as renewLeaseScript, type LeaseMode } from './script-defs';
-import { execPipeline, type ScriptedPipeline, type ScriptedRedis } from './scripts';
+import type { ScriptedRedis } from './scripts';
+import type { SlotBatch } from './slot-batch';
 import type { PokerStore } from './poker-store';
 import type { UserStore } from './user-store';
 import type { VoteStore } from './vote-store';
@@ -8,19 +9,15 @@ import type { VoteStore } from './vote-store';
 /** Users taken per HSCAN step (and per roomOps call) while reaping a dead gateway. */
 const REAP_SCAN_COUNT = 500;
 
-/** Queues a lease registration/renewal that also marks `rooms` active; read the reply with `leaseLive`. */
-export function addLease(pipeline: ScriptedPipeline, gatewayId: string, ttlMs: number, mode: LeaseMode, rooms: readonly string[]): void {
-  renewLeaseScript.queue(pipeline, { gatewayId, ttlMs, mode, rooms });
-}
-
-/** Whether a lease reply says the lease is live. */
-export function leaseLive(reply: unknown): boolean {
+/** Queues a lease renewal that also marks `rooms` active on a batch; resolves true while the lease is live. */
+export async function addLease(batch: SlotBatch, gatewayId: string, ttlMs: number, mode: LeaseMode, rooms: readonly string[]): Promise<boolean> {
+  const [reply] = await batch.add(keys.gateways, (pipeline) => renewLeaseScript.queue(pipeline, { gatewayId, ttlMs, mode, rooms }));
   return reply === LeaseReply.Live;
 }
 
 /** Registers or renews a lease (and marks `rooms` active); true while it is live. */
 export async function renewLease(redis: ScriptedRedis, gatewayId: string, ttlMs: number, mode: LeaseMode, rooms: readonly string[]): Promise<boolean> {
-  return leaseLive(await renewLeaseScript.run(redis, { gatewayId, ttlMs, mode, rooms }));
+  return (await renewLeaseScript.run(redis, { gatewayId, ttlMs, mode, rooms })) === LeaseReply.Live;
 }
 
 /** Redis's own clock in ms, the clock leases are written in. */
@@ -77,9 +74,10 @@ async function reapVoteRooms(store: VoteStore, gatewayId: string): Promise<numbe
         released += count;
       }
       if (ops.length > 0) {
-        const pipeline = store.pipeline();
-        store.addRoomOps(pipeline, roomId, gatewayId, ops);
-        await execPipeline(pipeline);
+        const batch = store.batch();
+        const applied = store.addRoomOps(batch, roomId, gatewayId, ops);
+        await batch.exec();
+        await applied;
       }
     } while (cursor !== '0');
     await redis.del(conns);

@@ -2,8 +2,8 @@ import { SCRIPT_FILES, StoreError, commandName, defineScript, scriptSource, type
 
 describe('script registry', () => {
   it('names commands by script and version, never by key count', () => {
-    expect(commandName('tickRoom-4')).toBe('bb_tickRoom_v1');
-    expect(commandName('ensureRoom-1')).toBe('bb_ensureRoom_v1');
+    expect(commandName('tickRoom-4')).toBe('bb_tickRoom_v2');
+    expect(commandName('ensureRoom-1')).toBe('bb_ensureRoom_v2');
   });
 
   it.each(SCRIPT_FILES.map((file) => [file]))('%s uses exactly the KEYS its file name declares, and builds no key names', (file) => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ChainableCommander, Redis } from 'ioredis';
+import type { ChainableCommander } from 'ioredis';
+import type { RedisClient } from './connection';
 
 /**
  * Lua scripts live one per file in ../lua as `<camelName>-<numKeys>.lua` (BullMQ's convention:
@@ -12,7 +13,7 @@ import type { ChainableCommander, Redis } from 'ioredis';
  * Bump SCRIPT_VERSION whenever a script's arguments or replies change, so a rolling update never
  * runs a new caller against an old script of the same name.
  */
-const SCRIPT_VERSION = 1;
+const SCRIPT_VERSION = 2;
 
 export const SCRIPT_FILES = [
   'roomOps-4',
@@ -36,7 +37,7 @@ export type ScriptArg = string | number;
 
 declare const scripted: unique symbol;
 /** A connection `registerScripts` defined every script on. */
-export type ScriptedRedis = Redis & { readonly [scripted]: true };
+export type ScriptedRedis = RedisClient & { readonly [scripted]: true };
 /** A pipeline of a scripted connection. */
 export type ScriptedPipeline = ChainableCommander & { readonly [scripted]: true };
 
@@ -63,10 +64,10 @@ export function commandName(file: ScriptFile): string {
 }
 
 const sources = new Map<ScriptFile, string>();
-const registered = new WeakSet<Redis>();
+const registered = new WeakSet<RedisClient>();
 
 /** Defines every banterbox script on `redis` (idempotent) and returns it typed. */
-export function registerScripts(redis: Redis): ScriptedRedis {
+export function registerScripts(redis: RedisClient): ScriptedRedis {
   if (!registered.has(redis)) {
     for (const file of SCRIPT_FILES) {
       let lua = sources.get(file);

@@ -1,6 +1,6 @@
 import { keys } from './keys';
 import { UserExpireCode, unscheduleUser, userConnections, userExpire, userName } from './script-defs';
-import { execPipeline, scriptedPipeline, type ScriptedRedis } from './scripts';
+import type { ScriptedRedis } from './scripts';
 
 /** Poker users' keys outlive their expiry by this long, in case no ticker runs to expire them. */
 const BACKSTOP_MS = 3600_000;
@@ -36,11 +36,16 @@ export class UserStore {
    * the user is left with no connection anywhere.
    */
   async connections(userId: string, gatewayId: string, op: UserConnectionOp, count: number): Promise<UserPresence> {
-    const pipeline = scriptedPipeline(this.redis);
-    if (op !== 'L') pipeline.sadd(keys.gatewayUsers(gatewayId), userId);
-    userConnections.queue(pipeline, { userId, gatewayId, op, count, userTtlMs: this.userTtlMs, backstopMs: BACKSTOP_MS });
-    const results = await execPipeline(pipeline);
-    const [connections, expiresAt, name, nameVersion] = results[results.length - 1] as [number, number, string, string];
+    // The registry (its own slot) first, so a reaper finds the user, then the user's script.
+    if (op !== 'L') await this.redis.sadd(keys.gatewayUsers(gatewayId), userId);
+    const [connections, expiresAt, name, nameVersion] = (await userConnections.run(this.redis, {
+      userId,
+      gatewayId,
+      op,
+      count,
+      userTtlMs: this.userTtlMs,
+      backstopMs: BACKSTOP_MS,
+    })) as [number, number, string, string];
     if (connections === 0) await this.redis.zadd(keys.expiringUsers, expiresAt, userId);
     return { connections, expiresAt, name: name === '' ? null : name, nameVersion };
   }

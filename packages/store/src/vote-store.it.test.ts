@@ -5,9 +5,9 @@ import { keys } from './keys';
 import { PokerStore } from './poker-store';
 import { reapGateway, renewLease, expiredGateways, redisTimeMs } from './registry';
 import { UserStore } from './user-store';
-import { execPipeline, registerScripts, type ScriptedRedis } from './scripts';
+import { registerScripts, type ScriptedRedis } from './scripts';
 import { TickResult } from './script-defs';
-import { VoteStore, tickResult, type RoomOp } from './vote-store';
+import { VoteStore, type RoomOp } from './vote-store';
 
 const OPTIONS = ['yes', 'no'];
 
@@ -88,6 +88,20 @@ describe('vote store scripts (real Redis)', () => {
     await server.stop();
   });
 
+  async function apply(room: string, gateway: string, ops: RoomOp[]): Promise<number> {
+    const batch = store.batch();
+    const applied = store.addRoomOps(batch, room, gateway, ops);
+    await batch.exec();
+    return applied;
+  }
+
+  async function tickOnce(room: string, epoch: number, ts: number): Promise<TickResult> {
+    const batch = store.batch();
+    const result = store.addTick(batch, room, epoch, ts);
+    await batch.exec();
+    return result;
+  }
+
   async function stored(room: string): Promise<{ votes: Record<string, number>; connected: number }> {
     return store.liveTally(room, OPTIONS);
   }
@@ -97,13 +111,13 @@ describe('vote store scripts (real Redis)', () => {
     const rand = prng(seed);
     const model = new Model();
     for (let batch = 0; batch < 40; batch += 1) {
-      const pipeline = store.pipeline();
+      const batch = store.batch();
       for (const gateway of ['g1', 'g2', 'g3']) {
         const ops = Array.from({ length: 1 + Math.floor(rand() * 8) }, () => randomOp(rand));
         ops.forEach((op) => model.apply(gateway, op));
-        store.addRoomOps(pipeline, room, gateway, ops);
+        void store.addRoomOps(batch, room, gateway, ops);
       }
-      await execPipeline(pipeline);
+      await batch.exec();
       const actual = await stored(room);
       expect({ batch, tally: actual.votes, connected: actual.connected }).toEqual({ batch, tally: model.tally(), connected: model.connected() });
     }
@@ -113,20 +127,16 @@ describe('vote store scripts (real Redis)', () => {
     const room = 'ticked';
     await store.ensureRoom(room, { options: OPTIONS, open: false, tickMs: 0 });
     const published: string[] = [];
-    await subscriber.subscribe(keys.voteRoom(room).channel);
-    subscriber.on('message', (_c: string, m: string) => published.push(m));
-    const pipeline = store.pipeline();
-    store.addRoomOps(pipeline, room, 'g1', [
+    await subscriber.ssubscribe(keys.voteRoom(room).channel);
+    subscriber.on('smessage', (c: string, m: string) => {
+      if (c === keys.voteRoom(room).channel) published.push(m);
+    });
+    await apply(room, 'g1', [
       { op: 'J', user: 'a', count: 1 },
       { op: 'V', user: 'a', value: 'yes', ts: 5 },
     ]);
-    await execPipeline(pipeline);
 
-    const tick = async (epoch: number, ts: number): Promise<TickResult> => {
-      const p = store.pipeline();
-      store.addTick(p, room, epoch, ts);
-      return tickResult((await execPipeline(p))[0]);
-    };
+    const tick = (epoch: number, ts: number): Promise<TickResult> => tickOnce(room, epoch, ts);
     expect(await tick(3, 1000)).toBe(TickResult.Stored);
     expect(await tick(3, 1000)).toBe(TickResult.Unchanged); // same ts: stored once
     expect(await tick(2, 2000)).toBe(TickResult.Fenced); // older epoch: fenced
@@ -134,9 +144,7 @@ describe('vote store scripts (real Redis)', () => {
     expect(await tick(3, 3000)).toBe(TickResult.Fenced); // and the old one is fenced from then on
     expect(await tick(4, 3000)).toBe(TickResult.Stored);
     expect(await tick(4, 4000)).toBe(TickResult.Stored);
-    const missing = store.pipeline();
-    store.addTick(missing, 'never-created', 4, 4000);
-    expect(tickResult((await execPipeline(missing))[0])).toBe(TickResult.NoRoom);
+    expect(await tickOnce('never-created', 4, 4000)).toBe(TickResult.NoRoom);
 
     const history = await store.history(room);
     expect(history.map((p) => (JSON.parse(p) as { ts: number }).ts)).toEqual([2000, 3000, 4000]);
@@ -149,11 +157,9 @@ describe('vote store scripts (real Redis)', () => {
     await store.ensureRoom('slow', { options: OPTIONS, open: false, tickMs: 2000 });
     const codes = [];
     for (const ts of [1000, 2000, 3000, 4000]) {
-      const p = store.pipeline();
-      store.addTick(p, 'slow', 1, ts);
-      codes.push((await execPipeline(p))[0]);
+      codes.push(await tickOnce('slow', 1, ts));
     }
-    expect(codes.map(tickResult)).toEqual([TickResult.Unchanged, TickResult.Stored, TickResult.Unchanged, TickResult.Stored]);
+    expect(codes).toEqual([TickResult.Unchanged, TickResult.Stored, TickResult.Unchanged, TickResult.Stored]);
   });
 
   it('stores and publishes points in the snapshot codec format, byte for byte the same', async () => {
@@ -164,24 +170,18 @@ describe('vote store scripts (real Redis)', () => {
     const listener = (channel: string, message: string): void => {
       if (channel === keys.voteRoom(room).channel) published.push(message);
     };
-    subscriber.on('message', listener);
-    await subscriber.subscribe(keys.voteRoom(room).channel);
-    const ops = store.pipeline();
-    store.addRoomOps(ops, room, 'g1', [
+    subscriber.on('smessage', listener);
+    await subscriber.ssubscribe(keys.voteRoom(room).channel);
+    await apply(room, 'g1', [
       { op: 'J', user: 'a', count: 1 },
       { op: 'J', user: 'b', count: 2 },
       { op: 'J', user: 'c', count: 1 },
       { op: 'V', user: 'a', value: 'down', ts: 5 },
       { op: 'V', user: 'b', value: 'down', ts: 6 },
     ]);
-    await execPipeline(ops);
-    for (const ts of [7000, 8000]) {
-      const p = store.pipeline();
-      store.addTick(p, room, 9, ts);
-      expect(tickResult((await execPipeline(p))[0])).toBe(TickResult.Stored);
-    }
+    for (const ts of [7000, 8000]) expect(await tickOnce(room, 9, ts)).toBe(TickResult.Stored);
     await new Promise((resolve) => setTimeout(resolve, 100));
-    subscriber.off('message', listener);
+    subscriber.off('smessage', listener);
 
     const history = await store.history(room);
     const expected = { votes: { up: 0, down: 2, meh: 0 }, connected: 3 };
@@ -201,17 +201,17 @@ describe('vote store scripts (real Redis)', () => {
     const room = 'reaped';
     await renewLease(redis, 'dead', 50, 'register', [room]);
     await renewLease(redis, 'alive', 60_000, 'register', [room]);
-    const pipeline = store.pipeline();
-    store.addRoomOps(pipeline, room, 'dead', [
+    const batch = store.batch();
+    void store.addRoomOps(batch, room, 'dead', [
       { op: 'J', user: 'only-dead', count: 2 },
       { op: 'V', user: 'only-dead', value: 'yes', ts: 1 },
       { op: 'J', user: 'both', count: 1 },
     ]);
-    store.addRoomOps(pipeline, room, 'alive', [
+    void store.addRoomOps(batch, room, 'alive', [
       { op: 'J', user: 'both', count: 1 },
       { op: 'V', user: 'both', value: 'no', ts: 2 },
     ]);
-    await execPipeline(pipeline);
+    await batch.exec();
     expect(await stored(room)).toEqual({ votes: { yes: 1, no: 1 }, connected: 2 });
 
     await new Promise((resolve) => setTimeout(resolve, 100));

@@ -1,7 +1,8 @@
 import type { TallyPoint } from '@banterbox/protocol';
 import { keys } from './keys';
 import { TickResult, ensureRoom, roomOps, tickRoom } from './script-defs';
-import { StoreError, execPipeline, scriptedPipeline, type ScriptedPipeline, type ScriptedRedis } from './scripts';
+import { StoreError, execPipeline, type ScriptedRedis } from './scripts';
+import { SlotBatch } from './slot-batch';
 
 /** What a vote room is: its options, whether guests may join, and its tick (0 = every tick). */
 export interface RoomMeta {
@@ -43,8 +44,9 @@ export class VoteStore {
     private readonly settings: StoreSettings,
   ) {}
 
-  pipeline(): ScriptedPipeline {
-    return scriptedPipeline(this.redis);
+  /** A batch of commands for many rooms, split by slot as the topology needs (see SlotBatch). */
+  batch(): SlotBatch {
+    return new SlotBatch(this.redis);
   }
 
   private ensureArgs(roomId: string, defaults: RoomMeta): Parameters<typeof ensureRoom.run>[1] {
@@ -57,9 +59,9 @@ export class VoteStore {
     return { created: reply[0] === 1, meta: parseMeta(reply[1], reply[2], reply[3]) };
   }
 
-  /** Queues `ensureRoom` on a pipeline (re-creating rooms after Redis lost them). */
-  addEnsureRoom(pipeline: ScriptedPipeline, roomId: string, meta: RoomMeta): void {
-    ensureRoom.queue(pipeline, this.ensureArgs(roomId, meta));
+  /** Queues `ensureRoom` on a batch (re-creating rooms after Redis lost them). */
+  addEnsureRoom(batch: SlotBatch, roomId: string, meta: RoomMeta): Promise<unknown> {
+    return batch.add(keys.voteRoom(roomId).meta, (pipeline) => ensureRoom.queue(pipeline, this.ensureArgs(roomId, meta)));
   }
 
   async getRoom(roomId: string): Promise<RoomMeta | null> {
@@ -83,26 +85,33 @@ export class VoteStore {
     return { votes, connected };
   }
 
-  /** Queues this gateway's ops for one room on `pipeline`, in order, in bounded script calls. */
-  addRoomOps(pipeline: ScriptedPipeline, roomId: string, gatewayId: string, ops: readonly RoomOp[]): number {
+  /**
+   * Queues this gateway's ops for one room on `batch`, in order, in script calls of at most
+   * OPS_PER_CALL ops; resolves with the number of votes that changed a stored vote.
+   */
+  async addRoomOps(batch: SlotBatch, roomId: string, gatewayId: string, ops: readonly RoomOp[]): Promise<number> {
     const room = keys.voteRoom(roomId);
     const conns = keys.gatewayConns(roomId, gatewayId);
-    let calls = 0;
-    for (let start = 0; start < ops.length; start += OPS_PER_CALL) {
-      const args: (string | number)[] = [];
-      for (const op of ops.slice(start, start + OPS_PER_CALL)) {
-        if (op.op === 'V') args.push('V', op.user, op.value, op.ts);
-        else args.push(op.op, op.user, op.count, 0);
+    const replies = await batch.add(room.users, (pipeline) => {
+      for (let start = 0; start < ops.length; start += OPS_PER_CALL) {
+        const args: (string | number)[] = [];
+        for (const op of ops.slice(start, start + OPS_PER_CALL)) {
+          if (op.op === 'V') args.push('V', op.user, op.value, op.ts);
+          else args.push(op.op, op.user, op.count, 0);
+        }
+        roomOps.queue(pipeline, { room, conns, ops: args });
       }
-      roomOps.queue(pipeline, { room, conns, ops: args });
-      calls += 1;
-    }
-    return calls;
+    });
+    return replies.reduce<number>((sum, reply) => sum + Number(reply), 0);
   }
 
-  /** Queues a tick of one room; read its reply with `tickResult`. */
-  addTick(pipeline: ScriptedPipeline, roomId: string, epoch: number, ts: number): void {
-    tickRoom.queue(pipeline, { room: keys.voteRoom(roomId), epoch, ts, historyLimit: this.settings.historyLimit, roomTtlMs: this.settings.roomTtlMs });
+  /** Queues a tick of one room on `batch`; resolves with what the script did. */
+  async addTick(batch: SlotBatch, roomId: string, epoch: number, ts: number): Promise<TickResult> {
+    const room = keys.voteRoom(roomId);
+    const [reply] = await batch.add(room.meta, (pipeline) =>
+      tickRoom.queue(pipeline, { room, epoch, ts, historyLimit: this.settings.historyLimit, roomTtlMs: this.settings.roomTtlMs }),
+    );
+    return tickResult(reply);
   }
 }
 

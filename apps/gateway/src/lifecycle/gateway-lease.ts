@@ -1,5 +1,5 @@
 import type { Logger } from '@banterbox/logger';
-import { addLease, leaseLive, releaseLease, renewLease, type ScriptedPipeline, type ScriptedRedis } from '@banterbox/store';
+import { addLease, releaseLease, renewLease, type ScriptedRedis, type SlotBatch } from '@banterbox/store';
 import type { GatewayFeature } from '../feature';
 import { newGatewayId } from '../ids';
 
@@ -9,11 +9,13 @@ export interface GatewayIdentity {
 }
 
 /**
- * Lets a batch writer mark rooms active, and registered to this gateway for reaping, in the same
- * pipeline as the rooms' first ops. It queues the marking and returns a reader for its reply.
+ * What the vote writer may ask of the lease: mark rooms active (ticked, and registered to this
+ * gateway for reaping) in the same batch as the rooms' first ops, and have the gateway's state
+ * re-asserted when a batch could not be written.
  */
 export interface RoomActivity {
-  markActive(pipeline: ScriptedPipeline, rooms: readonly string[]): (reply: unknown) => void;
+  markActive(batch: SlotBatch, rooms: readonly string[]): Promise<void>;
+  repair(reason: string): void;
 }
 
 export interface GatewayLeaseDeps {
@@ -67,11 +69,14 @@ export class GatewayLease implements GatewayIdentity, RoomActivity {
     this.timer = setInterval(() => void this.renew(), Math.max(100, Math.floor(this.deps.leaseMs / 3)));
   }
 
-  markActive(pipeline: ScriptedPipeline, rooms: readonly string[]): (reply: unknown) => void {
-    addLease(pipeline, this.currentId, this.deps.leaseMs, 'renew', rooms);
-    return (reply) => {
-      if (!leaseLive(reply)) void this.resync('lease lost');
-    };
+  async markActive(batch: SlotBatch, rooms: readonly string[]): Promise<void> {
+    if (!(await addLease(batch, this.currentId, this.deps.leaseMs, 'renew', rooms))) void this.resync('lease lost');
+  }
+
+  /** Runs a resync at the next renewal (at most every third of the lease, never in a tight loop). */
+  repair(reason: string): void {
+    if (!this.resyncPending) this.deps.log.warn({ reason }, 'gateway state will be re-asserted at the next lease renewal');
+    this.resyncPending = true;
   }
 
   private tickedRooms(): string[] {

@@ -1,10 +1,12 @@
+import { describeTopology, type RedisTopology } from '@banterbox/config';
 import type { Logger } from '@banterbox/logger';
-import { connectRedis, registerScripts, whenReady, type Redis, type ScriptedRedis } from '@banterbox/store';
+import { RoomChannels, connectRedis, registerScripts, whenReady, type RedisClient, type ScriptedRedis } from '@banterbox/store';
 
 /** The gateway's two Redis connections: commands (scripts, batches, the lease) and pub/sub. */
 export interface RedisLinks {
   redis: ScriptedRedis;
-  subscriber: Redis;
+  subscriber: RedisClient;
+  channels: RoomChannels;
   /** Whether both are connected (for readiness). */
   ready(): boolean;
   status(): { redis: string; subscriber: string };
@@ -12,15 +14,17 @@ export interface RedisLinks {
   close(): void;
 }
 
-export function openRedisLinks(url: string, log: Logger): RedisLinks {
+export function openRedisLinks(topology: RedisTopology, log: Logger): RedisLinks {
   // Commands fail at once while disconnected: the lease's resync repairs what they would have done.
-  const redis = registerScripts(connectRedis(url, { name: 'gateway-cmd', queueWhileDisconnected: false }));
-  const subscriber = connectRedis(url, { name: 'gateway-sub', queueWhileDisconnected: true });
+  const redis = registerScripts(connectRedis(topology, { name: 'gateway-cmd', queueWhileDisconnected: false }));
+  const subscriber = connectRedis(topology, { name: 'gateway-sub', queueWhileDisconnected: true });
+  log.info({ redis: describeTopology(topology) }, 'connecting to Redis');
   redis.on('error', (err: Error) => log.warn({ err }, 'redis command connection error'));
   subscriber.on('error', (err: Error) => log.warn({ err }, 'redis subscriber connection error'));
   return {
     redis,
     subscriber,
+    channels: new RoomChannels(subscriber),
     ready: () => redis.status === 'ready' && subscriber.status === 'ready',
     status: () => ({ redis: redis.status, subscriber: subscriber.status }),
     whenReady: async (timeoutMs) => {

@@ -1,7 +1,7 @@
 import type { WebSocket } from 'uWebSockets.js';
 import type { Logger } from '@banterbox/logger';
 import { CloseCode, pokerFrame, type PokerEvent } from '@banterbox/protocol';
-import { decodePokerMessage, keys, pokerRoomOfChannel, type PokerStore, type Redis } from '@banterbox/store';
+import { decodePokerMessage, keys, pokerRoomOfChannel, type PokerStore, type RoomChannels } from '@banterbox/store';
 import type { Fanout } from '../transport/fanout';
 import type { RateState } from '../transport/rate-limit';
 import { renderChange } from './poker-render';
@@ -87,11 +87,11 @@ export class PokerRooms {
 
   constructor(
     private readonly store: PokerStore,
-    private readonly subscriber: Redis,
+    private readonly channels: RoomChannels,
     private readonly fanout: Fanout,
     private readonly log: Logger,
   ) {
-    subscriber.on('message', (channel: string, message: string) => this.onMessage(channel, message));
+    channels.onMessage((channel, message) => this.onMessage(channel, message));
   }
 
   all(): LocalPokerRoom[] {
@@ -108,7 +108,7 @@ export class PokerRooms {
     room.refs += 1;
     let subscribed = this.subscribing.get(roomId);
     if (!subscribed) {
-      subscribed = this.subscriber.subscribe(keys.pokerRoom(roomId).channel).then(() => undefined);
+      subscribed = this.channels.subscribe(keys.pokerRoom(roomId).channel);
       this.subscribing.set(roomId, subscribed);
     }
     try {
@@ -126,7 +126,7 @@ export class PokerRooms {
     if (room.refs > 0 || this.rooms.get(room.id) !== room) return;
     this.rooms.delete(room.id);
     this.subscribing.delete(room.id);
-    this.subscriber.unsubscribe(keys.pokerRoom(room.id).channel).catch((err: unknown) => {
+    this.channels.unsubscribe(keys.pokerRoom(room.id).channel).catch((err: unknown) => {
       this.log.warn({ err, room: room.id }, 'unsubscribe failed');
     });
   }

@@ -34,7 +34,7 @@ export function createVoteFeature(deps: FeatureDeps & { activity: RoomActivity }
   });
   const rooms = new VoteRooms({
     store,
-    subscriber: deps.subscriber,
+    channels: deps.channels,
     writer,
     fanout: deps.fanout,
     metrics,

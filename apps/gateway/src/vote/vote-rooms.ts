@@ -1,5 +1,5 @@
 import { DEFAULT_OPTIONS } from '@banterbox/protocol';
-import { execPipeline, keys, roomOfChannel, type Redis, type VoteStore } from '@banterbox/store';
+import { keys, roomOfChannel, type RoomChannels, type VoteStore } from '@banterbox/store';
 import type { Logger } from '@banterbox/logger';
 import type { GatewayMetrics } from '../metrics';
 import type { Fanout } from '../transport/fanout';
@@ -13,7 +13,7 @@ interface Entry {
 
 export interface VoteRoomsDeps {
   store: VoteStore;
-  subscriber: Redis;
+  channels: RoomChannels;
   writer: VoteWriter;
   fanout: Fanout;
   metrics: GatewayMetrics;
@@ -34,7 +34,7 @@ export class VoteRooms {
   private readonly entries = new Map<string, Entry>();
 
   constructor(private readonly deps: VoteRoomsDeps) {
-    deps.subscriber.on('message', (channel: string, message: string) => this.onSnapshot(channel, message));
+    deps.channels.onMessage((channel, message) => this.onSnapshot(channel, message));
   }
 
   /** Rooms currently held, loaded or loading. */
@@ -87,7 +87,7 @@ export class VoteRooms {
     const entry = this.entries.get(room.id);
     if (room.sockets > 0 || entry?.room !== room) return;
     this.entries.delete(room.id);
-    this.deps.subscriber.unsubscribe(keys.voteRoom(room.id).channel).catch((err: unknown) => {
+    this.deps.channels.unsubscribe(keys.voteRoom(room.id).channel).catch((err: unknown) => {
       this.deps.log.warn({ err, room: room.id }, 'unsubscribe failed');
     });
   }
@@ -99,9 +99,10 @@ export class VoteRooms {
   async reassert(): Promise<void> {
     const { store, writer } = this.deps;
     const held = this.all();
-    const ensure = store.pipeline();
-    for (const room of held) store.addEnsureRoom(ensure, room.id, room.meta);
-    await execPipeline(ensure);
+    const ensure = store.batch();
+    const ensured = held.map((room) => store.addEnsureRoom(ensure, room.id, room.meta));
+    await ensure.exec();
+    await Promise.all(ensured);
     for (const room of held) {
       writer.touchRoom(room.id);
       for (const [userId, user] of room.users) {
@@ -116,7 +117,7 @@ export class VoteRooms {
     const { meta } = await this.deps.store.ensureRoom(room.id, room.meta);
     room.meta = meta;
     // Subscribe before reading history, so no tick falls between the two.
-    await this.deps.subscriber.subscribe(keys.voteRoom(room.id).channel);
+    await this.deps.channels.subscribe(keys.voteRoom(room.id).channel);
     room.seedHistory(await this.deps.store.history(room.id));
     return room;
   }

@@ -32,7 +32,7 @@ describe('vote writer (real Redis)', () => {
 
   beforeAll(async () => {
     server = await TestRedis.start();
-    redis = registerScripts(connectRedis(server.url, { name: 'writer-test', queueWhileDisconnected: false }));
+    redis = registerScripts(connectRedis(server.topology, { name: 'writer-test', queueWhileDisconnected: false }));
     await whenReady(redis, 5_000);
     lease = new GatewayLease({ redis, baseId: 'writer-test', leaseMs: 60_000, log, timer: () => () => undefined });
     await lease.start([]);

@@ -1,5 +1,5 @@
 import type { Logger } from '@banterbox/logger';
-import { execPipeline, StoreError, type RoomOp, type VoteStore } from '@banterbox/store';
+import { StoreError, type RoomOp, type VoteStore } from '@banterbox/store';
 import type { RoomActivity } from '../lifecycle/gateway-lease';
 
 export interface VoteWriterOptions {
@@ -20,10 +20,11 @@ export interface VoteWriterOptions {
 export const EAGER_FLUSH_OPS = 5_000;
 
 /**
- * Batches presence and vote ops per room and writes each batch with one pipeline: one script
- * call per room (per 500 ops), never one round trip per vote. Ops of a room keep their order.
- * While Redis is unreachable batches are dropped; the gateway re-asserts its whole state when
- * Redis is back, which repairs anything lost.
+ * Batches presence and vote ops per room and writes each batch with one pipeline (one per
+ * Cluster node: see SlotBatch): one script call per room (per 500 ops), never one round trip per
+ * vote. Ops of a room keep their order. While Redis is unreachable batches are dropped; a batch
+ * that fails asks the lease for a resync, and the gateway re-asserts its whole state when Redis
+ * is back, which repairs anything lost.
  */
 export class VoteWriter {
   private pending = new Map<string, RoomOp[]>();
@@ -88,15 +89,14 @@ export class VoteWriter {
     }
     this.droppedAtLastLog = this.stats.opsDropped;
     const gatewayId = this.options.gatewayId();
-    const pipeline = store.pipeline();
-    const readActivity = rooms.length > 0 ? this.options.activity.markActive(pipeline, rooms) : undefined;
-    for (const [roomId, ops] of batch) store.addRoomOps(pipeline, roomId, gatewayId, ops);
+    const slots = store.batch();
+    const marked = rooms.length > 0 ? this.options.activity.markActive(slots, rooms) : Promise.resolve();
+    const written = [...batch].map(([roomId, ops]) => store.addRoomOps(slots, roomId, gatewayId, ops));
     const started = process.hrtime.bigint();
     try {
-      const results = await execPipeline(pipeline);
-      readActivity?.(results[0]);
-      let applied = 0;
-      for (let i = readActivity ? 1 : 0; i < results.length; i += 1) applied += Number(results[i]);
+      await slots.exec();
+      await marked;
+      const applied = (await Promise.all(written)).reduce((sum, n) => sum + n, 0);
       this.stats.votesApplied += applied;
       this.stats.opsWritten += count;
       this.stats.batches += 1;
@@ -105,7 +105,8 @@ export class VoteWriter {
       this.stats.opsDropped += count;
       this.options.onDropped?.(count);
       const level = err instanceof StoreError ? 'error' : 'warn';
-      log[level]({ err, ops: count }, 'vote batch not written; state is re-asserted when Redis is back');
+      log[level]({ err, ops: count }, 'vote batch not written; the gateway re-asserts its state');
+      this.options.activity.repair('a vote batch was not written');
     }
   }
 

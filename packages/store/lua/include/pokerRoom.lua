@@ -7,7 +7,7 @@
   KEYS[4] estimates  hash  user -> JSON {value, comment}
   KEYS[5] names      hash  user -> "<version>|<name>"
   KEYS[6] rounds     list  JSON rounds
-  ARGV[1] channel to publish changes on
+  ARGV[1] channel to publish changes on (sharded pub/sub: SPUBLISH, same hash tag as the keys)
   ARGV[2] idle expiry of the room's keys, ms
   A script collects changes with emit(kind, ...strings) and ends with finish(), which publishes
   them as one message `{"seq":n,"ev":[[kind, ...], ...]}` and refreshes the keys' expiry.
@@ -81,6 +81,6 @@ local function finish()
   for _, key in ipairs(KEYS) do redis.call('PEXPIRE', key, ttl) end
   if #events == 0 then return tonumber(redis.call('HGET', room, 'seq') or '0') end
   local seq = redis.call('HINCRBY', room, 'seq', 1)
-  redis.call('PUBLISH', channel, cjson.encode({ seq = seq, ev = events }))
+  redis.call('SPUBLISH', channel, cjson.encode({ seq = seq, ev = events }))
   return seq
 end

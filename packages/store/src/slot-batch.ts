@@ -1,0 +1,86 @@
+import calculateSlot from 'cluster-key-slot';
+import { Cluster } from 'ioredis';
+import { execPipeline, scriptedPipeline, type ScriptedPipeline, type ScriptedRedis } from './scripts';
+
+interface Entry {
+  start: number;
+  count: number;
+  resolve: (results: unknown[]) => void;
+  reject: (error: unknown) => void;
+}
+
+interface Group {
+  pipeline: ScriptedPipeline;
+  entries: Entry[];
+}
+
+/**
+ * Commands for many slots sent with as few round trips as the topology allows. On one node (or a
+ * Sentinel primary) everything goes into one pipeline, as before Cluster support. On a Cluster a
+ * pipeline may only hold commands for slots served by the same nodes, so there is one pipeline per
+ * such group, run in parallel. Whatever is queued for one slot stays in order, in one pipeline:
+ * a room's ops are applied in the order they were queued.
+ */
+export class SlotBatch {
+  private readonly groups = new Map<string, Group>();
+
+  constructor(private readonly redis: ScriptedRedis) {}
+
+  /** Commands queued so far. */
+  get size(): number {
+    let size = 0;
+    for (const group of this.groups.values()) size += group.pipeline.length;
+    return size;
+  }
+
+  /**
+   * Queues with `queue` the commands of the slot of `key` (every key they touch must share it)
+   * and resolves with their replies once `exec` ran.
+   */
+  add(key: string, queue: (pipeline: ScriptedPipeline) => void): Promise<unknown[]> {
+    const group = this.group(key);
+    const start = group.pipeline.length;
+    queue(group.pipeline);
+    const replies = new Promise<unknown[]>((resolve, reject) => {
+      group.entries.push({ start, count: group.pipeline.length - start, resolve, reject });
+    });
+    // exec() reports a failure to its own caller; a caller that only awaits exec() must not also
+    // leave an unhandled rejection here.
+    replies.catch(() => undefined);
+    return replies;
+  }
+
+  /** Sends every pipeline; each `add` then settles. Rejects with the first group that failed. */
+  async exec(): Promise<void> {
+    const runs = [...this.groups.values()].map(async (group) => {
+      try {
+        const results = await execPipeline(group.pipeline);
+        for (const entry of group.entries) entry.resolve(results.slice(entry.start, entry.start + entry.count));
+      } catch (error) {
+        for (const entry of group.entries) entry.reject(error);
+        throw error;
+      }
+    });
+    this.groups.clear();
+    const settled = await Promise.allSettled(runs);
+    const failed = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+  }
+
+  private group(key: string): Group {
+    const id = this.groupOf(key);
+    let group = this.groups.get(id);
+    if (!group) {
+      group = { pipeline: scriptedPipeline(this.redis), entries: [] };
+      this.groups.set(id, group);
+    }
+    return group;
+  }
+
+  /** Which pipeline a key's commands go into: one for a single node; per serving nodes on a Cluster. */
+  private groupOf(key: string): string {
+    if (!(this.redis instanceof Cluster)) return '';
+    const slot = calculateSlot(key);
+    return this.redis.slots[slot]?.join(',') ?? `slot:${slot}`;
+  }
+}
