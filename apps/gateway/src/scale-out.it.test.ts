@@ -1,14 +1,15 @@
-import { eventually, joinRoom, startGateway, startTicker, TestRedis, waitForPoint } from '@banterbox/testkit';
+import { eventually, joinRoom, startGateway, startTicker, topologies, waitForPoint } from '@banterbox/testkit';
+import type { LocalTopology } from '@banterbox/testkit';
 import type { Ticker } from '@banterbox/ticker';
 import type { Gateway } from '@banterbox/gateway';
 
-describe('two gateways and two tickers on one Redis', () => {
-  let redis: TestRedis;
+describe.each(topologies())('two gateways and two tickers on %s', (_topology, startRedis) => {
+  let redis: LocalTopology;
   let gateways: Gateway[];
   let tickers: Ticker[];
 
   beforeAll(async () => {
-    redis = await TestRedis.start();
+    redis = await startRedis();
     gateways = [await startGateway(redis), await startGateway(redis)];
     tickers = [await startTicker(redis), await startTicker(redis)];
   });

@@ -1,4 +1,8 @@
-export { LocalRedis, freePort, pingRedis, redisServerAvailable } from './local-redis';
+export { LocalRedis } from './local-redis';
+export type { LocalTopology } from './local-redis';
+export { LocalCluster, redisCli } from './local-cluster';
+export type { LocalClusterOptions } from './local-cluster';
+export { freePort, pingRedis, redisServerAvailable } from './redis-process';
 export { AppProcess } from './app-process';
 export { Waiters } from './waiters';
 export { LocalStackError } from './errors';

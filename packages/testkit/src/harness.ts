@@ -2,17 +2,30 @@ import { signToken } from '@banterbox/auth';
 import { createLogger } from '@banterbox/logger';
 import type { TallyPoint } from '@banterbox/protocol';
 import { createGateway, readGatewayConfig, type Gateway } from '@banterbox/gateway';
-import type { LocalRedis } from '@banterbox/local-stack';
+import { LocalCluster, LocalRedis, type LocalTopology } from '@banterbox/local-stack';
 import { createTicker, readTickerConfig, type Ticker } from '@banterbox/ticker';
 import { TestSocket } from './ws-client';
+
+/**
+ * The topologies integration suites run on, for `describe.each`: each entry starts a fresh one.
+ * TEST_TOPOLOGIES=single (or cluster) narrows the list for a quick local run.
+ */
+export function topologies(): [string, () => Promise<LocalTopology>][] {
+  const all: [string, () => Promise<LocalTopology>][] = [
+    ['single node', () => LocalRedis.start()],
+    ['cluster', () => LocalCluster.start()],
+  ];
+  const only = process.env.TEST_TOPOLOGIES;
+  return only === undefined ? all : all.filter(([name]) => only.split(',').some((wanted) => name.startsWith(wanted.trim())));
+}
 
 export const SECRET = 'integration-test-secret-0123456789';
 export const ADMIN_KEY = 'integration-test-admin-key-0123';
 
 /** Env shared by in-process gateways and tickers in tests: fast ticks and short leases. */
-export function testEnv(redis: LocalRedis, extra: Record<string, string> = {}): Record<string, string> {
+export function testEnv(redis: LocalTopology, extra: Record<string, string> = {}): Record<string, string> {
   return {
-    REDIS_URL: redis.url,
+    ...redis.env,
     BANTERBOX_SECRET: SECRET,
     BANTERBOX_ADMIN_KEY: ADMIN_KEY,
     TICK_MS: '100',
@@ -28,14 +41,14 @@ export function testEnv(redis: LocalRedis, extra: Record<string, string> = {}): 
   };
 }
 
-export async function startGateway(redis: LocalRedis, extra: Record<string, string> = {}): Promise<Gateway> {
+export async function startGateway(redis: LocalTopology, extra: Record<string, string> = {}): Promise<Gateway> {
   const config = readGatewayConfig(testEnv(redis, extra));
   const gateway = createGateway({ config, log: createLogger({ name: 'gateway', level: config.logLevel }) });
   await gateway.start();
   return gateway;
 }
 
-export async function startTicker(redis: LocalRedis, extra: Record<string, string> = {}): Promise<Ticker> {
+export async function startTicker(redis: LocalTopology, extra: Record<string, string> = {}): Promise<Ticker> {
   const config = readTickerConfig(testEnv(redis, extra));
   const ticker = createTicker({ config, log: createLogger({ name: 'ticker', level: config.logLevel }) });
   await ticker.start();

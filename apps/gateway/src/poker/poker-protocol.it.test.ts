@@ -1,10 +1,11 @@
 import { signSession } from '@banterbox/auth';
 import { DEFAULT_DECK, PokerLimits } from '@banterbox/protocol';
-import { createPokerRoom, joinPokerRoom, named, PokerClient, sessionCookie, startGateway, TestRedis, TestSocket, type PokerEventFrame } from '@banterbox/testkit';
+import { createPokerRoom, joinPokerRoom, named, PokerClient, sessionCookie, startGateway, TestSocket, topologies, type PokerEventFrame } from '@banterbox/testkit';
+import type { LocalTopology } from '@banterbox/testkit';
 import type { Gateway } from '@banterbox/gateway';
 
-describe('/connect poker protocol', () => {
-  let redis: TestRedis;
+describe.each(topologies())('/connect poker protocol on %s', (_topology, startRedis) => {
+  let redis: LocalTopology;
   let gateway: Gateway;
   let base: string;
   let n = 0;
@@ -12,7 +13,7 @@ describe('/connect poker protocol', () => {
   const connect = (user: string): Promise<PokerClient> => PokerClient.connect(gateway, user);
 
   beforeAll(async () => {
-    redis = await TestRedis.start();
+    redis = await startRedis();
     gateway = await startGateway(redis, { HEARTBEAT_MS: '300' });
     base = `127.0.0.1:${gateway.port}`;
   });

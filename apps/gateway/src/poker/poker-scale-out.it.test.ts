@@ -1,12 +1,13 @@
-import { createPokerRoom, joinPokerRoom, named, PokerClient, startGateway, TestRedis } from '@banterbox/testkit';
+import { createPokerRoom, joinPokerRoom, named, PokerClient, startGateway, topologies } from '@banterbox/testkit';
+import type { LocalTopology } from '@banterbox/testkit';
 import type { Gateway } from '@banterbox/gateway';
 
-describe('poker rooms across two gateways', () => {
-  let redis: TestRedis;
+describe.each(topologies())('poker rooms across two gateways on %s', (_topology, startRedis) => {
+  let redis: LocalTopology;
   let gateways: [Gateway, Gateway];
 
   beforeAll(async () => {
-    redis = await TestRedis.start();
+    redis = await startRedis();
     gateways = [await startGateway(redis), await startGateway(redis)];
   });
   afterAll(async () => {

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { signToken } from '@banterbox/auth';
-import { ADMIN_KEY, isData, joinRoom, SECRET, startGateway, startTicker, TestRedis, TestSocket, token, waitForPoint, type DataFrame } from '@banterbox/testkit';
+import { ADMIN_KEY, isData, joinRoom, SECRET, startGateway, startTicker, TestSocket, token, waitForPoint, topologies, type DataFrame } from '@banterbox/testkit';
+import type { LocalTopology } from '@banterbox/testkit';
 import type { Ticker } from '@banterbox/ticker';
 import type { Gateway } from '@banterbox/gateway';
 
@@ -12,8 +13,8 @@ interface ErrorFrame {
 }
 const isError = (code: string) => (frame: unknown) => (frame as ErrorFrame).error?.code === code;
 
-describe('/api/vote_ws/ protocol', () => {
-  let redis: TestRedis;
+describe.each(topologies())('/api/vote_ws/ protocol on %s', (_topology, startRedis) => {
+  let redis: LocalTopology;
   let gateway: Gateway;
   let ticker: Ticker;
   let url: string;
@@ -21,7 +22,7 @@ describe('/api/vote_ws/ protocol', () => {
   const newRoom = (): string => `room-${++room}`;
 
   beforeAll(async () => {
-    redis = await TestRedis.start();
+    redis = await startRedis();
     gateway = await startGateway(redis, env);
     ticker = await startTicker(redis, env);
     url = `ws://127.0.0.1:${gateway.port}/api/vote_ws/`;

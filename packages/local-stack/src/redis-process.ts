@@ -1,0 +1,94 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { connect, createServer } from 'node:net';
+import { LocalStackError } from './errors';
+
+/** A free TCP port on 127.0.0.1, as the OS hands it out. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new LocalStackError('no port'))));
+    });
+  });
+}
+
+export function redisServerAvailable(): boolean {
+  return spawnSync('redis-server', ['--version']).status === 0;
+}
+
+export function requireRedisServer(): void {
+  if (!redisServerAvailable()) {
+    throw new LocalStackError('redis-server is not on PATH: install Redis 7 (Debian/Ubuntu: apt-get install redis-server)');
+  }
+}
+
+/** One raw RESP PING over TCP; resolves true on +PONG. (A failed ioredis connect leaves timers.) */
+export function pingRedis(port: number, host = '127.0.0.1', timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    const done = (ok: boolean): void => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
+  });
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `probe` until it returns true, or throws `what` after `timeoutMs`. */
+export async function until(probe: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new LocalStackError(`${what} within ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+/** One redis-server process on a loopback port: started, killed with -9, started again. */
+export class RedisProcess {
+  private child: ChildProcess | undefined;
+
+  /** `args` after the config file (or none): what makes this server a node, a replica, a sentinel. */
+  constructor(
+    readonly port: number,
+    private readonly args: () => string[],
+  ) {}
+
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null;
+  }
+
+  async launch(): Promise<void> {
+    const child = spawn('redis-server', this.args(), { stdio: 'ignore' });
+    child.on('error', () => undefined);
+    this.child = child;
+    await until(() => pingRedis(this.port), 10_000, `redis-server on port ${this.port} did not answer PING`);
+  }
+
+  /** Kills the server at once (SIGKILL). */
+  async kill(): Promise<void> {
+    const child = this.child;
+    this.child = undefined;
+    if (!child || child.exitCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL');
+    });
+  }
+}
+
+/** The arguments every throwaway server shares: loopback only, nothing persisted. */
+export function baseArgs(port: number, dir: string): string[] {
+  return ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
+}
