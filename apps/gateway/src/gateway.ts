@@ -69,13 +69,16 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
   let metricsServer: MetricsServer | undefined;
   let stopped: Promise<void> | undefined;
 
+  /** Listens at once (probes see /readyz 503), then waits for a usable Redis, however long. */
   async function start(): Promise<void> {
-    await links.whenReady(15_000);
+    metricsServer = await startMetricsServer(metrics.registry, config.metricsHost, config.metricsPort, log);
+    ({ socket: listenSocket, port } = await listen(uws, app, config.host, config.port));
+    log.info({ port }, 'gateway answering probes; waiting for Redis');
+    await links.untilUsable();
+    if (stopped) return;
     await lease.start(features);
     for (const feature of features) feature.start();
     sweep.start();
-    metricsServer = await startMetricsServer(metrics.registry, config.metricsHost, config.metricsPort, log);
-    ({ socket: listenSocket, port } = await listen(uws, app, config.host, config.port));
     log.info({ port, gatewayId: lease.id }, 'gateway listening');
   }
 

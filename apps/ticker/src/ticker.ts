@@ -13,10 +13,11 @@ import {
   redisTimeMs,
   registerScripts,
   TickResult,
-  whenReady,
+  TopologyWatch,
   type RedisClient,
   type Stores,
 } from '@banterbox/store';
+import { describeTopology } from '@banterbox/config';
 import type { TickerConfig } from './env';
 import { TickerMetrics } from './metrics';
 import { TickClock } from './tick-clock';
@@ -74,8 +75,7 @@ export function createTicker({ config, log }: TickerDeps): Ticker {
   let metricsServer: MetricsServer | undefined;
   const metrics = new TickerMetrics({ isLeader: () => elector.isLeader(), epoch: () => elector.currentEpoch() });
 
-  redis.on('error', (err: Error) => log.warn({ err }, 'redis command connection error'));
-  leaderRedis.on('error', (err: Error) => log.warn({ err }, 'redis leader connection error'));
+  const watch = new TopologyWatch([redis, leaderRedis], describeTopology(config.redis), log);
 
   async function reapDeadGateways(redisNow: number): Promise<void> {
     for (const gatewayId of await expiredGateways(redis, redisNow, REAP_PER_TICK)) {
@@ -159,8 +159,10 @@ export function createTicker({ config, log }: TickerDeps): Ticker {
   const clock = new TickClock(config.tickMs, onTick, (err, ts) => log.error({ err, ts }, 'tick threw'));
 
   async function start(): Promise<void> {
-    await Promise.all([whenReady(redis, 15_000), whenReady(leaderRedis, 15_000)]);
     metricsServer = await startMetricsServer(metrics.registry, config.metricsHost, config.metricsPort, log);
+    // However long it takes: a wrong topology is logged once, and this replica never campaigns on it.
+    await watch.untilUsable();
+    if (stopped) return;
     elector.start();
     clock.start();
     log.info({ tickerId: config.tickerId, tickMs: config.tickMs }, 'ticker started');
@@ -168,6 +170,7 @@ export function createTicker({ config, log }: TickerDeps): Ticker {
 
   async function shutdown(): Promise<void> {
     clock.stop();
+    watch.close();
     await elector.stop();
     redis.disconnect();
     leaderRedis.disconnect();

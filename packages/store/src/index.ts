@@ -20,3 +20,4 @@ export { UserStore } from './user-store';
 export type { UserPresence, UserConnectionOp, UserExpiry } from './user-store';
 export { RoomChannels } from './room-channels';
 export { SlotBatch } from './slot-batch';
+export { topologyProblem, misconfiguration, TopologyWatch } from './topology-check';

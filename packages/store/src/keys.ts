@@ -53,6 +53,20 @@
  *   bb:{ticker}:leader   string  redlock lock on leadership
  *   bb:{ticker}:epoch    counter incremented by every newly elected leader (the fence)
  *   bb:{ticker}:info     hash    id, epoch and since of the current leader, for operators
+ *
+ * Slots (Redis Cluster hashes only what is between the braces):
+ *   {room:<r>}, {poker:<p>}  one slot per room: every script of a room, its history and its channel
+ *                            (SPUBLISH/SSUBSCRIBE) stay on the shard that owns the room, and rooms
+ *                            spread over the shards. All per-vote traffic is here.
+ *   {user:<u>}               one slot per poker user: the user scripts touch only these keys.
+ *   {registry}               one slot for all gateway leases, active rooms and expiries: it is
+ *                            written once per lease renewal (every GATEWAY_LEASE_MS / 3 per
+ *                            gateway), per batch that holds a room new to a gateway, and per poker
+ *                            join or /connect; it grows with gateways and rooms, never with votes.
+ *   {ticker}                 one slot for leadership; written by the replicas' lock loops only.
+ * No command or script spans two slots: commands for many rooms go through SlotBatch (one pipeline
+ * per node), and a change that touches two slots (a poker join: registry, user, room) is sent as
+ * separate commands in the order the reaper needs.
  */
 
 const room = (id: string): string => `bb:{room:${id}}`;

@@ -22,10 +22,14 @@ export function topologies(): [string, () => Promise<LocalTopology>][] {
 export const SECRET = 'integration-test-secret-0123456789';
 export const ADMIN_KEY = 'integration-test-admin-key-0123';
 
-/** Env shared by in-process gateways and tickers in tests: fast ticks and short leases. */
+/** Env shared by in-process gateways and tickers in tests: `redis`, fast ticks and short leases. */
 export function testEnv(redis: LocalTopology, extra: Record<string, string> = {}): Record<string, string> {
+  return { ...redis.env, ...appTestEnv(extra) };
+}
+
+/** The same without a Redis setting, for tests that choose it themselves. */
+export function appTestEnv(extra: Record<string, string> = {}): Record<string, string> {
   return {
-    ...redis.env,
     BANTERBOX_SECRET: SECRET,
     BANTERBOX_ADMIN_KEY: ADMIN_KEY,
     TICK_MS: '100',
