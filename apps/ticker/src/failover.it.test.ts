@@ -19,7 +19,8 @@ describe('ticker failover (real processes)', () => {
   const tickers: AppProcess[] = [];
 
   const startTicker = (name: string): AppProcess => {
-    const env = testEnv(redis, { TICK_MS: String(TICK_MS), LEADER_TTL_MS: String(LEADER_TTL_MS), LOG_LEVEL: 'debug', TICKER_ID: name });
+    // One partition: the classic leader and standby (partitioned leadership has its own suite).
+    const env = testEnv(redis, { TICK_MS: String(TICK_MS), LEADER_TTL_MS: String(LEADER_TTL_MS), LOG_LEVEL: 'debug', TICKER_ID: name, TICK_PARTITIONS: '1' });
     const proc = AppProcess.start(TICKER_MAIN, env);
     tickers.push(proc);
     return proc;
@@ -116,7 +117,7 @@ describe('ticker leader hand-off on SIGTERM (real processes)', () => {
 
   it('releases leadership on SIGTERM so the standby takes over faster than the lock TTL', async () => {
     const start = (name: string): AppProcess => {
-      const proc = AppProcess.start(TICKER_MAIN, testEnv(redis, { TICK_MS: String(TICK_MS), LEADER_TTL_MS: String(TTL_MS), LOG_LEVEL: 'debug', TICKER_ID: name }));
+      const proc = AppProcess.start(TICKER_MAIN, testEnv(redis, { TICK_MS: String(TICK_MS), LEADER_TTL_MS: String(TTL_MS), LOG_LEVEL: 'debug', TICKER_ID: name, TICK_PARTITIONS: '1' }));
       tickers.push(proc);
       return proc;
     };

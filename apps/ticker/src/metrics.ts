@@ -2,8 +2,10 @@ import { Counter, Gauge, Histogram, LATENCY_BUCKETS, newRegistry, type Registry 
 
 /** What the gauges read when Prometheus scrapes. */
 export interface TickerGaugeSources {
-  isLeader(): boolean;
-  epoch(): number;
+  /** TICK_PARTITIONS. */
+  partitions: number;
+  leads(partition: number): boolean;
+  epochOf(partition: number): number;
 }
 
 /** The ticker's Prometheus metrics (documented in docs/metrics.md). */
@@ -23,7 +25,28 @@ export class TickerMetrics {
   readonly redisLatency = new Histogram({ name: 'banterbox_redis_command_duration_seconds', help: 'Redis round trips by operation', labelNames: ['op'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
 
   constructor(sources: TickerGaugeSources) {
-    new Gauge({ name: 'banterbox_leader', help: '1 while this replica is the leader', registers: [this.registry], collect() { this.set(sources.isLeader() ? 1 : 0); } });
-    new Gauge({ name: 'banterbox_leader_epoch', help: "This replica's leadership epoch (0 if never leader)", registers: [this.registry], collect() { this.set(sources.epoch()); } });
+    const partitions = Array.from({ length: sources.partitions }, (_, p) => p);
+    new Gauge({ name: 'banterbox_tick_partitions', help: 'TICK_PARTITIONS: partitions the rooms are ticked in, each with one leader', registers: [this.registry], collect() { this.set(sources.partitions); } });
+    new Gauge({ name: 'banterbox_leader', help: '1 while this replica leads at least one partition', registers: [this.registry], collect() { this.set(partitions.some((p) => sources.leads(p)) ? 1 : 0); } });
+    new Gauge({ name: 'banterbox_partitions_led', help: 'Partitions this replica leads', registers: [this.registry], collect() { this.set(partitions.filter((p) => sources.leads(p)).length); } });
+    new Gauge({
+      name: 'banterbox_partition_leader',
+      help: '1 for each partition this replica leads, 0 for the others',
+      labelNames: ['partition'],
+      registers: [this.registry],
+      collect() {
+        for (const p of partitions) this.set({ partition: String(p) }, sources.leads(p) ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'banterbox_leader_epoch',
+      help: "This replica's epoch for each partition it leads",
+      labelNames: ['partition'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const p of partitions) if (sources.leads(p)) this.set({ partition: String(p) }, sources.epochOf(p));
+      },
+    });
   }
 }

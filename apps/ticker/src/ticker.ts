@@ -1,4 +1,5 @@
-import { LeaderElector } from '@banterbox/leader';
+import { randomBytes } from 'node:crypto';
+import { PartitionLeadership } from '@banterbox/leader';
 import type { Logger } from '@banterbox/logger';
 import { startMetricsServer, type MetricsServer } from '@banterbox/metrics';
 import { PokerLimits } from '@banterbox/protocol';
@@ -7,6 +8,7 @@ import {
   UserStore,
   VoteStore,
   activeRooms,
+  partitionBuckets,
   connectRedis,
   expiredGateways,
   reapGateway,
@@ -43,7 +45,10 @@ export interface TickStats {
 export interface Ticker {
   start(): Promise<void>;
   stop(): Promise<void>;
+  /** Whether this replica leads at least one partition. */
   isLeader(): boolean;
+  /** The tick partitions this replica leads now. */
+  ledPartitions(): number[];
   readonly stats: TickStats;
   readonly metrics: TickerMetrics;
   /** The port metrics are served on (useful with METRICS_PORT=0). */
@@ -69,11 +74,13 @@ export function createTicker({ config, log }: TickerDeps): Ticker {
     poker: new PokerStore(redis, { roomTtlMs: config.roomTtlMs, maxMembers: PokerLimits.maxRoomMembers, roundsKept: PokerLimits.roundsKept }),
     users: new UserStore(redis, config.userTtlMs),
   };
-  const elector = new LeaderElector({ redis: leaderRedis, id: config.tickerId, ttlMs: config.leaderTtlMs, log });
+  // A random suffix keeps replicas apart even when they share a TICKER_ID (or a host name and pid).
+  const replicaId = `${config.tickerId}-${randomBytes(3).toString('hex')}`;
+  const leadership = new PartitionLeadership({ redis: leaderRedis, id: replicaId, ttlMs: config.leaderTtlMs, partitions: config.tickPartitions, log });
   const stats: TickStats = { ticks: 0, stored: 0, fenced: 0, lastTs: 0, lastDurationMs: 0, gatewaysReaped: 0, usersExpired: 0, pokerRoomsClosed: 0 };
   let stopped: Promise<void> | undefined;
   let metricsServer: MetricsServer | undefined;
-  const metrics = new TickerMetrics({ isLeader: () => elector.isLeader(), epoch: () => elector.currentEpoch() });
+  const metrics = new TickerMetrics({ partitions: config.tickPartitions, leads: (p) => leadership.leads(p), epochOf: (p) => leadership.epochOf(p) });
 
   const watch = new TopologyWatch([redis, leaderRedis], describeTopology(config.redis), log);
 
@@ -107,11 +114,11 @@ export function createTicker({ config, log }: TickerDeps): Ticker {
     }
   }
 
-  async function tickRooms(ts: number, epoch: number, rooms: string[]): Promise<{ stored: number; fenced: number }> {
+  async function tickRooms(partition: number, ts: number, epoch: number, rooms: string[]): Promise<{ stored: number; fenced: number }> {
     let stored = 0;
     let fenced = 0;
     for (let start = 0; start < rooms.length; start += ROOMS_PER_PIPELINE) {
-      if (!elector.isLeader()) break;
+      if (!leadership.leads(partition)) break;
       const batch = store.batch();
       const ticked = rooms.slice(start, start + ROOMS_PER_PIPELINE).map((roomId) => store.addTick(batch, roomId, epoch, ts));
       const done = metrics.redisLatency.startTimer({ op: 'tick_rooms' });
@@ -126,16 +133,30 @@ export function createTicker({ config, log }: TickerDeps): Ticker {
     return { stored, fenced };
   }
 
+  /** Ticks the active rooms of one partition this replica leads, with that partition's epoch. */
+  async function tickPartition(partition: number, ts: number, redisNow: number): Promise<{ rooms: number; stored: number; fenced: number }> {
+    const epoch = leadership.epochOf(partition);
+    const rooms = await activeRooms(redis, partitionBuckets(partition, config.tickPartitions), redisNow - 2 * config.gatewayLeaseMs);
+    const { stored, fenced } = await tickRooms(partition, ts, epoch, rooms);
+    if (fenced > 0) leadership.stepDown(partition, `fenced: a leader with a newer epoch than ${epoch} ticked these rooms`);
+    return { rooms: rooms.length, stored, fenced };
+  }
+
   async function onTick(ts: number, lagMs: number): Promise<void> {
-    if (!elector.isLeader() || redis.status !== 'ready') return;
+    const led = leadership.led();
+    if (led.length === 0 || redis.status !== 'ready') return;
     const started = Date.now();
-    const epoch = elector.currentEpoch();
     try {
       const redisNow = await redisTimeMs(redis);
-      await reapDeadGateways(redisNow);
-      await expireUsers(redisNow);
-      const rooms = await activeRooms(redis, redisNow - 2 * config.gatewayLeaseMs);
-      const { stored, fenced } = await tickRooms(ts, epoch, rooms);
+      // Deployment-wide chores go with partition 0, so exactly one replica does them.
+      if (led.includes(0)) {
+        await reapDeadGateways(redisNow);
+        await expireUsers(redisNow);
+      }
+      const results = await Promise.all(led.map((partition) => tickPartition(partition, ts, redisNow)));
+      const rooms = results.reduce((sum, r) => sum + r.rooms, 0);
+      const stored = results.reduce((sum, r) => sum + r.stored, 0);
+      const fenced = results.reduce((sum, r) => sum + r.fenced, 0);
       stats.ticks += 1;
       stats.stored += stored;
       stats.fenced += fenced;
@@ -144,12 +165,11 @@ export function createTicker({ config, log }: TickerDeps): Ticker {
       metrics.ticks.inc();
       metrics.stored.inc(stored);
       metrics.fenced.inc(fenced);
-      metrics.activeRooms.set(rooms.length);
+      metrics.activeRooms.set(rooms);
       metrics.lastTick.set(ts / 1000);
       metrics.tickLag.observe(lagMs / 1000);
       metrics.tickDuration.observe(stats.lastDurationMs / 1000);
-      log.debug({ ts, epoch, rooms: rooms.length, stored, fenced, lagMs, durationMs: stats.lastDurationMs }, 'tick');
-      if (fenced > 0) elector.stepDown(`fenced: a leader with a newer epoch than ${epoch} ticked these rooms`);
+      log.debug({ ts, partitions: led, rooms, stored, fenced, lagMs, durationMs: stats.lastDurationMs }, 'tick');
     } catch (error) {
       metrics.tickFailures.inc();
       log.warn({ err: error, ts }, 'tick failed');
@@ -163,15 +183,15 @@ export function createTicker({ config, log }: TickerDeps): Ticker {
     // However long it takes: a wrong topology is logged once, and this replica never campaigns on it.
     await watch.untilUsable();
     if (stopped) return;
-    elector.start();
+    leadership.start();
     clock.start();
-    log.info({ tickerId: config.tickerId, tickMs: config.tickMs }, 'ticker started');
+    log.info({ tickerId: replicaId, tickMs: config.tickMs, partitions: config.tickPartitions }, 'ticker started');
   }
 
   async function shutdown(): Promise<void> {
     clock.stop();
     watch.close();
-    await elector.stop();
+    await leadership.stop();
     redis.disconnect();
     leaderRedis.disconnect();
     await metricsServer?.stop();
@@ -181,7 +201,8 @@ export function createTicker({ config, log }: TickerDeps): Ticker {
   return {
     start,
     stop: () => (stopped ??= shutdown()),
-    isLeader: () => elector.isLeader(),
+    isLeader: () => leadership.led().length > 0,
+    ledPartitions: () => leadership.led(),
     stats,
     metrics,
     get metricsPort() {

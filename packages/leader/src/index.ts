@@ -1,2 +1,4 @@
-export { LeaderElector } from './leader-elector';
-export type { ElectorOptions, ElectorEvents } from './leader-elector';
+export { PartitionLeadership } from './partition-leadership';
+export type { LeadershipOptions } from './partition-leadership';
+export { PartitionLock } from './partition-lock';
+export type { LockLog } from './partition-lock';

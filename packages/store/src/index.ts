@@ -21,3 +21,4 @@ export type { UserPresence, UserConnectionOp, UserExpiry } from './user-store';
 export { RoomChannels } from './room-channels';
 export { SlotBatch } from './slot-batch';
 export { topologyProblem, misconfiguration, TopologyWatch } from './topology-check';
+export { ACTIVITY_BUCKETS, PARTITION_COUNTS, roomBucket, partitionBuckets, roomPartition } from './partitions';

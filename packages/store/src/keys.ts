@@ -43,16 +43,22 @@
  *
  * Registry (gateway leases, the rooms to tick, users to expire):
  *   bb:{registry}:gateways       zset  gateway id -> lease expiry, ms of Redis time
- *   bb:{registry}:rooms          zset  room -> last time a gateway reported connections, ms
+ *   bb:{registry}:rooms:<b>      zset  room -> last time a gateway reported connections, ms; one
+ *                                      per activity bucket b = 0..15 (the room's hash slot / 1024),
+ *                                      so a tick partition reads only its own rooms
  *   bb:{registry}:gw:<g>:rooms   set   rooms gateway <g> has held connections in
  *   bb:{registry}:gw:<g>:poker   set   poker rooms gateway <g> has held connections in
  *   bb:{registry}:gw:<g>:users   set   users gateway <g> has held /connect connections for
  *   bb:{registry}:expiring       zset  user -> when to check whether they expired, ms
  *
- * Ticker leadership:
- *   bb:{ticker}:leader   string  redlock lock on leadership
- *   bb:{ticker}:epoch    counter incremented by every newly elected leader (the fence)
- *   bb:{ticker}:info     hash    id, epoch and since of the current leader, for operators
+ * Ticker leadership, per tick partition p (TICK_PARTITIONS of them, each a range of buckets):
+ *   bb:{ticker}:leader:<p>  string  redlock lock on partition p
+ *   bb:{ticker}:epoch       counter incremented by every newly elected partition leader: one
+ *                                   counter for all partitions, so a room that changes partition
+ *                                   (TICK_PARTITIONS changed) still fences every older leader
+ *   bb:{ticker}:info        hash    p -> "<replica id>|<epoch>|<since ms>", for operators
+ *   bb:{ticker}:replicas    zset    replica id -> heartbeat expiry, ms of Redis time (the count
+ *                                   of live replicas spreads the partitions)
  *
  * Slots (Redis Cluster hashes only what is between the braces):
  *   {room:<r>}, {poker:<p>}  one slot per room: every script of a room, its history and its channel
@@ -126,14 +132,15 @@ export const keys = {
   },
   gatewayConns: (roomId: string, gatewayId: string): string => `${room(roomId)}:gw:${gatewayId}`,
   gateways: 'bb:{registry}:gateways',
-  activeRooms: 'bb:{registry}:rooms',
+  activeRooms: (bucket: number): string => `bb:{registry}:rooms:${bucket}`,
   gatewayRooms: (gatewayId: string): string => `bb:{registry}:gw:${gatewayId}:rooms`,
   gatewayPokerRooms: (gatewayId: string): string => `bb:{registry}:gw:${gatewayId}:poker`,
   gatewayUsers: (gatewayId: string): string => `bb:{registry}:gw:${gatewayId}:users`,
   expiringUsers: 'bb:{registry}:expiring',
-  leaderLock: 'bb:{ticker}:leader',
+  partitionLock: (partition: number): string => `bb:{ticker}:leader:${partition}`,
   leaderEpoch: 'bb:{ticker}:epoch',
   leaderInfo: 'bb:{ticker}:info',
+  tickerReplicas: 'bb:{ticker}:replicas',
 } as const;
 
 /** The room id a snapshot channel belongs to, or undefined for another channel. */

@@ -1,6 +1,6 @@
 import { keys } from './keys';
 import { LeaseReply, renewLease as renewLeaseScript, type LeaseMode } from './script-defs';
-import type { ScriptedRedis } from './scripts';
+import { execPipeline, type ScriptedRedis } from './scripts';
 import type { SlotBatch } from './slot-batch';
 import type { PokerStore } from './poker-store';
 import type { UserStore } from './user-store';
@@ -26,10 +26,14 @@ export async function redisTimeMs(redis: ScriptedRedis): Promise<number> {
   return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
 }
 
-/** Drops rooms no gateway reported since `cutoffMs` and returns the rest. */
-export async function activeRooms(redis: ScriptedRedis, cutoffMs: number): Promise<string[]> {
-  await redis.zremrangebyscore(keys.activeRooms, '-inf', `(${cutoffMs}`);
-  return redis.zrange(keys.activeRooms, '0', '-1');
+/** The rooms of `buckets` some gateway reported since `cutoffMs`; older ones are dropped. */
+export async function activeRooms(redis: ScriptedRedis, buckets: readonly number[], cutoffMs: number): Promise<string[]> {
+  if (buckets.length === 0) return [];
+  // One slot ({registry}): one pipeline on every topology.
+  const pipeline = redis.pipeline();
+  for (const bucket of buckets) pipeline.zremrangebyscore(keys.activeRooms(bucket), '-inf', `(${cutoffMs}`).zrange(keys.activeRooms(bucket), '0', '-1');
+  const results = await execPipeline(pipeline);
+  return results.filter((_, i) => i % 2 === 1).flatMap((rooms) => rooms as string[]);
 }
 
 /** Gateways whose lease expired before `nowMs`. */

@@ -1,4 +1,5 @@
 import { keys, type PokerRoomKeys, type UserKeys, type VoteRoomKeys } from './keys';
+import { ACTIVITY_BUCKETS, roomBucket } from './partitions';
 import { defineScript, type ScriptArg } from './scripts';
 
 /**
@@ -76,9 +77,9 @@ export enum LeaseReply {
   Live = 1,
 }
 
-export const renewLease = defineScript('renewLease-3', (a: RenewLeaseArgs) => ({
-  keys: [keys.gateways, keys.activeRooms, keys.gatewayRooms(a.gatewayId)],
-  argv: [a.gatewayId, a.ttlMs, a.mode, ...a.rooms],
+export const renewLease = defineScript('renewLease-18', (a: RenewLeaseArgs) => ({
+  keys: [keys.gateways, keys.gatewayRooms(a.gatewayId), ...Array.from({ length: ACTIVITY_BUCKETS }, (_, bucket) => keys.activeRooms(bucket))],
+  argv: [a.gatewayId, a.ttlMs, a.mode, ...a.rooms.flatMap((room) => [roomBucket(room), room])],
 }));
 
 /** What every poker room script takes first (include/pokerRoom.lua). */

@@ -19,7 +19,7 @@ export const SCRIPT_FILES = [
   'roomOps-4',
   'tickRoom-4',
   'ensureRoom-1',
-  'renewLease-3',
+  'renewLease-18',
   'pokerCreate-6',
   'pokerPresence-6',
   'pokerEstimate-6',

@@ -1,5 +1,5 @@
 import { createLogger } from '@banterbox/logger';
-import { OPS_PER_CALL, VoteStore, connectRedis, keys, registerScripts, whenReady, type RoomOp, type ScriptedRedis } from '@banterbox/store';
+import { OPS_PER_CALL, VoteStore, roomBucket, connectRedis, keys, registerScripts, whenReady, type RoomOp, type ScriptedRedis } from '@banterbox/store';
 import { TestRedis, eventually } from '@banterbox/testkit';
 import { GatewayLease } from '../lifecycle/gateway-lease';
 import { EAGER_FLUSH_OPS, VoteWriter } from './vote-writer';
@@ -59,7 +59,7 @@ describe('vote writer (real Redis)', () => {
     // 3 roomOps calls for 1200 ops, plus the lease renewal that marks the room active.
     expect(await calls(redis, 'evalsha')).toBe(3 + 1);
     expect(await connected('chunked')).toBe(ops.length);
-    expect(await redis.zscore(keys.activeRooms, 'chunked')).not.toBeNull();
+    expect(await redis.zscore(keys.activeRooms(roomBucket('chunked')), 'chunked')).not.toBeNull();
     expect(await redis.sismember(keys.gatewayRooms(lease.id), 'chunked')).toBe(1);
     expect(w.stats).toMatchObject({ opsWritten: ops.length + 1, batches: 2, opsDropped: 0 });
   });

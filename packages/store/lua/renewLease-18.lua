@@ -1,0 +1,31 @@
+--[[
+  renewLease-18: registers or renews a gateway's lease and marks the rooms it holds as active,
+  using Redis's clock so every process agrees on expiry.
+
+  KEYS[1] gateways       zset  gateway id -> lease expiry, ms (Redis time)
+  KEYS[2] gateway rooms  set   rooms this gateway has held connections in (for reaping)
+  KEYS[3..18] active rooms, one zset per activity bucket 0..15: room -> last time a gateway
+                         reported connections there, ms
+  ARGV[1] gateway id
+  ARGV[2] lease ttl, ms
+  ARGV[3] "register" (create the lease) or "renew" (only extend a live one)
+  ARGV[4..] pairs: a room's activity bucket (0..15), the room
+  Returns: 1 the lease is live and was extended
+           0 renew refused: the lease is gone or expired; the caller must register a new id
+]]
+local gateways, mine = KEYS[1], KEYS[2]
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+
+if ARGV[3] ~= 'register' then
+  local expiry = redis.call('ZSCORE', gateways, ARGV[1])
+  if not expiry or tonumber(expiry) < now then return 0 end
+end
+redis.call('ZADD', gateways, now + tonumber(ARGV[2]), ARGV[1])
+for i = 4, #ARGV, 2 do
+  local bucket = tonumber(ARGV[i])
+  if not bucket or bucket < 0 or bucket > 15 then return redis.error_reply('bad activity bucket ' .. tostring(ARGV[i])) end
+  redis.call('ZADD', KEYS[3 + bucket], now, ARGV[i + 1])
+  redis.call('SADD', mine, ARGV[i + 1])
+end
+return 1
