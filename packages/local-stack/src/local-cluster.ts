@@ -104,6 +104,43 @@ export class LocalCluster implements LocalTopology {
     throw new LocalStackError(`no master serves slot ${slot}`);
   }
 
+  /** The node id of the node on `port`. */
+  nodeId(port: number): string {
+    return redisCli(port, 'cluster', 'myid').trim();
+  }
+
+  /** Masters serving slots now, by port. */
+  masters(): number[] {
+    const running = this.nodes.find((n) => n.running);
+    if (!running) return [];
+    return redisCli(running.port, 'cluster', 'nodes')
+      .split('\n')
+      .map((line) => line.split(' '))
+      .filter((f) => f[2]?.includes('master') && !f[2].includes('fail') && f.length > 8)
+      .map((f) => Number(f[1]?.split(':')[1]?.split('@')[0]));
+  }
+
+  /**
+   * Moves one slot, with its keys, from its master to `toPort` the way `redis-cli --cluster
+   * reshard` does: IMPORTING/MIGRATING, MIGRATE in batches, then SETSLOT NODE everywhere.
+   */
+  async migrateSlot(slot: number, toPort: number): Promise<void> {
+    const fromPort = this.masterOf(slot);
+    if (fromPort === toPort) return;
+    const [fromId, toId] = [this.nodeId(fromPort), this.nodeId(toPort)];
+    redisCli(toPort, 'cluster', 'setslot', String(slot), 'importing', fromId);
+    redisCli(fromPort, 'cluster', 'setslot', String(slot), 'migrating', toId);
+    for (;;) {
+      const keys = redisCli(fromPort, 'cluster', 'getkeysinslot', String(slot), '100').split('\n').filter((k) => k !== '');
+      if (keys.length === 0) break;
+      redisCli(fromPort, 'migrate', '127.0.0.1', String(toPort), '', '0', '5000', 'KEYS', ...keys);
+    }
+    for (const port of [toPort, fromPort, ...this.masters().filter((p) => p !== toPort && p !== fromPort)]) {
+      redisCli(port, 'cluster', 'setslot', String(slot), 'node', toId);
+    }
+    await until(() => this.masterOf(slot) === toPort, 10_000, `slot ${slot} did not move to ${toPort}`);
+  }
+
   /** Kills a node with -9 (a replica of it takes over after the node timeout). */
   async kill(port: number): Promise<void> {
     const node = this.nodes.find((n) => n.port === port);

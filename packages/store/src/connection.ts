@@ -36,6 +36,9 @@ export function connectRedis(topology: RedisTopology, { name, queueWhileDisconne
     maxRetriesPerRequest: queueWhileDisconnected ? null : 1,
     lazyConnect: false,
     retryStrategy: backoff,
+    // A primary demoted by a failover answers writes with READONLY: reconnect (Sentinel then finds
+    // the new primary) and send the command again.
+    reconnectOnError: (err) => (/^(READONLY|LOADING)/.test(err.message) ? 2 : false),
     enableAutoPipelining: false,
     ...(topology.username === undefined ? {} : { username: topology.username }),
     ...(topology.password === undefined ? {} : { password: topology.password }),
@@ -75,6 +78,18 @@ export function connectRedis(topology: RedisTopology, { name, queueWhileDisconne
       return new Cluster(topology.nodes, options);
     }
   }
+}
+
+/**
+ * Calls `handler` when a Cluster's set of nodes changes (a failover, a node added or removed):
+ * writes acknowledged by a master that died before its replica had them are lost, so the caller
+ * re-asserts its state. Nothing happens on a single node or Sentinel (they reconnect, and emit
+ * `ready` again).
+ */
+export function onNodesChanged(client: RedisClient, handler: (reason: string) => void): void {
+  if (!(client instanceof Cluster)) return;
+  client.on('-node', () => handler('a Redis Cluster node left'));
+  client.on('+node', () => handler('a Redis Cluster node joined'));
 }
 
 /** Resolves once `redis` is ready, or rejects after `timeoutMs`. */

@@ -1,6 +1,6 @@
 export { keys, roomOfChannel } from './keys';
 export type { VoteRoomKeys } from './keys';
-export { connectRedis, whenReady } from './connection';
+export { connectRedis, onNodesChanged, whenReady } from './connection';
 export type { ConnectionOptions, Redis, Cluster, RedisClient } from './connection';
 export { registerScripts, execPipeline, StoreError } from './scripts';
 export type { ScriptedRedis, ScriptedPipeline } from './scripts';
@@ -21,4 +21,4 @@ export type { UserPresence, UserConnectionOp, UserExpiry } from './user-store';
 export { RoomChannels } from './room-channels';
 export { SlotBatch } from './slot-batch';
 export { topologyProblem, misconfiguration, TopologyWatch } from './topology-check';
-export { ACTIVITY_BUCKETS, PARTITION_COUNTS, roomBucket, partitionBuckets, roomPartition } from './partitions';
+export { ACTIVITY_BUCKETS, PARTITION_COUNTS, roomSlot, roomBucket, partitionBuckets, roomPartition } from './partitions';

@@ -13,9 +13,14 @@ const SLOTS = 16384;
 /** The partition counts that split the buckets evenly. */
 export const PARTITION_COUNTS = [1, 2, 4, 8, 16] as const;
 
+/** The Redis Cluster hash slot of a vote room's keys and channel. */
+export function roomSlot(roomId: string): number {
+  return calculateSlot(keys.voteRoom(roomId).meta);
+}
+
 /** The activity bucket of a vote room (its slot / 1024). */
 export function roomBucket(roomId: string): number {
-  return Math.floor((calculateSlot(keys.voteRoom(roomId).meta) * ACTIVITY_BUCKETS) / SLOTS);
+  return Math.floor((roomSlot(roomId) * ACTIVITY_BUCKETS) / SLOTS);
 }
 
 /** The buckets that make up `partition` of `partitions`. */

@@ -1,4 +1,4 @@
-export { LocalRedis as TestRedis, LocalCluster as TestCluster, AppProcess, freePort, pingRedis, redisCli, redisServerAvailable } from '@banterbox/local-stack';
+export { LocalRedis as TestRedis, LocalCluster as TestCluster, LocalSentinel as TestSentinel, AppProcess, freePort, pingRedis, redisCli, redisServerAvailable } from '@banterbox/local-stack';
 export type { LocalTopology } from '@banterbox/local-stack';
 export { TestSocket, eventually } from './ws-client';
 export type { Closed } from './ws-client';

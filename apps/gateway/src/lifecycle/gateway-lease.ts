@@ -1,5 +1,5 @@
 import type { Logger } from '@banterbox/logger';
-import { addLease, releaseLease, renewLease, type ScriptedRedis, type SlotBatch } from '@banterbox/store';
+import { addLease, onNodesChanged, releaseLease, renewLease, type ScriptedRedis, type SlotBatch } from '@banterbox/store';
 import type { GatewayFeature } from '../feature';
 import { newGatewayId } from '../ids';
 
@@ -66,6 +66,7 @@ export class GatewayLease implements GatewayIdentity, RoomActivity {
     await renewLease(this.deps.redis, this.currentId, this.deps.leaseMs, 'register', []);
     this.live = true;
     this.everReady = true;
+    onNodesChanged(this.deps.redis, (reason) => this.repair(reason));
     this.timer = setInterval(() => void this.renew(), Math.max(100, Math.floor(this.deps.leaseMs / 3)));
   }
 

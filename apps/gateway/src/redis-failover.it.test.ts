@@ -1,0 +1,122 @@
+import { roomSlot } from '@banterbox/store';
+import { joinRoom, startGateway, startTicker, TestCluster, TestSentinel, waitForPoint, type LocalTopology, type TestSocket } from '@banterbox/testkit';
+import type { Gateway } from '@banterbox/gateway';
+import type { Ticker } from '@banterbox/ticker';
+
+const VOTERS = 12;
+const VOTE_EVERY_MS = 300;
+const env = { TICK_MS: '200', LEADER_TTL_MS: '2000', GATEWAY_LEASE_MS: '3000' };
+
+/** Voters who keep changing their vote until stopped; remembers each one's last vote. */
+class Crowd {
+  readonly last = new Map<string, string>();
+  private timer: NodeJS.Timeout | undefined;
+  private round = 0;
+
+  constructor(private readonly voters: [string, TestSocket][]) {}
+
+  start(): void {
+    this.timer = setInterval(() => {
+      this.round += 1;
+      this.voters.forEach(([user, socket], i) => {
+        const value = (this.round + i) % 3 === 0 ? 'no' : 'yes';
+        socket.send({ vote: { value, ts: Date.now() } });
+        this.last.set(user, value);
+      });
+    }, VOTE_EVERY_MS);
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  count(value: string): number {
+    return [...this.last.values()].filter((v) => v === value).length;
+  }
+}
+
+/**
+ * Users vote in a live room while Redis fails over or moves the room: snapshots must resume by
+ * themselves within `resumeMs` of the fault, and every still-connected user's last vote must be
+ * counted again.
+ */
+async function voteThrough(redis: LocalTopology, room: string, fault: () => Promise<void>, resumeMs: number): Promise<void> {
+  const gateway: Gateway = await startGateway(redis, env);
+  const ticker: Ticker = await startTicker(redis, env);
+  const sockets: TestSocket[] = [];
+  try {
+    const viewer = await joinRoom(gateway, 'viewer', room);
+    sockets.push(viewer);
+    const voters: [string, TestSocket][] = [];
+    for (let i = 0; i < VOTERS; i += 1) voters.push([`voter-${i}`, await joinRoom(gateway, `voter-${i}`, room)]);
+    sockets.push(...voters.map(([, s]) => s));
+    const crowd = new Crowd(voters);
+    crowd.start();
+    await waitForPoint(viewer, (p) => p.connected === VOTERS + 1, 10_000);
+
+    const faultAt = Date.now();
+    await fault();
+    const from = viewer.frames.length;
+    const resumed = await waitForPoint(viewer, (p) => p.ts > faultAt, resumeMs + 5_000, from);
+    expect(resumed.data[0]!.ts - faultAt).toBeLessThanOrEqual(resumeMs);
+
+    await new Promise((resolve) => setTimeout(resolve, 1_000)); // votes keep coming after the fault
+    crowd.stop();
+    await waitForPoint(viewer, (p) => p.connected === VOTERS + 1 && p.votes.yes === crowd.count('yes') && p.votes.no === crowd.count('no'), 15_000, viewer.frames.length);
+    const readyz = await fetch(`http://127.0.0.1:${gateway.port}/readyz`);
+    expect(readyz.status).toBe(200);
+  } finally {
+    sockets.forEach((s) => s.close());
+    await gateway.stop();
+    await ticker.stop();
+  }
+}
+
+describe('recovery after Redis fails over or moves a live room (real topologies)', () => {
+  it('Sentinel: SENTINEL FAILOVER while users vote: snapshots resume within 10 s, every last vote counted', async () => {
+    const sentinel = await TestSentinel.start();
+    try {
+      await voteThrough(sentinel, 'sentinel-room', () => sentinel.failover(), 10_000);
+    } finally {
+      await sentinel.stop();
+    }
+  });
+
+  describe('Cluster', () => {
+    let cluster: TestCluster;
+    beforeAll(async () => {
+      cluster = await TestCluster.start();
+    });
+    afterAll(async () => {
+      await cluster.stop();
+    });
+
+    it("the room's slot migrated to another master while users vote: snapshots resume within 5 s", async () => {
+      const room = 'moving-room';
+      const slot = roomSlot(room);
+      await voteThrough(
+        cluster,
+        room,
+        async () => {
+          const target = cluster.masters().find((port) => port !== cluster.masterOf(slot))!;
+          await cluster.migrateSlot(slot, target);
+        },
+        5_000,
+      );
+    });
+
+    it("the master holding the room's slot killed: its replica takes over, snapshots resume within 10 s", async () => {
+      const room = 'failover-room';
+      const slot = roomSlot(room);
+      await voteThrough(
+        cluster,
+        room,
+        async () => {
+          await cluster.kill(cluster.masterOf(slot));
+          await cluster.waitHealthy(15_000);
+        },
+        10_000,
+      );
+    });
+  });
+});
