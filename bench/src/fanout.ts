@@ -1,5 +1,6 @@
 import { join } from 'node:path';
-import { AppProcess, LocalRedis } from '@banterbox/local-stack';
+import { AppProcess } from '@banterbox/local-stack';
+import { benchRedis } from './bench-redis';
 import { cpuSeconds, machine, rssMiB } from './proc-stats';
 import { joinVoteSockets } from './vote-clients';
 
@@ -20,8 +21,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 
 
 async function main(): Promise<void> {
-  const redis = await LocalRedis.start();
-  const env = { REDIS_URL: redis.url, BANTERBOX_SECRET: SECRET, LOG_LEVEL: 'info', TICK_MS: String(TICK_MS), METRICS_PORT: '0', GATEWAY_LEASE_MS: '30000' };
+  const redis = await benchRedis();
+  const env = { ...redis.env, BANTERBOX_SECRET: SECRET, LOG_LEVEL: 'info', TICK_MS: String(TICK_MS), METRICS_PORT: '0', GATEWAY_LEASE_MS: '30000' };
   const gateway = AppProcess.start(join(APPS, 'gateway', 'dist', 'main.js'), { ...env, PORT: '0', HOST: '127.0.0.1' });
   const ticker = AppProcess.start(join(APPS, 'ticker', 'dist', 'main.js'), { ...env, LEADER_TTL_MS: String(Math.max(5000, TICK_MS * 3)) });
   try {
@@ -35,11 +36,15 @@ async function main(): Promise<void> {
     process.stdout.write(`connected ${sockets.length} viewers in ${ROOMS} room(s); measuring for ${SECONDS} s\n`);
 
     const bytesAtStart = sockets.map((s) => s.bytesReceived());
-    const cpu = { gateway: cpuSeconds(gateway.pid), redis: cpuSeconds(redis.pid ?? 0), ticker: cpuSeconds(ticker.pid) };
+    const cpu = { gateway: cpuSeconds(gateway.pid), redis: redis.cpuSeconds(), ticker: cpuSeconds(ticker.pid) };
     const started = Date.now();
     await sleep(SECONDS * 1000);
     const elapsed = (Date.now() - started) / 1000;
     const share = (pid: number, from: number): string => `${(((cpuSeconds(pid) - from) / elapsed) * 100).toFixed(0)}%`;
+    const redisShare = (from: number | undefined): string => {
+      const now = redis.cpuSeconds();
+      return from === undefined || now === undefined ? 'not measured' : `${(((now - from) / elapsed) * 100).toFixed(0)}%`;
+    };
     const received = sockets.map((s, i) => s.bytesReceived() - bytesAtStart[i]!);
     // A snapshot frame of one yes/no point is about 70 bytes; every socket must have had one per tick.
     const ticks = (elapsed * 1000) / TICK_MS;
@@ -52,7 +57,8 @@ async function main(): Promise<void> {
       `gateway memory:   ${rssBefore.toFixed(0)} MiB before, ${rssAfter.toFixed(0)} MiB after connecting: ${(((rssAfter - rssBefore) * 1024) / sockets.length).toFixed(1)} KiB per connection`,
       `fan-out:          ${Math.round((sockets.length * 1000) / TICK_MS)} snapshots/s, ${((totalBytes / elapsed) / 1024 / 1024).toFixed(2)} MiB/s (about ${frameBytes.toFixed(0)} bytes each)`,
       `every snapshot:   ${short === 0 ? 'every viewer got every tick' : `${short} viewers MISSED ticks`}`,
-      `CPU:              gateway ${share(gateway.pid, cpu.gateway)}, ticker ${share(ticker.pid, cpu.ticker)}, redis ${share(redis.pid ?? 0, cpu.redis)} of one core`,
+      `redis:            ${redis.label}`,
+      `CPU:              gateway ${share(gateway.pid, cpu.gateway)}, ticker ${share(ticker.pid, cpu.ticker)}, redis ${redisShare(cpu.redis)} of one core`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     for (const socket of sockets) socket.socket.destroy();

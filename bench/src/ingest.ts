@@ -1,6 +1,7 @@
 import { join } from 'node:path';
-import { keys } from '@banterbox/store';
-import { AppProcess, LocalRedis } from '@banterbox/local-stack';
+import { keys, type RedisClient } from '@banterbox/store';
+import { AppProcess } from '@banterbox/local-stack';
+import { benchRedis } from './bench-redis';
 import { cpuSeconds, machine, rssMiB } from './proc-stats';
 import { textFrame, type RawSocket } from './raw-ws';
 import { joinVoteSockets, type VoteClientSpec } from './vote-clients';
@@ -40,7 +41,7 @@ async function connectClients(port: number): Promise<Client[]> {
 const voteValue = (seq: number): string => (seq % 2 === 1 ? 'yes' : 'no');
 
 /** Users whose stored vote is not yet the last one sent (0 once Redis has applied everything). */
-async function pending(redis: ReturnType<LocalRedis['client']>, clients: Client[], base: number): Promise<number> {
+async function pending(redis: RedisClient, clients: Client[], base: number): Promise<number> {
   let behind = 0;
   for (let r = 0; r < ROOMS; r += 1) {
     const stored = await redis.hgetall(keys.voteRoom(`bench-${r}`).votes);
@@ -52,9 +53,9 @@ async function pending(redis: ReturnType<LocalRedis['client']>, clients: Client[
 }
 
 async function main(): Promise<void> {
-  const redis = await LocalRedis.start();
+  const redis = await benchRedis();
   const gateway = AppProcess.start(GATEWAY_MAIN, {
-    REDIS_URL: redis.url,
+    ...redis.env,
     PORT: '0',
     HOST: '127.0.0.1', METRICS_PORT: '0',
     BANTERBOX_SECRET: SECRET,
@@ -70,7 +71,7 @@ async function main(): Promise<void> {
 
     const base = Date.now() - 600_000; // vote ts: base + seq, increasing and never in the future
     const cpuStart = cpuSeconds(gateway.pid);
-    const redisCpuStart = cpuSeconds(redis.pid ?? 0);
+    const redisCpuStart = redis.cpuSeconds();
     const started = Date.now();
     let sent = 0;
     while (Date.now() - started < SECONDS * 1000) {
@@ -99,7 +100,8 @@ async function main(): Promise<void> {
     }
     const elapsed = (Date.now() - started) / 1000;
     const gatewayCpu = cpuSeconds(gateway.pid) - cpuStart;
-    const redisCpu = cpuSeconds(redis.pid ?? 0) - redisCpuStart;
+    const redisCpuEnd = redis.cpuSeconds();
+    const redisCpu = redisCpuEnd === undefined || redisCpuStart === undefined ? undefined : redisCpuEnd - redisCpuStart;
     const gatewayRss = rssMiB(gateway.pid);
 
     let expectedYes = 0;
@@ -120,14 +122,15 @@ async function main(): Promise<void> {
 
     const lines = [
       `machine:            ${machine()}`,
+      `redis:              ${redis.label}`,
       `sockets / rooms:    ${clients.length} / ${ROOMS}`,
       `votes sent:         ${sent} in ${sendSeconds.toFixed(2)} s (${Math.round(sent / sendSeconds)} votes/s offered)`,
       `votes applied:      ${applied} (gateway count), all in Redis after ${elapsed.toFixed(2)} s`,
       `applied rate:       ${Math.round(sent / elapsed)} votes/s`,
       `tally check:        yes ${yes} / ${expectedYes} expected, no ${no} / ${clients.length - expectedYes} expected -> ${exact ? 'EXACT' : 'MISMATCH'}`,
       `rate-limited socks: ${rateLimited}`,
-      `gateway CPU:        ${((gatewayCpu / elapsed) * 100).toFixed(0)}% of one core (${gatewayCpu.toFixed(2)} s), RSS ${gatewayRss.toFixed(0)} MiB`,
-      `redis CPU:          ${((redisCpu / elapsed) * 100).toFixed(0)}% of one core`,
+      `gateway CPU:        ${((gatewayCpu / elapsed) * 100).toFixed(0)}% of one core (${gatewayCpu.toFixed(2)} s, ${((gatewayCpu / sent) * 100_000).toFixed(2)} s per 100k votes), RSS ${gatewayRss.toFixed(0)} MiB`,
+      `redis CPU:          ${redisCpu === undefined ? 'not measured (external Redis)' : `${((redisCpu / elapsed) * 100).toFixed(0)}% of one core (${redisCpu.toFixed(2)} s, ${((redisCpu / sent) * 100_000).toFixed(2)} s per 100k votes)`}`,
       `batches:            ${String(stopped.batches)} (${(applied / Number(stopped.batches)).toFixed(0)} ops per batch on average)`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);

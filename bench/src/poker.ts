@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { signSession } from '@banterbox/auth';
-import { AppProcess, LocalRedis } from '@banterbox/local-stack';
+import { AppProcess } from '@banterbox/local-stack';
+import { benchRedis } from './bench-redis';
 import { cpuSeconds, machine, rssMiB } from './proc-stats';
 
 /**
@@ -98,8 +99,8 @@ async function setUpRoom(r: number, ports: [number, number]): Promise<{ members:
 }
 
 async function main(): Promise<void> {
-  const redis = await LocalRedis.start();
-  const env = { REDIS_URL: redis.url, PORT: '0', HOST: '127.0.0.1', METRICS_PORT: '0', BANTERBOX_SECRET: SECRET, LOG_LEVEL: 'info', GATEWAY_LEASE_MS: '30000' };
+  const redis = await benchRedis();
+  const env = { ...redis.env, PORT: '0', HOST: '127.0.0.1', METRICS_PORT: '0', BANTERBOX_SECRET: SECRET, LOG_LEVEL: 'info', GATEWAY_LEASE_MS: '30000' };
   const gateways = [AppProcess.start(GATEWAY_MAIN, env), AppProcess.start(GATEWAY_MAIN, env)] as const;
   try {
     const ports = (await Promise.all(gateways.map(async (g) => Number((await g.waitForLog('gateway listening', 20_000)).port)))) as [number, number];
@@ -108,7 +109,7 @@ async function main(): Promise<void> {
     const members = rooms.flatMap((room) => room.members);
     process.stdout.write(`${ROOMS} rooms x ${MEMBERS} members on 2 gateways; estimating ${RATE}/s each for ${SECONDS} s\n`);
 
-    const cpu = { a: cpuSeconds(gateways[0].pid), b: cpuSeconds(gateways[1].pid), redis: cpuSeconds(redis.pid ?? 0) };
+    const cpu = { a: cpuSeconds(gateways[0].pid), b: cpuSeconds(gateways[1].pid), redis: redis.cpuSeconds() };
     const started = Date.now();
     let sent = 0;
     // Each member estimates once per interval, members spread evenly over it (no bursts).
@@ -140,7 +141,7 @@ async function main(): Promise<void> {
       `cross-gateway delay: p50 ${percentile(latencies, 50)} ms, p99 ${percentile(latencies, 99)} ms, max ${latencies[latencies.length - 1]} ms (${latencies.length} samples)`,
       `last estimates:      ${missing === 0 ? 'every observer holds every member\'s last estimate' : `${missing} MISSING`}`,
       `gateway CPU:         A ${share(gateways[0].pid, cpu.a)}, B ${share(gateways[1].pid, cpu.b)} of one core; RSS A ${rssMiB(gateways[0].pid).toFixed(0)} MiB, B ${rssMiB(gateways[1].pid).toFixed(0)} MiB`,
-      `redis CPU:           ${share(redis.pid ?? 0, cpu.redis)} of one core`,
+      `redis CPU:           ${redis.cpuSeconds() === undefined || cpu.redis === undefined ? 'not measured (external Redis)' : `${(((redis.cpuSeconds()! - cpu.redis) / elapsed) * 100).toFixed(0)}%`} of one core (${redis.label})`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     for (const member of members) member.ws.terminate();

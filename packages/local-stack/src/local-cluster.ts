@@ -61,6 +61,11 @@ export class LocalCluster implements LocalTopology {
     return cluster;
   }
 
+  /** Process ids of the running nodes (for CPU accounting). */
+  get pids(): number[] {
+    return this.nodes.flatMap((n) => (n.pid === undefined || !n.running ? [] : [n.pid]));
+  }
+
   get env(): Record<string, string> {
     return { REDIS_CLUSTER_NODES: this.nodes.map((n) => `127.0.0.1:${n.port}`).join(',') };
   }

@@ -1,0 +1,49 @@
+import { EnvReader, readRedisTopology, type RedisTopology } from '@banterbox/config';
+import { LocalCluster, LocalRedis } from '@banterbox/local-stack';
+import { connectRedis, type RedisClient } from '@banterbox/store';
+import { cpuSeconds } from './proc-stats';
+
+/** The Redis a benchmark runs on. */
+export interface BenchRedis {
+  /** What it is, for the printed figures. */
+  label: string;
+  /** The variables that point the apps at it. */
+  env: Record<string, string>;
+  topology: RedisTopology;
+  /** CPU seconds its processes used so far (all nodes of a cluster); undefined for an external Redis. */
+  cpuSeconds(): number | undefined;
+  /** A client for checking what was stored; the caller disconnects it. */
+  client(): RedisClient;
+  stop(): Promise<void>;
+}
+
+const TOPOLOGY_VARS = ['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_SENTINEL_NAME', 'REDIS_CLUSTER_NODES', 'REDIS_USERNAME', 'REDIS_PASSWORD', 'REDIS_SENTINEL_PASSWORD', 'REDIS_TLS', 'REDIS_TLS_CA'];
+
+/**
+ * With REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES set (the apps' own variables), the
+ * existing Redis they name; otherwise a throwaway one on this machine: one node, or with
+ * BENCH_REDIS=cluster a 3-master cluster with a replica each.
+ */
+export async function benchRedis(): Promise<BenchRedis> {
+  const given = Object.fromEntries(TOPOLOGY_VARS.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]!]])));
+  if (given.REDIS_URL !== undefined || given.REDIS_SENTINELS !== undefined || given.REDIS_CLUSTER_NODES !== undefined) {
+    const env = new EnvReader(given);
+    const topology = readRedisTopology(env);
+    env.finish({});
+    return { label: `external ${topology.kind}`, env: given, topology, cpuSeconds: () => undefined, client: () => inspector(topology), stop: async () => undefined };
+  }
+  const local = process.env.BENCH_REDIS === 'cluster' ? await LocalCluster.start() : await LocalRedis.start();
+  const pids = (): number[] => (local instanceof LocalCluster ? local.pids : local.pid === undefined ? [] : [local.pid]);
+  return {
+    label: local instanceof LocalCluster ? `local cluster (${local.masters().length} masters + replicas)` : 'local single node',
+    env: local.env,
+    topology: local.topology,
+    cpuSeconds: () => pids().reduce((sum, pid) => sum + cpuSeconds(pid), 0),
+    client: () => inspector(local.topology),
+    stop: () => local.stop(),
+  };
+}
+
+function inspector(topology: RedisTopology): RedisClient {
+  return connectRedis(topology, { name: 'bench-inspect', queueWhileDisconnected: true });
+}
