@@ -11,9 +11,13 @@ import { AppProcess, LocalRedis, pingRedis, redisServerAvailable } from '@banter
 const APPS = join(__dirname, '..', '..');
 const DEMO_ROOM = 'demo';
 
-async function redisUrl(): Promise<{ url: string; owned: LocalRedis | undefined }> {
-  if (process.env.REDIS_URL) return { url: process.env.REDIS_URL, owned: undefined };
-  if (await pingRedis(6379, '127.0.0.1', 500)) return { url: 'redis://127.0.0.1:6379', owned: undefined };
+/** The apps' own Redis variables (SPEC §3): any of them set means "use that Redis". */
+const TOPOLOGY_VARS = ['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'];
+
+async function redisEnv(): Promise<{ env: Record<string, string>; where: string; owned: LocalRedis | undefined }> {
+  const given = TOPOLOGY_VARS.filter((name) => process.env[name]);
+  if (given.length > 0) return { env: {}, where: `as configured (${given.join(', ')})`, owned: undefined };
+  if (await pingRedis(6379, '127.0.0.1', 500)) return { env: { REDIS_URL: 'redis://127.0.0.1:6379' }, where: 'redis://127.0.0.1:6379', owned: undefined };
   if (!redisServerAvailable()) {
     process.stderr.write(
       'No Redis: REDIS_URL is not set, nothing answers on 127.0.0.1:6379, and redis-server is not on PATH.\n' +
@@ -22,7 +26,7 @@ async function redisUrl(): Promise<{ url: string; owned: LocalRedis | undefined 
     process.exit(1);
   }
   const owned = await LocalRedis.start();
-  return { url: owned.url, owned };
+  return { env: owned.env, where: `throwaway redis-server on port ${owned.port}`, owned };
 }
 
 async function banner(port: string, secret: string, adminKey: string): Promise<string> {
@@ -60,13 +64,13 @@ async function banner(port: string, secret: string, adminKey: string): Promise<s
 }
 
 async function main(): Promise<void> {
-  const { url, owned } = await redisUrl();
+  const { env: redis, where, owned } = await redisEnv();
   const secret = process.env.BANTERBOX_SECRET ?? randomBytes(24).toString('base64url');
   const adminKey = process.env.BANTERBOX_ADMIN_KEY ?? randomBytes(18).toString('base64url');
   const port = process.env.PORT ?? '8080';
   const env = {
     ...Object.fromEntries(Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined)),
-    REDIS_URL: url,
+    ...redis,
     BANTERBOX_SECRET: secret,
     BANTERBOX_ADMIN_KEY: adminKey,
     PORT: port,
@@ -111,7 +115,7 @@ async function main(): Promise<void> {
   gateway.child.stdout?.on('data', (chunk: Buffer) => {
     if (env.LOG_LEVEL !== 'warn') process.stdout.write(chunk);
   });
-  process.stdout.write(`Redis: ${owned ? `throwaway redis-server on port ${owned.port}` : url.replace(/\/\/[^@]*@/, '//***@')}\n`);
+  process.stdout.write(`Redis: ${where}\n`);
   process.stdout.write(await banner(port, secret, adminKey));
 }
 
