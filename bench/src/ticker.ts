@@ -1,0 +1,129 @@
+import { join } from 'node:path';
+import { AppProcess } from '@banterbox/local-stack';
+import { VoteStore, registerScripts, renewLease, type ScriptedRedis } from '@banterbox/store';
+import { benchRedis, type BenchRedis } from './bench-redis';
+import { cpuSeconds, machine } from './proc-stats';
+
+/**
+ * Ticker benchmark: BENCH_ACTIVE_ROOMS (1000,10000,100000) active vote rooms, ticked by
+ * BENCH_TICKERS (1,2) ticker replicas for BENCH_SECONDS (10) each. It prints how long a tick took
+ * (the slowest replica's, per tick), how many rooms each replica stores per second of its own
+ * tick time, and the CPU of the tickers and of Redis. Every tick must store every room once.
+ */
+const ROOM_COUNTS = (process.env.BENCH_ACTIVE_ROOMS ?? '1000,10000,100000').split(',').map(Number);
+const REPLICA_COUNTS = (process.env.BENCH_TICKERS ?? '1,2').split(',').map(Number);
+const SECONDS = Math.min(Number(process.env.BENCH_SECONDS ?? 10), 120);
+const TICK_MS = 1000;
+const TICKER_MAIN = join(__dirname, '..', '..', 'apps', 'ticker', 'dist', 'main.js');
+const GATEWAY = 'bench-gateway';
+const CHUNK = 1000;
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const percentile = (values: number[], p: number): number => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))] ?? 0;
+
+/** Creates `count` yes/no rooms and marks them active under one long-lived gateway lease. */
+async function seedRooms(redis: ScriptedRedis, count: number): Promise<void> {
+  const store = new VoteStore(redis, { historyLimit: 60, roomTtlMs: 3_600_000 });
+  for (let start = 0; start < count; start += CHUNK) {
+    const rooms = Array.from({ length: Math.min(CHUNK, count - start) }, (_, i) => `tick-${start + i}`);
+    const batch = store.batch();
+    const ensured = rooms.map((room) => store.addEnsureRoom(batch, room, { options: ['yes', 'no'], open: false, tickMs: 0 }));
+    await batch.exec();
+    await Promise.all(ensured);
+    await renewLease(redis, GATEWAY, 3_600_000, 'register', rooms);
+  }
+}
+
+interface Run {
+  rooms: number;
+  replicas: number;
+  ticks: number;
+  complete: number;
+  p50Ms: number;
+  p99Ms: number;
+  roomsPerSecondPerReplica: number;
+  tickerCpu: number;
+  redisCpu: number | undefined;
+}
+
+async function measure(redis: BenchRedis, rooms: number, replicas: number): Promise<Run> {
+  const env = { ...redis.env, TICK_MS: String(TICK_MS), LEADER_TTL_MS: '5000', GATEWAY_LEASE_MS: '300000', LOG_LEVEL: 'debug', METRICS_PORT: '0', HISTORY_LIMIT: '60' };
+  const tickers = Array.from({ length: replicas }, (_, i) => AppProcess.start(TICKER_MAIN, { ...env, TICKER_ID: `bench-ticker-${i}` }));
+  try {
+    await Promise.all(tickers.map((t) => t.waitForLog('ticker started', 30_000)));
+    // Wait until the partitions are spread and every room is stored each tick.
+    const storedAt = (ts: number): number => tickers.flatMap((t) => t.lines).filter((l) => l.msg === 'tick' && l.ts === ts).reduce((sum, l) => sum + Number(l.stored), 0);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const lastTs = Math.floor(Date.now() / TICK_MS) * TICK_MS - 2 * TICK_MS;
+      const led = tickers.map((t) => t.lines.filter((l) => l.msg === 'tick' && l.ts === lastTs).map((l) => (l.partitions as number[]).length)[0] ?? 0);
+      if (storedAt(lastTs) === rooms && led.every((n) => n > 0)) break;
+      if (Date.now() > deadline) throw new Error(`ticks never covered all ${rooms} rooms (${storedAt(lastTs)} at ${lastTs})`);
+      await sleep(200);
+    }
+    const from = tickers.map((t) => t.lines.length);
+    const cpu = tickers.map((t) => cpuSeconds(t.pid));
+    const redisCpu = redis.cpuSeconds();
+    const started = Date.now();
+    await sleep(SECONDS * 1000 + TICK_MS);
+    const elapsed = (Date.now() - started) / 1000;
+    const lines = tickers.map((t, i) => t.lines.slice(from[i]).filter((l) => l.msg === 'tick'));
+    const byTs = new Map<number, { stored: number; slowest: number }>();
+    for (const l of lines.flat()) {
+      const entry = byTs.get(Number(l.ts)) ?? { stored: 0, slowest: 0 };
+      entry.stored += Number(l.stored);
+      entry.slowest = Math.max(entry.slowest, Number(l.durationMs));
+      byTs.set(Number(l.ts), entry);
+    }
+    const ticks = [...byTs.values()];
+    const rate = lines.map((replicaLines) => {
+      const stored = replicaLines.reduce((sum, l) => sum + Number(l.stored), 0);
+      const busy = replicaLines.reduce((sum, l) => sum + Number(l.durationMs), 0) / 1000;
+      return busy > 0 ? stored / busy : 0;
+    });
+    const redisNow = redis.cpuSeconds();
+    return {
+      rooms,
+      replicas,
+      ticks: ticks.length,
+      complete: ticks.filter((t) => t.stored === rooms).length,
+      p50Ms: percentile(ticks.map((t) => t.slowest), 0.5),
+      p99Ms: percentile(ticks.map((t) => t.slowest), 0.99),
+      roomsPerSecondPerReplica: rate.reduce((a, b) => a + b, 0) / rate.length,
+      tickerCpu: tickers.reduce((sum, t, i) => sum + cpuSeconds(t.pid) - cpu[i]!, 0) / elapsed,
+      redisCpu: redisNow === undefined || redisCpu === undefined ? undefined : (redisNow - redisCpu) / elapsed,
+    };
+  } finally {
+    await Promise.all(tickers.map((t) => t.kill()));
+  }
+}
+
+async function main(): Promise<void> {
+  process.stdout.write(`machine: ${machine()}\n`);
+  process.stdout.write('rooms    replicas  ticks (all rooms stored)  tick p50 / p99   rooms/s per replica  ticker CPU  redis CPU\n');
+  let failed = false;
+  for (const rooms of ROOM_COUNTS) {
+    const redis = await benchRedis();
+    const client = registerScripts(redis.client());
+    try {
+      await seedRooms(client, rooms);
+      for (const replicas of REPLICA_COUNTS) {
+        const run = await measure(redis, rooms, replicas);
+        failed ||= run.complete !== run.ticks;
+        const pct = (x: number | undefined): string => (x === undefined ? 'n/a' : `${(x * 100).toFixed(0)}%`);
+        process.stdout.write(
+          `${String(rooms).padEnd(9)}${String(replicas).padEnd(10)}${`${run.ticks} (${run.complete})`.padEnd(26)}${`${run.p50Ms} / ${run.p99Ms} ms`.padEnd(17)}${String(Math.round(run.roomsPerSecondPerReplica)).padEnd(21)}${pct(run.tickerCpu).padEnd(12)}${pct(run.redisCpu)}   [${redis.label}]\n`,
+        );
+      }
+    } finally {
+      client.disconnect();
+      await redis.stop();
+    }
+  }
+  if (failed) process.exitCode = 1;
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.exit(1);
+});
