@@ -180,6 +180,27 @@ describe('container image and local cluster', () => {
     expect(nginx).toContain('proxy_set_header Upgrade $http_upgrade');
   });
 
+  it('moves the compose cluster onto a 3-master Redis Cluster with the cluster override', () => {
+    const [base] = readYamlDocuments(join(ROOT, 'infra', 'docker-compose.yml'));
+    const [override] = readYamlDocuments(join(ROOT, 'infra', 'docker-compose.cluster.yml'));
+    const services = override!.services as Record<string, Resource>;
+    const nodes = Object.keys(services).filter((name) => name.startsWith('redis-node-'));
+    expect(nodes).toHaveLength(6);
+    for (const node of nodes) expect(services[node]!.command).toEqual(expect.arrayContaining(['--cluster-enabled', 'yes']));
+    const init = String((services['redis-cluster-init']!.command as string[])[0]);
+    expect(init).toContain('--cluster-replicas 1');
+    expect(init).toContain('for n in 1 2 3 4 5 6');
+    for (const name of ['gateway-1', 'gateway-2', 'ticker-1', 'ticker-2']) {
+      const app = name.startsWith('gateway') ? 'gateway' : 'ticker';
+      // Compose merges the override's environment into the base service's.
+      const merged = { ...(base!.services as Record<string, Resource>)[name]!.environment, ...services[name]!.environment } as Record<string, unknown>;
+      const env = Object.fromEntries(Object.entries(merged).map(([k, v]) => [k, String(v).replace(/^\$\{\w+:-(.*)\}$/, '$1')]));
+      expect(env.REDIS_CLUSTER_NODES!.split(',').sort()).toEqual(nodes.map((n) => `${n}:6379`).sort());
+      expect(APPS[app].validate(env).redis).toMatchObject({ kind: 'cluster' });
+      expect(services[name]!.depends_on).toMatchObject({ 'redis-cluster-init': { condition: 'service_completed_successfully' } });
+    }
+  });
+
   it('keeps every YAML and JSON file under k8s/ and infra/ parseable', () => {
     const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
     const files = [...walk(K8S), ...walk(join(ROOT, 'infra'))];

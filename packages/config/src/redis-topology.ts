@@ -64,14 +64,17 @@ export function readRedisTopology(env: EnvReader): RedisTopology {
   const cluster = nodes(env, 'REDIS_CLUSTER_NODES');
   const chosen = [url !== undefined && 'REDIS_URL', sentinels.length > 0 && 'REDIS_SENTINELS', cluster.length > 0 && 'REDIS_CLUSTER_NODES'].filter(Boolean);
   if (chosen.length > 1) env.problem(`set only one of ${chosen.join(', ')}: they choose different Redis topologies`);
+  // Every variable is read whatever the topology, so the set a process reads is the same for all.
   const tlsCa = readCa(env);
   const access = { username: env.optionalString('REDIS_USERNAME'), password: env.optionalString('REDIS_PASSWORD'), tlsCa };
+  const name = env.optionalString('REDIS_SENTINEL_NAME');
+  const sentinelPassword = env.optionalString('REDIS_SENTINEL_PASSWORD');
+  const tls = env.bool('REDIS_TLS', false);
   if (sentinels.length > 0) {
-    const name = env.optionalString('REDIS_SENTINEL_NAME');
     if (name === undefined) env.problem('REDIS_SENTINEL_NAME is required with REDIS_SENTINELS (the name of the primary the sentinels monitor)');
-    return { kind: 'sentinel', sentinels, name: name ?? '', sentinelPassword: env.optionalString('REDIS_SENTINEL_PASSWORD'), tls: env.bool('REDIS_TLS', false), ...access };
+    return { kind: 'sentinel', sentinels, name: name ?? '', sentinelPassword, tls, ...access };
   }
-  if (cluster.length > 0) return { kind: 'cluster', nodes: cluster, tls: env.bool('REDIS_TLS', false), ...access };
+  if (cluster.length > 0) return { kind: 'cluster', nodes: cluster, tls, ...access };
   const single = url ?? DEFAULT_URL;
   if (!/^rediss?:\/\//.test(single)) env.problem('REDIS_URL must start with redis:// or rediss://');
   return { kind: 'single', url: single, tls: single.startsWith('rediss://'), ...access };
