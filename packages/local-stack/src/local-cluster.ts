@@ -54,6 +54,12 @@ export class LocalCluster implements LocalTopology {
       await Promise.all(cluster.nodes.map((node) => node.launch()));
       redisCli(cluster.nodes[0]!.port, '--cluster', 'create', ...cluster.nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', String(replicasPerMaster), '--cluster-yes');
       await cluster.waitHealthy(30_000);
+      // A replica can only take over once it has synced with its master.
+      await until(
+        () => cluster.nodes.every((n) => !/role:slave/.test(redisCli(n.port, 'info', 'replication')) || /master_link_status:up/.test(redisCli(n.port, 'info', 'replication'))),
+        30_000,
+        'the replicas did not sync',
+      );
     } catch (error) {
       await cluster.stop();
       throw error;
@@ -144,6 +150,25 @@ export class LocalCluster implements LocalTopology {
       redisCli(port, 'cluster', 'setslot', String(slot), 'node', toId);
     }
     await until(() => this.masterOf(slot) === toPort, 10_000, `slot ${slot} did not move to ${toPort}`);
+  }
+
+  /**
+   * Kills the master serving `slot` with -9 and waits until its replica serves the slot and the
+   * cluster is healthy again; resolves with the killed port.
+   */
+  async failMasterOf(slot: number, timeoutMs = 30_000): Promise<number> {
+    const killed = this.masterOf(slot);
+    await this.kill(killed);
+    const promoted = (): boolean => {
+      try {
+        return this.masterOf(slot) !== killed;
+      } catch {
+        return false; // nobody serves the slot yet
+      }
+    };
+    await until(promoted, timeoutMs, `no replica took over slot ${slot}`);
+    await this.waitHealthy(timeoutMs);
+    return killed;
   }
 
   /** Kills a node with -9 (a replica of it takes over after the node timeout). */

@@ -21,4 +21,4 @@ export type { UserPresence, UserConnectionOp, UserExpiry } from './user-store';
 export { RoomChannels } from './room-channels';
 export { SlotBatch } from './slot-batch';
 export { topologyProblem, misconfiguration, TopologyWatch } from './topology-check';
-export { ACTIVITY_BUCKETS, PARTITION_COUNTS, roomSlot, roomBucket, partitionBuckets, roomPartition } from './partitions';
+export { ACTIVITY_BUCKETS, PARTITION_COUNTS, keySlot, roomSlot, roomBucket, partitionBuckets, roomPartition } from './partitions';

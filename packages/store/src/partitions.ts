@@ -13,6 +13,11 @@ const SLOTS = 16384;
 /** The partition counts that split the buckets evenly. */
 export const PARTITION_COUNTS = [1, 2, 4, 8, 16] as const;
 
+/** The Redis Cluster hash slot of any key (its {hash tag}'s). */
+export function keySlot(key: string): number {
+  return calculateSlot(key);
+}
+
 /** The Redis Cluster hash slot of a vote room's keys and channel. */
 export function roomSlot(roomId: string): number {
   return calculateSlot(keys.voteRoom(roomId).meta);

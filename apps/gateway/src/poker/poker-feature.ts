@@ -69,7 +69,10 @@ export function createPokerFeature(deps: FeatureDeps): GatewayFeature {
     start(): void {
       heartbeat ??= setInterval(() => deps.fanout.publish('poker', HEARTBEAT_TOPIC, pokerFrame({ event: 'heartbeat' })), config.heartbeatMs);
     },
-    reassert: (gatewayId) => handler.reassert(sockets, gatewayId),
+    async reassert(gatewayId: string): Promise<void> {
+      await handler.reassert(sockets, gatewayId);
+      await rooms.verify();
+    },
     tickedRooms: () => [],
     sockets: () => sockets,
     gauges(): FeatureGauges {

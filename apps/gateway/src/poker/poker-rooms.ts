@@ -217,8 +217,10 @@ export class PokerRooms {
   }
 
   /**
-   * After the subscriber reconnected: rooms whose stored sequence moved past what this gateway
-   * forwarded lost events (their sockets rejoin); rooms that no longer exist are closed.
+   * After the subscriber reconnected or Redis failed over: rooms whose stored sequence moved past
+   * what this gateway forwarded lost events, and rooms whose stored sequence went back lost
+   * writes in a failover (later events would look like duplicates): their sockets rejoin from a
+   * fresh snapshot. Rooms that no longer exist are closed.
    */
   async verify(): Promise<void> {
     const rooms = this.all().filter((room) => room.seq >= 0);
@@ -226,7 +228,7 @@ export class PokerRooms {
     rooms.forEach((room, i) => {
       const seq = stored[i];
       if (seq === null || seq === undefined) this.closeLocally(room);
-      else if (seq > room.seq) this.resync(room);
+      else if (seq !== room.seq) this.resync(room);
     });
   }
 
