@@ -68,6 +68,22 @@ describe('tick clock', () => {
       expect(seen).toEqual([1_000_100, 1_000_200, 1_000_500, 1_000_600, 1_000_700]);
     });
 
+    it('never fires a boundary twice when the wall clock reads just before it (a timer fired early)', async () => {
+      const seen: number[] = [];
+      const clock = new TickClock(
+        100,
+        async (ts) => {
+          seen.push(ts);
+          if (seen.length === 1) jest.setSystemTime(ts - 1); // the wall clock is a millisecond behind the timer
+        },
+        fail,
+      );
+      clock.start();
+      await jest.advanceTimersByTimeAsync(250);
+      clock.stop();
+      expect(seen.slice(0, 2)).toEqual([1_000_100, 1_000_200]);
+    });
+
     it('reports a tick that threw and keeps ticking', async () => {
       const seen: number[] = [];
       const failed: [unknown, number][] = [];

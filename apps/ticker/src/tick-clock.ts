@@ -11,6 +11,8 @@ export function nextTick(now: number, tickMs: number): number {
 export class TickClock {
   private timer: NodeJS.Timeout | undefined;
   private running = false;
+  /** The last boundary fired. */
+  private lastTs = 0;
 
   constructor(
     private readonly tickMs: number,
@@ -26,12 +28,14 @@ export class TickClock {
 
   private schedule(): void {
     if (!this.running) return;
-    const ts = nextTick(Date.now(), this.tickMs);
+    // A timer may fire a millisecond before its boundary by the wall clock; never tick a ts twice.
+    const ts = Math.max(nextTick(Date.now(), this.tickMs), this.lastTs + this.tickMs);
     this.timer = setTimeout(() => void this.fire(ts), ts - Date.now());
   }
 
   private async fire(ts: number): Promise<void> {
     if (!this.running) return;
+    this.lastTs = ts;
     try {
       await this.onTick(ts, Math.max(0, Date.now() - ts));
     } catch (error) {
