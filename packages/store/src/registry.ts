@@ -10,9 +10,8 @@ import type { VoteStore } from './vote-store';
 const REAP_SCAN_COUNT = 500;
 
 /** Queues a lease renewal that also marks `rooms` active on a batch; resolves true while the lease is live. */
-export async function addLease(batch: SlotBatch, gatewayId: string, ttlMs: number, mode: LeaseMode, rooms: readonly string[]): Promise<boolean> {
-  const [reply] = await batch.add(keys.gateways, (pipeline) => renewLeaseScript.queue(pipeline, { gatewayId, ttlMs, mode, rooms }));
-  return reply === LeaseReply.Live;
+export function addLease(batch: SlotBatch, gatewayId: string, ttlMs: number, mode: LeaseMode, rooms: readonly string[]): Promise<boolean> {
+  return batch.add(keys.gateways, (pipeline) => renewLeaseScript.queue(pipeline, { gatewayId, ttlMs, mode, rooms }), ([reply]) => reply === LeaseReply.Live);
 }
 
 /** Registers or renews a lease (and marks `rooms` active); true while it is live. */

@@ -35,19 +35,22 @@ export class SlotBatch {
 
   /**
    * Queues with `queue` the commands of the slot of `key` (every key they touch must share it)
-   * and resolves with their replies once `exec` ran.
+   * and resolves, once `exec` ran, with their replies as `read` makes of them. If the batch
+   * fails, the promise rejects too, but counts as handled: exec() reports the failure to its own
+   * caller, so one that only awaits exec() leaves no unhandled rejection behind.
    */
-  add(key: string, queue: (pipeline: ScriptedPipeline) => void): Promise<unknown[]> {
+  add(key: string, queue: (pipeline: ScriptedPipeline) => void): Promise<unknown[]>;
+  add<T>(key: string, queue: (pipeline: ScriptedPipeline) => void, read: (replies: unknown[]) => T): Promise<T>;
+  add<T>(key: string, queue: (pipeline: ScriptedPipeline) => void, read?: (replies: unknown[]) => T): Promise<T | unknown[]> {
     const group = this.group(key);
     const start = group.pipeline.length;
     queue(group.pipeline);
     const replies = new Promise<unknown[]>((resolve, reject) => {
       group.entries.push({ start, count: group.pipeline.length - start, resolve, reject });
     });
-    // exec() reports a failure to its own caller; a caller that only awaits exec() must not also
-    // leave an unhandled rejection here.
-    replies.catch(() => undefined);
-    return replies;
+    const result = read ? replies.then(read) : replies;
+    result.catch(() => undefined);
+    return result;
   }
 
   /** Sends every pipeline; each `add` then settles. Rejects with the first group that failed. */

@@ -1,7 +1,7 @@
 import type { TallyPoint } from '@banterbox/protocol';
 import { keys } from './keys';
 import { TickResult, ensureRoom, roomOps, tickRoom } from './script-defs';
-import { StoreError, execPipeline, type ScriptedRedis } from './scripts';
+import { StoreError, execPipeline, type ScriptedPipeline, type ScriptedRedis } from './scripts';
 import { SlotBatch } from './slot-batch';
 
 /** What a vote room is: its options, whether guests may join, and its tick (0 = every tick). */
@@ -89,10 +89,10 @@ export class VoteStore {
    * Queues this gateway's ops for one room on `batch`, in order, in script calls of at most
    * OPS_PER_CALL ops; resolves with the number of votes that changed a stored vote.
    */
-  async addRoomOps(batch: SlotBatch, roomId: string, gatewayId: string, ops: readonly RoomOp[]): Promise<number> {
+  addRoomOps(batch: SlotBatch, roomId: string, gatewayId: string, ops: readonly RoomOp[]): Promise<number> {
     const room = keys.voteRoom(roomId);
     const conns = keys.gatewayConns(roomId, gatewayId);
-    const replies = await batch.add(room.users, (pipeline) => {
+    const queue = (pipeline: ScriptedPipeline): void => {
       for (let start = 0; start < ops.length; start += OPS_PER_CALL) {
         const args: (string | number)[] = [];
         for (const op of ops.slice(start, start + OPS_PER_CALL)) {
@@ -101,17 +101,18 @@ export class VoteStore {
         }
         roomOps.queue(pipeline, { room, conns, ops: args });
       }
-    });
-    return replies.reduce<number>((sum, reply) => sum + Number(reply), 0);
+    };
+    return batch.add(room.users, queue, (replies) => replies.reduce<number>((sum, reply) => sum + Number(reply), 0));
   }
 
   /** Queues a tick of one room on `batch`; resolves with what the script did. */
-  async addTick(batch: SlotBatch, roomId: string, epoch: number, ts: number): Promise<TickResult> {
+  addTick(batch: SlotBatch, roomId: string, epoch: number, ts: number): Promise<TickResult> {
     const room = keys.voteRoom(roomId);
-    const [reply] = await batch.add(room.meta, (pipeline) =>
-      tickRoom.queue(pipeline, { room, epoch, ts, historyLimit: this.settings.historyLimit, roomTtlMs: this.settings.roomTtlMs }),
+    return batch.add(
+      room.meta,
+      (pipeline) => tickRoom.queue(pipeline, { room, epoch, ts, historyLimit: this.settings.historyLimit, roomTtlMs: this.settings.roomTtlMs }),
+      ([reply]) => tickResult(reply),
     );
-    return tickResult(reply);
   }
 }
 

@@ -70,8 +70,13 @@ export class GatewayLease implements GatewayIdentity, RoomActivity {
     this.timer = setInterval(() => void this.renew(), Math.max(100, Math.floor(this.deps.leaseMs / 3)));
   }
 
-  async markActive(batch: SlotBatch, rooms: readonly string[]): Promise<void> {
-    if (!(await addLease(batch, this.currentId, this.deps.leaseMs, 'renew', rooms))) void this.resync('lease lost');
+  markActive(batch: SlotBatch, rooms: readonly string[]): Promise<void> {
+    const marked = addLease(batch, this.currentId, this.deps.leaseMs, 'renew', rooms).then((live) => {
+      if (!live) void this.resync('lease lost');
+    });
+    // A failed batch is reported by whoever ran it; this promise must not be left unhandled.
+    marked.catch(() => undefined);
+    return marked;
   }
 
   /** Runs a resync at the next renewal (at most every third of the lease, never in a tight loop). */
@@ -91,7 +96,7 @@ export class GatewayLease implements GatewayIdentity, RoomActivity {
       const live = await renewLease(this.deps.redis, this.currentId, this.deps.leaseMs, 'renew', this.tickedRooms());
       done();
       if (!live) await this.resync('lease expired');
-      else if (this.resyncPending) await this.resync('retrying a failed resync');
+      else if (this.resyncPending) await this.resync('a re-assertion is due');
       else this.live = true;
     } catch (err) {
       this.live = false;

@@ -91,12 +91,13 @@ export class VoteWriter {
     const gatewayId = this.options.gatewayId();
     const slots = store.batch();
     const marked = rooms.length > 0 ? this.options.activity.markActive(slots, rooms) : Promise.resolve();
-    const written = [...batch].map(([roomId, ops]) => store.addRoomOps(slots, roomId, gatewayId, ops));
+    const written = Promise.all([...batch].map(([roomId, ops]) => store.addRoomOps(slots, roomId, gatewayId, ops)));
+    written.catch(() => undefined); // a failure is reported by exec() below
     const started = process.hrtime.bigint();
     try {
       await slots.exec();
       await marked;
-      const applied = (await Promise.all(written)).reduce((sum, n) => sum + n, 0);
+      const applied = (await written).reduce((sum, n) => sum + n, 0);
       this.stats.votesApplied += applied;
       this.stats.opsWritten += count;
       this.stats.batches += 1;
