@@ -61,9 +61,10 @@ export interface TickerDeps {
 }
 
 /**
- * One ticker replica. Every replica runs the tick clock; only the leader acts on a tick: it
- * reaps dead gateways, then stores and publishes each active room's point through the fenced
- * tickRoom script.
+ * One ticker replica. Every replica runs the tick clock and acts only for the tick partitions it
+ * leads: for each, it stores and publishes every active room's point through the fenced tickRoom
+ * script with that partition's epoch. The leader of partition 0 also reaps dead gateways and
+ * expires poker users.
  */
 export function createTicker({ config, log }: TickerDeps): Ticker {
   const redis = registerScripts(connectRedis(config.redis, { name: 'ticker-cmd', queueWhileDisconnected: false }));
