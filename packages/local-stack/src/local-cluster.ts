@@ -6,7 +6,7 @@ import { Cluster } from 'ioredis';
 import type { RedisTopology } from '@banterbox/config';
 import { LocalStackError } from './errors';
 import type { LocalTopology } from './local-redis';
-import { RedisProcess, baseArgs, freePort, requireRedisServer, until } from './redis-process';
+import { RedisProcess, baseArgs, freePorts, requireRedisServer, until, withRetries } from './redis-process';
 
 export interface LocalClusterOptions {
   masters?: number;
@@ -33,11 +33,15 @@ export class LocalCluster implements LocalTopology {
 
   private constructor(readonly nodes: RedisProcess[]) {}
 
-  static async start({ masters = 3, replicasPerMaster = 1, nodeTimeoutMs = 1000 }: LocalClusterOptions = {}): Promise<LocalCluster> {
+  static start(options: LocalClusterOptions = {}): Promise<LocalCluster> {
     requireRedisServer();
+    return withRetries(3, () => LocalCluster.startOnce(options));
+  }
+
+  private static async startOnce({ masters = 3, replicasPerMaster = 1, nodeTimeoutMs = 1000 }: LocalClusterOptions): Promise<LocalCluster> {
     const count = masters * (1 + replicasPerMaster);
-    const ports: [number, number][] = [];
-    for (let i = 0; i < count; i += 1) ports.push([await freePort(), await freePort()]);
+    const free = await freePorts(2 * count);
+    const ports: [number, number][] = Array.from({ length: count }, (_, i) => [free[2 * i]!, free[2 * i + 1]!]);
     const cluster = new LocalCluster([]);
     for (const [port, bus] of ports) {
       cluster.nodes.push(

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import type { RedisTopology } from '@banterbox/config';
-import { RedisProcess, baseArgs, freePort, requireRedisServer } from './redis-process';
+import { RedisProcess, baseArgs, freePort, requireRedisServer, withRetries } from './redis-process';
 
 /** A throwaway Redis of any topology that the apps can be pointed at. */
 export interface LocalTopology {
@@ -28,11 +28,18 @@ export class LocalRedis implements LocalTopology {
     this.server = new RedisProcess(port, () => baseArgs(port, this.dir));
   }
 
-  static async start(): Promise<LocalRedis> {
+  static start(): Promise<LocalRedis> {
     requireRedisServer();
-    const redis = new LocalRedis(await freePort());
-    await redis.server.launch();
-    return redis;
+    return withRetries(3, async () => {
+      const redis = new LocalRedis(await freePort());
+      try {
+        await redis.server.launch();
+      } catch (error) {
+        await redis.stop();
+        throw error;
+      }
+      return redis;
+    });
   }
 
   /** The server's process id while it runs. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { RedisTopology } from '@banterbox/config';
 import { redisCli } from './local-cluster';
 import type { LocalTopology } from './local-redis';
-import { RedisProcess, baseArgs, freePort, requireRedisServer, until } from './redis-process';
+import { RedisProcess, baseArgs, freePorts, requireRedisServer, until, withRetries } from './redis-process';
 
 /** The master name the sentinels monitor. */
 const NAME = 'banterbox';
@@ -22,10 +22,13 @@ export class LocalSentinel implements LocalTopology {
     readonly sentinels: RedisProcess[],
   ) {}
 
-  static async start(): Promise<LocalSentinel> {
+  static start(): Promise<LocalSentinel> {
     requireRedisServer();
-    const [primaryPort, replicaPort] = [await freePort(), await freePort()];
-    const sentinelPorts = [await freePort(), await freePort(), await freePort()];
+    return withRetries(3, () => LocalSentinel.startOnce());
+  }
+
+  private static async startOnce(): Promise<LocalSentinel> {
+    const [primaryPort = 0, replicaPort = 0, ...sentinelPorts] = await freePorts(5);
     const group = new LocalSentinel([], []);
     group.servers.push(new RedisProcess(primaryPort, () => baseArgs(primaryPort, group.dir)));
     group.servers.push(new RedisProcess(replicaPort, () => [...baseArgs(replicaPort, group.dir), '--replicaof', '127.0.0.1', String(primaryPort)]));

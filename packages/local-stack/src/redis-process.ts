@@ -15,6 +15,43 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * `count` distinct free ports: all are held open at once while the OS hands them out, so none is
+ * handed out twice (one at a time, the same port can come back, and a cluster node's bus port
+ * would then collide with another node's port).
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  const servers = Array.from({ length: count }, () => createServer());
+  try {
+    return await Promise.all(
+      servers.map(
+        (server) =>
+          new Promise<number>((resolve, reject) => {
+            server.on('error', reject);
+            server.listen(0, '127.0.0.1', () => {
+              const address = server.address();
+              if (typeof address === 'object' && address) resolve(address.port);
+              else reject(new LocalStackError('no port'));
+            });
+          }),
+      ),
+    );
+  } finally {
+    await Promise.all(servers.map((server) => new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve()))));
+  }
+}
+
+/** Runs `attempt` up to `times` times: a throwaway topology whose ports were taken meanwhile is started afresh. */
+export async function withRetries<T>(times: number, attempt: () => Promise<T>): Promise<T> {
+  for (let i = 1; ; i += 1) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (i >= times) throw error;
+    }
+  }
+}
+
 export function redisServerAvailable(): boolean {
   return spawnSync('redis-server', ['--version']).status === 0;
 }
@@ -73,7 +110,12 @@ export class RedisProcess {
     const child = spawn('redis-server', this.args(), { stdio: 'ignore' });
     child.on('error', () => undefined);
     this.child = child;
-    await until(() => pingRedis(this.port), 10_000, `redis-server on port ${this.port} did not answer PING`);
+    const answers = async (): Promise<boolean> => {
+      // A server that could not bind its ports exits at once: say so instead of waiting.
+      if (child.exitCode !== null) throw new LocalStackError(`redis-server on port ${this.port} exited (${child.exitCode})`);
+      return pingRedis(this.port);
+    };
+    await until(answers, 10_000, `redis-server on port ${this.port} did not answer PING`);
   }
 
   /** Kills the server at once (SIGKILL). */
