@@ -1,4 +1,4 @@
-import { EnvReader, readRedisTopology, type RedisTopology } from '@banterbox/config';
+import { EnvReader, REDIS_TOPOLOGY_CHOICES, readRedisTopology, type RedisTopology } from '@banterbox/config';
 import { LocalCluster, LocalRedis } from '@banterbox/local-stack';
 import { connectRedis, type RedisClient } from '@banterbox/store';
 import { cpuSeconds } from './proc-stats';
@@ -17,16 +17,15 @@ export interface BenchRedis {
   stop(): Promise<void>;
 }
 
-const TOPOLOGY_VARS = ['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_SENTINEL_NAME', 'REDIS_CLUSTER_NODES', 'REDIS_USERNAME', 'REDIS_PASSWORD', 'REDIS_SENTINEL_PASSWORD', 'REDIS_TLS', 'REDIS_TLS_CA'];
-
 /**
  * With REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES set (the apps' own variables), the
  * existing Redis they name; otherwise a throwaway one on this machine: one node, or with
  * BENCH_REDIS=cluster a 3-master cluster with a replica each.
  */
 export async function benchRedis(): Promise<BenchRedis> {
-  const given = Object.fromEntries(TOPOLOGY_VARS.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name]!]])));
-  if (given.REDIS_URL !== undefined || given.REDIS_SENTINELS !== undefined || given.REDIS_CLUSTER_NODES !== undefined) {
+  // Every REDIS_* variable goes to the apps as given; the topology ones decide whether to use it.
+  const given = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[0].startsWith('REDIS_') && entry[1] !== undefined));
+  if (REDIS_TOPOLOGY_CHOICES.some((name) => given[name] !== undefined)) {
     const env = new EnvReader(given);
     const topology = readRedisTopology(env);
     env.finish({});

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { signToken } from '@banterbox/auth';
+import { REDIS_TOPOLOGY_CHOICES } from '@banterbox/config';
 import { AppProcess, LocalRedis, pingRedis, redisServerAvailable } from '@banterbox/local-stack';
 
 /**
@@ -11,11 +12,10 @@ import { AppProcess, LocalRedis, pingRedis, redisServerAvailable } from '@banter
 const APPS = join(__dirname, '..', '..');
 const DEMO_ROOM = 'demo';
 
-/** The apps' own Redis variables (SPEC §3): any of them set means "use that Redis". */
-const TOPOLOGY_VARS = ['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'];
 
 async function redisEnv(): Promise<{ env: Record<string, string>; where: string; owned: LocalRedis | undefined }> {
-  const given = TOPOLOGY_VARS.filter((name) => process.env[name]);
+  // Any of the apps' own topology variables set (SPEC §3) means "use that Redis".
+  const given = REDIS_TOPOLOGY_CHOICES.filter((name) => process.env[name]);
   if (given.length > 0) return { env: {}, where: `as configured (${given.join(', ')})`, owned: undefined };
   if (await pingRedis(6379, '127.0.0.1', 500)) return { env: { REDIS_URL: 'redis://127.0.0.1:6379' }, where: 'redis://127.0.0.1:6379', owned: undefined };
   if (!redisServerAvailable()) {

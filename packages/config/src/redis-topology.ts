@@ -30,6 +30,9 @@ export type RedisTopology =
 
 const DEFAULT_URL = 'redis://127.0.0.1:6379';
 
+/** The variables that each choose a topology; set exactly one (none means the default URL). */
+export const REDIS_TOPOLOGY_CHOICES = ['REDIS_URL', 'REDIS_SENTINELS', 'REDIS_CLUSTER_NODES'] as const;
+
 /** `host:port`, `[v6]:port`; undefined if it is neither. */
 export function parseNode(text: string): RedisNode | undefined {
   const match = /^(?:\[([0-9A-Fa-f:.]+)\]|([A-Za-z0-9.-]+)):(\d{1,5})$/.exec(text.trim());
@@ -62,7 +65,8 @@ export function readRedisTopology(env: EnvReader): RedisTopology {
   const url = env.optionalString('REDIS_URL');
   const sentinels = nodes(env, 'REDIS_SENTINELS');
   const cluster = nodes(env, 'REDIS_CLUSTER_NODES');
-  const chosen = [url !== undefined && 'REDIS_URL', sentinels.length > 0 && 'REDIS_SENTINELS', cluster.length > 0 && 'REDIS_CLUSTER_NODES'].filter(Boolean);
+  const set = [url !== undefined, sentinels.length > 0, cluster.length > 0];
+  const chosen = REDIS_TOPOLOGY_CHOICES.filter((_, i) => set[i]);
   if (chosen.length > 1) env.problem(`set only one of ${chosen.join(', ')}: they choose different Redis topologies`);
   // Every variable is read whatever the topology, so the set a process reads is the same for all.
   const tlsCa = readCa(env);

@@ -94,7 +94,8 @@ export class LocalCluster implements LocalTopology {
     await until(
       () => this.nodes.filter((n) => n.running).every((n) => {
         try {
-          return /cluster_state:ok/.test(redisCli(n.port, 'cluster', 'info')) && /cluster_slots_ok:16384/.test(redisCli(n.port, 'cluster', 'info'));
+          const info = redisCli(n.port, 'cluster', 'info');
+          return /cluster_state:ok/.test(info) && /cluster_slots_ok:16384/.test(info);
         } catch {
           return false;
         }

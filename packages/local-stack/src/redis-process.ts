@@ -2,19 +2,6 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import { LocalStackError } from './errors';
 
-/** A free TCP port on 127.0.0.1, as the OS hands it out. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new LocalStackError('no port'))));
-    });
-  });
-}
-
 /**
  * `count` distinct free ports: all are held open at once while the OS hands them out, so none is
  * handed out twice (one at a time, the same port can come back, and a cluster node's bus port
@@ -50,6 +37,12 @@ export async function withRetries<T>(times: number, attempt: () => Promise<T>): 
       if (i >= times) throw error;
     }
   }
+}
+
+/** A free TCP port on 127.0.0.1, as the OS hands it out. */
+export async function freePort(): Promise<number> {
+  const [port] = await freePorts(1);
+  return port!;
 }
 
 export function redisServerAvailable(): boolean {

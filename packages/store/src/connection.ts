@@ -50,8 +50,8 @@ export function connectRedis(topology: RedisTopology, { name, queueWhileDisconne
       const url = new URL(topology.url);
       return new Redis(topology.url, {
         ...node,
+        ...(url.username === '' ? {} : { username: decodeURIComponent(url.username) }),
         ...(url.password === '' ? {} : { password: decodeURIComponent(url.password) }),
-        ...(topology.tls ? { tls: tlsOptions(topology) } : {}),
       });
     }
     case 'sentinel':
