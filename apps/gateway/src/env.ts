@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { MIN_SECRET_BYTES } from '@banterbox/auth';
+import { MIN_SECRET_BYTES, type Secrets } from '@banterbox/auth';
 import { EnvReader, readCommon, type CommonConfig, type EnvSource } from '@banterbox/config';
 import { isValidId } from '@banterbox/protocol';
 
@@ -8,7 +8,8 @@ export const DEV_SECRET = 'banterbox-insecure-development-secret';
 export interface GatewayConfig extends CommonConfig {
   host: string;
   port: number;
-  secret: string;
+  /** BANTERBOX_SECRET signs; BANTERBOX_SECRET_PREVIOUS, while set, is still accepted (a rotation). */
+  secrets: Secrets;
   /** Whether the secret is the built-in development one (logged as a warning). */
   insecureSecret: boolean;
   adminKey: string | undefined;
@@ -46,6 +47,10 @@ export function readGatewayConfig(source: EnvSource): Readonly<GatewayConfig> {
   if (configuredSecret !== undefined && Buffer.byteLength(configuredSecret) < MIN_SECRET_BYTES) {
     env.problem(`BANTERBOX_SECRET must be at least ${MIN_SECRET_BYTES} bytes (generate one with: openssl rand -base64 48)`);
   }
+  const previousSecret = env.optionalString('BANTERBOX_SECRET_PREVIOUS');
+  if (previousSecret !== undefined && configuredSecret === undefined) env.problem('BANTERBOX_SECRET_PREVIOUS needs BANTERBOX_SECRET (the new secret) beside it');
+  if (previousSecret !== undefined && Buffer.byteLength(previousSecret) < MIN_SECRET_BYTES) env.problem(`BANTERBOX_SECRET_PREVIOUS must be at least ${MIN_SECRET_BYTES} bytes`);
+  if (previousSecret !== undefined && previousSecret === configuredSecret) env.problem('BANTERBOX_SECRET_PREVIOUS is the same as BANTERBOX_SECRET');
   const adminKey = env.optionalString('BANTERBOX_ADMIN_KEY');
   const demoRoom = env.string('DEMO_ROOM', 'demo');
   if (!isValidId(demoRoom)) env.problem('DEMO_ROOM must be 1-64 characters of [A-Za-z0-9_-] (or "none")');
@@ -54,7 +59,7 @@ export function readGatewayConfig(source: EnvSource): Readonly<GatewayConfig> {
     ...common,
     host: env.string('HOST', '0.0.0.0'),
     port: env.int('PORT', 8080, { min: 0, max: 65535 }),
-    secret: configuredSecret ?? DEV_SECRET,
+    secrets: { current: configuredSecret ?? DEV_SECRET, previous: previousSecret },
     insecureSecret: configuredSecret === undefined,
     adminKey,
     allowedOrigins: env.list('ALLOWED_ORIGINS'),

@@ -61,8 +61,8 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
   for (const feature of features) feature.mount(app, routes);
   const site = loadSite(config.webDir ?? defaultWebDir());
   if (typeof site === 'string') log.warn({ reason: site }, 'web client not served');
-  else mountSite(routes, site, config.secret);
-  mountNotFound(routes, config.secret);
+  else mountSite(routes, site, config.secrets);
+  mountNotFound(routes, config.secrets);
 
   let listenSocket: us_listen_socket | undefined;
   let port = 0;

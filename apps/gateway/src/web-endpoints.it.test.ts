@@ -30,6 +30,16 @@ describe('web pages, guests and the demo room', () => {
     }
   });
 
+  it('answers a room page whose id breaks the id rule with 404 (the page says so), not 200', async () => {
+    for (const path of ['/room/a%20b', '/overlay/no.dots', `/poker/${'x'.repeat(65)}`, '/room/%F0%9F%8E%89']) {
+      const response = await fetch(`${base}${path}`);
+      expect(response.status).toBe(404);
+      expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');
+      expect(response.headers.get('content-security-policy')).toContain("default-src 'self'");
+    }
+    expect((await fetch(`${base}/room/${'y'.repeat(64)}`)).status).toBe(200);
+  });
+
   it('serves the hashed assets as immutable and nothing else', async () => {
     const manifest = JSON.parse(readFileSync(join(defaultWebDir(), 'manifest.json'), 'utf8')) as { assets: string[] };
     const script = manifest.assets.find((file) => file.startsWith('room-') && file.endsWith('.js'))!;

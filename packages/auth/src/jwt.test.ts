@@ -72,4 +72,26 @@ describe('tokens', () => {
     await expect(verifyToken(`${h}.${p}.${cookieMac}`, SECRET, NOW)).rejects.toThrow('signature');
     expect(signSession('u1', SECRET).split('.')[1]).not.toBe(createHmac('sha256', SECRET).update('session:u1').digest('base64url'));
   });
+
+  it('accepts a token signed with the previous secret during a rotation, and signs with the current one', async () => {
+    const OLD = 'the-previous-secret-0123456789abcdef';
+    const rotating = { current: SECRET, previous: OLD };
+    const before = await signToken(claims, OLD, NOW);
+    await expect(verifyToken(before, rotating, NOW)).resolves.toMatchObject({ sub: 'u1' });
+    await expect(verifyToken(before, SECRET, NOW)).rejects.toThrow('signature');
+    const after = await signToken(claims, rotating, NOW);
+    await expect(verifyToken(after, SECRET, NOW)).resolves.toMatchObject({ sub: 'u1' });
+    await expect(verifyToken(after, OLD, NOW)).rejects.toThrow('signature');
+  });
+
+  it('says why a token signed with the previous secret fails for another reason, not just "signature"', async () => {
+    const OLD = 'the-previous-secret-0123456789abcdef';
+    const expired = await signToken({ ...claims, exp: NOW / 1000 - 60 }, OLD, NOW);
+    await expect(verifyToken(expired, { current: SECRET, previous: OLD }, NOW)).rejects.toThrow('expired');
+    await expect(verifyToken(await signToken(claims, 'a-third-unrelated-secret-0123456789ab', NOW), { current: SECRET, previous: OLD }, NOW)).rejects.toThrow('signature');
+  });
+
+  it('refuses an empty token as missing', async () => {
+    await expect(verifyToken('', SECRET, NOW)).rejects.toThrow('token is missing');
+  });
 });

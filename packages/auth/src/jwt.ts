@@ -1,6 +1,7 @@
 import { SignJWT, errors, jwtVerify, type JWTPayload } from 'jose';
 import { isValidId } from '@banterbox/protocol';
 import { tokenKey } from './keys';
+import { signingSecret, verifyingSecrets, type SecretsLike } from './secrets';
 
 /**
  * JWTs for vote rooms (SPEC §4), signed and verified with `jose`: HS256 only (the algorithm is
@@ -32,14 +33,15 @@ export class AuthError extends Error {
   }
 }
 
-export function signToken(claims: TokenClaims, secret: string, nowMs = Date.now()): Promise<string> {
+/** Signs with the current secret. */
+export function signToken(claims: TokenClaims, secrets: SecretsLike, nowMs = Date.now()): Promise<string> {
   return new SignJWT({ room: claims.room })
     .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
     .setSubject(claims.sub)
     .setAudience(TOKEN_AUDIENCE)
     .setIssuedAt(Math.floor(nowMs / 1000))
     .setExpirationTime(claims.exp)
-    .sign(tokenKey(secret));
+    .sign(tokenKey(signingSecret(secrets)));
 }
 
 /** What a client is told about a token jose refused (never the token itself). */
@@ -56,20 +58,30 @@ function refusal(error: unknown): string {
   return 'token is not a valid JWT';
 }
 
-/** Verifies signature and claims; throws AuthError saying what is wrong. */
-export async function verifyToken(token: string, secret: string, nowMs = Date.now()): Promise<VerifiedToken> {
-  let claims: JWTPayload;
-  try {
-    ({ payload: claims } = await jwtVerify(token, tokenKey(secret), {
-      algorithms: [ALGORITHM],
-      audience: TOKEN_AUDIENCE,
-      requiredClaims: ['exp', 'sub'],
-      clockTolerance: CLOCK_SKEW_S,
-      currentDate: new Date(nowMs),
-    }));
-  } catch (error) {
-    throw new AuthError(refusal(error));
+/**
+ * Verifies signature and claims; throws AuthError saying what is wrong. A token whose signature
+ * fails with the current secret is tried with the previous one (a rotation in progress).
+ */
+export async function verifyToken(token: string, secrets: SecretsLike, nowMs = Date.now()): Promise<VerifiedToken> {
+  if (token === '') throw new AuthError('token is missing');
+  let claims: JWTPayload | undefined;
+  let failure: unknown;
+  for (const secret of verifyingSecrets(secrets)) {
+    try {
+      ({ payload: claims } = await jwtVerify(token, tokenKey(secret), {
+        algorithms: [ALGORITHM],
+        audience: TOKEN_AUDIENCE,
+        requiredClaims: ['exp', 'sub'],
+        clockTolerance: CLOCK_SKEW_S,
+        currentDate: new Date(nowMs),
+      }));
+      break;
+    } catch (error) {
+      failure = error;
+      if (!(error instanceof errors.JWSSignatureVerificationFailed)) break;
+    }
   }
+  if (claims === undefined) throw new AuthError(refusal(failure));
   if (!isValidId(claims.sub)) throw new AuthError('token sub must be a user id');
   if (claims.room !== '*' && !isValidId(claims.room)) throw new AuthError('token room must be a room id or *');
   return { sub: claims.sub, room: claims.room, exp: claims.exp!, iat: claims.iat };

@@ -1,4 +1,4 @@
-import { SESSION_COOKIE, newSessionUserId, readCookie, sessionSetCookie, signSession, verifySession } from './session-cookie';
+import { SESSION_COOKIE, newSessionUserId, readCookie, readSession, sessionSetCookie, signSession, verifySession } from './session-cookie';
 
 const SECRET = 'cookie-test-secret-0123456789';
 
@@ -28,5 +28,14 @@ describe('session cookie', () => {
     expect(header).toContain('SameSite=Lax');
     expect(header).not.toContain('Secure');
     expect(sessionSetCookie(value, true)).toContain('; Secure');
+  });
+
+  it('accepts a cookie signed with the previous secret as stale, so the server can sign it again', () => {
+    const OLD = 'cookie-previous-secret-0123456789';
+    const rotating = { current: SECRET, previous: OLD };
+    expect(readSession(signSession('carol', OLD), rotating)).toEqual({ userId: 'carol', stale: true });
+    expect(readSession(signSession('carol', rotating), rotating)).toEqual({ userId: 'carol', stale: false });
+    expect(verifySession(signSession('carol', rotating), OLD)).toBeUndefined();
+    expect(readSession(signSession('carol', 'an-unrelated-secret-0123456789'), rotating)).toBeUndefined();
   });
 });

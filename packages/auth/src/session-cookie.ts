@@ -3,6 +3,7 @@ import { nanoid } from 'nanoid';
 import { isValidId } from '@banterbox/protocol';
 import { AuthError } from './jwt';
 import { cookieKey } from './keys';
+import { signingSecret, verifyingSecrets, type SecretsLike } from './secrets';
 
 /**
  * The browser session (SPEC §4, seed 004): a random user id in a cookie signed with a key derived
@@ -22,20 +23,36 @@ export function newSessionUserId(): string {
   return nanoid(22);
 }
 
-export function signSession(userId: string, secret: string): string {
+/** Signs with the current secret. */
+export function signSession(userId: string, secrets: SecretsLike): string {
   if (!isValidId(userId)) throw new AuthError('session user id must be 1-64 characters of [A-Za-z0-9_-]');
-  return `${userId}.${mac(userId, secret)}`;
+  return `${userId}.${mac(userId, signingSecret(secrets))}`;
 }
 
-/** The user id in a signed session value, or undefined if it is malformed or forged. */
-export function verifySession(value: string, secret: string): string | undefined {
+export interface VerifiedSession {
+  userId: string;
+  /** Signed with the previous secret: worth signing again with the current one. */
+  stale: boolean;
+}
+
+/** The session in a signed value (current or previous secret), or undefined if malformed or forged. */
+export function readSession(value: string, secrets: SecretsLike): VerifiedSession | undefined {
   const dot = value.lastIndexOf('.');
   if (dot <= 0) return undefined;
   const userId = value.slice(0, dot);
   if (!isValidId(userId)) return undefined;
   const given = Buffer.from(value.slice(dot + 1));
-  const expected = Buffer.from(mac(userId, secret));
-  return given.length === expected.length && timingSafeEqual(given, expected) ? userId : undefined;
+  const candidates = verifyingSecrets(secrets);
+  for (const [index, secret] of candidates.entries()) {
+    const expected = Buffer.from(mac(userId, secret));
+    if (given.length === expected.length && timingSafeEqual(given, expected)) return { userId, stale: index > 0 };
+  }
+  return undefined;
+}
+
+/** The user id in a signed session value, or undefined if it is malformed or forged. */
+export function verifySession(value: string, secrets: SecretsLike): string | undefined {
+  return readSession(value, secrets)?.userId;
 }
 
 /** Reads one cookie from a Cookie header. */

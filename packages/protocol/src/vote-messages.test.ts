@@ -14,6 +14,11 @@ describe('vote message decoding', () => {
     expect(decodeVoteClientMessage('{"auth":{"token":"t","room":"r1"}}')).toMatchObject({ userId: undefined, since: undefined });
   });
 
+  it('passes a missing or empty token on as empty, to be refused as unauthorized (4001) rather than malformed', () => {
+    expect(decodeVoteClientMessage('{"auth":{"room":"r"}}')).toMatchObject({ kind: 'auth', token: '' });
+    expect(decodeVoteClientMessage('{"auth":{"token":"","room":"r"}}')).toMatchObject({ kind: 'auth', token: '' });
+  });
+
   it('decodes votes', () => {
     expect(decodeVoteClientMessage('{"vote":{"value":"yes","ts":12}}')).toEqual({ kind: 'vote', value: 'yes', ts: 12 });
     expect(decodeVoteClientMessage('{"vote":{"value":"cancel"}}')).toEqual({ kind: 'vote', value: 'cancel', ts: undefined });
@@ -23,7 +28,7 @@ describe('vote message decoding', () => {
     ['not json', '{nope'],
     ['not an object', '[1]'],
     ['no known field', '{"hello":1}'],
-    ['auth without token', '{"auth":{"room":"r"}}'],
+    ['token not a string', '{"auth":{"token":5,"room":"r"}}'],
     ['bad room id', '{"auth":{"token":"t","room":"a b"}}'],
     ['bad user id', '{"auth":{"token":"t","room":"r","user_id":"x/y"}}'],
     ['vote value not a string', '{"vote":{"value":1}}'],

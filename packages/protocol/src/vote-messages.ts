@@ -38,11 +38,12 @@ function decodeAuth(body: unknown): AuthMessage {
   if (userId !== undefined && !isValidId(userId)) {
     throw new ProtocolError('bad_request', 'auth.user_id must be 1-64 characters of [A-Za-z0-9_-]');
   }
-  if (typeof token !== 'string' || token.length === 0 || token.length > MAX_TOKEN_LENGTH) {
-    throw new ProtocolError('bad_request', 'auth.token must be a non-empty string');
+  // A missing or empty token is a refusal (unauthorized, 4001), not a malformed message.
+  if (token !== undefined && (typeof token !== 'string' || token.length > MAX_TOKEN_LENGTH)) {
+    throw new ProtocolError('bad_request', 'auth.token must be a string (a JWT)');
   }
   if (!isValidId(room)) throw new ProtocolError('bad_request', 'auth.room must be 1-64 characters of [A-Za-z0-9_-]');
-  return { kind: 'auth', userId, token, room, since: optionalTime(since, 'auth.since') };
+  return { kind: 'auth', userId, token: token ?? '', room, since: optionalTime(since, 'auth.since') };
 }
 
 function decodeVote(body: unknown): VoteMessage {

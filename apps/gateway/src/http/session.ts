@@ -1,5 +1,5 @@
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
-import { SESSION_COOKIE, newSessionUserId, readCookie, sessionSetCookie, signSession, verifySession } from '@banterbox/auth';
+import { SESSION_COOKIE, newSessionUserId, readCookie, readSession, sessionSetCookie, signSession, type Secrets } from '@banterbox/auth';
 
 /** What the session needs from a request; read synchronously in the uWS handler. */
 export interface SessionRequest {
@@ -12,26 +12,28 @@ export function sessionRequest(req: HttpRequest): SessionRequest {
   return { cookie: req.getHeader('cookie'), secure: req.getHeader('x-forwarded-proto') === 'https' };
 }
 
-/** The user id of a valid session cookie in a Cookie header, or undefined. */
-export function sessionOf(cookieHeader: string, secret: string): string | undefined {
+/** The user id of a valid session cookie in a Cookie header (current or previous secret), or undefined. */
+export function sessionOf(cookieHeader: string, secrets: Secrets): string | undefined {
   const value = readCookie(cookieHeader, SESSION_COOKIE);
-  return value === undefined ? undefined : verifySession(value, secret);
+  return value === undefined ? undefined : readSession(value, secrets)?.userId;
 }
 
 /**
  * The browser's session user id (SPEC §4): the cookie's, or a new random one with the Set-Cookie
- * value that gives it to the browser.
+ * value that gives it to the browser. A cookie signed with the previous secret keeps its user id
+ * and is signed again with the current one, so a rotation finishes without logging anyone out.
  */
-export function sessionUser(request: SessionRequest, secret: string): { userId: string; setCookie: string | undefined } {
-  const existing = sessionOf(request.cookie, secret);
-  if (existing !== undefined) return { userId: existing, setCookie: undefined };
-  const userId = newSessionUserId();
-  return { userId, setCookie: sessionSetCookie(signSession(userId, secret), request.secure) };
+export function sessionUser(request: SessionRequest, secrets: Secrets): { userId: string; setCookie: string | undefined } {
+  const value = readCookie(request.cookie, SESSION_COOKIE);
+  const existing = value === undefined ? undefined : readSession(value, secrets);
+  if (existing !== undefined && !existing.stale) return { userId: existing.userId, setCookie: undefined };
+  const userId = existing?.userId ?? newSessionUserId();
+  return { userId, setCookie: sessionSetCookie(signSession(userId, secrets), request.secure) };
 }
 
 /** Like sessionUser, writing the cookie on `res` when it is new (call before any body is sent). */
-export function ensureSession(res: HttpResponse, request: SessionRequest, secret: string): string {
-  const { userId, setCookie } = sessionUser(request, secret);
+export function ensureSession(res: HttpResponse, request: SessionRequest, secrets: Secrets): string {
+  const { userId, setCookie } = sessionUser(request, secrets);
   if (setCookie !== undefined) res.writeHeader('set-cookie', setCookie);
   return userId;
 }

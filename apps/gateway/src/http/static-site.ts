@@ -1,6 +1,8 @@
+import type { Secrets } from '@banterbox/auth';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, extname, join } from 'node:path';
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
+import { isValidId } from '@banterbox/protocol';
 import type { HttpRoutes } from './http';
 import { ensureSession, sessionRequest } from './session';
 
@@ -41,13 +43,15 @@ export function loadSite(dir: string): Site | string {
 }
 
 /** Serves the pages (each sets the session cookie, SPEC §4) and the content-hashed assets. */
-export function mountSite(app: HttpRoutes, site: Site, secret: string): void {
-  const page = (name: string) => (res: HttpResponse, req: HttpRequest) => {
+export function mountSite(app: HttpRoutes, site: Site, secrets: Secrets): void {
+  /** A room page answers 404 (with the page's own "no such room" message) for an id outside SPEC §4's rule. */
+  const page = (name: string, roomParam = false) => (res: HttpResponse, req: HttpRequest) => {
     const body = site.pages.get(name)!;
     const session = sessionRequest(req);
+    const status = roomParam && !isValidId(req.getParameter(0)) ? '404 Not Found' : '200 OK';
     res.cork(() => {
-      res.writeStatus('200 OK');
-      ensureSession(res, session, secret);
+      res.writeStatus(status);
+      ensureSession(res, session, secrets);
       res
         .writeHeader('content-type', 'text/html; charset=utf-8')
         .writeHeader('cache-control', 'no-cache')
@@ -58,10 +62,10 @@ export function mountSite(app: HttpRoutes, site: Site, secret: string): void {
     });
   };
   app.get('/', page('index'));
-  app.get('/room/:room', page('room'));
-  app.get('/overlay/:room', page('overlay'));
+  app.get('/room/:room', page('room', true));
+  app.get('/overlay/:room', page('overlay', true));
   app.get('/poker', page('poker'));
-  app.get('/poker/:room', page('poker'));
+  app.get('/poker/:room', page('poker', true));
   app.get('/assets/:file', (res, req) => {
     const asset = site.assets.get(req.getParameter(0) ?? '');
     if (!asset) {

@@ -48,7 +48,7 @@ export function createPokerFeature(deps: FeatureDeps): GatewayFeature {
       app.ws(
         POKER_PATH,
         pokerSocketBehavior({
-          secret: config.secret,
+          secrets: config.secrets,
           handler,
           rooms,
           users,
@@ -64,7 +64,7 @@ export function createPokerFeature(deps: FeatureDeps): GatewayFeature {
           },
         }),
       );
-      mountPokerHttp(routes, { poker, secret: config.secret, log: log.child({ component: 'http' }) });
+      mountPokerHttp(routes, { poker, secrets: config.secrets, log: log.child({ component: 'http' }) });
     },
     start(): void {
       heartbeat ??= setInterval(() => deps.fanout.publish('poker', HEARTBEAT_TOPIC, pokerFrame({ event: 'heartbeat' })), config.heartbeatMs);

@@ -1,3 +1,4 @@
+import type { Secrets } from '@banterbox/auth';
 import type { Logger } from '@banterbox/logger';
 import { isValidId, revealStats } from '@banterbox/protocol';
 import type { PokerStore } from '@banterbox/store';
@@ -7,7 +8,7 @@ import { ensureSession, sessionRequest } from '../http/session';
 
 export interface PokerHttpDeps {
   poker: PokerStore;
-  secret: string;
+  secrets: Secrets;
   log: Logger;
 }
 
@@ -17,7 +18,7 @@ export function mountPokerHttp(app: HttpRoutes, deps: PokerHttpDeps): void {
     const session = sessionRequest(req);
     res.cork(() => {
       res.writeStatus('200 OK');
-      const userId = ensureSession(res, session, deps.secret);
+      const userId = ensureSession(res, session, deps.secrets);
       res.writeHeader('content-type', 'application/json').writeHeader('cache-control', 'no-store').end(JSON.stringify({ user_id: userId }));
     });
   });

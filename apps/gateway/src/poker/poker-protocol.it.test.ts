@@ -90,6 +90,13 @@ describe.each(topologies())('/connect poker protocol on %s', (_topology, startRe
       expect((await carl.socket.waitForClose()).code).toBe(1009);
     });
 
+    it.each([16 * 1024 + 1, 1024 * 1024])('closes on a %i-byte frame with 1009 too (far over the transport minimum)', async (bytes) => {
+      const dora = await connect(uniq('dora'));
+      const empty = JSON.stringify({ request: 'setName', name: '' });
+      dora.send({ request: 'setName', name: 'z'.repeat(bytes - empty.length) });
+      expect((await dora.socket.waitForClose()).code).toBe(1009);
+    });
+
     it('rate limits a flood of requests with an error event', async () => {
       const dan = await connect(uniq('dan'));
       for (let i = 0; i < 25; i += 1) dan.send({ request: 'leaveRoom', roomId: 'nowhere' });

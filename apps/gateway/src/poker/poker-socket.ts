@@ -1,3 +1,4 @@
+import type { Secrets } from '@banterbox/auth';
 import type { WebSocketBehavior } from 'uWebSockets.js';
 import type { Logger } from '@banterbox/logger';
 import {
@@ -23,7 +24,7 @@ import type { PokerRooms, PokerSocket, PokerSocketData } from './poker-rooms';
 export const HEARTBEAT_TOPIC = 'poker:heartbeat';
 
 export interface PokerSocketDeps {
-  secret: string;
+  secrets: Secrets;
   handler: PokerHandler;
   rooms: PokerRooms;
   users: UserStore;
@@ -78,7 +79,7 @@ export function pokerSocketBehavior(deps: PokerSocketDeps): WebSocketBehavior<Po
 
     upgrade: (res, req, context) => {
       if (refuseUpgrade(res, req, deps.upgrade)) return;
-      const userId = sessionOf(req.getHeader('cookie'), deps.secret);
+      const userId = sessionOf(req.getHeader('cookie'), deps.secrets);
       if (userId === undefined) {
         res.writeStatus('401 Unauthorized').end('session cookie required');
         return;

@@ -3,10 +3,12 @@ import { CloseCode } from '@banterbox/protocol';
 import { countMessage, type RateState } from './rate-limit';
 
 /**
- * uWS's own frame limit, above which it drops the TCP connection without a close frame. Kept
- * above every endpoint's protocol limit, so an oversized frame gets a proper 1009 from the handler.
+ * uWS's own frame limit, above which it drops the TCP connection without a close frame. Kept far
+ * above every endpoint's protocol limit (1 KiB, 4 KiB), so any frame a client could plausibly send
+ * by mistake, up to 1 MiB, gets a proper 1009 from the handler. uWS holds at most this much of an
+ * incoming frame per socket, only while it arrives.
  */
-const HARD_FRAME_LIMIT_BYTES = 16 * 1024;
+export const HARD_FRAME_LIMIT_BYTES = 1024 * 1024;
 
 /** The WebSocketBehavior options every endpoint sets the same way, each on purpose. */
 export function socketOptions(maxBackpressureBytes: number): {

@@ -48,7 +48,7 @@ export function createVoteFeature(deps: FeatureDeps & { activity: RoomActivity }
       app.ws(
         VOTE_PATH,
         voteSocketBehavior({
-          secret: config.secret,
+          secrets: config.secrets,
           rooms,
           log: log.child({ component: 'vote_ws' }),
           maxBackpressureBytes: config.maxBackpressureBytes,
@@ -58,7 +58,7 @@ export function createVoteFeature(deps: FeatureDeps & { activity: RoomActivity }
           sockets,
         }),
       );
-      mountVoteHttp(routes, { store, secret: config.secret, adminKey: config.adminKey, tickMs: config.tickMs, demoRoom: config.demoRoom, log: log.child({ component: 'http' }) });
+      mountVoteHttp(routes, { store, secrets: config.secrets, adminKey: config.adminKey, tickMs: config.tickMs, demoRoom: config.demoRoom, log: log.child({ component: 'http' }) });
     },
     start: () => undefined,
     reassert: () => rooms.reassert(),

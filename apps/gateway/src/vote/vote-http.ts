@@ -1,6 +1,6 @@
 import { nanoid } from 'nanoid';
 import type { Logger } from '@banterbox/logger';
-import { signToken } from '@banterbox/auth';
+import { signToken, type Secrets } from '@banterbox/auth';
 import { DEFAULT_OPTIONS, ProtocolError, isRecord, isValidId, validateOptions } from '@banterbox/protocol';
 import type { RoomMeta, VoteStore } from '@banterbox/store';
 import { HttpError, checkAdmin, handleAsync, readJson, sendJson, type HttpRoutes } from '../http/http';
@@ -8,7 +8,7 @@ import { sessionRequest, sessionUser } from '../http/session';
 
 export interface VoteHttpDeps {
   store: VoteStore;
-  secret: string;
+  secrets: Secrets;
   adminKey: string | undefined;
   tickMs: number;
   /** The open room the landing page's demo button opens; undefined for none. */
@@ -65,7 +65,7 @@ export function mountVoteHttp(app: HttpRoutes, deps: VoteHttpDeps): void {
       checkAdmin(authorization, deps.adminKey);
       const { userId, room, ttlS } = tokenRequest(await readJson(r));
       const exp = Math.floor(Date.now() / 1000) + ttlS;
-      sendJson(r, 200, { token: await signToken({ sub: userId, room, exp }, deps.secret), expires_at: exp * 1000 });
+      sendJson(r, 200, { token: await signToken({ sub: userId, room, exp }, deps.secrets), expires_at: exp * 1000 });
     });
   });
 
@@ -88,9 +88,9 @@ export function mountVoteHttp(app: HttpRoutes, deps: VoteHttpDeps): void {
       const meta = roomId === deps.demoRoom ? await demoMeta() : await store.getRoom(roomId);
       if (!meta) throw new HttpError(404, `room ${roomId} not found`);
       if (!meta.open) throw new HttpError(403, `room ${roomId} is not open to guests`);
-      const { userId, setCookie } = sessionUser(session, deps.secret);
+      const { userId, setCookie } = sessionUser(session, deps.secrets);
       const exp = Math.floor(Date.now() / 1000) + GUEST_TOKEN_TTL_S;
-      const token = await signToken({ sub: userId, room: roomId, exp }, deps.secret);
+      const token = await signToken({ sub: userId, room: roomId, exp }, deps.secrets);
       sendJson(r, 200, { user_id: userId, token, expires_at: exp * 1000 }, setCookie === undefined ? {} : { 'set-cookie': setCookie });
     });
   });

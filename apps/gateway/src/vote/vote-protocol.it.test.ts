@@ -92,6 +92,11 @@ describe.each(topologies())('/api/vote_ws/ protocol on %s', (_topology, startRed
       await expectUnauthorized({ user_id: 'eve', token: signed, room: id });
     });
 
+    it('refuses a missing or empty token with 4001 (unauthorized), not 4008 after the auth timeout', async () => {
+      await expectUnauthorized({ token: '', room: newRoom() });
+      await expectUnauthorized({ room: newRoom() });
+    });
+
     it('closes a socket that does not authenticate within 5 s with 4008', async () => {
       const socket = await TestSocket.open(url);
       const closed = await socket.waitForClose(8_000);
@@ -192,10 +197,24 @@ describe.each(topologies())('/api/vote_ws/ protocol on %s', (_topology, startRed
       socket.close();
     });
 
-    it('closes a socket that sends a frame over 1 KiB with 1009', async () => {
+    it.each([2000, 16 * 1024 + 1, 256 * 1024, 1024 * 1024])('closes a socket that sends a %i-byte frame (over 1 KiB) with 1009', async (bytes) => {
       const socket = await joinRoom(gateway, 'big', newRoom());
-      socket.send(JSON.stringify({ vote: { value: 'yes', pad: 'x'.repeat(2000) } }));
+      const empty = JSON.stringify({ vote: { value: 'yes', pad: '' } });
+      socket.send(JSON.stringify({ vote: { value: 'yes', pad: 'x'.repeat(bytes - empty.length) } }));
       expect((await socket.waitForClose()).code).toBe(1009);
+    });
+
+    it('fails a connection that sends invalid UTF-8 in a text frame without handling the frame', async () => {
+      // uWS (v20.30) drops the connection without a close frame (RFC 6455 §8.1 "fail the connection";
+      // a 1007 close frame would be the SHOULD of §7.1.7): the client sees 1006.
+      const id = newRoom();
+      const socket = await joinRoom(gateway, 'utf8', id);
+      socket.ws.send(Buffer.from([0x7b, 0xff, 0xfe, 0x7d]), { binary: false });
+      expect((await socket.waitForClose()).code).toBe(1006);
+      const other = await joinRoom(gateway, 'utf8-next', id);
+      other.send({ vote: { value: 'yes' } });
+      await waitForPoint(other, (p) => p.votes.yes === 1);
+      other.close();
     });
 
     it('drops messages over 20 a second with rate_limited, and closes a socket that keeps it up with 1008', async () => {

@@ -1,5 +1,5 @@
 import type { WebSocket, WebSocketBehavior } from 'uWebSockets.js';
-import { AuthError, verifyToken } from '@banterbox/auth';
+import { AuthError, verifyToken, type Secrets } from '@banterbox/auth';
 import type { Logger } from '@banterbox/logger';
 import {
   CloseCode,
@@ -36,7 +36,7 @@ export interface VoteSocketData {
 export type VoteSocket = WebSocket<VoteSocketData>;
 
 export interface VoteSocketDeps {
-  secret: string;
+  secrets: Secrets;
   rooms: VoteRooms;
   log: Logger;
   maxBackpressureBytes: number;
@@ -58,7 +58,7 @@ export function voteSocketBehavior(deps: VoteSocketDeps): WebSocketBehavior<Vote
   async function authenticate(ws: VoteSocket, data: VoteSocketData, auth: AuthMessage): Promise<void> {
     let userId: string;
     try {
-      const token = await verifyToken(auth.token, deps.secret);
+      const token = await verifyToken(auth.token, deps.secrets);
       if (auth.userId !== undefined && auth.userId !== token.sub) throw new AuthError('user_id does not match the token');
       if (token.room !== '*' && token.room !== auth.room) throw new AuthError('token is for another room');
       userId = token.sub;
