@@ -92,7 +92,7 @@ describe('Redis restarted with its data lost', () => {
     // and its vote is taken; a join into a room it does not hold is refused with 1013.
     const late = await TestSocket.open(`ws://127.0.0.1:${a.port}/api/vote_ws/`);
     late.send({ auth: { token: await token('late', 'phoenix'), room: 'phoenix' } });
-    expect((await late.waitFor(isData)).data.length).toBeGreaterThan(0);
+    expect(((await late.waitFor(isData)) as DataFrame).data.length).toBeGreaterThan(0);
     late.send({ vote: { value: 'yes', ts: now + 100 } });
     const cold = await TestSocket.open(`ws://127.0.0.1:${a.port}/api/vote_ws/`);
     cold.send({ auth: { token: await token('cold', 'not-held'), room: 'not-held' } });

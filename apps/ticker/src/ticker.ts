@@ -72,7 +72,7 @@ export function createTicker({ config, log }: TickerDeps): Ticker {
   const store = new VoteStore(redis, { historyLimit: config.historyLimit, roomTtlMs: config.roomTtlMs });
   const stores: Stores = {
     votes: store,
-    poker: new PokerStore(redis, { roomTtlMs: config.roomTtlMs, maxMembers: PokerLimits.maxRoomMembers, roundsKept: PokerLimits.roundsKept }),
+    poker: new PokerStore(redis, { roomTtlMs: config.roomTtlMs, maxMembers: PokerLimits.maxRoomMembers, roundsKept: PokerLimits.roundsKept, rejoinGraceMs: config.pokerRejoinGraceMs }),
     users: new UserStore(redis, config.userTtlMs),
   };
   // A random suffix keeps replicas apart even when they share a TICKER_ID (or a host name and pid).

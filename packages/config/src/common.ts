@@ -16,6 +16,8 @@ export interface CommonConfig {
   roomTtlMs: number;
   /** A poker user (and the rooms they own) expires this long after their last connection. */
   userTtlMs: number;
+  /** A poker member who leaves keeps their estimate of the round this long for a rejoin. */
+  pokerRejoinGraceMs: number;
   production: boolean;
 }
 
@@ -28,6 +30,7 @@ export function readCommon(env: EnvReader): CommonConfig {
     gatewayLeaseMs: env.int('GATEWAY_LEASE_MS', 5000, { min: 500, max: 300_000 }),
     roomTtlMs: env.int('ROOM_TTL_S', 7 * 24 * 3600, { min: 60, max: 365 * 24 * 3600 }) * 1000,
     userTtlMs: env.int('USER_TTL_S', 7200, { min: 1, max: 30 * 24 * 3600 }) * 1000,
+    pokerRejoinGraceMs: env.int('POKER_REJOIN_GRACE_S', 30, { min: 0, max: 3600 }) * 1000,
     production: env.string('NODE_ENV', 'development') === 'production',
   };
 }

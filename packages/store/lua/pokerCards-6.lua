@@ -19,7 +19,8 @@ if action == 'reveal' and not revealed then
 elseif action == 'hide' and revealed then
   redis.call('HSET', room, 'revealed', '0')
   room_changed()
-  for _, user in ipairs(redis.call('HKEYS', estimates)) do emit('estimate', user, 'hidden') end
+  local flat = redis.call('HGETALL', estimates)
+  for i = 1, #flat, 2 do emit('estimate', flat[i], 'hidden', flat[i + 1]) end
 elseif action == 'clear' then
   local flat = redis.call('HGETALL', estimates)
   if revealed and #flat > 0 then
@@ -33,6 +34,7 @@ elseif action == 'clear' then
     redis.call('LTRIM', rounds, -tonumber(ARGV[6]), -1)
   end
   redis.call('DEL', estimates)
+  redis.call('HDEL', room, 'away')
   redis.call('HSET', room, 'revealed', '0')
   emit('cleared')
   room_changed()

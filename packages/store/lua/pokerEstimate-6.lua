@@ -1,6 +1,7 @@
 --[[
   pokerEstimate-6: sets or withdraws a member's estimate; reveals the room if it auto-reveals
-  and every estimator has now estimated.
+  and every estimator has now estimated. A hidden estimate is published as
+  ["estimate", user, "hidden", estimate JSON]: gateways show the value to its owner only.
 
   KEYS, ARGV[1..2]: see include/pokerRoom.lua
   ARGV[3] user id
@@ -30,7 +31,7 @@ redis.call('HSET', estimates, user, estimate)
 if redis.call('HGET', room, 'revealed') == '1' then
   emit('estimate', user, estimate)
 else
-  emit('estimate', user, 'hidden')
+  emit('estimate', user, 'hidden', estimate)
   auto_reveal()
 end
 return finish()

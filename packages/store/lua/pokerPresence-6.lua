@@ -13,6 +13,7 @@
   ARGV[7] spectator "1"/"0" (used when the user becomes a member)
   ARGV[8] name, ARGV[9] its version (kept if newer than the room's copy)
   ARGV[10] most members the room may have (a join over it is refused)
+  ARGV[11] ms a member who leaves keeps their estimate of the round for a rejoin
   Returns: {-1} no such room, {-2} the room is full,
            {seq} for L, S, X;
            J: {seq, owner, topic, revealed, deck, auto, {user, spectator, name, ...}, {user, estimate, ...}}
@@ -28,8 +29,12 @@ local function settle(u)
     redis.call('HSET', members, u, ARGV[7])
     set_name(u, ARGV[8], ARGV[9])
     emit('joined', u, name_of(u), ARGV[7])
+    if ARGV[7] == '0' then
+      restore_estimate(u)
+      auto_reveal()
+    end
   elseif total == 0 and member then
-    remove_member(u, 'left')
+    remove_member(u, 'left', tonumber(ARGV[11]))
   end
 end
 

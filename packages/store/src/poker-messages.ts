@@ -21,7 +21,8 @@ export type PokerChange =
   | { kind: 'room'; room: PokerRoomState }
   | { kind: 'joined'; userId: string; name: string; spectator: boolean }
   | { kind: 'left'; userId: string; name: string; reason: LeaveReason }
-  | { kind: 'estimate'; userId: string; estimate: 'none' | 'hidden' | StoredEstimate }
+  /** `own`: a hidden estimate's value, for its owner's eyes only. */
+  | { kind: 'estimate'; userId: string; estimate: 'none' | 'hidden' | StoredEstimate; own?: StoredEstimate }
   | { kind: 'revealed'; estimates: Record<string, StoredEstimate> }
   | { kind: 'cleared' }
   | { kind: 'name'; userId: string; name: string }
@@ -75,6 +76,7 @@ function parseChange(item: unknown): PokerChange {
       return { kind, userId: str(rest[0]), name: str(rest[1]), reason: leaveReason(rest[2]) };
     case 'estimate': {
       const state = str(rest[1]);
+      if (state === 'hidden' && rest[2] !== undefined) return { kind, userId: str(rest[0]), estimate: state, own: parseEstimate(rest[2]) };
       return { kind, userId: str(rest[0]), estimate: state === 'none' || state === 'hidden' ? state : parseEstimate(state) };
     }
     case 'revealed':

@@ -9,6 +9,8 @@ export interface PokerSettings {
   roomTtlMs: number;
   maxMembers: number;
   roundsKept: number;
+  /** A member who leaves keeps their estimate of the round this long for a rejoin, ms. */
+  rejoinGraceMs: number;
 }
 
 export interface PokerSnapshotMember {
@@ -93,7 +95,7 @@ export class PokerStore {
   }
 
   private presenceArgs(roomId: string, op: PokerPresenceArgs['op'], gatewayId: string, userId: string, count: number): PokerPresenceArgs {
-    return { ...this.roomArgs(roomId), op, gatewayId, userId, count, spectator: false, name: '', nameVersion: '0', maxMembers: 0 };
+    return { ...this.roomArgs(roomId), op, gatewayId, userId, count, spectator: false, name: '', nameVersion: '0', maxMembers: 0, rejoinGraceMs: this.settings.rejoinGraceMs };
   }
 
   /** Creates a room; false when the id is taken. */

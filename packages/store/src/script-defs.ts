@@ -109,10 +109,12 @@ export interface PokerPresenceArgs extends PokerRoomArgs {
   nameVersion: string;
   /** Most members the room may have; a join over it is refused. */
   maxMembers: number;
+  /** How long a member who leaves keeps their estimate of the round for a rejoin, ms. */
+  rejoinGraceMs: number;
 }
 
 export const pokerPresence = defineScript('pokerPresence-6', (a: PokerPresenceArgs) =>
-  pokerCall(a, [a.op, a.gatewayId, a.userId, a.count, a.spectator ? '1' : '0', a.name, a.nameVersion, a.maxMembers]),
+  pokerCall(a, [a.op, a.gatewayId, a.userId, a.count, a.spectator ? '1' : '0', a.name, a.nameVersion, a.maxMembers, a.rejoinGraceMs]),
 );
 
 export const pokerEstimate = defineScript('pokerEstimate-6', (a: PokerRoomArgs & { userId: string; value: string; comment: string }) =>

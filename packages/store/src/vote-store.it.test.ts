@@ -217,7 +217,7 @@ describe('vote store scripts (real Redis)', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     const expired = await expiredGateways(redis, await redisTimeMs(redis), 10);
     expect(expired).toEqual(['dead']);
-    expect(await reapGateway({ votes: store, poker: new PokerStore(store.redis, { roomTtlMs: 60_000, maxMembers: 100, roundsKept: 10 }), users: new UserStore(store.redis, 60_000) }, 'dead')).toBe(3);
+    expect(await reapGateway({ votes: store, poker: new PokerStore(store.redis, { roomTtlMs: 60_000, maxMembers: 100, roundsKept: 10, rejoinGraceMs: 0 }), users: new UserStore(store.redis, 60_000) }, 'dead')).toBe(3);
     expect(await stored(room)).toEqual({ votes: { yes: 0, no: 1 }, connected: 1 });
     expect(await expiredGateways(redis, await redisTimeMs(redis), 10)).toEqual([]);
     // the lease is gone: a renew is refused, so the gateway must re-register under a new id

@@ -18,7 +18,7 @@ export const POKER_PATH = '/connect';
  */
 export function createPokerFeature(deps: FeatureDeps): GatewayFeature {
   const { config, metrics, log, identity } = deps;
-  const poker = new PokerStore(deps.redis, { roomTtlMs: config.roomTtlMs, maxMembers: PokerLimits.maxRoomMembers, roundsKept: PokerLimits.roundsKept });
+  const poker = new PokerStore(deps.redis, { roomTtlMs: config.roomTtlMs, maxMembers: PokerLimits.maxRoomMembers, roundsKept: PokerLimits.roundsKept, rejoinGraceMs: config.pokerRejoinGraceMs });
   const users = new UserStore(deps.redis, config.userTtlMs);
   const sockets = new Set<PokerSocket>();
   /** Redis writes of closed sockets, awaited before the gateway leaves Redis. */

@@ -4,6 +4,9 @@ import { createPokerRoom, joinPokerRoom, named, PokerClient, sessionCookie, star
 import type { LocalTopology } from '@banterbox/testkit';
 import type { Gateway } from '@banterbox/gateway';
 
+/** How long a member who leaves keeps their estimate (POKER_REJOIN_GRACE_S) in this suite. */
+const GRACE_S = 2;
+
 describe.each(topologies())('/connect poker protocol on %s', (_topology, startRedis) => {
   let redis: LocalTopology;
   let gateway: Gateway;
@@ -14,7 +17,7 @@ describe.each(topologies())('/connect poker protocol on %s', (_topology, startRe
 
   beforeAll(async () => {
     redis = await startRedis();
-    gateway = await startGateway(redis, { HEARTBEAT_MS: '300' });
+    gateway = await startGateway(redis, { HEARTBEAT_MS: '300', POKER_REJOIN_GRACE_S: String(GRACE_S) });
     base = `127.0.0.1:${gateway.port}`;
   });
   afterAll(async () => {
@@ -136,11 +139,12 @@ describe.each(topologies())('/connect poker protocol on %s', (_topology, startRe
 
       amy.send({ request: 'estimate', roomId, value: '5', comment: 'some risk' });
       const hidden = { event: 'estimateUpdated', roomId, userId: amy.userId, estimate: {} };
-      expect(await amy.next()).toEqual(hidden);
+      // Everyone sees that Amy estimated; Amy alone also gets her value back (SPEC §6).
+      expect(await amy.take(2)).toEqual([hidden, { ...hidden, estimate: { value: '5', comment: 'some risk' } }]);
       expect(await owner.next()).toEqual(hidden);
       owner.send({ request: 'Estimate', roomId, value: '8' });
-      expect(await owner.next()).toEqual({ ...hidden, userId: owner.userId });
-      await amy.next();
+      expect(await owner.take(2)).toEqual([{ ...hidden, userId: owner.userId }, { ...hidden, userId: owner.userId, estimate: { value: '8', comment: '' } }]);
+      expect(await amy.next()).toEqual({ ...hidden, userId: owner.userId });
 
       // A late joiner sees who estimated, not what.
       const late = await connect(uniq('late'));
@@ -170,8 +174,12 @@ describe.each(topologies())('/connect poker protocol on %s', (_topology, startRe
       // After the reveal a new estimate shows its value.
       amy.send({ request: 'estimate', roomId, value: '8' });
       expect(await late.next()).toEqual({ event: 'estimateUpdated', roomId, userId: amy.userId, estimate: { value: '8', comment: '' } });
+      expect(await amy.next()).toEqual({ event: 'estimateUpdated', roomId, userId: amy.userId, estimate: { value: '8', comment: '' } });
 
       owner.send({ request: 'hide', roomId });
+      // Hidden again: Amy sees {} like everyone, then her own value.
+      const amyHidden = (await amy.take(4)).filter((e) => e.userId === amy.userId);
+      expect(amyHidden).toEqual([{ ...hidden, estimate: {} }, { ...hidden, estimate: { value: '8', comment: '' } }]);
       expect(await late.take(3)).toEqual([
         expect.objectContaining({ event: 'roomUpdated', room: expect.objectContaining({ isRevealed: false }) }),
         expect.objectContaining({ event: 'estimateUpdated', estimate: {} }),
@@ -328,7 +336,7 @@ describe.each(topologies())('/connect poker protocol on %s', (_topology, startRe
       const owner = await connect(uniq('owner'));
       const roomId = await createRoom(owner);
       owner.send({ request: 'estimate', roomId, value: '2' });
-      await owner.next();
+      await owner.take(2);
       owner.send({ command: 'submitEstimate', roomId, estimate: null });
       expect(await owner.next()).toEqual({ event: 'estimateUpdated', roomId, userId: owner.userId, estimate: null });
       owner.close();
@@ -380,6 +388,50 @@ describe.each(topologies())('/connect poker protocol on %s', (_topology, startRe
       const snapshot = await late.take(7);
       expect(snapshot).toContainEqual({ event: 'userJoined', roomId, user: { id: zoe.userId, name: 'Zoë', spectator: false } });
       for (const client of [owner, zoe, late]) client.close();
+    });
+
+    it('gives a member who reconnects within the grace period their estimate back, and shows it to them', async () => {
+      const owner = await connect(uniq('owner'));
+      const ana = await connect(uniq('ana'));
+      const roomId = await createRoom(owner);
+      await join(ana, roomId, [owner]);
+      ana.send({ request: 'estimate', roomId, value: '5', comment: 'edge cases' });
+      await owner.until(named('estimateUpdated'));
+      ana.close(); // a reload, or a gateway drain
+      await owner.until(named('userLeft'));
+
+      const again = await PokerClient.connect(gateway, ana.userId);
+      const snapshot = await join(again, roomId, [owner]);
+      expect(snapshot).toContainEqual({ event: 'estimateUpdated', roomId, userId: ana.userId, estimate: { value: '5', comment: 'edge cases' } });
+      expect(await owner.next()).toEqual({ event: 'estimateUpdated', roomId, userId: ana.userId, estimate: {} });
+      owner.send({ request: 'reveal', roomId });
+      expect((await owner.until(named('roomRevealed'))).estimates).toEqual({ [ana.userId]: { value: '5', comment: 'edge cases' } });
+      for (const client of [owner, again]) client.close();
+    });
+
+    it('drops a leaver\'s estimate after the grace period, and at once when the round is cleared', async () => {
+      const owner = await connect(uniq('owner'));
+      const [bob, cai] = [await connect(uniq('bob')), await connect(uniq('cai'))];
+      const roomId = await createRoom(owner);
+      await join(bob, roomId, [owner]);
+      await join(cai, roomId, [owner, bob]);
+      bob.send({ request: 'estimate', roomId, value: '3' });
+      cai.send({ request: 'estimate', roomId, value: '8' });
+      await owner.until(named('estimateUpdated', (e) => e.userId === cai.userId));
+      bob.close();
+      cai.close();
+      await owner.until(named('userLeft', (e) => (e.user as { id: string }).id === cai.userId));
+
+      owner.send({ request: 'clear', roomId });
+      await owner.until(named('roomCleared'));
+      await owner.until(named('roomUpdated'));
+      const caiAgain = await PokerClient.connect(gateway, cai.userId);
+      expect(await join(caiAgain, roomId, [owner])).toContainEqual({ event: 'estimateUpdated', roomId, userId: cai.userId, estimate: null });
+
+      await new Promise((resolve) => setTimeout(resolve, GRACE_S * 1000 + 300));
+      const bobAgain = await PokerClient.connect(gateway, bob.userId);
+      expect(await join(bobAgain, roomId, [owner, caiAgain])).toContainEqual({ event: 'estimateUpdated', roomId, userId: bob.userId, estimate: null });
+      for (const client of [owner, caiAgain, bobAgain]) client.close();
     });
 
     it('tells members a user left when their only connection closes', async () => {

@@ -17,6 +17,12 @@ function revealed(estimate: StoredEstimate): EstimateView {
   return { value: estimate.value, comment: estimate.comment };
 }
 
+/** The event only the estimate's owner gets for a hidden estimate: its value (SPEC §6). */
+export function renderOwnEstimate(roomId: string, change: PokerChange): { userId: string; event: PokerEvent } | undefined {
+  if (change.kind !== 'estimate' || change.own === undefined) return undefined;
+  return { userId: change.userId, event: { event: 'estimateUpdated', roomId, userId: change.userId, estimate: revealed(change.own) } };
+}
+
 export function renderChange(roomId: string, change: PokerChange): PokerEvent {
   switch (change.kind) {
     case 'room':

@@ -4,7 +4,7 @@ import { CloseCode, pokerFrame, type PokerEvent } from '@banterbox/protocol';
 import { decodePokerMessage, keys, pokerRoomOfChannel, type PokerStore, type RoomChannels } from '@banterbox/store';
 import type { Fanout } from '../transport/fanout';
 import type { RateState } from '../transport/rate-limit';
-import { renderChange } from './poker-render';
+import { renderChange, renderOwnEstimate } from './poker-render';
 
 export interface PokerMembership {
   room: LocalPokerRoom;
@@ -26,6 +26,9 @@ export interface PokerSocketData {
 
 export type PokerSocket = WebSocket<PokerSocketData>;
 
+/** One message's frames in order: `to` marks a frame for one user's sockets only (their hidden estimate's value). */
+type RoomFrames = { text: string; to?: string }[];
+
 /** Published messages kept per room so a joiner can catch up from its snapshot's seq. */
 const RECENT_KEPT = 256;
 
@@ -39,24 +42,26 @@ export class LocalPokerRoom {
   readonly sockets = new Set<PokerSocket>();
   /** Sockets whose snapshot is newer than `seq`, waiting for the stream to catch up. */
   readonly pending = new Map<PokerSocket, number>();
-  readonly recent = new Map<number, string[]>();
+  readonly recent = new Map<number, RoomFrames>();
 
   constructor(readonly id: string) {
     this.topic = `poker:${id}`;
   }
 
-  remember(seq: number, frames: string[]): void {
+  remember(seq: number, frames: RoomFrames): void {
     this.recent.set(seq, frames);
     if (this.recent.size > RECENT_KEPT) this.recent.delete(this.recent.keys().next().value as number);
   }
 
-  /** The frames published after `seq`, or undefined if some are no longer kept. */
-  framesAfter(seq: number): string[] | undefined {
+  /** What `userId` was sent after `seq` (their own frames included), or undefined if some are no longer kept. */
+  framesAfter(seq: number, userId: string): string[] | undefined {
     const frames: string[] = [];
     for (let s = seq + 1; s <= this.seq; s += 1) {
       const kept = this.recent.get(s);
       if (!kept) return undefined;
-      frames.push(...kept);
+      for (const frame of kept) {
+        if (frame.to === undefined || frame.to === userId) frames.push(frame.text);
+      }
     }
     return frames;
   }
@@ -146,7 +151,7 @@ export class PokerRooms {
   }
 
   private catchUp(ws: PokerSocket, room: LocalPokerRoom, fromSeq: number): void {
-    const frames = room.framesAfter(fromSeq);
+    const frames = room.framesAfter(fromSeq, ws.getUserData().userId);
     if (!frames) {
       ws.end(CloseCode.Resync, 'room events lost; rejoin');
       return;
@@ -189,10 +194,15 @@ export class PokerRooms {
       this.resync(room);
       return;
     }
-    const frames = message.changes.map((change) => pokerFrame(renderChange(roomId, change)));
+    const frames: RoomFrames = [];
+    for (const change of message.changes) {
+      frames.push({ text: pokerFrame(renderChange(roomId, change)) });
+      const own = renderOwnEstimate(roomId, change);
+      if (own) frames.push({ text: pokerFrame(own.event), to: own.userId });
+    }
     room.seq = message.seq;
     room.remember(message.seq, frames);
-    for (const frame of frames) this.fanout.publish('poker', room.topic, frame);
+    this.deliver(room, frames);
     for (const change of message.changes) {
       if (change.kind === 'closed') this.dropRoom(room);
       else if (change.kind === 'left' && change.reason === 'kicked') {
@@ -203,6 +213,19 @@ export class PokerRooms {
       if (seq > room.seq) continue;
       room.pending.delete(ws);
       this.catchUp(ws, room, seq);
+    }
+  }
+
+  /** Publishes a message's frames to the room's topic; a frame for one user goes to that user's sockets after it. */
+  private deliver(room: LocalPokerRoom, frames: RoomFrames): void {
+    for (const frame of frames) {
+      if (frame.to === undefined) {
+        this.fanout.publish('poker', room.topic, frame.text);
+        continue;
+      }
+      for (const ws of room.sockets) {
+        if (ws.getUserData().userId === frame.to && !room.pending.has(ws)) this.sendOne(ws, frame.text);
+      }
     }
   }
 

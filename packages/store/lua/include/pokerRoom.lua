@@ -1,7 +1,9 @@
 --[[
   pokerRoom: shared by every poker room script (pasted in where a script says `-- @include`).
 
-  KEYS[1] room       hash  owner, topic, revealed, deck, auto, created_at, seq
+  KEYS[1] room       hash  owner, topic, revealed, deck, auto, created_at, seq, and "away": JSON
+                           {user: {e = estimate JSON, u = kept until, ms}} of members who left
+                           in this round with an estimate, restored if they rejoin in time
   KEYS[2] members    hash  user -> "1" spectator / "0" estimator
   KEYS[3] conns      hash  "<user>|<gateway>" -> live connections
   KEYS[4] estimates  hash  user -> JSON {value, comment}
@@ -69,8 +71,47 @@ local function connections_of(user)
   return total, fields
 end
 
-local function remove_member(user, reason)
+local function now_ms()
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+
+local function away_of()
+  local stored = redis.call('HGET', room, 'away')
+  return stored and cjson.decode(stored) or {}
+end
+
+local function save_away(away)
+  if next(away) == nil then redis.call('HDEL', room, 'away') else redis.call('HSET', room, 'away', cjson.encode(away)) end
+end
+
+-- A member who left with an estimate keeps it `keep_ms` for a rejoin (a reload, a drained gateway).
+local function keep_estimate(user, estimate, keep_ms)
+  local away, now = away_of(), now_ms()
+  for u, entry in pairs(away) do
+    if entry.u <= now then away[u] = nil end
+  end
+  away[user] = { e = estimate, u = now + keep_ms }
+  save_away(away)
+end
+
+-- The estimator `user` (re)joined: their kept estimate of this round comes back, if still kept.
+local function restore_estimate(user)
+  local away = away_of()
+  local entry = away[user]
+  if not entry then return end
+  away[user] = nil
+  save_away(away)
+  if entry.u <= now_ms() or redis.call('HEXISTS', estimates, user) == 1 then return end
+  redis.call('HSET', estimates, user, entry.e)
+  if redis.call('HGET', room, 'revealed') == '1' then emit('estimate', user, entry.e) else emit('estimate', user, 'hidden', entry.e) end
+end
+
+-- keep_ms: how long a rejoin gets the estimate back (nil or 0: dropped at once).
+local function remove_member(user, reason, keep_ms)
   if redis.call('HDEL', members, user) == 0 then return false end
+  local estimate = redis.call('HGET', estimates, user)
+  if estimate and keep_ms and keep_ms > 0 then keep_estimate(user, estimate, keep_ms) end
   redis.call('HDEL', estimates, user)
   emit('left', user, name_of(user), reason)
   auto_reveal()
