@@ -74,6 +74,9 @@ describe('banterbox CLI against a real gateway', () => {
     const unknown = await bin(['tally', 'x', '--frobnicate'], env);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('--frobnicate');
+    const room = await bin(['room'], env);
+    expect(room.status).toBe(2);
+    expect(room.stderr).toContain('room needs a subcommand: room create');
     const help = await bin(['--help'], env);
     expect(help.status).toBe(0);
   });

@@ -133,6 +133,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<void> {
     print(result, result.token);
     return;
   }
+  if (command === 'room' && rest[0] !== 'create' && rest[0] !== 'show') {
+    throw new UsageError(rest[0] === undefined ? 'room needs a subcommand: room create … or room show <room>' : `unknown room subcommand: ${rest[0]} (room create … or room show <room>)`);
+  }
   if (command === 'room' && rest[0] === 'create') {
     const body: Record<string, unknown> = { open: values.open };
     if (values.room) body.room = values.room;

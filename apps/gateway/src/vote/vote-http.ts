@@ -107,7 +107,7 @@ export function mountVoteHttp(app: HttpRoutes, deps: VoteHttpDeps): void {
     const roomId = req.getParameter(0);
     handleAsync(res, deps.log, async (r) => {
       if (!isValidId(roomId)) throw new HttpError(400, 'room must be 1-64 characters of [A-Za-z0-9_-]');
-      const meta = await store.getRoom(roomId);
+      const meta = roomId === deps.demoRoom ? await demoMeta() : await store.getRoom(roomId);
       if (!meta) throw new HttpError(404, `room ${roomId} not found`);
       const tally = await store.liveTally(roomId, meta.options);
       sendJson(r, 200, { ...roomView(roomId, meta), ts: Date.now(), ...tally });
