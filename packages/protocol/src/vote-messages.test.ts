@@ -10,7 +10,9 @@ describe('vote message decoding', () => {
       token: 't',
       room: 'r1',
       since: 5,
+      observe: false,
     });
+    expect(decodeVoteClientMessage('{"auth":{"token":"t","room":"r1","observe":true}}')).toMatchObject({ observe: true });
     expect(decodeVoteClientMessage('{"auth":{"token":"t","room":"r1"}}')).toMatchObject({ userId: undefined, since: undefined });
   });
 
@@ -28,6 +30,7 @@ describe('vote message decoding', () => {
     ['not json', '{nope'],
     ['not an object', '[1]'],
     ['no known field', '{"hello":1}'],
+    ['observe not a boolean', '{"auth":{"token":"t","room":"r","observe":1}}'],
     ['token not a string', '{"auth":{"token":5,"room":"r"}}'],
     ['bad room id', '{"auth":{"token":"t","room":"a b"}}'],
     ['bad user id', '{"auth":{"token":"t","room":"r","user_id":"x/y"}}'],

@@ -178,6 +178,24 @@ describe.each(topologies())('/api/vote_ws/ protocol on %s', (_topology, startRed
       watcher.close();
     });
 
+    it('gives a watch-only connection (observe, the overlay) every snapshot without counting it or letting it vote', async () => {
+      const id = newRoom();
+      const viewer = await joinRoom(gateway, 'viewer', id);
+      viewer.send({ vote: { value: 'yes' } });
+      await waitForPoint(viewer, (p) => p.votes.yes === 1 && p.connected === 1);
+      const overlay = await joinRoom(gateway, 'streamer', id, { observe: true });
+      const mark = overlay.frames.length;
+      // A few ticks later the overlay has its snapshots, and nobody new is counted.
+      await waitForPoint(overlay, () => true, 5_000, mark);
+      await waitForPoint(overlay, (p) => p.votes.yes === 1 && p.connected === 1, 5_000, overlay.frames.length);
+      overlay.send({ vote: { value: 'no' } });
+      expect((await overlay.waitFor(isError('bad_request'))) as { error: { message: string } }).toMatchObject({ error: { message: expect.stringContaining('watch-only') } });
+      overlay.close();
+      await overlay.waitForClose();
+      await waitForPoint(viewer, (p) => p.votes.yes === 1 && p.connected === 1, 5_000, viewer.frames.length);
+      viewer.close();
+    });
+
     it('answers malformed messages with bad_request and keeps the socket open', async () => {
       const id = newRoom();
       const socket = await TestSocket.open(url);

@@ -28,6 +28,8 @@ export interface VoteSocketData {
   phase: 'new' | 'authenticating' | 'joined' | 'closed';
   room: LocalVoteRoom | undefined;
   userId: string | undefined;
+  /** Watch-only (an overlay): not counted as connected, may not vote. */
+  observer: boolean;
   authTimer: NodeJS.Timeout | undefined;
   rate: RateState;
   slowSince: number | undefined;
@@ -93,7 +95,8 @@ export function voteSocketBehavior(deps: VoteSocketDeps): WebSocketBehavior<Vote
     data.phase = 'joined';
     data.room = room;
     data.userId = userId;
-    rooms.join(room, userId);
+    data.observer = auth.observe;
+    if (!auth.observe) rooms.join(room, userId);
     ws.cork(() => {
       deps.fanout.send(ws, 'vote', room.historyFrame(auth.since));
       ws.subscribe(room.topic);
@@ -106,6 +109,7 @@ export function voteSocketBehavior(deps: VoteSocketDeps): WebSocketBehavior<Vote
     if (data.phase !== 'joined' || !room || !userId) {
       throw new ProtocolError('bad_request', 'authenticate before voting');
     }
+    if (data.observer) throw new ProtocolError('bad_request', 'a watch-only connection (observe) cannot vote');
     if (!isAcceptedVote(message.value, room.meta.options)) {
       throw new ProtocolError('bad_request', `vote.value must be one of ${room.meta.options.join(', ')} or cancel`);
     }
@@ -133,6 +137,7 @@ export function voteSocketBehavior(deps: VoteSocketDeps): WebSocketBehavior<Vote
         phase: 'new',
         room: undefined,
         userId: undefined,
+        observer: false,
         authTimer: undefined,
         rate: newRateState(Date.now()),
         slowSince: undefined,
@@ -174,7 +179,8 @@ export function voteSocketBehavior(deps: VoteSocketDeps): WebSocketBehavior<Vote
       clearTimeout(data.authTimer);
       const room = data.room;
       if (!wasJoined || !room || !data.userId) return;
-      rooms.leave(room, data.userId);
+      if (data.observer) rooms.release(room);
+      else rooms.leave(room, data.userId);
     },
   };
 }
