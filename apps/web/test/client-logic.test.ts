@@ -1,6 +1,6 @@
 import type { PokerEvent } from '@banterbox/protocol';
 import { backoffDelay } from '../src/lib/backoff';
-import { applyEvent, emptyState, resetRoom } from '../src/lib/poker-state';
+import { applyEvent, emptyState, resetRoom, sortedMembers } from '../src/lib/poker-state';
 
 describe('reconnect backoff', () => {
   it('draws from [0, base × 2^attempt), capped, so a dropped crowd spreads out', () => {
@@ -68,5 +68,18 @@ describe('poker page state', () => {
     expect(state.room).toBeUndefined();
     expect(state.members.size).toBe(0);
     expect(applyEvent(state, { event: 'roomUpdated', room })).toBe('snapshot-start');
+  });
+
+  it('lists members in the same order whatever order they (re)joined in: owner, then by name, guests last', () => {
+    const state = fresh();
+    for (const user of [{ id: 'zed', name: null }, { id: 'cat', name: 'cat' }, { id: 'bob', name: 'Bob' }, { id: 'ada', name: null }]) {
+      applyEvent(state, { event: 'userJoined', roomId: 'r1', user: { ...user, spectator: false } });
+    }
+    const order = sortedMembers(state).map((m) => m.id);
+    expect(order).toEqual(['ann', 'bob', 'cat', 'ada', 'ben', 'zed']);
+    // Ben reloads: he leaves and comes back last in the map, but not in the list.
+    applyEvent(state, { event: 'userLeft', roomId: 'r1', user: { id: 'bob', name: 'Bob' }, reason: 'left' });
+    applyEvent(state, { event: 'userJoined', roomId: 'r1', user: { id: 'bob', name: 'Bob', spectator: false } });
+    expect(sortedMembers(state).map((m) => m.id)).toEqual(order);
   });
 });

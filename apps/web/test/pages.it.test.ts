@@ -118,11 +118,15 @@ describe('web client in Chromium', () => {
     const share = await ann.locator('#share').inputValue();
     const roomId = share.split('/').pop()!;
 
+    // Ben comes by the share link with no name yet: he is asked for one before he joins.
     const ben = await open(new URL(share).pathname);
-    await ben.locator('#members li').nth(1).waitFor();
+    await ben.locator('#name-prompt').waitFor();
+    expect(await ann.locator('#members li').count()).toBe(1);
     await ben.getByLabel('Name').fill('Ben');
-    await ben.getByRole('button', { name: 'Save' }).click();
+    await ben.getByRole('button', { name: 'Join', exact: true }).click();
+    await ben.locator('#members li').nth(1).waitFor();
     await ann.locator('#members li', { hasText: 'Ben' }).waitFor();
+    expect(await ann.locator('#members li', { hasText: 'Guest' }).count()).toBe(0);
     expect(await text(ann, '#room-topic')).toBe('Checkout page');
 
     await ann.getByRole('button', { name: '5', exact: true }).click();

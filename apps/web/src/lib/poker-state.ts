@@ -81,3 +81,17 @@ export function applyEvent(state: PokerState, event: PokerEvent): Outcome {
       return 'none';
   }
 }
+
+/**
+ * The members in a stable order, whatever order they (re)joined in: the owner first, then by
+ * name (unnamed guests last), then by id.
+ */
+export function sortedMembers(state: PokerState): PokerMember[] {
+  const owner = state.room?.ownerId;
+  return [...state.members.values()].sort((a, b) => {
+    if (a.id === owner || b.id === owner) return a.id === owner ? -1 : 1;
+    if ((a.name === null) !== (b.name === null)) return a.name === null ? 1 : -1;
+    const byName = (a.name ?? '').localeCompare(b.name ?? '', undefined, { sensitivity: 'base' });
+    return byName !== 0 ? byName : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+  });
+}

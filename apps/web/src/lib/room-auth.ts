@@ -10,9 +10,8 @@ export function roomCredentials(room: string): () => Promise<VoteCredentials> {
   if (token) return async () => ({ token, renewable: false });
   return async () => {
     const response = await fetch(`/api/rooms/${encodeURIComponent(room)}/guest`, { method: 'POST', credentials: 'same-origin' });
-    if (response.status === 403 || response.status === 404) {
-      throw new JoinRefused('This room is not open to guests. Ask for a link with a token.');
-    }
+    if (response.status === 404) throw new JoinRefused('not_found');
+    if (response.status === 403) throw new JoinRefused('not_open');
     if (!response.ok) throw new Error(`guest join failed: HTTP ${response.status}`);
     const body = (await response.json()) as { token: string };
     return { token: body.token, renewable: true };

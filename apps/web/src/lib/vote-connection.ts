@@ -1,5 +1,6 @@
 import { decodeVoteServerFrame, type TallyPoint } from '@banterbox/protocol';
 import { backoffDelay, socketUrl, type ConnectionState } from './backoff';
+import { problem, type Problem, type ProblemKind } from './problems';
 
 export interface VoteCredentials {
   token: string;
@@ -7,10 +8,13 @@ export interface VoteCredentials {
   renewable: boolean;
 }
 
-/** Joining cannot succeed (the room is not open to guests, say); retrying will not help. */
+/** Joining cannot succeed (no such room, not open to guests); retrying will not help. */
 export class JoinRefused extends Error {
   override readonly name = 'JoinRefused';
   readonly code = 'join_refused';
+  constructor(readonly kind: ProblemKind) {
+    super(kind);
+  }
 }
 
 export interface VoteConnectionHandlers {
@@ -18,17 +22,20 @@ export interface VoteConnectionHandlers {
   onPoints(points: TallyPoint[]): void;
   /** The room accepted the socket and sent its history (called on every (re)connect). */
   onJoined?(): void;
-  onState(state: ConnectionState, detail?: string): void;
+  /** The connection's state; `why` says what is wrong while it is not open (undefined once it is). */
+  onState(state: ConnectionState, why?: Problem): void;
   onError?(code: string, message: string): void;
 }
 
-/** Close codes after which reconnecting cannot help. */
-const FATAL = new Set([1009, 4001]);
+/** Failed attempts in a row before the page says the server is unreachable (the first may be a blip). */
+const QUIET_ATTEMPTS = 2;
 
 /**
  * A vote-room socket that stays connected: it authenticates, asks only for the history it has not
  * seen (`since`), drops any point not newer than the newest it has, reconnects with full-jitter
- * backoff, and re-sends the user's standing vote after every reconnect.
+ * backoff, and re-sends the user's standing vote after every reconnect. A refusal that retrying
+ * cannot fix (no such room, not open to guests, an expired link) ends it with a `failed` state
+ * and the reason; a renewable (guest) token that is refused is fetched anew, once.
  */
 export class VoteConnection {
   private ws: WebSocket | undefined;
@@ -37,11 +44,14 @@ export class VoteConnection {
   private standing: { value: string; ts: number } | undefined;
   private stopped = false;
   private timer: number | undefined;
+  private refusedInARow = 0;
 
   constructor(
     private readonly room: string,
     private readonly credentials: () => Promise<VoteCredentials>,
     private readonly handlers: VoteConnectionHandlers,
+    /** Watch-only (the overlay): not counted as a viewer, never votes. */
+    private readonly observe = false,
   ) {}
 
   start(): void {
@@ -68,17 +78,19 @@ export class VoteConnection {
     if (this.ws?.readyState === WebSocket.OPEN) this.ws.send(JSON.stringify(message));
   }
 
+  private fail(kind: ProblemKind): void {
+    this.handlers.onState('failed', problem(kind, this.room));
+  }
+
   private async connect(): Promise<void> {
-    this.handlers.onState(this.attempt === 0 ? 'connecting' : 'reconnecting');
+    if (this.stopped) return;
+    this.handlers.onState(this.attempt === 0 ? 'connecting' : 'reconnecting', this.attempt >= QUIET_ATTEMPTS ? problem('unreachable') : undefined);
     let credentials: VoteCredentials;
     try {
       credentials = await this.credentials();
     } catch (error) {
-      if (error instanceof JoinRefused) {
-        this.handlers.onState('failed', error.message);
-        return;
-      }
-      this.retry();
+      if (error instanceof JoinRefused) this.fail(error.kind);
+      else this.retry();
       return;
     }
     const ws = new WebSocket(socketUrl('/api/vote_ws/'));
@@ -87,6 +99,7 @@ export class VoteConnection {
     ws.onopen = () => {
       const auth: Record<string, unknown> = { token: credentials.token, room: this.room };
       if (this.newestTs > 0) auth.since = this.newestTs;
+      if (this.observe) auth.observe = true;
       ws.send(JSON.stringify({ auth }));
     };
     ws.onmessage = (message: MessageEvent<string>) => {
@@ -98,6 +111,7 @@ export class VoteConnection {
       if (!authenticated) {
         authenticated = true;
         this.attempt = 0;
+        this.refusedInARow = 0;
         this.handlers.onState('open');
         this.handlers.onJoined?.();
         if (this.standing) this.send({ vote: this.standing });
@@ -109,8 +123,15 @@ export class VoteConnection {
     };
     ws.onclose = (event: CloseEvent) => {
       if (this.ws !== ws || this.stopped) return;
-      if (FATAL.has(event.code) && !(event.code === 4001 && credentials.renewable)) {
-        this.handlers.onState('failed', event.code === 4001 ? 'Your link has expired or is not valid for this room.' : 'The server refused a message.');
+      if (event.code === 4001) {
+        // A guest token is minted again (the secret may have changed); a link's token cannot be.
+        this.refusedInARow += 1;
+        if (!credentials.renewable || this.refusedInARow > 1) this.fail(credentials.renewable ? 'session' : 'expired');
+        else void this.connect();
+        return;
+      }
+      if (event.code === 1009 || event.code === 1008) {
+        this.fail('refused');
         return;
       }
       this.retry();
@@ -119,7 +140,7 @@ export class VoteConnection {
 
   private retry(): void {
     this.attempt += 1;
-    this.handlers.onState('reconnecting');
+    this.handlers.onState('reconnecting', this.attempt >= QUIET_ATTEMPTS ? problem('unreachable') : undefined);
     this.timer = window.setTimeout(() => void this.connect(), backoffDelay(this.attempt));
   }
 }

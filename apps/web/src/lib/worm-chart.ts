@@ -9,19 +9,36 @@ export interface WormChartOptions {
   window: ChartWindow;
   /** Axis and grid colour, as #rrggbb (the grid uses it with transparency). */
   axisColor: string;
-  /** Line colour, as #rrggbb. */
-  lineColor: string;
+  /** The line (and its fill) while the first option leads, as #rrggbb. */
+  upColor: string;
+  /** The line while the second option leads, as #rrggbb. */
+  downColor: string;
   showAxes: boolean;
 }
 
-/** Frames drawn at most this often (ms): smooth enough, and light on a stream PC. */
-const FRAME_MS = 33;
+/** Redraws at most this often (ms) however fast the time axis moves. */
+const MIN_FRAME_MS = 33;
+/** ...and at least this often while visible, so a new point shows within a second. */
+const MAX_FRAME_MS = 1000;
+/** Points kept (a day at one tick a second); older ones scroll out of every window but "all". */
+const MAX_POINTS = 86_400;
+/** How fast the vertical scale eases toward the visible data (time constant, ms). */
+const EASE_MS = 400;
+
+/** The moment the chart ends at, in seconds: a little behind now (see WormChart). */
+type Clock = () => number;
+
+const reducedMotion = (): boolean => matchMedia('(prefers-reduced-motion: reduce)').matches;
 
 /**
- * The "worm": net sentiment (first option minus second) over time, drawn with uPlot. The time
- * axis scrolls continuously and trails real time by a little more than one tick, so each new
- * point is already known when the line reaches it: the worm grows smoothly and never jumps.
- * The vertical scale eases toward the visible data instead of snapping.
+ * The "worm": net sentiment (first option minus second) over time, drawn with uPlot, one colour
+ * above zero and another below. The time axis trails real time by a little more than one tick, so
+ * each new point is already known when the line reaches it: the worm grows smoothly, never jumps.
+ *
+ * It is cheap to watch for hours: it redraws only as often as the axis moves by a pixel (a 1-minute
+ * window on a phone is about 6 frames a second, "everything" about one), not at all while the tab
+ * is hidden, once a second with prefers-reduced-motion, and draws at most one line segment per
+ * pixel column (uPlot's path decimation).
  */
 export class WormChart {
   private readonly xs: number[] = [];
@@ -29,12 +46,17 @@ export class WormChart {
   private readonly plot: uPlot;
   private yHalf = 5;
   private lastFrame = 0;
+  private timer: number | undefined;
   private frame = 0;
+  private frames = 0;
+  private dirty = false;
   private delayMs = 1300;
+  private running = false;
 
   constructor(
     private readonly container: HTMLElement,
     private options: WormChartOptions,
+    private readonly now: Clock = () => Date.now(),
   ) {
     const axis = { stroke: options.axisColor, grid: { stroke: `${options.axisColor}2e`, width: 1 }, ticks: { stroke: `${options.axisColor}55`, width: 1 } };
     this.plot = new uPlot(
@@ -43,19 +65,42 @@ export class WormChart {
         height: Math.max(80, container.clientHeight),
         legend: { show: false },
         cursor: { show: false },
+        padding: [8, 18, 0, 4],
         scales: { x: { time: true, auto: false }, y: { auto: false } },
-        axes: options.showAxes ? [axis, { ...axis, size: 48 }] : [{ show: false }, { show: false }],
-        series: [{}, { stroke: options.lineColor, width: 3, fill: `${options.lineColor}22` }],
+        axes: options.showAxes
+          ? [
+              { ...axis, space: 90, values: (u, splits) => timeLabels(u, splits) },
+              { ...axis, size: 48, values: (_u, splits) => splits.map((v) => (v > 0 ? `+${v}` : String(v))) },
+            ]
+          : [{ show: false }, { show: false }],
+        series: [
+          {},
+          {
+            stroke: (u) => splitAtZero(u, options.upColor, options.downColor),
+            fill: (u) => splitAtZero(u, `${options.upColor}2a`, `${options.downColor}2a`),
+            fillTo: 0,
+            width: 3,
+            points: { show: false },
+          },
+        ],
         hooks: { draw: [(u: uPlot) => drawZeroLine(u, `${options.axisColor}99`)] },
       },
       [[], []],
       container,
     );
-    new ResizeObserver(() => this.plot.setSize({ width: Math.max(100, container.clientWidth), height: Math.max(80, container.clientHeight) })).observe(container);
+    new ResizeObserver(() => {
+      this.plot.setSize({ width: Math.max(100, container.clientWidth), height: Math.max(80, container.clientHeight) });
+      this.dirty = true;
+    }).observe(container);
+    document.addEventListener('visibilitychange', () => {
+      if (!document.hidden && this.running) this.schedule(0);
+    });
   }
 
   setWindow(window: ChartWindow): void {
     this.options = { ...this.options, window };
+    this.dirty = true;
+    this.schedule(0);
   }
 
   /** Appends points (already newer than any before) for a room whose first two options are `pair`. */
@@ -64,10 +109,25 @@ export class WormChart {
       this.xs.push(point.ts / 1000);
       this.nets.push((point.votes[pair[0]] ?? 0) - (point.votes[pair[1]] ?? 0));
     }
+    if (this.xs.length > MAX_POINTS) {
+      this.xs.splice(0, this.xs.length - MAX_POINTS);
+      this.nets.splice(0, this.nets.length - MAX_POINTS);
+    }
     this.delayMs = this.estimateDelay();
-    this.plot.setData([this.xs, this.nets], false);
+    this.dirty = true;
     this.container.dataset.points = String(this.xs.length);
     this.container.dataset.net = String(this.nets[this.nets.length - 1] ?? 0);
+  }
+
+  start(): void {
+    this.running = true;
+    this.schedule(0);
+  }
+
+  stop(): void {
+    this.running = false;
+    window.clearTimeout(this.timer);
+    cancelAnimationFrame(this.frame);
   }
 
   /** The tick spacing seen in the data plus a margin, so the newest point has arrived in time. */
@@ -78,32 +138,89 @@ export class WormChart {
     return Math.min(5000, Math.max(300, spacing + 300));
   }
 
-  start(): void {
-    const draw = (now: number): void => {
-      this.frame = requestAnimationFrame(draw);
-      if (now - this.lastFrame < FRAME_MS) return;
-      this.lastFrame = now;
-      this.render();
-    };
-    this.frame = requestAnimationFrame(draw);
-  }
-
-  stop(): void {
-    cancelAnimationFrame(this.frame);
-  }
-
-  private render(): void {
-    const right = (Date.now() - this.delayMs) / 1000;
+  /** The visible time range, seconds. */
+  private range(): { left: number; right: number } {
+    const right = (this.now() - this.delayMs) / 1000;
     const left = this.options.window === 'all' ? Math.min(this.xs[0] ?? right - 60, right - 10) : right - this.options.window;
+    return { left, right };
+  }
+
+  /** How long until the axis has moved by one pixel: redrawing sooner would draw the same picture. */
+  private frameInterval(): number {
+    if (reducedMotion()) return MAX_FRAME_MS;
+    const { left, right } = this.range();
+    const msPerPixel = ((right - left) * 1000) / Math.max(1, this.plot.bbox.width / devicePixelRatio);
+    return Math.min(MAX_FRAME_MS, Math.max(MIN_FRAME_MS, msPerPixel));
+  }
+
+  /** The next frame after `delay` ms, drawn in an animation frame (never while the tab is hidden). */
+  private schedule(delay: number): void {
+    if (!this.running) return;
+    window.clearTimeout(this.timer);
+    cancelAnimationFrame(this.frame);
+    this.timer = window.setTimeout(() => {
+      this.frame = requestAnimationFrame((now) => {
+        this.render(now);
+        this.schedule(this.frameInterval());
+      });
+    }, delay);
+  }
+
+  private render(now: number): void {
+    const dt = this.lastFrame === 0 ? MAX_FRAME_MS : now - this.lastFrame;
+    this.lastFrame = now;
+    const { left, right } = this.range();
     let peak = 0;
     for (let i = this.xs.length - 1; i >= 0 && this.xs[i]! >= left - 5; i -= 1) peak = Math.max(peak, Math.abs(this.nets[i]!));
     const target = Math.max(5, peak * 1.2);
-    this.yHalf += (target - this.yHalf) * 0.15;
+    this.yHalf += (target - this.yHalf) * (reducedMotion() ? 1 : 1 - Math.exp(-dt / EASE_MS));
+    const data = this.dirty;
+    this.dirty = false;
     this.plot.batch(() => {
+      if (data) this.plot.setData([this.xs, this.nets], false);
       this.plot.setScale('x', { min: left, max: right });
       this.plot.setScale('y', { min: -this.yHalf, max: this.yHalf });
     });
+    this.frames += 1;
+    this.container.dataset.frames = String(this.frames);
   }
+}
+
+/** A vertical gradient that switches colour exactly at the zero line. */
+function splitAtZero(u: uPlot, up: string, down: string): CanvasGradient | string {
+  const top = u.bbox.top;
+  const height = u.bbox.height;
+  if (height <= 0) return up;
+  const zero = Math.min(1, Math.max(0, (u.valToPos(0, 'y', true) - top) / height));
+  const gradient = u.ctx.createLinearGradient(0, top, 0, top + height);
+  gradient.addColorStop(0, up);
+  gradient.addColorStop(zero, up);
+  gradient.addColorStop(zero, down);
+  gradient.addColorStop(1, down);
+  return gradient;
+}
+
+const formats = new Map<string, Intl.DateTimeFormat>();
+
+/** A formatter in the browser's locale (cached: building one is slow). */
+function format(options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = JSON.stringify(options);
+  let fmt = formats.get(key);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat(undefined, options);
+    formats.set(key, fmt);
+  }
+  return fmt;
+}
+
+/** Time-axis labels in the reader's locale: seconds for short spans, the date only past a day. */
+function timeLabels(u: uPlot, splits: number[]): string[] {
+  const span = (u.scales.x?.max ?? 0) - (u.scales.x?.min ?? 0);
+  const step = splits.length > 1 ? splits[1]! - splits[0]! : span;
+  const options: Intl.DateTimeFormatOptions =
+    span > 86_400 ? { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' } : step < 60 ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { hour: '2-digit', minute: '2-digit' };
+  const fmt = format(options);
+  return splits.map((v) => fmt.format(v * 1000));
 }
 
 /** The zero line: above it the first option leads, below it the second. */

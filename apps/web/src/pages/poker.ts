@@ -2,12 +2,39 @@ import '../styles/app.css';
 import { DEFAULT_DECK, PokerLimits, type PokerEvent, type PokerMember } from '@banterbox/protocol';
 import { STATE_LABELS, byId, h, showState } from '../lib/dom';
 import { PokerConnection } from '../lib/poker-connection';
-import { applyEvent, emptyState, resetRoom, type PokerState } from '../lib/poker-state';
+import { applyEvent, emptyState, resetRoom, sortedMembers, type PokerState } from '../lib/poker-state';
+import { problem, showProblem } from '../lib/problems';
 
 /** The poker page: /poker is the lobby, /poker/<room> a room. */
 const state: PokerState = emptyState();
 const app = byId('app');
 const toast = byId('toast');
+const problemBox = byId('problem');
+/** The name this browser last used, kept so a fresh session (a server with a new secret) gets it back. */
+const NAME_KEY = 'banterbox:name';
+/** The page waits for the server's word on the user's name before joining a room (undefined: not waiting). */
+let joinWhenNamed = false;
+/** No name anywhere: the room view asks for one before joining. */
+let askName = false;
+/** The user id of the previous connection, to notice a new session. */
+let previousUserId = '';
+let rounds: { round: number; topic: string; stats: { count: number; mean: number | null; consensus: boolean } }[] = [];
+
+function storedName(): string {
+  try {
+    return localStorage.getItem(NAME_KEY) ?? '';
+  } catch {
+    return ''; // storage blocked: the page works without it
+  }
+}
+
+function storeName(name: string): void {
+  try {
+    localStorage.setItem(NAME_KEY, name);
+  } catch {
+    // storage blocked: nothing to keep
+  }
+}
 let spectator = new URLSearchParams(location.search).get('spectator') === '1';
 /** The estimate to re-send if a reconnect finds it gone in the same round. */
 let resend: PokerState['mine'];
@@ -37,12 +64,14 @@ const connection = new PokerConnection({
     handle(event);
     render();
   },
-  onState: (s, detail) => {
+  onState: (s, why) => {
     showState(byId('conn'), s, STATE_LABELS[s] ?? s);
-    if (detail) say(detail);
+    // While disconnected nothing on the page can reach the server: it shows, and takes no clicks.
+    app.inert = s !== 'open';
+    showProblem(problemBox, why);
   },
   onOpen: () => {
-    if (state.roomId) join();
+    if (state.roomId) joinOrAskName();
     render();
   },
 });
@@ -61,13 +90,48 @@ function roomInPath(): string | undefined {
 function go(roomId: string | undefined): void {
   history.pushState(null, '', roomId ? `/poker/${roomId}${spectator ? '?spectator=1' : ''}` : '/poker');
   state.roomId = roomId;
+  rounds = [];
   resetRoom(state);
 }
 
 function join(): void {
   resetRoom(state);
   resend = state.mine;
+  askName = false;
+  joinWhenNamed = false;
   connection.send({ request: 'joinRoom', roomId: state.roomId, spectator });
+}
+
+/** Joins the room in the URL, first waiting to learn the user's name if this browser has none. */
+function joinOrAskName(): void {
+  if (storedName() || state.me.name) join();
+  else joinWhenNamed = true;
+}
+
+function setName(name: string): void {
+  storeName(name.trim());
+  send({ request: 'setName', name });
+}
+
+async function loadRounds(roomId: string): Promise<void> {
+  const response = await fetch(`/api/poker/${encodeURIComponent(roomId)}/rounds`, { cache: 'no-store' }).catch(() => undefined);
+  if (!response?.ok || roomId !== state.roomId) return;
+  rounds = ((await response.json()) as { rounds: typeof rounds }).rounds;
+  render();
+}
+
+/** What the server says about this user's name: keep it, restore it on a fresh session, or ask. */
+function onOwnName(name: string | null): void {
+  const kept = storedName();
+  if (name) storeName(name);
+  else if (kept) send({ request: 'setName', name: kept });
+  if (joinWhenNamed && state.roomId) {
+    if (name || kept) join();
+    else {
+      joinWhenNamed = false;
+      askName = true;
+    }
+  }
 }
 
 function send(request: Record<string, unknown>): void {
@@ -75,6 +139,13 @@ function send(request: Record<string, unknown>): void {
 }
 
 function handle(event: PokerEvent): void {
+  if (event.event === 'connectionInfo') {
+    if (previousUserId && previousUserId !== event.userId) {
+      const name = storedName();
+      say(`The server no longer knew this browser's session (it was restarted with a new secret), so this is a new one${name ? `: you are back in as ${name}` : ''}.`);
+    }
+    previousUserId = event.userId;
+  }
   if (event.event === 'estimateUpdated' && event.userId === state.me.id && resend && event.roomId === state.roomId) {
     const room = state.room;
     if (event.estimate === null && room && !room.isRevealed && room.topic === resend.topic && !spectator) {
@@ -83,21 +154,29 @@ function handle(event: PokerEvent): void {
     resend = undefined;
   }
   const outcome = applyEvent(state, event);
+  if (outcome === 'snapshot-start' && state.roomId) void loadRounds(state.roomId);
+  if (event.event === 'roomCleared' && state.roomId) void loadRounds(state.roomId);
   if (outcome === 'created' && event.event === 'roomCreated') go(event.roomId);
   else if (outcome === 'closed' || outcome === 'kicked') {
     say(outcome === 'closed' ? 'The room was closed.' : 'The owner removed you from the room.');
     state.mine = undefined;
     go(undefined);
   } else if (outcome === 'error' && event.event === 'error') {
-    say(event.detail ? `${event.message}: ${event.detail}` : event.message);
-    if (event.message === 'Room not found' && event.roomId === state.roomId && !state.room) go(undefined);
+    if (event.message === 'Room not found' && event.roomId === state.roomId && !state.room) {
+      showProblem(problemBox, problem('not_found', event.roomId));
+      go(undefined);
+    } else say(event.detail ? `${event.message}: ${event.detail}` : event.message);
   }
-  if (event.event === 'userUpdated' && event.user.id === state.me.id && document.activeElement !== nameInput) nameInput.value = event.user.name ?? '';
+  if (event.event === 'userUpdated' && event.user.id === state.me.id) {
+    if (document.activeElement !== nameInput) nameInput.value = event.user.name ?? '';
+    onOwnName(event.user.name);
+  }
 }
 
 function lobby(): HTMLElement {
   const create = (e: Event): void => {
     e.preventDefault();
+    showProblem(problemBox, undefined);
     const deck = deckSelect.value === 'custom' ? customDeck.value.split(',').map((c) => c.trim()).filter(Boolean) : DECKS[deckSelect.value];
     send({ request: 'createRoom', deck, autoReveal: autoReveal.checked, topic: topicInput.value });
   };
@@ -109,6 +188,7 @@ function lobby(): HTMLElement {
       return;
     }
     spectator = joinSpectator.checked;
+    showProblem(problemBox, undefined);
     go(roomId);
     join();
   };
@@ -134,7 +214,7 @@ function lobby(): HTMLElement {
 function nameForm(): HTMLElement {
   const save = (e: Event): void => {
     e.preventDefault();
-    if (nameInput.value.trim()) send({ request: 'setName', name: nameInput.value });
+    if (nameInput.value.trim()) setName(nameInput.value);
   };
   return h('form', { class: 'panel', onsubmit: save },
     h('h2', {}, 'Your name'),
@@ -152,7 +232,7 @@ function mark(userId: string, member: PokerMember): HTMLElement {
 }
 
 function memberList(isOwner: boolean): HTMLElement {
-  const items = [...state.members.values()].map((member) =>
+  const items = sortedMembers(state).map((member) =>
     h('li', { 'data-user': member.id },
       mark(member.id, member),
       h('span', { class: 'who' }, who(member), member.id === state.me.id ? ' (you)' : ''),
@@ -230,8 +310,39 @@ function ownerControls(): HTMLElement {
   );
 }
 
+/** Someone who came by a share link and has no name yet is asked for one before joining. */
+function namePrompt(): HTMLElement {
+  const joinNamed = (e: Event): void => {
+    e.preventDefault();
+    if (nameInput.value.trim()) setName(nameInput.value);
+    join();
+  };
+  return h('form', { class: 'panel', id: 'name-prompt', onsubmit: joinNamed },
+    h('h2', {}, `Join ${state.roomId ?? ''}`),
+    h('p', {}, 'What should the others see you as?'),
+    h('div', { class: 'row' }, h('label', { for: 'name', class: 'visually-hidden' }, 'Name'), nameInput,
+      h('button', { type: 'submit', class: 'primary' }, 'Join')),
+    h('button', { type: 'button', onclick: () => join() }, 'Join without a name'));
+}
+
+function pastRounds(): HTMLElement | null {
+  if (rounds.length === 0 || !state.roomId) return null;
+  const csv = `/api/poker/${encodeURIComponent(state.roomId)}/rounds?format=csv`;
+  const items = [...rounds].reverse().map((round) =>
+    h('li', { 'data-round': round.round },
+      h('span', {}, `#${round.round}`),
+      h('span', { class: 'topic' }, round.topic || '(no topic)'),
+      h('span', {}, `${round.stats.count} · mean ${round.stats.mean ?? '—'}${round.stats.consensus ? ' · consensus' : ''}`)),
+  );
+  return h('section', { class: 'panel', id: 'rounds', 'aria-label': 'Past rounds' },
+    h('h2', {}, 'Past rounds'),
+    h('ul', { class: 'rounds' }, ...items),
+    h('p', {}, h('a', { href: csv, download: `poker-${state.roomId}-rounds.csv`, 'data-key': 'csv' }, 'Download as CSV')));
+}
+
 function roomView(): HTMLElement {
   const room = state.room;
+  if (askName) return namePrompt();
   if (!room) return h('p', { class: 'panel', 'aria-busy': 'true' }, `Joining ${state.roomId ?? ''}…`);
   const isOwner = room.ownerId === state.me.id;
   const link = `${location.origin}/poker/${room.id}`;
@@ -250,7 +361,7 @@ function roomView(): HTMLElement {
       h('div', { class: 'row' }, h('label', {}, toggleSpectator, 'Spectator'),
         h('button', { type: 'button', 'data-key': 'leave', onclick: () => { send({ request: 'leaveRoom', roomId: room.id }); state.mine = undefined; go(undefined); render(); } }, 'Leave room'))),
     h('div', { class: 'poker-grid' },
-      h('div', {}, deck(), results()),
+      h('div', {}, deck(), results(), pastRounds()),
       h('div', {}, memberList(isOwner), isOwner ? ownerControls() : null, nameForm())),
   );
 }
@@ -265,11 +376,15 @@ function render(): void {
 
 window.addEventListener('popstate', () => {
   state.roomId = roomInPath();
+  rounds = [];
   resetRoom(state);
-  if (state.roomId) join();
+  if (state.roomId) joinOrAskName();
   render();
 });
 
 state.roomId = roomInPath();
+if (!state.roomId && /^\/poker\/./.test(location.pathname)) showProblem(problemBox, problem('bad_address'));
+if (!nameInput.value) nameInput.value = storedName();
+app.inert = true;
 render();
 connection.start();

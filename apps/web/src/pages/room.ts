@@ -1,6 +1,7 @@
 import '../styles/app.css';
 import type { TallyPoint } from '@banterbox/protocol';
 import { STATE_LABELS, byId, h, showState } from '../lib/dom';
+import { problem, showProblem } from '../lib/problems';
 import { roomCredentials, roomFromPath, roomOptions } from '../lib/room-auth';
 import { VoteConnection } from '../lib/vote-connection';
 import { WormChart, type ChartWindow } from '../lib/worm-chart';
@@ -9,6 +10,7 @@ import { WormChart, type ChartWindow } from '../lib/worm-chart';
 const room = roomFromPath('room');
 const message = byId('message');
 const conn = byId('conn');
+const problemBox = byId('problem');
 
 function renderButtons(options: string[], connection: VoteConnection): void {
   const container = byId('vote');
@@ -23,6 +25,13 @@ function renderButtons(options: string[], connection: VoteConnection): void {
     ),
     h('button', { type: 'button', class: 'withdraw', onclick: () => { connection.vote('cancel'); update(); } }, 'Withdraw my vote'),
   );
+}
+
+/** While not connected the buttons say so: a click could not reach the room. */
+function setControlsLive(live: boolean): void {
+  const container = byId('vote');
+  container.dataset.live = String(live);
+  for (const button of container.querySelectorAll<HTMLButtonElement>('button')) button.disabled = !live;
 }
 
 function showTally(point: TallyPoint, pair: readonly [string, string]): void {
@@ -43,7 +52,13 @@ async function main(roomId: string): Promise<void> {
   byId('label-a').textContent = pair[0];
   byId('label-b').textContent = pair[1];
   const dark = matchMedia('(prefers-color-scheme: dark)').matches;
-  const chart = new WormChart(byId('chart'), { window: 60, axisColor: dark ? '#b4bac6' : '#4b5260', lineColor: dark ? '#60a5fa' : '#1d4ed8', showAxes: true });
+  const chart = new WormChart(byId('chart'), {
+    window: 60,
+    axisColor: dark ? '#b4bac6' : '#4b5260',
+    upColor: dark ? '#4ade80' : '#15803d',
+    downColor: dark ? '#f87171' : '#b91c1c',
+    showAxes: true,
+  });
   const connection = new VoteConnection(roomId, roomCredentials(roomId), {
     onJoined: () => {
       byId('loading').hidden = true;
@@ -53,15 +68,19 @@ async function main(roomId: string): Promise<void> {
       chart.addPoints(points, pair);
       showTally(points[points.length - 1]!, pair);
     },
-    onState: (state, detail) => {
+    onState: (state, why) => {
       showState(conn, state, STATE_LABELS[state] ?? state);
-      if (detail) message.textContent = detail;
+      setControlsLive(state === 'open');
+      showProblem(problemBox, why);
+      // Given up: nothing is loading any more.
+      if (state === 'failed') byId('loading').hidden = true;
     },
     onError: (_code, text) => {
       message.textContent = text;
     },
   });
   renderButtons(options, connection);
+  setControlsLive(false);
   for (const radio of document.querySelectorAll<HTMLInputElement>('input[name="window"]')) {
     radio.addEventListener('change', () => chart.setWindow((radio.value === 'all' ? 'all' : Number(radio.value)) as ChartWindow));
   }
@@ -70,4 +89,8 @@ async function main(roomId: string): Promise<void> {
 }
 
 if (room) void main(room);
-else message.textContent = 'This address does not name a room.';
+else {
+  showState(conn, 'failed', STATE_LABELS.failed!);
+  byId('loading').hidden = true;
+  showProblem(problemBox, problem('bad_address'));
+}
