@@ -15,7 +15,7 @@ import { createPokerFeature } from './poker/poker-feature';
 import { Fanout } from './transport/fanout';
 import { originPolicy } from './transport/origin';
 import { SlowConsumerSweep } from './transport/slow-consumers';
-import { listen, loadUws } from './transport/uws';
+import { closeApp, listen, loadUws } from './transport/uws';
 import { createVoteFeature } from './vote/vote-feature';
 
 export interface Gateway {
@@ -61,7 +61,8 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
   for (const feature of features) feature.mount(app, routes);
   const site = loadSite(config.webDir ?? defaultWebDir());
   if (typeof site === 'string') log.warn({ reason: site }, 'web client not served');
-  else mountSite(routes, site, config.secrets);
+  // Pages need no Redis: served while draining too, on a connection then closed (see mountSite).
+  else mountSite(app, site, config.secrets, () => draining);
   mountNotFound(routes, config.secrets);
 
   let listenSocket: us_listen_socket | undefined;
@@ -97,6 +98,8 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
     listenSocket = undefined;
     lease.stop();
     for (const feature of features) await feature.drain();
+    // Kept-alive HTTP connections would otherwise go on reaching a gateway that left Redis.
+    closeApp(app);
     await lease.release();
     links.close();
     await metricsServer?.stop();

@@ -42,8 +42,13 @@ export function loadSite(dir: string): Site | string {
   return { pages, assets };
 }
 
-/** Serves the pages (each sets the session cookie, SPEC §4) and the content-hashed assets. */
-export function mountSite(app: HttpRoutes, site: Site, secrets: Secrets): void {
+/**
+ * Serves the pages (each sets the session cookie, SPEC §4) and the content-hashed assets. They
+ * need no Redis, so a draining gateway still serves them (a reload during a drain shows the page,
+ * not an error) but closes the connection after each, so the browser's next request reaches
+ * another gateway.
+ */
+export function mountSite(app: HttpRoutes, site: Site, secrets: Secrets, draining: () => boolean): void {
   /** A room page answers 404 (with the page's own "no such room" message) for an id outside SPEC §4's rule. */
   const page = (name: string, roomParam = false) => (res: HttpResponse, req: HttpRequest) => {
     const body = site.pages.get(name)!;
@@ -58,7 +63,7 @@ export function mountSite(app: HttpRoutes, site: Site, secrets: Secrets): void {
         .writeHeader('content-security-policy', CSP)
         .writeHeader('x-content-type-options', 'nosniff')
         .writeHeader('referrer-policy', 'no-referrer')
-        .end(body);
+        .end(body, draining());
     });
   };
   app.get('/', page('index'));
@@ -77,7 +82,7 @@ export function mountSite(app: HttpRoutes, site: Site, secrets: Secrets): void {
         .writeHeader('content-type', asset.type)
         .writeHeader('cache-control', 'public, max-age=31536000, immutable')
         .writeHeader('x-content-type-options', 'nosniff')
-        .end(asset.body);
+        .end(asset.body, draining());
     });
   });
 }

@@ -1,5 +1,5 @@
 import { createPokerRoom, joinPokerRoom, named, PokerClient, startGateway, topologies } from '@banterbox/testkit';
-import type { LocalTopology } from '@banterbox/testkit';
+import type { LocalTopology, PokerEventFrame } from '@banterbox/testkit';
 import type { Gateway } from '@banterbox/gateway';
 
 describe.each(topologies())('poker rooms across two gateways on %s', (_topology, startRedis) => {
@@ -49,7 +49,7 @@ describe.each(topologies())('poker rooms across two gateways on %s', (_topology,
     const done = named('roomUpdated', (e) => (e.room as { topic: string }).topic === 'done');
     for (const client of [owner, ava, bo]) await client.until(done);
     // Each member also gets the value of their own hidden estimate, right after its public `{}`.
-    const streamOf = (client: PokerClient, start: number | undefined): Record<string, unknown>[] => {
+    const streamOf = (client: PokerClient, start: number | undefined): PokerEventFrame[] => {
       const all = client.all(start);
       const hiddenOwn = named('estimateUpdated', (e) => e.userId === client.userId && JSON.stringify(e.estimate) === '{}');
       const echoes = all.filter((e, i) => i > 0 && hiddenOwn(all[i - 1]!) && named('estimateUpdated', (x) => x.userId === client.userId)(e));

@@ -46,3 +46,13 @@ export class UwsListenError extends Error {
     this.name = 'UwsListenError';
   }
 }
+
+/**
+ * Closes every connection the app still holds (kept-alive HTTP ones included) and its listen
+ * sockets. The native addon has `close()` though its typings do not list it; a process that exits
+ * gets the same for free, this is for gateways stopped in-process (tests, embedding).
+ */
+export function closeApp(app: TemplatedApp): void {
+  const closable = app as TemplatedApp & { close?: () => void };
+  closable.close?.();
+}
