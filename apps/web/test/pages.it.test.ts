@@ -82,6 +82,26 @@ describe('web client in Chromium', () => {
     await other.screenshot({ path: screenshotPath('worm-phone') });
   });
 
+  it('redraws the worm only as often as it moves by a pixel, and once a second for a slow window', async () => {
+    const page = await open('/room/demo', { width: 390, height: 844 });
+    await page.locator('#conn[data-state="open"]').waitFor();
+    const framesIn = async (ms: number): Promise<number> => {
+      const before = Number(await page.locator('#chart').getAttribute('data-frames'));
+      await page.waitForTimeout(ms);
+      return Number(await page.locator('#chart').getAttribute('data-frames')) - before;
+    };
+    // A minute over ~350 px is ~170 ms a pixel: ~6 redraws a second where the old chart drew 30.
+    const minute = await framesIn(3000);
+    expect(minute).toBeGreaterThanOrEqual(3);
+    expect(minute).toBeLessThanOrEqual(30);
+    // Ten minutes move a pixel every ~2 s: one redraw a second keeps new points on time.
+    await page.locator('input[name="window"][value="600"]').check();
+    await page.waitForTimeout(300);
+    const tenMinutes = await framesIn(3000);
+    expect(tenMinutes).toBeGreaterThanOrEqual(1);
+    expect(tenMinutes).toBeLessThanOrEqual(6);
+  });
+
   it('renders the overlay on a transparent background at the size asked for', async () => {
     const viewer = await open('/room/demo');
     await viewer.locator('#loading').waitFor({ state: 'hidden' });
@@ -103,6 +123,10 @@ describe('web client in Chromium', () => {
       };
     });
     expect(look).toEqual({ body: 'rgba(0, 0, 0, 0)', html: 'rgba(0, 0, 0, 0)', cornerAlpha: 0, width: 640, height: 240, buttons: 0, counts: expect.stringMatching(/^yes \d+ · no \d+ · \d+ watching$/) });
+    // The overlay watches without being counted: one viewer is one viewer.
+    await overlay.waitForTimeout(600);
+    expect((await liveTally('demo')).connected).toBe(1);
+    expect(await overlay.locator('#counts').innerText()).toMatch(/· 1 watching$/);
     await overlay.waitForTimeout(1000);
     await overlay.screenshot({ path: screenshotPath('overlay'), omitBackground: true, clip: { x: 0, y: 0, width: 640, height: 240 } });
   });
