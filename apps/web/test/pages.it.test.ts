@@ -128,7 +128,11 @@ describe('web client in Chromium', () => {
     expect((await liveTally('demo')).connected).toBe(1);
     expect(await overlay.locator('#counts').innerText()).toMatch(/· 1 watching$/);
     await overlay.waitForTimeout(1000);
-    await overlay.screenshot({ path: screenshotPath('overlay'), omitBackground: true, clip: { x: 0, y: 0, width: 640, height: 240 } });
+    // As a streamer sees it: over a dark scene and over a light one (the outline keeps text readable).
+    for (const [name, scene] of [['overlay', '#1e293b'], ['overlay-light', '#f1f5f9']] as const) {
+      await overlay.evaluate((color) => (document.documentElement.style.background = color), scene);
+      await overlay.screenshot({ path: screenshotPath(name), clip: { x: 0, y: 0, width: 640, height: 240 } });
+    }
   });
 
   it('plays a full poker round in two browsers: estimate, hidden marks, reveal, stats, clear', async () => {

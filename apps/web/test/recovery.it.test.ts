@@ -209,6 +209,8 @@ describe('web client error states and recovery in Chromium', () => {
       await restartGateway({ BANTERBOX_SECRET: UNRELATED });
       await ann.locator('#conn[data-state="open"]').waitFor({ timeout: 20_000 });
       await ann.locator('#toast', { hasText: 'back in as Ann' }).waitFor();
+      // Said plainly: a new session is a new user to the server, and the room's owner was the old one.
+      expect(await ann.locator('#toast').innerText()).toContain('owner controls stayed with your old session');
       expect(new URL(ann.url()).pathname).toBe(`/poker/${roomId}`);
       await ann.locator('#members li', { hasText: 'Ann (you)' }).waitFor();
       // Her estimate of the round came with her (re-sent under the new session).

@@ -14,6 +14,8 @@ export interface WormChartOptions {
   /** The line while the second option leads, as #rrggbb. */
   downColor: string;
   showAxes: boolean;
+  /** A dark shadow under everything drawn (the overlay: readable over a light scene too). */
+  outline?: boolean;
 }
 
 /** Redraws at most this often (ms) however fast the time axis moves. */
@@ -58,7 +60,12 @@ export class WormChart {
     private options: WormChartOptions,
     private readonly now: Clock = () => Date.now(),
   ) {
-    const axis = { stroke: options.axisColor, grid: { stroke: `${options.axisColor}2e`, width: 1 }, ticks: { stroke: `${options.axisColor}55`, width: 1 } };
+    const axis = {
+      stroke: options.axisColor,
+      grid: { stroke: `${options.axisColor}2e`, width: 1 },
+      ticks: { stroke: `${options.axisColor}55`, width: 1 },
+      ...(options.outline ? { font: '600 13px system-ui, sans-serif' } : {}),
+    };
     this.plot = new uPlot(
       {
         width: Math.max(100, container.clientWidth),
@@ -69,7 +76,7 @@ export class WormChart {
         scales: { x: { time: true, auto: false }, y: { auto: false } },
         axes: options.showAxes
           ? [
-              { ...axis, space: 90, values: (u, splits) => timeLabels(u, splits) },
+              { ...axis, space: options.outline ? 120 : 100, values: (u, splits) => timeLabels(u, splits) },
               { ...axis, size: 48, values: (_u, splits) => splits.map((v) => (v > 0 ? `+${v}` : String(v))) },
             ]
           : [{ show: false }, { show: false }],
@@ -83,7 +90,10 @@ export class WormChart {
             points: { show: false },
           },
         ],
-        hooks: { draw: [(u: uPlot) => drawZeroLine(u, `${options.axisColor}99`)] },
+        hooks: {
+          drawClear: [(u: uPlot) => (options.outline ? outlineAll(u) : undefined)],
+          draw: [(u: uPlot) => drawZeroLine(u, `${options.axisColor}99`)],
+        },
       },
       [[], []],
       container,
@@ -221,6 +231,14 @@ function timeLabels(u: uPlot, splits: number[]): string[] {
     span > 86_400 ? { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' } : step < 60 ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { hour: '2-digit', minute: '2-digit' };
   const fmt = format(options);
   return splits.map((v) => fmt.format(v * 1000));
+}
+
+/** Every later stroke and label of this frame gets a dark halo. */
+function outlineAll(u: uPlot): void {
+  u.ctx.shadowColor = '#000000f0';
+  u.ctx.shadowBlur = devicePixelRatio;
+  u.ctx.shadowOffsetX = devicePixelRatio;
+  u.ctx.shadowOffsetY = devicePixelRatio;
 }
 
 /** The zero line: above it the first option leads, below it the second. */

@@ -33,15 +33,18 @@ const room = roomFromPath('overlay');
 const notice = byId('notice');
 
 if (room) {
+  const counts = byId('counts');
+  counts.hidden = params.get('counts') !== '1';
+  // The counts line sits above the chart, never over its labels.
+  if (!counts.hidden) byId('chart').style.top = '28px';
   const chart = new WormChart(byId('chart'), {
     window: Number.isFinite(seconds) && seconds >= 10 ? seconds : 60,
     axisColor: '#ffffff',
     upColor: hex('up', 'color') ?? '#22c55e',
     downColor: hex('down') ?? '#ef4444',
     showAxes: params.get('axes') !== '0',
+    outline: true,
   });
-  const counts = byId('counts');
-  counts.hidden = params.get('counts') !== '1';
   void roomOptions(room).then((options) => {
     const pair: [string, string] = [options[0] ?? 'yes', options[1] ?? 'no'];
     const connection = new VoteConnection(

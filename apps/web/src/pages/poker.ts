@@ -18,6 +18,8 @@ let joinWhenNamed = false;
 let askName = false;
 /** The user id of the previous connection, to notice a new session. */
 let previousUserId = '';
+/** The owner of the room as it was before the last re-join (a reconnect resets the room first). */
+let ownerBeforeRejoin: string | undefined;
 let rounds: { round: number; topic: string; stats: { count: number; mean: number | null; consensus: boolean } }[] = [];
 
 function storedName(): string {
@@ -95,6 +97,7 @@ function go(roomId: string | undefined): void {
 }
 
 function join(): void {
+  if (state.room) ownerBeforeRejoin = state.room.ownerId;
   resetRoom(state);
   resend = state.mine;
   askName = false;
@@ -142,7 +145,11 @@ function handle(event: PokerEvent): void {
   if (event.event === 'connectionInfo') {
     if (previousUserId && previousUserId !== event.userId) {
       const name = storedName();
-      say(`The server no longer knew this browser's session (it was restarted with a new secret), so this is a new one${name ? `: you are back in as ${name}` : ''}.`);
+      const owned = ownerBeforeRejoin === previousUserId;
+      say(
+        `The server no longer knew this browser's session (it was restarted with a new secret), so this is a new one${name ? `: you are back in as ${name}` : ''}.` +
+          (owned ? ' It cannot tell you owned this room, so the owner controls stayed with your old session.' : ''),
+      );
     }
     previousUserId = event.userId;
   }
