@@ -66,7 +66,6 @@ describe('web client error states and recovery in Chromium', () => {
     expect(response.status).toBe(201);
   }
 
-  const problemOf = (page: Page): Promise<string | null> => page.locator('#problem').getAttribute('data-problem');
 
   describe('error states', () => {
     it('says a mistyped room does not exist: no spinner, no live controls', async () => {
