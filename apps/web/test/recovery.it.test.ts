@@ -66,7 +66,6 @@ describe('web client error states and recovery in Chromium', () => {
     expect(response.status).toBe(201);
   }
 
-
   describe('error states', () => {
     it('says a mistyped room does not exist: no spinner, no live controls', async () => {
       const page = await open('/room/nosuchroom');
