@@ -3,16 +3,16 @@ import { DEFAULT_DECK, PokerLimits, type PokerEvent, type PokerMember } from '@b
 import { STATE_LABELS, byId, h, showState } from '../lib/dom';
 import { PokerConnection } from '../lib/poker-connection';
 import { applyEvent, emptyState, resetRoom, sortedMembers, type PokerState } from '../lib/poker-state';
+import { fetchRounds, pastRoundsPanel, type PastRound } from '../lib/poker-rounds';
 import { problem, showProblem } from '../lib/problems';
+import { storeName, storedName } from '../lib/stored-name';
 
 /** The poker page: /poker is the lobby, /poker/<room> a room. */
 const state: PokerState = emptyState();
 const app = byId('app');
 const toast = byId('toast');
 const problemBox = byId('problem');
-/** The name this browser last used, kept so a fresh session (a server with a new secret) gets it back. */
-const NAME_KEY = 'banterbox:name';
-/** The page waits for the server's word on the user's name before joining a room (undefined: not waiting). */
+/** The page waits for the server's word on the user's name before joining the room in the URL. */
 let joinWhenNamed = false;
 /** No name anywhere: the room view asks for one before joining. */
 let askName = false;
@@ -20,23 +20,8 @@ let askName = false;
 let previousUserId = '';
 /** The owner of the room as it was before the last re-join (a reconnect resets the room first). */
 let ownerBeforeRejoin: string | undefined;
-let rounds: { round: number; topic: string; stats: { count: number; mean: number | null; consensus: boolean } }[] = [];
+let rounds: PastRound[] = [];
 
-function storedName(): string {
-  try {
-    return localStorage.getItem(NAME_KEY) ?? '';
-  } catch {
-    return ''; // storage blocked: the page works without it
-  }
-}
-
-function storeName(name: string): void {
-  try {
-    localStorage.setItem(NAME_KEY, name);
-  } catch {
-    // storage blocked: nothing to keep
-  }
-}
 let spectator = new URLSearchParams(location.search).get('spectator') === '1';
 /** The estimate to re-send if a reconnect finds it gone in the same round. */
 let resend: PokerState['mine'];
@@ -117,9 +102,9 @@ function setName(name: string): void {
 }
 
 async function loadRounds(roomId: string): Promise<void> {
-  const response = await fetch(`/api/poker/${encodeURIComponent(roomId)}/rounds`, { cache: 'no-store' }).catch(() => undefined);
-  if (!response?.ok || roomId !== state.roomId) return;
-  rounds = ((await response.json()) as { rounds: typeof rounds }).rounds;
+  const fetched = await fetchRounds(roomId);
+  if (!fetched || roomId !== state.roomId) return;
+  rounds = fetched;
   render();
 }
 
@@ -332,21 +317,6 @@ function namePrompt(): HTMLElement {
     h('button', { type: 'button', onclick: () => join() }, 'Join without a name'));
 }
 
-function pastRounds(): HTMLElement | null {
-  if (rounds.length === 0 || !state.roomId) return null;
-  const csv = `/api/poker/${encodeURIComponent(state.roomId)}/rounds?format=csv`;
-  const items = [...rounds].reverse().map((round) =>
-    h('li', { 'data-round': round.round },
-      h('span', {}, `#${round.round}`),
-      h('span', { class: 'topic' }, round.topic || '(no topic)'),
-      h('span', {}, `${round.stats.count} · mean ${round.stats.mean ?? '—'}${round.stats.consensus ? ' · consensus' : ''}`)),
-  );
-  return h('section', { class: 'panel', id: 'rounds', 'aria-label': 'Past rounds' },
-    h('h2', {}, 'Past rounds'),
-    h('ul', { class: 'rounds' }, ...items),
-    h('p', {}, h('a', { href: csv, download: `poker-${state.roomId}-rounds.csv`, 'data-key': 'csv' }, 'Download as CSV')));
-}
-
 function roomView(): HTMLElement {
   const room = state.room;
   if (askName) return namePrompt();
@@ -368,7 +338,7 @@ function roomView(): HTMLElement {
       h('div', { class: 'row' }, h('label', {}, toggleSpectator, 'Spectator'),
         h('button', { type: 'button', 'data-key': 'leave', onclick: () => { send({ request: 'leaveRoom', roomId: room.id }); state.mine = undefined; go(undefined); render(); } }, 'Leave room'))),
     h('div', { class: 'poker-grid' },
-      h('div', {}, deck(), results(), pastRounds()),
+      h('div', {}, deck(), results(), pastRoundsPanel(room.id, rounds)),
       h('div', {}, memberList(isOwner), isOwner ? ownerControls() : null, nameForm())),
   );
 }
