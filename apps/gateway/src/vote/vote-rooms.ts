@@ -68,6 +68,11 @@ export class VoteRooms {
     this.deps.writer.touchRoom(room.id);
   }
 
+  /** A watch-only connection (the overlay) holds an acquired room: ticked at once, nobody counted. */
+  watch(room: LocalVoteRoom): void {
+    this.deps.writer.touchRoom(room.id);
+  }
+
   /** A user's vote (already checked against the room's options); the newest ts wins. */
   vote(room: LocalVoteRoom, userId: string, vote: StandingVote): void {
     room.recordVote(userId, vote);

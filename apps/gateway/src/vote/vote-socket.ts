@@ -96,7 +96,8 @@ export function voteSocketBehavior(deps: VoteSocketDeps): WebSocketBehavior<Vote
     data.room = room;
     data.userId = userId;
     data.observer = auth.observe;
-    if (!auth.observe) rooms.join(room, userId);
+    if (auth.observe) rooms.watch(room);
+    else rooms.join(room, userId);
     ws.cork(() => {
       deps.fanout.send(ws, 'vote', room.historyFrame(auth.since));
       ws.subscribe(room.topic);
