@@ -21,7 +21,8 @@ const BURST = Math.max(1, Math.min(Number(process.env.BENCH_BURST ?? 4), 10));
 /** About 17 votes a second per socket: under the 20/s limit even with timer jitter. */
 const ROUND_MS = Math.ceil((BURST * 1000) / 17.4);
 const SECRET = 'benchmark-secret-0123456789abcdef';
-const GATEWAY_MAIN = join(__dirname, '..', '..', 'apps', 'gateway', 'dist', 'main.js');
+/** BENCH_GATEWAY_MAIN runs another build's gateway (e.g. an older commit's) for a before/after in one run. */
+const GATEWAY_MAIN = process.env.BENCH_GATEWAY_MAIN ?? join(__dirname, '..', '..', 'apps', 'gateway', 'dist', 'main.js');
 
 interface Client {
   raw: RawSocket;
@@ -75,6 +76,7 @@ async function main(): Promise<void> {
     const base = Date.now() - 600_000; // vote ts: base + seq, increasing and never in the future
     const cpuStart = cpuSeconds(gateway.pid);
     const redisCpuStart = redis.cpuSeconds();
+    await inspect.config('RESETSTAT');
     const started = Date.now();
     let sent = 0;
     while (Date.now() - started < SECONDS * 1000) {
@@ -106,6 +108,7 @@ async function main(): Promise<void> {
     const redisCpuEnd = redis.cpuSeconds();
     const redisCpu = redisCpuEnd === undefined || redisCpuStart === undefined ? undefined : redisCpuEnd - redisCpuStart;
     const gatewayRss = rssMiB(gateway.pid);
+    const scripts = scriptStats(await inspect.info('commandstats'));
 
     let expectedYes = 0;
     for (const c of clients) if (voteValue(c.seq) === 'yes') expectedYes += 1;
@@ -120,7 +123,9 @@ async function main(): Promise<void> {
 
     gateway.signal('SIGTERM');
     const stopped = await gateway.waitForLog('vote writes drained', 20_000);
-    const applied = Number(stopped.votesApplied);
+    // A vote coalesced away in the gateway (a newer one of the same user in the same batch) took effect too.
+    const coalesced = Number(stopped.votesCoalesced ?? 0);
+    const applied = Number(stopped.votesApplied) + coalesced;
     const exact = yes === expectedYes && no === clients.length - expectedYes && applied === sent;
 
     const lines = [
@@ -128,13 +133,14 @@ async function main(): Promise<void> {
       `redis:              ${redis.label}`,
       `sockets / rooms:    ${clients.length} / ${ROOMS}`,
       `votes sent:         ${sent} in ${sendSeconds.toFixed(2)} s (${Math.round(sent / sendSeconds)} votes/s offered)`,
-      `votes applied:      ${applied} (gateway count), all in Redis after ${elapsed.toFixed(2)} s`,
+      `votes applied:      ${applied} (gateway count: ${coalesced} of them coalesced in the gateway), all in Redis after ${elapsed.toFixed(2)} s`,
       `applied rate:       ${Math.round(sent / elapsed)} votes/s`,
       `tally check:        yes ${yes} / ${expectedYes} expected, no ${no} / ${clients.length - expectedYes} expected -> ${exact ? 'EXACT' : 'MISMATCH'}`,
       `rate-limited socks: ${rateLimited}`,
       `gateway CPU:        ${((gatewayCpu / elapsed) * 100).toFixed(0)}% of one core (${gatewayCpu.toFixed(2)} s, ${((gatewayCpu / sent) * 100_000).toFixed(2)} s per 100k votes), RSS ${gatewayRss.toFixed(0)} MiB`,
       `redis CPU:          ${redisCpu === undefined ? 'not measured (external Redis)' : `${((redisCpu / elapsed) * 100).toFixed(0)}% of one core (${redisCpu.toFixed(2)} s, ${((redisCpu / sent) * 100_000).toFixed(2)} s per 100k votes)`}`,
-      `batches:            ${String(stopped.batches)} (${(applied / Number(stopped.batches)).toFixed(0)} ops per batch on average)`,
+      `batches:            ${String(stopped.batches)} (${(Number(stopped.opsWritten) / Number(stopped.batches)).toFixed(0)} ops per batch on average)`,
+      `redis scripts:      ${scripts.calls} calls, ${scripts.usPerCall.toFixed(1)} µs per call, ${((scripts.usec / 1e6 / sent) * 100_000).toFixed(2)} s per 100k votes (INFO commandstats, evalsha)`,
     ];
     process.stdout.write(`${lines.join('\n')}\n`);
     for (const c of clients) c.raw.socket.destroy();
@@ -144,6 +150,14 @@ async function main(): Promise<void> {
     await gateway.kill();
     await redis.stop();
   }
+}
+
+/** EVALSHA's calls and CPU time from `INFO commandstats` (every script the gateway runs). */
+function scriptStats(info: string): { calls: number; usec: number; usPerCall: number } {
+  const line = /cmdstat_evalsha:calls=(\d+),usec=(\d+)/.exec(info);
+  const calls = Number(line?.[1] ?? 0);
+  const usec = Number(line?.[2] ?? 0);
+  return { calls, usec, usPerCall: calls > 0 ? usec / calls : 0 };
 }
 
 main().catch((error: unknown) => {

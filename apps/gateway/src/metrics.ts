@@ -26,6 +26,11 @@ export class GatewayMetrics {
   private readonly bytesOut = new Counter({ name: 'banterbox_sent_bytes_total', help: 'Bytes of WebSocket messages sent to clients', labelNames: ['endpoint'], registers: [this.registry] });
   private readonly disconnects = new Counter({ name: 'banterbox_disconnects_total', help: 'Closed WebSockets by close code', labelNames: ['endpoint', 'code'], registers: [this.registry] });
   private readonly votes = new Counter({ name: 'banterbox_votes_applied_total', help: 'Votes that changed a stored vote in Redis', registers: [this.registry] });
+  private readonly votesCoalesced = new Counter({
+    name: 'banterbox_votes_coalesced_total',
+    help: "Votes replaced in the gateway's batch by a newer vote of the same user before reaching Redis",
+    registers: [this.registry],
+  });
   private readonly opsDropped = new Counter({ name: 'banterbox_vote_ops_dropped_total', help: 'Vote and presence ops not written because Redis was unavailable (re-asserted later)', registers: [this.registry] });
   private readonly batchOps = new Histogram({ name: 'banterbox_vote_batch_ops', help: 'Ops per vote batch written to Redis', buckets: [1, 10, 50, 100, 500, 1000, 2500, 5000, 10000], registers: [this.registry] });
   private readonly pubsubLag = new Histogram({ name: 'banterbox_pubsub_lag_seconds', help: 'From a tick time to its snapshot reaching this gateway', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [this.registry] });
@@ -79,9 +84,10 @@ export class GatewayMetrics {
     this.disconnects.inc({ endpoint, code: String(code) });
   }
 
-  batch(ops: number, applied: number): void {
+  batch(ops: number, applied: number, coalesced: number): void {
     this.batchOps.observe(ops);
     this.votes.inc(applied);
+    this.votesCoalesced.inc(coalesced);
   }
 
   dropped(ops: number): void {

@@ -5,7 +5,8 @@
   A user's vote is deleted when their last connection on any gateway leaves.
 
   KEYS[1] users  hash  user -> live connections on all gateways
-  KEYS[2] votes  hash  user -> "<option>|<ts ms>" (option may be "cancel")
+  KEYS[2] votes  hash  user -> "<option>|<ts ms>" (option may be "cancel"); a present user who
+                       has not voted yet holds the placeholder "cancel|0"
   KEYS[3] tally  hash  option -> counted votes
   KEYS[4] conns  hash  user -> live connections held by this gateway
   ARGV    groups of four: op, user, a, b
@@ -17,12 +18,21 @@
 ]]
 local users, votes, tally, conns = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 
+-- Tally changes are summed per option and written once at the end (one HINCRBY per option per
+-- call, not two per vote); the script is atomic, so the invariant holds whenever anyone looks.
+local moved = {}
+local function bump(option, n) moved[option] = (moved[option] or 0) + n end
+
+-- The counted option in a stored "<option>|<ts>" (nil for none or "cancel"), and its ts.
+local function parse(stored)
+  if not stored then return nil, nil end
+  local option, at = string.match(stored, '^(.*)|(%d+)$')
+  if option == 'cancel' then option = nil end
+  return option, tonumber(at)
+end
+
 local function counted_option(user)
-  local stored = redis.call('HGET', votes, user)
-  if not stored then return nil end
-  local option = string.match(stored, '^(.*)|')
-  if option == 'cancel' then return nil end
-  return option
+  return (parse(redis.call('HGET', votes, user)))
 end
 
 local function shift(user, delta)
@@ -32,21 +42,31 @@ local function shift(user, delta)
   if total <= 0 then
     redis.call('HDEL', users, user)
     local option = counted_option(user)
-    if option then redis.call('HINCRBY', tally, option, -1) end
+    if option then bump(option, -1) end
     redis.call('HDEL', votes, user)
   elseif total == delta then
-    local option = counted_option(user)
-    if option then redis.call('HINCRBY', tally, option, 1) end
+    -- Present now: a placeholder vote ("cancel", counted nowhere) lets vote() see presence and the
+    -- stored vote in one read.
+    if redis.call('HSETNX', votes, user, 'cancel|0') == 0 then
+      local option = counted_option(user)
+      if option then bump(option, 1) end
+    end
   end
 end
 
+-- One read (a present user has a stored vote, at least the placeholder); the tally moves only
+-- when the counted option changes.
 local function vote(user, value, ts)
-  if redis.call('HEXISTS', users, user) == 0 then return 0 end
   local stored = redis.call('HGET', votes, user)
-  if stored and ts < tonumber(string.match(stored, '|(%d+)$')) then return 0 end
-  local old = counted_option(user)
-  if old then redis.call('HINCRBY', tally, old, -1) end
-  if value ~= 'cancel' then redis.call('HINCRBY', tally, value, 1) end
+  -- No stored vote: absent, or present since before placeholders were written.
+  if not stored and redis.call('HEXISTS', users, user) == 0 then return 0 end
+  local old, at = parse(stored)
+  if at and ts < at then return 0 end
+  local new = value ~= 'cancel' and value or nil
+  if old ~= new then
+    if old then bump(old, -1) end
+    if new then bump(new, 1) end
+  end
   redis.call('HSET', votes, user, value .. '|' .. ts)
   return 1
 end
@@ -63,5 +83,8 @@ for i = 1, #ARGV, 4 do
     elseif op == 'L' then shift(user, -math.min(n, mine))
     elseif op == 'S' then shift(user, n - mine) end
   end
+end
+for option, n in pairs(moved) do
+  if n ~= 0 then redis.call('HINCRBY', tally, option, n) end
 end
 return changed

@@ -26,8 +26,8 @@ export function createVoteFeature(deps: FeatureDeps & { activity: RoomActivity }
     activity: deps.activity,
     flushMs: config.voteFlushMs,
     log: log.child({ component: 'writer' }),
-    onBatch: (ops, applied, seconds) => {
-      metrics.batch(ops, applied);
+    onBatch: (ops, applied, coalesced, seconds) => {
+      metrics.batch(ops, applied, coalesced);
       metrics.redisLatency.observe({ op: 'vote_batch' }, seconds);
     },
     onDropped: (ops) => metrics.dropped(ops),

@@ -10,8 +10,8 @@ export interface VoteWriterOptions {
   activity: RoomActivity;
   flushMs: number;
   log: Logger;
-  /** Reports each batch written (ops, votes applied, seconds the round trip took). */
-  onBatch?: (ops: number, applied: number, seconds: number) => void;
+  /** Reports each batch written (ops, votes applied, votes coalesced away, seconds the round trip took). */
+  onBatch?: (ops: number, applied: number, coalesced: number, seconds: number) => void;
   /** Reports ops dropped because Redis was unavailable. */
   onDropped?: (ops: number) => void;
 }
@@ -19,15 +19,26 @@ export interface VoteWriterOptions {
 /** Ops queued before a flush starts at once instead of waiting for the timer. */
 export const EAGER_FLUSH_OPS = 5_000;
 
+/** A room's ops waiting for the next batch, and where each user's last vote among them is. */
+interface RoomBatch {
+  ops: RoomOp[];
+  /** user -> index in `ops` of their vote with no presence op of theirs after it. */
+  lastVote: Map<string, number>;
+  /** Votes replaced in place by a newer one of the same user. */
+  coalesced: number;
+}
+
 /**
  * Batches presence and vote ops per room and writes each batch with one pipeline (one per
  * Cluster node: see SlotBatch): one script call per room (per 500 ops), never one round trip per
- * vote. Ops of a room keep their order. While Redis is unreachable batches are dropped; a batch
- * that fails asks the lease for a resync, and the gateway re-asserts its whole state when Redis
- * is back, which repairs anything lost.
+ * vote. Ops of a room keep their order. A user's repeated votes within a batch are coalesced:
+ * a newer vote takes the place of the previous one (the newest ts wins in Redis anyway), unless a
+ * presence op of the same user came between them. While Redis is unreachable batches are dropped;
+ * a batch that fails asks the lease for a resync, and the gateway re-asserts its whole state when
+ * Redis is back, which repairs anything lost.
  */
 export class VoteWriter {
-  private pending = new Map<string, RoomOp[]>();
+  private pending = new Map<string, RoomBatch>();
   private newRooms = new Set<string>();
   private queued = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -35,17 +46,32 @@ export class VoteWriter {
   /** opsDropped when Redis was last seen ready: logs once per outage, not once per batch. */
   private droppedAtLastLog = 0;
   /** Totals since start, for metrics and tests. */
-  readonly stats = { opsWritten: 0, votesApplied: 0, batches: 0, opsDropped: 0 };
+  readonly stats = { opsWritten: 0, votesApplied: 0, votesCoalesced: 0, batches: 0, opsDropped: 0 };
 
   constructor(private readonly options: VoteWriterOptions) {}
 
   push(roomId: string, op: RoomOp): void {
-    let ops = this.pending.get(roomId);
-    if (!ops) {
-      ops = [];
-      this.pending.set(roomId, ops);
+    let room = this.pending.get(roomId);
+    if (!room) {
+      room = { ops: [], lastVote: new Map(), coalesced: 0 };
+      this.pending.set(roomId, room);
     }
-    ops.push(op);
+    if (op.op === 'V') {
+      const at = room.lastVote.get(op.user);
+      const previous = at === undefined ? undefined : room.ops[at];
+      if (at !== undefined && previous?.op === 'V') {
+        // Equal ts: the later one wins, as it would in Redis; an older one would be ignored there.
+        if (op.ts >= previous.ts) {
+          room.ops[at] = op;
+          room.coalesced += 1;
+        }
+        return;
+      }
+      room.lastVote.set(op.user, room.ops.length);
+    } else {
+      room.lastVote.delete(op.user);
+    }
+    room.ops.push(op);
     this.queued += 1;
     this.schedule();
   }
@@ -78,7 +104,7 @@ export class VoteWriter {
     this.inFlight.add(write);
   }
 
-  private async write(batch: Map<string, RoomOp[]>, rooms: string[], count: number): Promise<void> {
+  private async write(batch: Map<string, RoomBatch>, rooms: string[], count: number): Promise<void> {
     const { store, log } = this.options;
     if (store.redis.status !== 'ready') {
       // Redis is away: the resync after reconnecting writes the state these ops lead to.
@@ -91,7 +117,9 @@ export class VoteWriter {
     const gatewayId = this.options.gatewayId();
     const slots = store.batch();
     const marked = rooms.length > 0 ? this.options.activity.markActive(slots, rooms) : Promise.resolve();
-    const written = Promise.all([...batch].map(([roomId, ops]) => store.addRoomOps(slots, roomId, gatewayId, ops)));
+    const written = Promise.all([...batch].map(([roomId, room]) => store.addRoomOps(slots, roomId, gatewayId, room.ops)));
+    let coalesced = 0;
+    for (const room of batch.values()) coalesced += room.coalesced;
     written.catch(() => undefined); // a failure is reported by exec() below
     const started = process.hrtime.bigint();
     try {
@@ -99,9 +127,10 @@ export class VoteWriter {
       await marked;
       const applied = (await written).reduce((sum, n) => sum + n, 0);
       this.stats.votesApplied += applied;
+      this.stats.votesCoalesced += coalesced;
       this.stats.opsWritten += count;
       this.stats.batches += 1;
-      this.options.onBatch?.(count, applied, Number(process.hrtime.bigint() - started) / 1e9);
+      this.options.onBatch?.(count, applied, coalesced, Number(process.hrtime.bigint() - started) / 1e9);
     } catch (err) {
       this.stats.opsDropped += count;
       this.options.onDropped?.(count);
