@@ -26,7 +26,7 @@ module.exports = {
     {
       ...shared,
       displayName: 'integration',
-      testMatch: ['<rootDir>/packages/*/src/**/*.it.test.ts', '<rootDir>/apps/*/src/**/*.it.test.ts', '<rootDir>/apps/*/test/**/*.it.test.ts'],
+      testMatch: ['<rootDir>/packages/*/src/**/*.it.test.ts', '<rootDir>/apps/*/src/**/*.it.test.ts', '<rootDir>/apps/*/test/**/*.it.test.ts', '<rootDir>/k6/test/*.it.test.ts'],
     },
   ],
 };
