@@ -28,10 +28,13 @@ export interface RawSocket {
   bytesReceived: () => number;
 }
 
-/** Opens and upgrades a socket; resolves after the 101 response. */
-export function openRaw(port: number, path: string): Promise<RawSocket> {
+/**
+ * Opens and upgrades a socket; resolves after the 101 response. `localAddress` (another loopback
+ * address, 127.0.0.x) spreads many sockets over more ephemeral ports than one source address has.
+ */
+export function openRaw(port: number, path: string, localAddress?: string): Promise<RawSocket> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port });
+    const socket = connect({ host: '127.0.0.1', port, ...(localAddress === undefined ? {} : { localAddress }) });
     socket.setNoDelay(true);
     let head = '';
     let body = '';

@@ -2,8 +2,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { AppProcess, LocalRedis } from '@banterbox/local-stack';
-import { keys } from '@banterbox/store';
 import { machine } from './proc-stats';
+import { seedHistory } from './seed-history';
 
 /**
  * What the worm costs a viewer's device: main-thread busy time (Chrome DevTools Protocol
@@ -22,20 +22,6 @@ const ROOM = 'demo';
 const HISTORY = 3600;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** An hour of history ending now, with a worm that swings both ways. */
-async function seedHistory(redis: LocalRedis): Promise<void> {
-  const client = redis.client();
-  const now = Math.floor(Date.now() / 1000) * 1000;
-  const points: string[] = [];
-  for (let i = HISTORY; i > 0; i -= 1) {
-    const yes = Math.round(500 + 400 * Math.sin(i / 300) + 60 * Math.sin(i / 7));
-    const no = Math.round(500 - 300 * Math.cos(i / 450));
-    points.push(JSON.stringify({ ts: now - i * 1000, votes: { yes, no }, connected: yes + no + 40 }));
-  }
-  await client.rpush(keys.voteRoom(ROOM).history, ...points);
-  client.disconnect();
-}
 
 interface Case {
   name: string;
@@ -82,7 +68,7 @@ async function measure(browser: Browser, base: string, c: Case): Promise<{ busy:
 async function main(): Promise<void> {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
   const redis = await LocalRedis.start();
-  await seedHistory(redis);
+  await seedHistory(redis, ROOM, HISTORY);
   const env: Record<string, string> = { ...redis.env, BANTERBOX_SECRET: SECRET, LOG_LEVEL: 'info', TICK_MS: '1000', METRICS_PORT: '0', PORT: '0', HOST: '127.0.0.1', DEMO_ROOM: ROOM };
   if (process.env.BENCH_WEB_DIR) env.WEB_DIR = process.env.BENCH_WEB_DIR;
   const gateway = AppProcess.start(join(APPS, 'gateway', 'dist', 'main.js'), env);

@@ -11,6 +11,7 @@ describe('vote message decoding', () => {
       room: 'r1',
       since: 5,
       observe: false,
+      compact: false,
     });
     expect(decodeVoteClientMessage('{"auth":{"token":"t","room":"r1","observe":true}}')).toMatchObject({ observe: true });
     expect(decodeVoteClientMessage('{"auth":{"token":"t","room":"r1"}}')).toMatchObject({ userId: undefined, since: undefined });

@@ -12,6 +12,8 @@ export interface AuthMessage {
   since: number | undefined;
   /** A watch-only connection (a stream overlay): gets the snapshots, is not counted, cannot vote. */
   observe: boolean;
+  /** The join history as a compact frame (see snapshot-codec.ts). */
+  compact: boolean;
 }
 
 export interface VoteMessage {
@@ -36,8 +38,9 @@ function optionalTime(value: unknown, field: string): number | undefined {
 
 function decodeAuth(body: unknown): AuthMessage {
   if (!isRecord(body)) throw new ProtocolError('bad_request', 'auth must be an object');
-  const { user_id: userId, token, room, since, observe = false } = body;
+  const { user_id: userId, token, room, since, observe = false, compact = false } = body;
   if (typeof observe !== 'boolean') throw new ProtocolError('bad_request', 'auth.observe must be true or false');
+  if (typeof compact !== 'boolean') throw new ProtocolError('bad_request', 'auth.compact must be true or false');
   if (userId !== undefined && !isValidId(userId)) {
     throw new ProtocolError('bad_request', 'auth.user_id must be 1-64 characters of [A-Za-z0-9_-]');
   }
@@ -46,7 +49,7 @@ function decodeAuth(body: unknown): AuthMessage {
     throw new ProtocolError('bad_request', 'auth.token must be a string (a JWT)');
   }
   if (!isValidId(room)) throw new ProtocolError('bad_request', 'auth.room must be 1-64 characters of [A-Za-z0-9_-]');
-  return { kind: 'auth', userId, token: token ?? '', room, since: optionalTime(since, 'auth.since'), observe };
+  return { kind: 'auth', userId, token: token ?? '', room, since: optionalTime(since, 'auth.since'), observe, compact };
 }
 
 function decodeVote(body: unknown): VoteMessage {

@@ -1,4 +1,4 @@
-import { dataFrame, pointOfSnapshot, pointTs } from '@banterbox/protocol';
+import { compactHistoryFrame, dataFrame, pointOfSnapshot, pointTs } from '@banterbox/protocol';
 import type { RoomMeta } from '@banterbox/store';
 
 export interface StandingVote {
@@ -26,6 +26,7 @@ export class LocalVoteRoom {
   private points: string[] = [];
   private lastTs = 0;
   private historyCache: string | undefined;
+  private compactCache: string | undefined;
 
   constructor(
     readonly id: string,
@@ -56,6 +57,7 @@ export class LocalVoteRoom {
     this.points = merged.slice(-this.historyLimit);
     this.lastTs = Math.max(this.lastTs, Number.isNaN(newest) ? 0 : newest);
     this.historyCache = undefined;
+    this.compactCache = undefined;
   }
 
   /**
@@ -70,17 +72,22 @@ export class LocalVoteRoom {
     this.points.push(point);
     if (this.points.length > this.historyLimit) this.points.splice(0, this.points.length - this.historyLimit);
     this.historyCache = undefined;
+    this.compactCache = undefined;
     return true;
   }
 
-  /** The join frame: every point kept, or those after `since`. */
-  historyFrame(since: number | undefined): string {
+  /**
+   * The join frame: every point kept, or those after `since`; `compact` as columns of differences
+   * (a fifth of the bytes). The whole history is built once per tick in either form, however many
+   * join in that tick.
+   */
+  historyFrame(since: number | undefined, compact = false): string {
     if (since !== undefined) {
       const after = this.points.filter((point) => pointTs(point) > since);
-      return dataFrame(after);
+      return compact ? compactHistoryFrame(after, this.meta.options) : dataFrame(after);
     }
-    this.historyCache ??= dataFrame(this.points);
-    return this.historyCache;
+    if (compact) return (this.compactCache ??= compactHistoryFrame(this.points, this.meta.options));
+    return (this.historyCache ??= dataFrame(this.points));
   }
 
   /** Adds a connection of `userId`; true if it is the user's first here. */

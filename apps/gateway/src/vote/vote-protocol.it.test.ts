@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { signToken } from '@banterbox/auth';
+import { decodeVoteServerFrame } from '@banterbox/protocol';
 import { ADMIN_KEY, isData, joinRoom, SECRET, startGateway, startTicker, TestSocket, token, waitForPoint, topologies, type DataFrame } from '@banterbox/testkit';
 import type { LocalTopology } from '@banterbox/testkit';
 import type { Ticker } from '@banterbox/ticker';
@@ -125,7 +126,20 @@ describe.each(topologies())('/api/vote_ws/ protocol on %s', (_topology, startRed
       expect(after.length).toBeGreaterThanOrEqual(2);
       expect(after.every((p) => p.ts > since)).toBe(true);
       expect(after[0]!.ts).toBe(stamps[3]);
-      for (const s of [watcher, late, partial]) s.close();
+
+      // The same history as a compact frame: the same points, decoded by the client codec.
+      const compact = await TestSocket.open(url);
+      compact.send({ auth: { token: await token('compact', id), room: id, compact: true } });
+      const frame = await compact.waitFor((f) => typeof f === 'object' && f !== null && 'history' in f);
+      const decoded = decodeVoteServerFrame(JSON.stringify(frame));
+      expect(decoded.kind).toBe('data');
+      const points = decoded.kind === 'data' ? decoded.points : [];
+      expect(points).toHaveLength(HISTORY_LIMIT);
+      const full = new Map(history.map((p) => [p.ts, p]));
+      const shared = points.filter((p) => full.has(p.ts));
+      expect(shared.length).toBeGreaterThan(HISTORY_LIMIT / 2);
+      for (const p of shared) expect(p).toEqual(full.get(p.ts));
+      for (const s of [watcher, late, partial, compact]) s.close();
     });
   });
 

@@ -99,7 +99,7 @@ export function voteSocketBehavior(deps: VoteSocketDeps): WebSocketBehavior<Vote
     if (auth.observe) rooms.watch(room);
     else rooms.join(room, userId);
     ws.cork(() => {
-      deps.fanout.send(ws, 'vote', room.historyFrame(auth.since));
+      deps.fanout.send(ws, 'vote', room.historyFrame(auth.since, auth.compact));
       ws.subscribe(room.topic);
     });
   }

@@ -97,7 +97,8 @@ export class VoteConnection {
     this.ws = ws;
     let authenticated = false;
     ws.onopen = () => {
-      const auth: Record<string, unknown> = { token: credentials.token, room: this.room };
+      // The history as columns of differences: a fifth of the bytes of the plain frame.
+      const auth: Record<string, unknown> = { token: credentials.token, room: this.room, compact: true };
       if (this.newestTs > 0) auth.since = this.newestTs;
       if (this.observe) auth.observe = true;
       ws.send(JSON.stringify({ auth }));

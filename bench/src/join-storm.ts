@@ -1,0 +1,128 @@
+import { join } from 'node:path';
+import { signToken } from '@banterbox/auth';
+import { AppProcess, LocalRedis } from '@banterbox/local-stack';
+import { machine, cpuSeconds } from './proc-stats';
+import { openRaw, textFrame, type RawSocket } from './raw-ws';
+import { seedHistory } from './seed-history';
+
+/**
+ * A join storm: BENCH_JOINS viewers (default 18,000) join one vote room holding an hour of history
+ * (3600 points) as fast as one load generator can open sockets, first asking for the plain history
+ * frame, then (new sockets) for the compact one. Per form it prints the time until every viewer
+ * had its history, join latency, bytes per join, the gateway's CPU per join and how often Redis
+ * was asked for the history.
+ */
+const JOINS = Number(process.env.BENCH_JOINS ?? 18_000);
+const CONCURRENCY = Number(process.env.BENCH_CONNECT_CONCURRENCY ?? 500);
+const SECRET = 'benchmark-secret-0123456789abcdef';
+const APPS = join(__dirname, '..', '..', 'apps');
+const ROOM = 'storm';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Resolves with the first frame's size once it has fully arrived (header and payload). */
+function firstFrame(raw: RawSocket): Promise<number> {
+  return new Promise((resolve) => {
+    const check = (): boolean => {
+      const head = Buffer.from(raw.received().slice(0, 10), 'latin1');
+      if (head.length < 2) return false;
+      const short = head[1]! & 0x7f;
+      const headerLength = short < 126 ? 2 : short === 126 ? 4 : 10;
+      if (head.length < headerLength) return false;
+      const payload = short < 126 ? short : short === 126 ? head.readUInt16BE(2) : Number(head.readBigUInt64BE(2));
+      if (raw.bytesReceived() < headerLength + payload) return false;
+      resolve(headerLength + payload);
+      return true;
+    };
+    if (check()) return;
+    const onData = (): void => {
+      if (check()) raw.socket.off('data', onData);
+    };
+    raw.socket.on('data', onData);
+  });
+}
+
+interface Phase {
+  seconds: number;
+  p50: number;
+  p99: number;
+  bytesPerJoin: number;
+  gatewayCpuMsPerJoin: number;
+  loadgenCpuSeconds: number;
+  loadgenSysSeconds: number;
+  historyReads: number;
+}
+
+async function storm(port: number, gatewayPid: number, inspect: ReturnType<LocalRedis['client']>, compact: boolean): Promise<Phase> {
+  const exp = Math.floor(Date.now() / 1000) + 3600;
+  const tokens = await Promise.all(Array.from({ length: JOINS }, (_, i) => signToken({ sub: `viewer-${compact ? 'c' : 'p'}-${i}`, room: ROOM, exp }, SECRET)));
+  await inspect.config('RESETSTAT');
+  const gatewayCpu = cpuSeconds(gatewayPid);
+  const loadgenCpu = process.cpuUsage();
+  const started = performance.now();
+  const latencies: number[] = [];
+  const sizes: number[] = [];
+  const sockets: RawSocket[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < JOINS) {
+      const i = next++;
+      const begun = performance.now();
+      // Source addresses 127.0.0.2-9: eight times the ephemeral ports of one address.
+      const raw = await openRaw(port, '/api/vote_ws/', `127.0.0.${2 + (i % 8)}`);
+      sockets.push(raw);
+      raw.socket.write(textFrame(JSON.stringify({ auth: { token: tokens[i], room: ROOM, compact } })));
+      sizes.push(await firstFrame(raw));
+      latencies.push(performance.now() - begun);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(loadgenCpu);
+  const cpu = cpuSeconds(gatewayPid) - gatewayCpu;
+  const stats = await inspect.info('commandstats');
+  const historyReads = Number(/cmdstat_lrange:calls=(\d+)/.exec(stats)?.[1] ?? 0);
+  for (const raw of sockets) raw.socket.destroy();
+  await sleep(2000); // let the gateway see them go before the next phase
+  latencies.sort((a, b) => a - b);
+  return {
+    seconds,
+    p50: latencies[Math.floor(latencies.length * 0.5)] ?? 0,
+    p99: latencies[Math.floor(latencies.length * 0.99)] ?? 0,
+    bytesPerJoin: sizes.reduce((a, b) => a + b, 0) / sizes.length,
+    gatewayCpuMsPerJoin: (cpu * 1000) / JOINS,
+    loadgenCpuSeconds: (used.user + used.system) / 1e6,
+    loadgenSysSeconds: used.system / 1e6,
+    historyReads,
+  };
+}
+
+async function main(): Promise<void> {
+  const redis = await LocalRedis.start();
+  await seedHistory(redis, ROOM);
+  const env = { ...redis.env, BANTERBOX_SECRET: SECRET, LOG_LEVEL: 'info', TICK_MS: '1000', METRICS_PORT: '0', PORT: '0', HOST: '127.0.0.1', GATEWAY_LEASE_MS: '30000' };
+  const gateway = AppProcess.start(join(APPS, 'gateway', 'dist', 'main.js'), env);
+  const ticker = AppProcess.start(join(APPS, 'ticker', 'dist', 'main.js'), env);
+  const inspect = redis.client();
+  try {
+    const port = Number((await gateway.waitForLog('gateway listening', 20_000)).port);
+    await ticker.waitForLog('ticker started', 20_000);
+    process.stdout.write(`${machine()}\n${JOINS} joins into one room with 3600 points of history, ${CONCURRENCY} connecting at a time, one load generator process\n\n`);
+    process.stdout.write('| history frame | all joined in | join p50 / p99 | bytes per join | gateway CPU per join | Redis history reads | load generator CPU |\n| --- | --- | --- | --- | --- | --- | --- |\n');
+    for (const compact of [false, true]) {
+      const r = await storm(port, gateway.pid, inspect, compact);
+      process.stdout.write(
+        `| ${compact ? 'compact' : 'plain'} | ${r.seconds.toFixed(2)} s | ${r.p50.toFixed(0)} / ${r.p99.toFixed(0)} ms | ${Math.round(r.bytesPerJoin).toLocaleString('en')} | ${r.gatewayCpuMsPerJoin.toFixed(3)} ms | ${r.historyReads} | ${r.loadgenCpuSeconds.toFixed(1)} s (${r.loadgenSysSeconds.toFixed(1)} s in the kernel) |\n`,
+      );
+    }
+  } finally {
+    inspect.disconnect();
+    await Promise.all([gateway.kill(), ticker.kill()]);
+    await redis.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
