@@ -14,7 +14,8 @@ const ROOM_COUNTS = (process.env.BENCH_ACTIVE_ROOMS ?? '1000,10000,100000').spli
 const REPLICA_COUNTS = (process.env.BENCH_TICKERS ?? '1,2').split(',').map(Number);
 const SECONDS = Math.min(Number(process.env.BENCH_SECONDS ?? 10), 120);
 const TICK_MS = 1000;
-const TICKER_MAIN = join(__dirname, '..', '..', 'apps', 'ticker', 'dist', 'main.js');
+/** BENCH_TICKER_MAIN runs another build's ticker (e.g. an older commit's) for a before/after in one run. */
+const TICKER_MAIN = process.env.BENCH_TICKER_MAIN ?? join(__dirname, '..', '..', 'apps', 'ticker', 'dist', 'main.js');
 const GATEWAY = 'bench-gateway';
 const CHUNK = 1000;
 
@@ -44,6 +45,8 @@ interface Run {
   roomsPerSecondPerReplica: number;
   tickerCpu: number;
   redisCpu: number | undefined;
+  /** Redis CPU per script call (`INFO commandstats` evalsha: almost all of them tickRoom), µs. */
+  scriptUsPerCall: number;
 }
 
 async function measure(redis: BenchRedis, rooms: number, replicas: number): Promise<Run> {
@@ -65,6 +68,8 @@ async function measure(redis: BenchRedis, rooms: number, replicas: number): Prom
     const from = tickers.map((t) => t.lines.length);
     const cpu = tickers.map((t) => cpuSeconds(t.pid));
     const redisCpu = redis.cpuSeconds();
+    const stats = redis.client();
+    await stats.config('RESETSTAT');
     const started = Date.now();
     await sleep(SECONDS * 1000 + TICK_MS);
     const elapsed = (Date.now() - started) / 1000;
@@ -83,7 +88,10 @@ async function measure(redis: BenchRedis, rooms: number, replicas: number): Prom
       return busy > 0 ? stored / busy : 0;
     });
     const redisNow = redis.cpuSeconds();
+    const evalsha = /cmdstat_evalsha:calls=(\d+),usec=(\d+)/.exec(await stats.info('commandstats'));
+    stats.disconnect();
     return {
+      scriptUsPerCall: evalsha ? Number(evalsha[2]) / Math.max(1, Number(evalsha[1])) : 0,
       rooms,
       replicas,
       ticks: ticks.length,
@@ -101,7 +109,7 @@ async function measure(redis: BenchRedis, rooms: number, replicas: number): Prom
 
 async function main(): Promise<void> {
   process.stdout.write(`machine: ${machine()}\n`);
-  process.stdout.write('rooms    replicas  ticks (all rooms stored)  tick p50 / p99   rooms/s per replica  ticker CPU  redis CPU\n');
+  process.stdout.write('rooms    replicas  ticks (all rooms stored)  tick p50 / p99   rooms/s per replica  ticker CPU  redis CPU  µs per script call\n');
   let failed = false;
   for (const rooms of ROOM_COUNTS) {
     const redis = await benchRedis();
@@ -113,7 +121,7 @@ async function main(): Promise<void> {
         failed ||= run.complete !== run.ticks;
         const pct = (x: number | undefined): string => (x === undefined ? 'n/a' : `${(x * 100).toFixed(0)}%`);
         process.stdout.write(
-          `${String(rooms).padEnd(9)}${String(replicas).padEnd(10)}${`${run.ticks} (${run.complete})`.padEnd(26)}${`${run.p50Ms} / ${run.p99Ms} ms`.padEnd(17)}${String(Math.round(run.roomsPerSecondPerReplica)).padEnd(21)}${pct(run.tickerCpu).padEnd(12)}${pct(run.redisCpu)}   [${redis.label}]\n`,
+          `${String(rooms).padEnd(9)}${String(replicas).padEnd(10)}${`${run.ticks} (${run.complete})`.padEnd(26)}${`${run.p50Ms} / ${run.p99Ms} ms`.padEnd(17)}${String(Math.round(run.roomsPerSecondPerReplica)).padEnd(21)}${pct(run.tickerCpu).padEnd(12)}${pct(run.redisCpu).padEnd(11)}${run.scriptUsPerCall.toFixed(1)}   [${redis.label}]\n`,
         );
       }
     } finally {

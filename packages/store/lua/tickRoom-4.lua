@@ -3,15 +3,18 @@
   caller's leadership epoch is not older than any epoch that already ticked this room, and
   only once per (room, ts).
 
-  KEYS[1] meta     hash  options (JSON list), tick_ms, fence (newest epoch seen), last_ts
+  KEYS[1] meta     hash  options (JSON list), tick_ms, fence (newest epoch seen), last_ts,
+                         refreshed (when meta and history last had their expiry renewed)
   KEYS[2] users    hash  user -> live connections (HLEN = connected users)
   KEYS[3] tally    hash  option -> counted votes
   KEYS[4] history  list  JSON points, oldest first
   ARGV[1] epoch of the caller's leadership
   ARGV[2] tick time, ms, on the global tick grid
-  ARGV[3] history limit (points kept)
+  ARGV[3] history limit (points kept; the list may run up to a sixteenth over it between trims,
+          and readers take its last ARGV[3] points)
   ARGV[4] channel to publish the snapshot on (sharded pub/sub: SPUBLISH, same hash tag as the keys)
-  ARGV[5] idle expiry for meta, tally and history, ms
+  ARGV[5] idle expiry for meta, tally and history, ms (renewed on meta and history once an eighth
+          of it has passed, so an idle room's keys go between 7/8 and all of it after its last tick)
   The point is written in the snapshot codec's format (packages/protocol/src/snapshot-codec.ts):
   {"ts":<ms>,"votes":{<every option>},"connected":<users>}, ts first; published as {"data":[point]}.
   Returns (TickResult in script-defs.ts):
@@ -23,7 +26,7 @@
 local meta, users, tally, history = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local epoch, ts = tonumber(ARGV[1]), tonumber(ARGV[2])
 
-local m = redis.call('HMGET', meta, 'fence', 'last_ts', 'options', 'tick_ms')
+local m = redis.call('HMGET', meta, 'fence', 'last_ts', 'options', 'tick_ms', 'refreshed')
 if not m[3] then return -2 end
 local fence = tonumber(m[1] or '0')
 if epoch < fence then return -1 end
@@ -43,11 +46,18 @@ end
 local point = '{"ts":' .. ARGV[2] .. ',"votes":{' .. table.concat(parts, ',') ..
   '},"connected":' .. redis.call('HLEN', users) .. '}'
 
-redis.call('RPUSH', history, point)
-redis.call('LTRIM', history, -tonumber(ARGV[3]), -1)
-redis.call('HSET', meta, 'last_ts', ARGV[2])
-redis.call('PEXPIRE', meta, ARGV[5])
-redis.call('PEXPIRE', history, ARGV[5])
-redis.call('PEXPIRE', tally, ARGV[5])
+local limit, ttl = tonumber(ARGV[3]), tonumber(ARGV[5])
+if redis.call('RPUSH', history, point) > limit + math.floor(limit / 16) then
+  redis.call('LTRIM', history, -limit, -1)
+end
+-- The tally is also written by roomOps (without an expiry): it is renewed every tick.
+redis.call('PEXPIRE', tally, ttl)
+if ts - tonumber(m[5] or '0') >= ttl / 8 then
+  redis.call('HSET', meta, 'last_ts', ARGV[2], 'refreshed', ARGV[2])
+  redis.call('PEXPIRE', meta, ttl)
+  redis.call('PEXPIRE', history, ttl)
+else
+  redis.call('HSET', meta, 'last_ts', ARGV[2])
+end
 redis.call('SPUBLISH', ARGV[4], '{"data":[' .. point .. ']}')
 return 1
