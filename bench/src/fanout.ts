@@ -1,14 +1,20 @@
 import { join } from 'node:path';
 import { AppProcess } from '@banterbox/local-stack';
 import { benchRedis } from './bench-redis';
-import { cpuSeconds, machine, rssMiB } from './proc-stats';
-import { joinVoteSockets } from './vote-clients';
+import { cpuSeconds, rssMiB } from './proc-stats';
+import type { RawSocket } from './raw-ws';
+import { benchTarget, environment, printJson } from './target';
+import { joinVoteSockets, joinVoteSocketsTo } from './vote-clients';
 
 /**
  * Fan-out and memory benchmark, for sizing gateways: BENCH_SOCKETS viewers (no votes) in
  * BENCH_ROOMS rooms on one gateway process, a real ticker ticking every BENCH_TICK_MS. It prints
  * the gateway's memory per connection (RSS before and after connecting) and its CPU while every
- * tick's snapshot goes out to every socket, and checks every socket got every snapshot.
+ * tick's snapshot goes out to every socket, and checks every socket got every snapshot; `--json`
+ * prints it all as JSON with the machine and versions.
+ *
+ * BENCH_TARGET=https://host (with BANTERBOX_ADMIN_KEY, and BENCH_TICK_MS set to the target's
+ * tick) aims the viewers at a deployed gateway or ingress instead and reports what they received.
  */
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 10_000);
 const ROOMS = Number(process.env.BENCH_ROOMS ?? 1);
@@ -16,11 +22,68 @@ const SECONDS = Math.min(Number(process.env.BENCH_SECONDS ?? 10), 120);
 const TICK_MS = Number(process.env.BENCH_TICK_MS ?? 1000);
 const SECRET = 'benchmark-secret-0123456789abcdef';
 const APPS = join(__dirname, '..', '..', 'apps');
+const TARGET = benchTarget();
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+const spec = (i: number): { user: string; room: string } => ({ user: `viewer-${i}`, room: `fan-${i % ROOMS}` });
 
+interface Delivery {
+  viewers: number;
+  seconds: number;
+  snapshotsPerSecond: number;
+  mibPerSecond: number;
+  bytesPerSnapshot: number;
+  /** Viewers that received fewer bytes than one snapshot per tick would take. */
+  viewersShort: number;
+}
+
+/** Watches the sockets for SECONDS: did each get a snapshot every tick? */
+async function watch(sockets: RawSocket[]): Promise<Delivery> {
+  const bytesAtStart = sockets.map((s) => s.bytesReceived());
+  const started = Date.now();
+  await sleep(SECONDS * 1000);
+  const seconds = (Date.now() - started) / 1000;
+  const received = sockets.map((s, i) => s.bytesReceived() - bytesAtStart[i]!);
+  // A snapshot frame of one yes/no point is about 70 bytes; every socket must have had one per tick.
+  const ticks = (seconds * 1000) / TICK_MS;
+  const totalBytes = received.reduce((a, b) => a + b, 0);
+  return {
+    viewers: sockets.length,
+    seconds,
+    snapshotsPerSecond: Math.round((sockets.length * 1000) / TICK_MS),
+    mibPerSecond: totalBytes / seconds / 1024 / 1024,
+    bytesPerSnapshot: Math.min(...received) / Math.floor(ticks - 1),
+    viewersShort: received.filter((bytes) => bytes < (ticks - 2) * 60).length,
+  };
+}
+
+function deliveryLines(d: Delivery): string[] {
+  return [
+    `viewers / rooms:  ${d.viewers} / ${ROOMS}, one snapshot per ${TICK_MS} ms tick`,
+    `fan-out:          ${d.snapshotsPerSecond} snapshots/s, ${d.mibPerSecond.toFixed(2)} MiB/s (about ${d.bytesPerSnapshot.toFixed(0)} bytes each)`,
+    `every snapshot:   ${d.viewersShort === 0 ? 'every viewer got every tick' : `${d.viewersShort} viewers MISSED ticks`}`,
+  ];
+}
+
+async function againstTarget(): Promise<void> {
+  const target = TARGET!;
+  const sockets = await joinVoteSocketsTo(target.endpoint, SOCKETS, spec, (user, room) => target.token(user, room));
+  try {
+    const delivery = await watch(sockets);
+    if (!printJson({ bench: 'fanout', environment: environment(target), delivery })) {
+      process.stdout.write(`${[`target:           ${target.url.origin}`, ...deliveryLines(delivery)].join('\n')}\n`);
+    }
+    if (delivery.viewersShort > 0) process.exitCode = 1;
+  } finally {
+    for (const socket of sockets) socket.socket.destroy();
+  }
+}
 
 async function main(): Promise<void> {
+  if (TARGET) {
+    await againstTarget();
+    return;
+  }
   const redis = await benchRedis();
   const env = { ...redis.env, BANTERBOX_SECRET: SECRET, LOG_LEVEL: 'info', TICK_MS: String(TICK_MS), METRICS_PORT: '0', GATEWAY_LEASE_MS: '30000' };
   const gateway = AppProcess.start(join(APPS, 'gateway', 'dist', 'main.js'), { ...env, PORT: '0', HOST: '127.0.0.1' });
@@ -30,39 +93,29 @@ async function main(): Promise<void> {
     await ticker.waitForLog('leadership acquired', 20_000);
     await sleep(1000);
     const rssBefore = rssMiB(gateway.pid);
-    const sockets = await joinVoteSockets(port, SOCKETS, (i) => ({ user: `viewer-${i}`, room: `fan-${i % ROOMS}` }), SECRET);
+    const sockets = await joinVoteSockets(port, SOCKETS, spec, SECRET);
     await sleep(2 * TICK_MS);
     const rssAfter = rssMiB(gateway.pid);
-    process.stdout.write(`connected ${sockets.length} viewers in ${ROOMS} room(s); measuring for ${SECONDS} s\n`);
+    if (!process.argv.includes('--json')) process.stdout.write(`connected ${sockets.length} viewers in ${ROOMS} room(s); measuring for ${SECONDS} s\n`);
 
-    const bytesAtStart = sockets.map((s) => s.bytesReceived());
     const cpu = { gateway: cpuSeconds(gateway.pid), redis: redis.cpuSeconds(), ticker: cpuSeconds(ticker.pid) };
-    const started = Date.now();
-    await sleep(SECONDS * 1000);
-    const elapsed = (Date.now() - started) / 1000;
-    const share = (pid: number, from: number): string => `${(((cpuSeconds(pid) - from) / elapsed) * 100).toFixed(0)}%`;
-    const redisShare = (from: number | undefined): string => {
-      const now = redis.cpuSeconds();
-      return from === undefined || now === undefined ? 'not measured' : `${(((now - from) / elapsed) * 100).toFixed(0)}%`;
-    };
-    const received = sockets.map((s, i) => s.bytesReceived() - bytesAtStart[i]!);
-    // A snapshot frame of one yes/no point is about 70 bytes; every socket must have had one per tick.
-    const ticks = (elapsed * 1000) / TICK_MS;
-    const frameBytes = Math.min(...received) / Math.floor(ticks - 1);
-    const short = received.filter((bytes) => bytes < (ticks - 2) * 60).length;
-    const totalBytes = received.reduce((a, b) => a + b, 0);
-    const lines = [
-      `machine:          ${machine()}`,
-      `viewers / rooms:  ${sockets.length} / ${ROOMS}, one snapshot per ${TICK_MS} ms tick`,
-      `gateway memory:   ${rssBefore.toFixed(0)} MiB before, ${rssAfter.toFixed(0)} MiB after connecting: ${(((rssAfter - rssBefore) * 1024) / sockets.length).toFixed(1)} KiB per connection`,
-      `fan-out:          ${Math.round((sockets.length * 1000) / TICK_MS)} snapshots/s, ${((totalBytes / elapsed) / 1024 / 1024).toFixed(2)} MiB/s (about ${frameBytes.toFixed(0)} bytes each)`,
-      `every snapshot:   ${short === 0 ? 'every viewer got every tick' : `${short} viewers MISSED ticks`}`,
-      `redis:            ${redis.label}`,
-      `CPU:              gateway ${share(gateway.pid, cpu.gateway)}, ticker ${share(ticker.pid, cpu.ticker)}, redis ${redisShare(cpu.redis)} of one core`,
-    ];
-    process.stdout.write(`${lines.join('\n')}\n`);
+    const delivery = await watch(sockets);
+    const share = (now: number | undefined, from: number | undefined): number | undefined => (now === undefined || from === undefined ? undefined : (now - from) / delivery.seconds);
+    const cpuShare = { gateway: share(cpuSeconds(gateway.pid), cpu.gateway), ticker: share(cpuSeconds(ticker.pid), cpu.ticker), redis: share(redis.cpuSeconds(), cpu.redis) };
+    const memory = { rssBeforeMiB: rssBefore, rssAfterMiB: rssAfter, kibPerConnection: ((rssAfter - rssBefore) * 1024) / sockets.length };
+    const pct = (x: number | undefined): string => (x === undefined ? 'not measured' : `${(x * 100).toFixed(0)}%`);
+    if (!printJson({ bench: 'fanout', environment: environment(undefined), redis: redis.label, delivery, memory, cpuShareOfOneCore: cpuShare })) {
+      const lines = [
+        `machine:          ${environment(undefined).machine}`,
+        ...deliveryLines(delivery),
+        `gateway memory:   ${rssBefore.toFixed(0)} MiB before, ${rssAfter.toFixed(0)} MiB after connecting: ${memory.kibPerConnection.toFixed(1)} KiB per connection`,
+        `redis:            ${redis.label}`,
+        `CPU:              gateway ${pct(cpuShare.gateway)}, ticker ${pct(cpuShare.ticker)}, redis ${pct(cpuShare.redis)} of one core`,
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+    }
     for (const socket of sockets) socket.socket.destroy();
-    if (short > 0) process.exitCode = 1;
+    if (delivery.viewersShort > 0) process.exitCode = 1;
   } finally {
     await gateway.kill();
     await ticker.kill();
@@ -71,6 +124,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

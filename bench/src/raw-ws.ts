@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
+import { connect as connectTls } from 'node:tls';
+import type { Endpoint } from './target';
 
 /**
  * A minimal WebSocket client for load generation: the handshake by hand and text frames built
@@ -33,8 +35,14 @@ export interface RawSocket {
  * address, 127.0.0.x) spreads many sockets over more ephemeral ports than one source address has.
  */
 export function openRaw(port: number, path: string, localAddress?: string): Promise<RawSocket> {
+  return openRawTo({ host: '127.0.0.1', port, tls: false, hostHeader: `127.0.0.1:${port}` }, path, localAddress);
+}
+
+/** The same against any endpoint (BENCH_TARGET), over TLS when it says so. */
+export function openRawTo(endpoint: Endpoint, path: string, localAddress?: string): Promise<RawSocket> {
   return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port, ...(localAddress === undefined ? {} : { localAddress }) });
+    const options = { host: endpoint.host, port: endpoint.port, ...(localAddress === undefined ? {} : { localAddress }) };
+    const socket: Socket = endpoint.tls ? connectTls({ ...options, servername: endpoint.host }) : connect(options);
     socket.setNoDelay(true);
     let head = '';
     let body = '';
@@ -60,9 +68,9 @@ export function openRaw(port: number, path: string, localAddress?: string): Prom
       total = body.length;
       resolve({ socket, received: () => body, bytesReceived: () => total });
     });
-    socket.once('connect', () => {
+    socket.once(endpoint.tls ? 'secureConnect' : 'connect', () => {
       socket.write(
-        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `GET ${path} HTTP/1.1\r\nHost: ${endpoint.hostHeader}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
           `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
       );
     });
