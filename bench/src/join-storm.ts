@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { signToken } from '@banterbox/auth';
 import { AppProcess, LocalRedis } from '@banterbox/local-stack';
-import { machine, cpuSeconds } from './proc-stats';
+import { cpuSeconds } from './proc-stats';
 import { openRawTo, textFrame, type RawSocket } from './raw-ws';
 import { seedHistory } from './seed-history';
 import { benchTarget, environment, inParallel, printJson, type Endpoint } from './target';
