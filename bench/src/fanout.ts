@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { AppProcess } from '@banterbox/local-stack';
 import { benchRedis } from './bench-redis';
 import { cpuSeconds, rssMiB } from './proc-stats';
-import type { RawSocket } from './raw-ws';
+import { openRaw, type RawSocket } from './raw-ws';
 import { benchTarget, environment, printJson } from './target';
 import { joinVoteSockets, joinVoteSocketsTo } from './vote-clients';
 
@@ -12,6 +12,10 @@ import { joinVoteSockets, joinVoteSocketsTo } from './vote-clients';
  * the gateway's memory per connection (RSS before and after connecting) and its CPU while every
  * tick's snapshot goes out to every socket, and checks every socket got every snapshot; `--json`
  * prints it all as JSON with the machine and versions.
+ *
+ * With BENCH_FLOOR=1 it then runs a bare uWS server that only publishes the same-sized frame on
+ * each tick (uws-floor-server.ts) to as many sockets, and compares CPU per delivered snapshot.
+ * Tick-to-client latency (receive time minus the point's `ts`) is sampled on 500 sockets.
  *
  * BENCH_TARGET=https://host (with BANTERBOX_ADMIN_KEY, and BENCH_TICK_MS set to the target's
  * tick) aims the viewers at a deployed gateway or ingress instead and reports what they received.
@@ -29,6 +33,9 @@ const spec = (i: number): { user: string; room: string } => ({ user: `viewer-${i
 
 interface Delivery {
   viewers: number;
+  /** Receive time minus the point's tick time, on a sample of sockets, ms. */
+  latencyP50Ms: number;
+  latencyP99Ms: number;
   seconds: number;
   snapshotsPerSecond: number;
   mibPerSecond: number;
@@ -37,11 +44,22 @@ interface Delivery {
   viewersShort: number;
 }
 
-/** Watches the sockets for SECONDS: did each get a snapshot every tick? */
+const TS = /"ts":(\d+)/g;
+
+/** Watches the sockets for SECONDS: did each get a snapshot every tick, and how late? */
 async function watch(sockets: RawSocket[]): Promise<Delivery> {
   const bytesAtStart = sockets.map((s) => s.bytesReceived());
+  const latencies: number[] = [];
+  const sample = sockets.slice(0, 500);
+  const listen = (chunk: Buffer): void => {
+    const now = Date.now();
+    for (const match of chunk.toString('latin1').matchAll(TS)) latencies.push(now - Number(match[1]));
+  };
+  for (const s of sample) s.socket.on('data', listen);
   const started = Date.now();
   await sleep(SECONDS * 1000);
+  for (const s of sample) s.socket.off('data', listen);
+  latencies.sort((a, b) => a - b);
   const seconds = (Date.now() - started) / 1000;
   const received = sockets.map((s, i) => s.bytesReceived() - bytesAtStart[i]!);
   // A snapshot frame of one yes/no point is about 70 bytes; every socket must have had one per tick.
@@ -49,6 +67,8 @@ async function watch(sockets: RawSocket[]): Promise<Delivery> {
   const totalBytes = received.reduce((a, b) => a + b, 0);
   return {
     viewers: sockets.length,
+    latencyP50Ms: latencies[Math.floor(latencies.length * 0.5)] ?? NaN,
+    latencyP99Ms: latencies[Math.floor(latencies.length * 0.99)] ?? NaN,
     seconds,
     snapshotsPerSecond: Math.round((sockets.length * 1000) / TICK_MS),
     mibPerSecond: totalBytes / seconds / 1024 / 1024,
@@ -62,6 +82,7 @@ function deliveryLines(d: Delivery): string[] {
     `viewers / rooms:  ${d.viewers} / ${ROOMS}, one snapshot per ${TICK_MS} ms tick`,
     `fan-out:          ${d.snapshotsPerSecond} snapshots/s, ${d.mibPerSecond.toFixed(2)} MiB/s (about ${d.bytesPerSnapshot.toFixed(0)} bytes each)`,
     `every snapshot:   ${d.viewersShort === 0 ? 'every viewer got every tick' : `${d.viewersShort} viewers MISSED ticks`}`,
+    `tick to client:   p50 ${d.latencyP50Ms} ms, p99 ${d.latencyP99Ms} ms (receive time minus the point's ts, 500 sockets sampled)`,
   ];
 }
 
@@ -76,6 +97,26 @@ async function againstTarget(): Promise<void> {
     if (delivery.viewersShort > 0) process.exitCode = 1;
   } finally {
     for (const socket of sockets) socket.socket.destroy();
+  }
+}
+
+/** The same number of sockets on a bare uWS server that only publishes: CPU per delivery, the floor. */
+async function floor(count: number): Promise<{ delivery: Delivery; cpuShare: number; usPerDelivery: number }> {
+  const server = AppProcess.start(join(__dirname, 'uws-floor-server.js'), { FLOOR_TICK_MS: String(TICK_MS) });
+  try {
+    const port = Number((await server.waitForLog('floor listening', 10_000)).port);
+    const sockets: RawSocket[] = [];
+    for (let start = 0; start < count; start += 250) {
+      sockets.push(...(await Promise.all(Array.from({ length: Math.min(250, count - start) }, () => openRaw(port, '/')))));
+    }
+    await sleep(2 * TICK_MS);
+    const cpu = cpuSeconds(server.pid);
+    const delivery = await watch(sockets);
+    const used = cpuSeconds(server.pid) - cpu;
+    for (const socket of sockets) socket.socket.destroy();
+    return { delivery, cpuShare: used / delivery.seconds, usPerDelivery: (used * 1e6) / (delivery.snapshotsPerSecond * delivery.seconds) };
+  } finally {
+    await server.kill();
   }
 }
 
@@ -104,17 +145,23 @@ async function main(): Promise<void> {
     const cpuShare = { gateway: share(cpuSeconds(gateway.pid), cpu.gateway), ticker: share(cpuSeconds(ticker.pid), cpu.ticker), redis: share(redis.cpuSeconds(), cpu.redis) };
     const memory = { rssBeforeMiB: rssBefore, rssAfterMiB: rssAfter, kibPerConnection: ((rssAfter - rssBefore) * 1024) / sockets.length };
     const pct = (x: number | undefined): string => (x === undefined ? 'not measured' : `${(x * 100).toFixed(0)}%`);
-    if (!printJson({ bench: 'fanout', environment: environment(undefined), redis: redis.label, delivery, memory, cpuShareOfOneCore: cpuShare })) {
+    for (const socket of sockets) socket.socket.destroy();
+    const usPerDelivery = cpuShare.gateway === undefined ? undefined : (cpuShare.gateway * 1e6) / delivery.snapshotsPerSecond;
+    const bare = process.env.BENCH_FLOOR === '1' ? await floor(sockets.length) : undefined;
+    if (!printJson({ bench: 'fanout', environment: environment(undefined), redis: redis.label, delivery, memory, cpuShareOfOneCore: cpuShare, usPerDelivery, floor: bare })) {
       const lines = [
         `machine:          ${environment(undefined).machine}`,
         ...deliveryLines(delivery),
         `gateway memory:   ${rssBefore.toFixed(0)} MiB before, ${rssAfter.toFixed(0)} MiB after connecting: ${memory.kibPerConnection.toFixed(1)} KiB per connection`,
         `redis:            ${redis.label}`,
         `CPU:              gateway ${pct(cpuShare.gateway)}, ticker ${pct(cpuShare.ticker)}, redis ${pct(cpuShare.redis)} of one core`,
+        `per delivery:     gateway ${usPerDelivery?.toFixed(2) ?? 'n/a'} µs of CPU per snapshot delivered`,
+        ...(bare
+          ? [`bare uWS floor:   ${bare.usPerDelivery.toFixed(2)} µs per delivery (${pct(bare.cpuShare)} of one core; tick to client p50 ${bare.delivery.latencyP50Ms} ms, p99 ${bare.delivery.latencyP99Ms} ms; ${bare.delivery.viewersShort === 0 ? 'every tick delivered' : `${bare.delivery.viewersShort} short`})`]
+          : []),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);
     }
-    for (const socket of sockets) socket.socket.destroy();
     if (delivery.viewersShort > 0) process.exitCode = 1;
   } finally {
     await gateway.kill();
