@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { AppProcess } from '@banterbox/local-stack';
 import { benchRedis } from './bench-redis';
@@ -17,6 +18,10 @@ import { joinVoteSockets, joinVoteSocketsTo } from './vote-clients';
  * each tick (uws-floor-server.ts) to as many sockets, and compares CPU per delivered snapshot.
  * Tick-to-client latency (receive time minus the point's `ts`) is sampled on 500 sockets.
  *
+ * BENCH_GATEWAYS=3 spreads the viewers (a process may hold at most ~20,000 sockets here)
+ * over that many gateway processes, each fed by its own load generator process
+ * (fanout-loadgen.ts) from its own loopback source address: 50,000 sockets as three gateways.
+ *
  * BENCH_TARGET=https://host (with BANTERBOX_ADMIN_KEY, and BENCH_TICK_MS set to the target's
  * tick) aims the viewers at a deployed gateway or ingress instead and reports what they received.
  */
@@ -27,6 +32,7 @@ const TICK_MS = Number(process.env.BENCH_TICK_MS ?? 1000);
 const SECRET = 'benchmark-secret-0123456789abcdef';
 const APPS = join(__dirname, '..', '..', 'apps');
 const TARGET = benchTarget();
+const GATEWAYS = Math.max(1, Number(process.env.BENCH_GATEWAYS ?? 1));
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const spec = (i: number): { user: string; room: string } => ({ user: `viewer-${i}`, room: `fan-${i % ROOMS}` });
@@ -120,9 +126,104 @@ async function floor(count: number): Promise<{ delivery: Delivery; cpuShare: num
   }
 }
 
+/** A load generator child: resolves its lines as they come (one JSON object each). */
+function loadgen(env: Record<string, string>): { child: ChildProcess; next: () => Promise<Record<string, unknown>> } {
+  const child = spawn(process.execPath, [join(__dirname, 'fanout-loadgen.js')], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines: Record<string, unknown>[] = [];
+  const waiting: ((line: Record<string, unknown>) => void)[] = [];
+  let buffer = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    buffer += chunk.toString();
+    for (let end = buffer.indexOf('\n'); end >= 0; end = buffer.indexOf('\n')) {
+      const line = JSON.parse(buffer.slice(0, end)) as Record<string, unknown>;
+      buffer = buffer.slice(end + 1);
+      const waiter = waiting.shift();
+      if (waiter) waiter(line);
+      else lines.push(line);
+    }
+  });
+  return { child, next: () => (lines.length > 0 ? Promise.resolve(lines.shift()!) : new Promise((resolve) => waiting.push(resolve))) };
+}
+
+/** Several gateways, each with its own load generator process. */
+async function manyGateways(): Promise<void> {
+  const redis = await benchRedis();
+  const env = { ...redis.env, BANTERBOX_SECRET: SECRET, LOG_LEVEL: 'info', TICK_MS: String(TICK_MS), METRICS_PORT: '0', GATEWAY_LEASE_MS: '30000' };
+  const gateways = Array.from({ length: GATEWAYS }, () => AppProcess.start(join(APPS, 'gateway', 'dist', 'main.js'), { ...env, PORT: '0', HOST: '127.0.0.1' }));
+  const ticker = AppProcess.start(join(APPS, 'ticker', 'dist', 'main.js'), { ...env, LEADER_TTL_MS: String(Math.max(5000, TICK_MS * 3)) });
+  const generators: ReturnType<typeof loadgen>[] = [];
+  try {
+    const ports = await Promise.all(gateways.map(async (g) => Number((await g.waitForLog('gateway listening', 20_000)).port)));
+    await ticker.waitForLog('leadership acquired', 20_000);
+    const rssBefore = gateways.map((g) => rssMiB(g.pid));
+    const share = Math.ceil(SOCKETS / GATEWAYS);
+    ports.forEach((port, g) =>
+      generators.push(
+        loadgen({
+          LOADGEN_PORT: String(port),
+          LOADGEN_SOCKETS: String(Math.min(share, SOCKETS - g * share)),
+          LOADGEN_FIRST: String(g * share),
+          LOADGEN_SOURCE: `127.0.0.${2 + g}`,
+          LOADGEN_ROOMS: String(ROOMS),
+          LOADGEN_SECONDS: String(SECONDS),
+          LOADGEN_SECRET: SECRET,
+        }),
+      ),
+    );
+    await Promise.all(generators.map((l) => l.next()));
+    await sleep(2 * TICK_MS);
+    const rssAfter = gateways.map((g) => rssMiB(g.pid));
+    const cpu = { gateways: gateways.map((g) => cpuSeconds(g.pid)), ticker: cpuSeconds(ticker.pid), redis: redis.cpuSeconds() };
+    for (const l of generators) l.child.stdin?.write('go\n');
+    const watched = (await Promise.all(generators.map((l) => l.next()))) as { seconds: number; received: number[]; latencies: number[] }[];
+    const seconds = Math.max(...watched.map((w) => w.seconds));
+    const gatewayCpu = gateways.map((g, i) => cpuSeconds(g.pid) - cpu.gateways[i]!);
+    const tickerCpu = cpuSeconds(ticker.pid) - cpu.ticker;
+    const redisNow = redis.cpuSeconds();
+    const received = watched.flatMap((w) => w.received);
+    const ticks = (seconds * 1000) / TICK_MS;
+    const latencies = watched.flatMap((w) => w.latencies).sort((a, b) => a - b);
+    const result = {
+      viewers: received.length,
+      gateways: GATEWAYS,
+      seconds,
+      viewersShort: received.filter((bytes) => bytes < (ticks - 2) * 60).length,
+      latencyP50Ms: latencies[Math.floor(latencies.length * 0.5)] ?? NaN,
+      latencyP99Ms: latencies[Math.floor(latencies.length * 0.99)] ?? NaN,
+      usPerDelivery: (gatewayCpu.reduce((a, b) => a + b, 0) * 1e6) / (received.length * ticks),
+      gatewayCpuShare: gatewayCpu.map((c) => c / seconds),
+      tickerCpuShare: tickerCpu / seconds,
+      redisCpuShare: redisNow === undefined || cpu.redis === undefined ? undefined : (redisNow - cpu.redis) / seconds,
+      kibPerConnection: ((rssAfter.reduce((a, b) => a + b, 0) - rssBefore.reduce((a, b) => a + b, 0)) * 1024) / received.length,
+    };
+    if (!printJson({ bench: 'fanout', environment: environment(undefined), redis: redis.label, ...result })) {
+      const pct = (x: number | undefined): string => (x === undefined ? 'not measured' : `${(x * 100).toFixed(0)}%`);
+      const lines = [
+        `machine:          ${environment(undefined).machine}`,
+        `viewers:          ${result.viewers} over ${GATEWAYS} gateways in ${ROOMS} room(s), one load generator process per gateway, one snapshot per ${TICK_MS} ms tick`,
+        `every snapshot:   ${result.viewersShort === 0 ? 'every viewer got every tick' : `${result.viewersShort} viewers MISSED ticks`}`,
+        `tick to client:   p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms (300 sockets sampled per load generator)`,
+        `per delivery:     ${result.usPerDelivery.toFixed(2)} µs of gateway CPU per snapshot delivered`,
+        `CPU:              gateways ${result.gatewayCpuShare.map(pct).join(' + ')}, ticker ${pct(result.tickerCpuShare)}, redis ${pct(result.redisCpuShare)} of one core`,
+        `gateway memory:   ${result.kibPerConnection.toFixed(1)} KiB per connection`,
+      ];
+      process.stdout.write(`${lines.join('\n')}\n`);
+    }
+    if (result.viewersShort > 0) process.exitCode = 1;
+  } finally {
+    for (const l of generators) l.child.kill();
+    await Promise.all([...gateways.map((g) => g.kill()), ticker.kill()]);
+    await redis.stop();
+  }
+}
+
 async function main(): Promise<void> {
   if (TARGET) {
     await againstTarget();
+    return;
+  }
+  if (GATEWAYS > 1) {
+    await manyGateways();
     return;
   }
   const redis = await benchRedis();
