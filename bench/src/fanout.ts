@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { AppProcess } from '@banterbox/local-stack';
 import { benchRedis } from './bench-redis';
 import { cpuSeconds, rssMiB } from './proc-stats';
+import { histogram } from './prom';
 import { openRaw, type RawSocket } from './raw-ws';
 import { benchTarget, environment, printJson } from './target';
 import { joinVoteSockets, joinVoteSocketsTo } from './vote-clients';
@@ -126,6 +127,26 @@ async function floor(count: number): Promise<{ delivery: Delivery; cpuShare: num
   }
 }
 
+/** Where a snapshot's time goes, from the ticker's tick log lines and the gateway's histograms. */
+async function timeBreakdown(metricsPort: number, tickerLines: Record<string, unknown>[]): Promise<{
+  timerLateMsP50: number;
+  tickMsP50: number;
+  pubsubLagMs: { p50: number; p99: number };
+  publishMs: { mean: number; p99: number };
+}> {
+  const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+  const ticks = tickerLines.filter((l) => l.msg === 'tick');
+  const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+  const lag = histogram(text, 'banterbox_pubsub_lag_seconds');
+  const publish = histogram(text, 'banterbox_publish_duration_seconds', 'endpoint="vote"');
+  return {
+    timerLateMsP50: median(ticks.map((l) => Number(l.lagMs))),
+    tickMsP50: median(ticks.map((l) => Number(l.durationMs))),
+    pubsubLagMs: { p50: lag.p50 * 1000, p99: lag.p99 * 1000 },
+    publishMs: { mean: publish.mean * 1000, p99: publish.p99 * 1000 },
+  };
+}
+
 /** A load generator child: resolves its lines as they come (one JSON object each). */
 function loadgen(env: Record<string, string>): { child: ChildProcess; next: () => Promise<Record<string, unknown>> } {
   const child = spawn(process.execPath, [join(__dirname, 'fanout-loadgen.js')], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
@@ -229,9 +250,11 @@ async function main(): Promise<void> {
   const redis = await benchRedis();
   const env = { ...redis.env, BANTERBOX_SECRET: SECRET, LOG_LEVEL: 'info', TICK_MS: String(TICK_MS), METRICS_PORT: '0', GATEWAY_LEASE_MS: '30000' };
   const gateway = AppProcess.start(join(APPS, 'gateway', 'dist', 'main.js'), { ...env, PORT: '0', HOST: '127.0.0.1' });
-  const ticker = AppProcess.start(join(APPS, 'ticker', 'dist', 'main.js'), { ...env, LEADER_TTL_MS: String(Math.max(5000, TICK_MS * 3)) });
+  // debug: the ticker logs every tick (its lateness and duration) for the breakdown below.
+  const ticker = AppProcess.start(join(APPS, 'ticker', 'dist', 'main.js'), { ...env, LOG_LEVEL: 'debug', LEADER_TTL_MS: String(Math.max(5000, TICK_MS * 3)) });
   try {
     const port = Number((await gateway.waitForLog('gateway listening', 20_000)).port);
+    const metricsPort = Number((await gateway.waitForLog('metrics listening', 20_000)).port);
     await ticker.waitForLog('leadership acquired', 20_000);
     await sleep(1000);
     const rssBefore = rssMiB(gateway.pid);
@@ -241,7 +264,9 @@ async function main(): Promise<void> {
     if (!process.argv.includes('--json')) process.stdout.write(`connected ${sockets.length} viewers in ${ROOMS} room(s); measuring for ${SECONDS} s\n`);
 
     const cpu = { gateway: cpuSeconds(gateway.pid), redis: redis.cpuSeconds(), ticker: cpuSeconds(ticker.pid) };
+    const tickLines = ticker.lines.length;
     const delivery = await watch(sockets);
+    const breakdown = await timeBreakdown(metricsPort, ticker.lines.slice(tickLines));
     const share = (now: number | undefined, from: number | undefined): number | undefined => (now === undefined || from === undefined ? undefined : (now - from) / delivery.seconds);
     const cpuShare = { gateway: share(cpuSeconds(gateway.pid), cpu.gateway), ticker: share(cpuSeconds(ticker.pid), cpu.ticker), redis: share(redis.cpuSeconds(), cpu.redis) };
     const memory = { rssBeforeMiB: rssBefore, rssAfterMiB: rssAfter, kibPerConnection: ((rssAfter - rssBefore) * 1024) / sockets.length };
@@ -249,7 +274,7 @@ async function main(): Promise<void> {
     for (const socket of sockets) socket.socket.destroy();
     const usPerDelivery = cpuShare.gateway === undefined ? undefined : (cpuShare.gateway * 1e6) / delivery.snapshotsPerSecond;
     const bare = process.env.BENCH_FLOOR === '1' ? await floor(sockets.length) : undefined;
-    if (!printJson({ bench: 'fanout', environment: environment(undefined), redis: redis.label, delivery, memory, cpuShareOfOneCore: cpuShare, usPerDelivery, floor: bare })) {
+    if (!printJson({ bench: 'fanout', environment: environment(undefined), redis: redis.label, delivery, memory, cpuShareOfOneCore: cpuShare, usPerDelivery, breakdown, floor: bare })) {
       const lines = [
         `machine:          ${environment(undefined).machine}`,
         ...deliveryLines(delivery),
@@ -257,6 +282,7 @@ async function main(): Promise<void> {
         `redis:            ${redis.label}`,
         `CPU:              gateway ${pct(cpuShare.gateway)}, ticker ${pct(cpuShare.ticker)}, redis ${pct(cpuShare.redis)} of one core`,
         `per delivery:     gateway ${usPerDelivery?.toFixed(2) ?? 'n/a'} µs of CPU per snapshot delivered`,
+        `where time goes:  ticker timer lateness p50 ${breakdown.timerLateMsP50} ms; tick work (scripts and SPUBLISH) p50 ${breakdown.tickMsP50} ms; tick time to gateway (pub/sub lag) p50 ≤ ${breakdown.pubsubLagMs.p50} ms, p99 ≤ ${breakdown.pubsubLagMs.p99} ms; one uWS publish to all sockets ${breakdown.publishMs.mean.toFixed(2)} ms on average; the rest of the client's latency is the load generator reading`,
         ...(bare
           ? [`bare uWS floor:   ${bare.usPerDelivery.toFixed(2)} µs per delivery (${pct(bare.cpuShare)} of one core; tick to client p50 ${bare.delivery.latencyP50Ms} ms, p99 ${bare.delivery.latencyP99Ms} ms; ${bare.delivery.viewersShort === 0 ? 'every tick delivered' : `${bare.delivery.viewersShort} short`})`]
           : []),

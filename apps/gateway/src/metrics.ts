@@ -33,6 +33,13 @@ export class GatewayMetrics {
   });
   private readonly opsDropped = new Counter({ name: 'banterbox_vote_ops_dropped_total', help: 'Vote and presence ops not written because Redis was unavailable (re-asserted later)', registers: [this.registry] });
   private readonly batchOps = new Histogram({ name: 'banterbox_vote_batch_ops', help: 'Ops per vote batch written to Redis', buckets: [1, 10, 50, 100, 500, 1000, 2500, 5000, 10000], registers: [this.registry] });
+  private readonly publishDuration = new Histogram({
+    name: 'banterbox_publish_duration_seconds',
+    help: 'How long one uWS publish of a room message to all its local sockets took (the fan-out itself)',
+    labelNames: ['endpoint'],
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+    registers: [this.registry],
+  });
   private readonly pubsubLag = new Histogram({ name: 'banterbox_pubsub_lag_seconds', help: 'From a tick time to its snapshot reaching this gateway', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [this.registry] });
   private readonly snapshotsDropped = new Counter({ name: 'banterbox_snapshots_dropped_total', help: 'Snapshots not sent: stale (not newer than the last) or to slow readers', labelNames: ['reason'], registers: [this.registry] });
   readonly redisLatency = new Histogram({ name: 'banterbox_redis_command_duration_seconds', help: 'Redis round trips by operation', labelNames: ['op'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
@@ -92,6 +99,11 @@ export class GatewayMetrics {
 
   dropped(ops: number): void {
     this.opsDropped.inc(ops);
+  }
+
+  /** One publish to a topic took `seconds`. */
+  published(endpoint: Endpoint, seconds: number): void {
+    this.publishDuration.observe({ endpoint }, seconds);
   }
 
   snapshot(tickTs: number): void {

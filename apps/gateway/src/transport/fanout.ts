@@ -18,7 +18,9 @@ export class Fanout {
   /** Publishes `frame` to every socket subscribed to `topic`. */
   publish(endpoint: Endpoint, topic: string, frame: string): void {
     const subscribers = this.app.numSubscribers(topic);
+    const started = process.hrtime.bigint();
     this.app.publish(topic, frame);
+    this.metrics.published(endpoint, Number(process.hrtime.bigint() - started) / 1e9);
     this.metrics.sent(endpoint, subscribers, subscribers * Buffer.byteLength(frame));
   }
 
