@@ -3,6 +3,7 @@ import { keys, type RedisClient } from '@banterbox/store';
 import { AppProcess } from '@banterbox/local-stack';
 import { benchRedis } from './bench-redis';
 import { cpuSeconds, machine, rssMiB } from './proc-stats';
+import { environment, printJson } from './target';
 import { textFrame, type RawSocket } from './raw-ws';
 import { joinVoteSockets, type VoteClientSpec } from './vote-clients';
 
@@ -68,7 +69,8 @@ async function main(): Promise<void> {
   try {
     const port = Number((await gateway.waitForLog('gateway listening', 20_000)).port);
     const clients = await connectClients(port);
-    process.stdout.write(`connected ${clients.length} sockets in ${ROOMS} rooms; voting for ${SECONDS} s\n`);
+    // Progress goes to stderr under --json, so stdout is one JSON document.
+    (process.argv.includes('--json') ? process.stderr : process.stdout).write(`connected ${clients.length} sockets in ${ROOMS} rooms; voting for ${SECONDS} s\n`);
     // The auth frame counts towards a socket's first one-second rate window: let it pass, or a
     // small run (where joining is quick) sends 21 frames in that window and one vote is dropped.
     await sleep(1_100);
@@ -128,6 +130,28 @@ async function main(): Promise<void> {
     const applied = Number(stopped.votesApplied) + coalesced;
     const exact = yes === expectedYes && no === clients.length - expectedYes && applied === sent;
 
+    const result = {
+      bench: 'ingest',
+      environment: environment(undefined),
+      redis: redis.label,
+      sockets: clients.length,
+      rooms: ROOMS,
+      votesSent: sent,
+      votesApplied: applied,
+      votesCoalesced: coalesced,
+      appliedPerSecond: Math.round(sent / elapsed),
+      exact,
+      rateLimitedSockets: rateLimited,
+      gatewayCpuSecondsPer100k: (gatewayCpu / sent) * 100_000,
+      redisCpuSecondsPer100k: redisCpu === undefined ? undefined : (redisCpu / sent) * 100_000,
+      scriptSecondsPer100k: (scripts.usec / 1e6 / sent) * 100_000,
+      gatewayRssMiB: gatewayRss,
+    };
+    if (printJson(result)) {
+      for (const c of clients) c.raw.socket.destroy();
+      if (!exact) process.exitCode = 1;
+      return;
+    }
     const lines = [
       `machine:            ${machine()}`,
       `redis:              ${redis.label}`,
