@@ -46,3 +46,11 @@ export async function benchRedis(): Promise<BenchRedis> {
 function inspector(topology: RedisTopology): RedisClient {
   return connectRedis(topology, { name: 'bench-inspect', queueWhileDisconnected: true });
 }
+
+/** One command's calls and CPU time from `INFO commandstats` (zeros if it never ran). */
+export function commandStats(info: string, command: string): { calls: number; usec: number; usPerCall: number } {
+  const line = new RegExp(`cmdstat_${command}:calls=(\\d+),usec=(\\d+)`).exec(info);
+  const calls = Number(line?.[1] ?? 0);
+  const usec = Number(line?.[2] ?? 0);
+  return { calls, usec, usPerCall: calls > 0 ? usec / calls : 0 };
+}

@@ -6,7 +6,7 @@ import { cpuSeconds, rssMiB } from './proc-stats';
 import { histogram } from './prom';
 import { openRaw, type RawSocket } from './raw-ws';
 import { benchTarget, environment, printJson } from './target';
-import { joinVoteSockets, joinVoteSocketsTo } from './vote-clients';
+import { joinVoteSockets, joinVoteSocketsTo, watchSnapshots } from './vote-clients';
 
 /**
  * Fan-out and memory benchmark, for sizing gateways: BENCH_SOCKETS viewers (no votes) in
@@ -51,24 +51,10 @@ interface Delivery {
   viewersShort: number;
 }
 
-const TS = /"ts":(\d+)/g;
-
 /** Watches the sockets for SECONDS: did each get a snapshot every tick, and how late? */
 async function watch(sockets: RawSocket[]): Promise<Delivery> {
-  const bytesAtStart = sockets.map((s) => s.bytesReceived());
-  const latencies: number[] = [];
-  const sample = sockets.slice(0, 500);
-  const listen = (chunk: Buffer): void => {
-    const now = Date.now();
-    for (const match of chunk.toString('latin1').matchAll(TS)) latencies.push(now - Number(match[1]));
-  };
-  for (const s of sample) s.socket.on('data', listen);
-  const started = Date.now();
-  await sleep(SECONDS * 1000);
-  for (const s of sample) s.socket.off('data', listen);
+  const { seconds, received, latencies } = await watchSnapshots(sockets, SECONDS, 500);
   latencies.sort((a, b) => a - b);
-  const seconds = (Date.now() - started) / 1000;
-  const received = sockets.map((s, i) => s.bytesReceived() - bytesAtStart[i]!);
   // A snapshot frame of one yes/no point is about 70 bytes; every socket must have had one per tick.
   const ticks = (seconds * 1000) / TICK_MS;
   const totalBytes = received.reduce((a, b) => a + b, 0);
@@ -147,6 +133,11 @@ async function timeBreakdown(metricsPort: number, tickerLines: Record<string, un
   };
 }
 
+/** The settings every app process of this bench runs with. */
+function stackEnv(redis: { env: Record<string, string> }): Record<string, string> {
+  return { ...redis.env, BANTERBOX_SECRET: SECRET, LOG_LEVEL: 'info', TICK_MS: String(TICK_MS), METRICS_PORT: '0', GATEWAY_LEASE_MS: '30000' };
+}
+
 /** A load generator child: resolves its lines as they come (one JSON object each). */
 function loadgen(env: Record<string, string>): { child: ChildProcess; next: () => Promise<Record<string, unknown>> } {
   const child = spawn(process.execPath, [join(__dirname, 'fanout-loadgen.js')], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
@@ -169,7 +160,7 @@ function loadgen(env: Record<string, string>): { child: ChildProcess; next: () =
 /** Several gateways, each with its own load generator process. */
 async function manyGateways(): Promise<void> {
   const redis = await benchRedis();
-  const env = { ...redis.env, BANTERBOX_SECRET: SECRET, LOG_LEVEL: 'info', TICK_MS: String(TICK_MS), METRICS_PORT: '0', GATEWAY_LEASE_MS: '30000' };
+  const env = stackEnv(redis);
   const gateways = Array.from({ length: GATEWAYS }, () => AppProcess.start(join(APPS, 'gateway', 'dist', 'main.js'), { ...env, PORT: '0', HOST: '127.0.0.1' }));
   const ticker = AppProcess.start(join(APPS, 'ticker', 'dist', 'main.js'), { ...env, LEADER_TTL_MS: String(Math.max(5000, TICK_MS * 3)) });
   const generators: ReturnType<typeof loadgen>[] = [];
@@ -217,10 +208,11 @@ async function manyGateways(): Promise<void> {
       redisCpuShare: redisNow === undefined || cpu.redis === undefined ? undefined : (redisNow - cpu.redis) / seconds,
       kibPerConnection: ((rssAfter.reduce((a, b) => a + b, 0) - rssBefore.reduce((a, b) => a + b, 0)) * 1024) / received.length,
     };
-    if (!printJson({ bench: 'fanout', environment: environment(undefined), redis: redis.label, ...result })) {
+    const run = environment(undefined);
+    if (!printJson({ bench: 'fanout', environment: run, redis: redis.label, ...result })) {
       const pct = (x: number | undefined): string => (x === undefined ? 'not measured' : `${(x * 100).toFixed(0)}%`);
       const lines = [
-        `machine:          ${environment(undefined).machine}`,
+        `machine:          ${run.machine}`,
         `viewers:          ${result.viewers} over ${GATEWAYS} gateways in ${ROOMS} room(s), one load generator process per gateway, one snapshot per ${TICK_MS} ms tick`,
         `every snapshot:   ${result.viewersShort === 0 ? 'every viewer got every tick' : `${result.viewersShort} viewers MISSED ticks`}`,
         `tick to client:   p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms (300 sockets sampled per load generator)`,
@@ -248,7 +240,7 @@ async function main(): Promise<void> {
     return;
   }
   const redis = await benchRedis();
-  const env = { ...redis.env, BANTERBOX_SECRET: SECRET, LOG_LEVEL: 'info', TICK_MS: String(TICK_MS), METRICS_PORT: '0', GATEWAY_LEASE_MS: '30000' };
+  const env = stackEnv(redis);
   const gateway = AppProcess.start(join(APPS, 'gateway', 'dist', 'main.js'), { ...env, PORT: '0', HOST: '127.0.0.1' });
   // debug: the ticker logs every tick (its lateness and duration) for the breakdown below.
   const ticker = AppProcess.start(join(APPS, 'ticker', 'dist', 'main.js'), { ...env, LOG_LEVEL: 'debug', LEADER_TTL_MS: String(Math.max(5000, TICK_MS * 3)) });
@@ -274,9 +266,10 @@ async function main(): Promise<void> {
     for (const socket of sockets) socket.socket.destroy();
     const usPerDelivery = cpuShare.gateway === undefined ? undefined : (cpuShare.gateway * 1e6) / delivery.snapshotsPerSecond;
     const bare = process.env.BENCH_FLOOR === '1' ? await floor(sockets.length) : undefined;
-    if (!printJson({ bench: 'fanout', environment: environment(undefined), redis: redis.label, delivery, memory, cpuShareOfOneCore: cpuShare, usPerDelivery, breakdown, floor: bare })) {
+    const run = environment(undefined);
+    if (!printJson({ bench: 'fanout', environment: run, redis: redis.label, delivery, memory, cpuShareOfOneCore: cpuShare, usPerDelivery, breakdown, floor: bare })) {
       const lines = [
-        `machine:          ${environment(undefined).machine}`,
+        `machine:          ${run.machine}`,
         ...deliveryLines(delivery),
         `gateway memory:   ${rssBefore.toFixed(0)} MiB before, ${rssAfter.toFixed(0)} MiB after connecting: ${memory.kibPerConnection.toFixed(1)} KiB per connection`,
         `redis:            ${redis.label}`,

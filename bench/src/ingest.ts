@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { keys, type RedisClient } from '@banterbox/store';
 import { AppProcess } from '@banterbox/local-stack';
-import { benchRedis } from './bench-redis';
+import { benchRedis, commandStats } from './bench-redis';
 import { cpuSeconds, machine, rssMiB } from './proc-stats';
 import { environment, printJson } from './target';
 import { textFrame, type RawSocket } from './raw-ws';
@@ -110,7 +110,7 @@ async function main(): Promise<void> {
     const redisCpuEnd = redis.cpuSeconds();
     const redisCpu = redisCpuEnd === undefined || redisCpuStart === undefined ? undefined : redisCpuEnd - redisCpuStart;
     const gatewayRss = rssMiB(gateway.pid);
-    const scripts = scriptStats(await inspect.info('commandstats'));
+    const scripts = commandStats(await inspect.info('commandstats'), 'evalsha');
 
     let expectedYes = 0;
     for (const c of clients) if (voteValue(c.seq) === 'yes') expectedYes += 1;
@@ -174,14 +174,6 @@ async function main(): Promise<void> {
     await gateway.kill();
     await redis.stop();
   }
-}
-
-/** EVALSHA's calls and CPU time from `INFO commandstats` (every script the gateway runs). */
-function scriptStats(info: string): { calls: number; usec: number; usPerCall: number } {
-  const line = /cmdstat_evalsha:calls=(\d+),usec=(\d+)/.exec(info);
-  const calls = Number(line?.[1] ?? 0);
-  const usec = Number(line?.[2] ?? 0);
-  return { calls, usec, usPerCall: calls > 0 ? usec / calls : 0 };
 }
 
 main().catch((error: unknown) => {

@@ -3,6 +3,7 @@ import { signToken } from '@banterbox/auth';
 import { AppProcess, LocalRedis } from '@banterbox/local-stack';
 import { cpuSeconds } from './proc-stats';
 import { openRawTo, textFrame, type RawSocket } from './raw-ws';
+import { commandStats } from './bench-redis';
 import { seedHistory } from './seed-history';
 import { benchTarget, environment, inParallel, printJson, type Endpoint } from './target';
 
@@ -76,31 +77,23 @@ async function storm(stack: Stack, compact: boolean): Promise<Phase> {
   const gatewayCpu = stack.gatewayPid === undefined ? 0 : cpuSeconds(stack.gatewayPid);
   const loadgenCpu = process.cpuUsage();
   const started = performance.now();
-  const latencies: number[] = [];
-  const sizes: number[] = [];
-  const sockets: RawSocket[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < JOINS) {
-      const i = next++;
-      const begun = performance.now();
-      // Source addresses 127.0.0.2-9 on loopback: eight times the ephemeral ports of one address.
-      const raw = await openRawTo(stack.endpoint, '/api/vote_ws/', stack.sources?.[i % stack.sources.length]);
-      sockets.push(raw);
-      raw.socket.write(textFrame(JSON.stringify({ auth: { token: tokens[i], room: ROOM, compact } })));
-      sizes.push(await firstFrame(raw));
-      latencies.push(performance.now() - begun);
-    }
-  };
-  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const joins = await inParallel(JOINS, CONCURRENCY, async (i) => {
+    const begun = performance.now();
+    // Source addresses 127.0.0.2-9 on loopback: eight times the ephemeral ports of one address.
+    const raw = await openRawTo(stack.endpoint, '/api/vote_ws/', stack.sources?.[i % stack.sources.length]);
+    raw.socket.write(textFrame(JSON.stringify({ auth: { token: tokens[i], room: ROOM, compact } })));
+    const size = await firstFrame(raw);
+    return { raw, size, latency: performance.now() - begun };
+  });
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(loadgenCpu);
   const cpu = stack.gatewayPid === undefined ? undefined : cpuSeconds(stack.gatewayPid) - gatewayCpu;
   const stats = await stack.inspect?.info('commandstats');
-  const historyReads = stats === undefined ? undefined : Number(/cmdstat_lrange:calls=(\d+)/.exec(stats)?.[1] ?? 0);
-  for (const raw of sockets) raw.socket.destroy();
+  const historyReads = stats === undefined ? undefined : commandStats(stats, 'lrange').calls;
+  for (const { raw } of joins) raw.socket.destroy();
   await sleep(2000); // let the gateway see them go before the next phase
-  latencies.sort((a, b) => a - b);
+  const latencies = joins.map((j) => j.latency).sort((a, b) => a - b);
+  const sizes = joins.map((j) => j.size);
   return {
     form: compact ? 'compact' : 'plain',
     joins: JOINS,
@@ -116,8 +109,8 @@ async function storm(stack: Stack, compact: boolean): Promise<Phase> {
 }
 
 function report(stack: Stack, phases: Phase[]): void {
-  if (printJson({ bench: 'join-storm', room: ROOM, environment: environment(TARGET), concurrency: CONCURRENCY, phases })) return;
   const env = environment(TARGET);
+  if (printJson({ bench: 'join-storm', room: ROOM, environment: env, concurrency: CONCURRENCY, phases })) return;
   process.stdout.write(`${env.machine}; Redis ${env.redis}; uWS ${env.uws}; target ${env.target}\n`);
   process.stdout.write(`${JOINS} joins into room ${ROOM}, ${CONCURRENCY} connecting at a time, one load generator process\n\n`);
   process.stdout.write('| history frame | all joined in | join p50 / p99 | bytes per join | gateway CPU per join | Redis history reads | load generator CPU |\n| --- | --- | --- | --- | --- | --- | --- |\n');

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { AppProcess } from '@banterbox/local-stack';
 import { VoteStore, registerScripts, renewLease, type ScriptedRedis } from '@banterbox/store';
-import { benchRedis, type BenchRedis } from './bench-redis';
+import { benchRedis, commandStats, type BenchRedis } from './bench-redis';
 import { cpuSeconds, machine } from './proc-stats';
 
 /**
@@ -88,10 +88,10 @@ async function measure(redis: BenchRedis, rooms: number, replicas: number): Prom
       return busy > 0 ? stored / busy : 0;
     });
     const redisNow = redis.cpuSeconds();
-    const evalsha = /cmdstat_evalsha:calls=(\d+),usec=(\d+)/.exec(await stats.info('commandstats'));
+    const scripts = commandStats(await stats.info('commandstats'), 'evalsha');
     stats.disconnect();
     return {
-      scriptUsPerCall: evalsha ? Number(evalsha[2]) / Math.max(1, Number(evalsha[1])) : 0,
+      scriptUsPerCall: scripts.usPerCall,
       rooms,
       replicas,
       ticks: ticks.length,

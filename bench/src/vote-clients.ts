@@ -26,13 +26,15 @@ export async function joinVoteSocketsTo(
   spec: (i: number) => VoteClientSpec,
   token: (user: string, room: string) => Promise<string>,
   timeoutMs = 60_000,
+  /** A loopback source address (127.0.0.x), for more ephemeral ports than one address has. */
+  localAddress?: string,
 ): Promise<RawSocket[]> {
   const sockets: RawSocket[] = [];
   for (let start = 0; start < count; start += 250) {
     const batch = await Promise.all(
       Array.from({ length: Math.min(250, count - start) }, async (_, j) => {
         const { user, room } = spec(start + j);
-        const raw = await openRawTo(endpoint, '/api/vote_ws/');
+        const raw = await openRawTo(endpoint, '/api/vote_ws/', localAddress);
         raw.socket.write(textFrame(JSON.stringify({ auth: { user_id: user, room, token: await token(user, room) } })));
         return raw;
       }),
@@ -45,4 +47,31 @@ export async function joinVoteSocketsTo(
     await sleep(50);
   }
   return sockets;
+}
+
+const POINT_TS = /"ts":(\d+)/g;
+
+/** What a set of viewer sockets received while watched. */
+export interface Watched {
+  seconds: number;
+  /** Bytes each socket received. */
+  received: number[];
+  /** Receive time minus each point's tick time, ms, on the first `sampleSize` sockets. */
+  latencies: number[];
+}
+
+/** Watches `sockets` for `seconds`: what each received, and how late its snapshots were (sampled). */
+export async function watchSnapshots(sockets: RawSocket[], seconds: number, sampleSize: number): Promise<Watched> {
+  const start = sockets.map((s) => s.bytesReceived());
+  const latencies: number[] = [];
+  const listen = (chunk: Buffer): void => {
+    const now = Date.now();
+    for (const match of chunk.toString('latin1').matchAll(POINT_TS)) latencies.push(now - Number(match[1]));
+  };
+  const sample = sockets.slice(0, sampleSize);
+  for (const s of sample) s.socket.on('data', listen);
+  const began = Date.now();
+  await sleep(seconds * 1000);
+  for (const s of sample) s.socket.off('data', listen);
+  return { seconds: (Date.now() - began) / 1000, received: sockets.map((s, i) => s.bytesReceived() - start[i]!), latencies };
 }
