@@ -1,5 +1,5 @@
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
-import { SESSION_COOKIE, newSessionUserId, readCookie, readSession, sessionSetCookie, signSession, type Secrets } from '@banterbox/auth';
+import { SESSION_COOKIE, newSessionUserId, readCookie, readSession, sessionSetCookie, signSession, type Secrets, type VerifiedSession } from '@banterbox/auth';
 
 /** What the session needs from a request; read synchronously in the uWS handler. */
 export interface SessionRequest {
@@ -12,10 +12,15 @@ export function sessionRequest(req: HttpRequest): SessionRequest {
   return { cookie: req.getHeader('cookie'), secure: req.getHeader('x-forwarded-proto') === 'https' };
 }
 
-/** The user id of a valid session cookie in a Cookie header (current or previous secret), or undefined. */
-export function sessionOf(cookieHeader: string, secrets: Secrets): string | undefined {
+/** The valid session cookie in a Cookie header (current or previous secret), or undefined. */
+function sessionCookie(cookieHeader: string, secrets: Secrets): VerifiedSession | undefined {
   const value = readCookie(cookieHeader, SESSION_COOKIE);
-  return value === undefined ? undefined : readSession(value, secrets)?.userId;
+  return value === undefined ? undefined : readSession(value, secrets);
+}
+
+/** The user id of a valid session cookie in a Cookie header, or undefined. */
+export function sessionOf(cookieHeader: string, secrets: Secrets): string | undefined {
+  return sessionCookie(cookieHeader, secrets)?.userId;
 }
 
 /**
@@ -24,8 +29,7 @@ export function sessionOf(cookieHeader: string, secrets: Secrets): string | unde
  * and is signed again with the current one, so a rotation finishes without logging anyone out.
  */
 export function sessionUser(request: SessionRequest, secrets: Secrets): { userId: string; setCookie: string | undefined } {
-  const value = readCookie(request.cookie, SESSION_COOKIE);
-  const existing = value === undefined ? undefined : readSession(value, secrets);
+  const existing = sessionCookie(request.cookie, secrets);
   if (existing !== undefined && !existing.stale) return { userId: existing.userId, setCookie: undefined };
   const userId = existing?.userId ?? newSessionUserId();
   return { userId, setCookie: sessionSetCookie(signSession(userId, secrets), request.secure) };

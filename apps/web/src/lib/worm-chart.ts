@@ -30,7 +30,8 @@ const EASE_MS = 400;
 /** The moment the chart ends at, in seconds: a little behind now (see WormChart). */
 type Clock = () => number;
 
-const reducedMotion = (): boolean => matchMedia('(prefers-reduced-motion: reduce)').matches;
+/** Read each frame: one MediaQueryList, which follows the setting as it changes. */
+const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
 
 /**
  * The "worm": net sentiment (first option minus second) over time, drawn with uPlot, one colour
@@ -157,7 +158,7 @@ export class WormChart {
 
   /** How long until the axis has moved by one pixel: redrawing sooner would draw the same picture. */
   private frameInterval(): number {
-    if (reducedMotion()) return MAX_FRAME_MS;
+    if (reducedMotion.matches) return MAX_FRAME_MS;
     const { left, right } = this.range();
     const msPerPixel = ((right - left) * 1000) / Math.max(1, this.plot.bbox.width / devicePixelRatio);
     return Math.min(MAX_FRAME_MS, Math.max(MIN_FRAME_MS, msPerPixel));
@@ -183,7 +184,7 @@ export class WormChart {
     let peak = 0;
     for (let i = this.xs.length - 1; i >= 0 && this.xs[i]! >= left - 5; i -= 1) peak = Math.max(peak, Math.abs(this.nets[i]!));
     const target = Math.max(5, peak * 1.2);
-    this.yHalf += (target - this.yHalf) * (reducedMotion() ? 1 : 1 - Math.exp(-dt / EASE_MS));
+    this.yHalf += (target - this.yHalf) * (reducedMotion.matches ? 1 : 1 - Math.exp(-dt / EASE_MS));
     const data = this.dirty;
     this.dirty = false;
     this.plot.batch(() => {
