@@ -1,6 +1,9 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { freePort, startGateway, startTicker, TestRedis } from '@banterbox/testkit';
+import type { Gateway } from '@banterbox/gateway';
+import type { Ticker } from '@banterbox/ticker';
 
 /** Debian's chromium (never a downloaded browser); CHROMIUM_PATH points elsewhere. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -39,4 +42,65 @@ export function watchPage(page: Page, problems: string[], options: { networkErro
 
 export function screenshotPath(name: string): string {
   return join(SCREENSHOT_DIR, `${name}.png`);
+}
+
+/**
+ * What a browser suite runs against: Redis, a gateway on a fixed port (so pages can reconnect to
+ * its replacement), a ticker and Chromium. `useBrowserStack` registers the jest hooks: every
+ * test's browser contexts are closed after it, and it fails if a page reported a problem.
+ */
+export class BrowserStack {
+  redis!: TestRedis;
+  gateway!: Gateway;
+  ticker!: Ticker;
+  browser!: Browser;
+  port = 0;
+  readonly contexts: BrowserContext[] = [];
+  readonly problems: string[] = [];
+
+  /** The apps' settings: 200 ms ticks, the demo room, and `extra`. */
+  env(extra: Record<string, string> = {}): Record<string, string> {
+    return { TICK_MS: '200', PORT: String(this.port), DEMO_ROOM: 'demo', ...extra };
+  }
+
+  get base(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** A new browser context (closed after the test), its page watched for problems. */
+  async page(viewport = { width: 1100, height: 900 }, networkErrorsExpected = false): Promise<Page> {
+    const context = await this.browser.newContext({ viewport });
+    this.contexts.push(context);
+    const page = await context.newPage();
+    watchPage(page, this.problems, { networkErrorsExpected });
+    return page;
+  }
+
+  /** Stops the gateway and starts another on the same port with `extra` settings. */
+  async restartGateway(extra: Record<string, string> = {}): Promise<void> {
+    await this.gateway.stop();
+    this.gateway = await startGateway(this.redis, this.env(extra));
+  }
+}
+
+export function useBrowserStack(): BrowserStack {
+  const stack = new BrowserStack();
+  beforeAll(async () => {
+    stack.redis = await TestRedis.start();
+    stack.port = await freePort();
+    stack.gateway = await startGateway(stack.redis, stack.env());
+    stack.ticker = await startTicker(stack.redis, stack.env());
+    stack.browser = await launchChromium();
+  });
+  afterEach(async () => {
+    await Promise.all(stack.contexts.splice(0).map((context) => context.close()));
+    expect(stack.problems.splice(0)).toEqual([]);
+  });
+  afterAll(async () => {
+    await stack.browser?.close();
+    await stack.gateway.stop();
+    await stack.ticker.stop();
+    await stack.redis.stop();
+  });
+  return stack;
 }

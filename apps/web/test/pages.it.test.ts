@@ -1,55 +1,25 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { keys } from '@banterbox/store';
-import { eventually, freePort, startGateway, startTicker, TestRedis } from '@banterbox/testkit';
-import type { Gateway } from '@banterbox/gateway';
-import type { Ticker } from '@banterbox/ticker';
-import { launchChromium, screenshotPath, watchPage } from './browser';
+import { eventually, startGateway } from '@banterbox/testkit';
+import { screenshotPath, useBrowserStack } from './browser';
 
 /**
  * The web client in a real browser (Debian's chromium via playwright-core) against real
  * gateways, a ticker and Redis.
  */
 describe('web client in Chromium', () => {
-  let redis: TestRedis;
-  let gateway: Gateway;
-  let ticker: Ticker;
-  let browser: Browser;
-  let port: number;
-  const contexts: BrowserContext[] = [];
-  const problems: string[] = [];
-  const env = (): Record<string, string> => ({ TICK_MS: '200', PORT: String(port), DEMO_ROOM: 'demo' });
-
-  beforeAll(async () => {
-    redis = await TestRedis.start();
-    port = await freePort();
-    gateway = await startGateway(redis, env());
-    ticker = await startTicker(redis, env());
-    browser = await launchChromium();
-  });
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
-    expect(problems.splice(0)).toEqual([]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await gateway.stop();
-    await ticker.stop();
-    await redis.stop();
-  });
+  const stack = useBrowserStack();
 
   async function open(path: string, viewport = { width: 1100, height: 900 }, networkErrorsExpected = false): Promise<Page> {
-    const context = await browser.newContext({ viewport });
-    contexts.push(context);
-    const page = await context.newPage();
-    watchPage(page, problems, { networkErrorsExpected });
-    await page.goto(`http://127.0.0.1:${port}${path}`);
+    const page = await stack.page(viewport, networkErrorsExpected);
+    await page.goto(`${stack.base}${path}`);
     return page;
   }
 
   const text = (page: Page, selector: string): Promise<string> => page.locator(selector).innerText();
 
   async function liveTally(room: string): Promise<{ votes: Record<string, number>; connected: number }> {
-    return (await fetch(`http://127.0.0.1:${port}/api/rooms/${room}`)).json() as Promise<{ votes: Record<string, number>; connected: number }>;
+    return (await fetch(`${stack.base}/api/rooms/${room}`)).json() as Promise<{ votes: Record<string, number>; connected: number }>;
   }
 
   it('lets two viewers vote in the demo room, and both charts show the tally', async () => {
@@ -191,7 +161,7 @@ describe('web client in Chromium', () => {
       await page.locator('#stats').waitFor({ state: 'detached' });
       await eventually(async () => ((await page.locator('[data-mark="none"]').count()) === 2 ? true : undefined));
     }
-    const rounds = (await (await fetch(`http://127.0.0.1:${port}/api/poker/${roomId}/rounds`)).json()) as { rounds: { topic: string; stats: { mean: number } }[] };
+    const rounds = (await (await fetch(`${stack.base}/api/poker/${roomId}/rounds`)).json()) as { rounds: { topic: string; stats: { mean: number } }[] };
     expect(rounds.rounds).toMatchObject([{ topic: 'Checkout page', stats: { mean: 6.5 } }]);
     // ...and on the page, with the CSV a click away.
     for (const page of [ann, ben]) {
@@ -207,13 +177,13 @@ describe('web client in Chromium', () => {
     await page.getByRole('button', { name: 'no', exact: true }).click();
     await eventually(async () => ((await liveTally('demo')).votes.no === 1 ? true : undefined));
 
-    await gateway.stop();
+    await stack.gateway.stop();
     await page.locator('#conn[data-state="reconnecting"]').waitFor();
     // The gateway left cleanly: the vote stopped counting with its connection.
-    const inspect = redis.client();
+    const inspect = stack.redis.client();
     expect(Number((await inspect.hget(keys.voteRoom('demo').tally, 'no')) ?? 0)).toBe(0);
     inspect.disconnect();
-    gateway = await startGateway(redis, env());
+    stack.gateway = await startGateway(stack.redis, stack.env());
     await page.locator('#conn[data-state="open"]').waitFor({ timeout: 20_000 });
     await eventually(async () => ((await liveTally('demo')).votes.no === 1 ? true : undefined), 10_000);
     await page.waitForFunction(() => document.querySelector('#count-b')?.textContent === '1', undefined, { timeout: 10_000 });

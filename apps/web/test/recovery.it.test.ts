@@ -1,9 +1,7 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { signToken } from '@banterbox/auth';
-import { ADMIN_KEY, freePort, SECRET, startGateway, startTicker, TestRedis } from '@banterbox/testkit';
-import type { Gateway } from '@banterbox/gateway';
-import type { Ticker } from '@banterbox/ticker';
-import { launchChromium, screenshotPath, watchPage } from './browser';
+import { ADMIN_KEY, SECRET, startGateway } from '@banterbox/testkit';
+import { screenshotPath, useBrowserStack } from './browser';
 
 const ROTATED = 'the-next-secret-after-a-rotation-0123456789';
 const UNRELATED = 'an-unrelated-secret-nobody-kept-0123456789';
@@ -14,51 +12,17 @@ const UNRELATED = 'an-unrelated-secret-nobody-kept-0123456789';
  * with an unrelated new one.
  */
 describe('web client error states and recovery in Chromium', () => {
-  let redis: TestRedis;
-  let gateway: Gateway;
-  let ticker: Ticker;
-  let browser: Browser;
-  let port: number;
-  const contexts: BrowserContext[] = [];
-  const problems: string[] = [];
-  const env = (extra: Record<string, string> = {}): Record<string, string> => ({ TICK_MS: '200', PORT: String(port), DEMO_ROOM: 'demo', ...extra });
-  const base = (): string => `http://127.0.0.1:${port}`;
-
-  beforeAll(async () => {
-    redis = await TestRedis.start();
-    port = await freePort();
-    gateway = await startGateway(redis, env());
-    ticker = await startTicker(redis, env());
-    browser = await launchChromium();
-  });
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((context) => context.close()));
-    expect(problems.splice(0)).toEqual([]);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await gateway.stop();
-    await ticker.stop();
-    await redis.stop();
-  });
+  const stack = useBrowserStack();
 
   /** Every test here provokes refusals and outages: failed requests are expected in the console. */
-  async function open(path: string, viewport = { width: 1000, height: 800 }, context?: BrowserContext): Promise<Page> {
-    const ctx = context ?? (await browser.newContext({ viewport }));
-    if (!context) contexts.push(ctx);
-    const page = await ctx.newPage();
-    watchPage(page, problems, { networkErrorsExpected: true });
-    await page.goto(`${base()}${path}`);
+  async function open(path: string, viewport = { width: 1000, height: 800 }): Promise<Page> {
+    const page = await stack.page(viewport, true);
+    await page.goto(`${stack.base}${path}`);
     return page;
   }
 
-  async function restartGateway(extra: Record<string, string> = {}): Promise<void> {
-    await gateway.stop();
-    gateway = await startGateway(redis, env(extra));
-  }
-
   async function createRoom(room: string, open: boolean): Promise<void> {
-    const response = await fetch(`${base()}/api/rooms`, {
+    const response = await fetch(`${stack.base}/api/rooms`, {
       method: 'POST',
       headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
       body: JSON.stringify({ room, open }),
@@ -91,11 +55,8 @@ describe('web client error states and recovery in Chromium', () => {
     });
 
     it('answers an address that cannot name a room with 404 and says so', async () => {
-      const context = await browser.newContext();
-      contexts.push(context);
-      const page = await context.newPage();
-      watchPage(page, problems, { networkErrorsExpected: true });
-      const response = await page.goto(`${base()}/room/not%20a%20room`);
+      const page = await stack.page(undefined, true);
+      const response = await page.goto(`${stack.base}/room/not%20a%20room`);
       expect(response?.status()).toBe(404);
       await page.locator('#problem[data-problem="bad_address"]').waitFor();
     });
@@ -119,13 +80,13 @@ describe('web client error states and recovery in Chromium', () => {
       const poker = await open('/poker');
       for (const p of [page, poker]) await p.locator('#conn[data-state="open"]').waitFor();
       expect(await page.getByRole('button', { name: 'yes', exact: true }).isEnabled()).toBe(true);
-      await gateway.stop();
+      await stack.gateway.stop();
       await page.locator('#problem[data-problem="unreachable"]').waitFor({ timeout: 20_000 });
       expect(await page.getByRole('button', { name: 'yes', exact: true }).isDisabled()).toBe(true);
       await poker.locator('#problem[data-problem="unreachable"]').waitFor({ timeout: 20_000 });
       expect(await poker.locator('#app').evaluate((app) => (app as HTMLElement).inert)).toBe(true);
 
-      gateway = await startGateway(redis, env());
+      stack.gateway = await startGateway(stack.redis, stack.env());
       for (const p of [page, poker]) {
         await p.locator('#conn[data-state="open"]').waitFor({ timeout: 20_000 });
         expect(await p.locator('#problem').isHidden()).toBe(true);
@@ -160,7 +121,7 @@ describe('web client error states and recovery in Chromium', () => {
     it('with the same secret: everyone is back in the room with their own card selected, in the same order', async () => {
       const { ann, ben } = await pokerRoom();
       const order = await memberOrder(ben);
-      await restartGateway();
+      await stack.restartGateway();
       for (const page of [ann, ben]) await page.locator('#conn[data-state="open"]').waitFor({ timeout: 20_000 });
       await ann.locator('#members li', { hasText: 'Ben' }).locator('[data-mark="hidden"]').waitFor();
       expect(await card(ann, '5')).toBe('true');
@@ -180,7 +141,7 @@ describe('web client error states and recovery in Chromium', () => {
       const viewer = await open(`/room/demo#token=${link}`);
       await viewer.locator('#conn[data-state="open"]').waitFor();
 
-      await restartGateway({ BANTERBOX_SECRET: ROTATED, BANTERBOX_SECRET_PREVIOUS: SECRET });
+      await stack.restartGateway({ BANTERBOX_SECRET: ROTATED, BANTERBOX_SECRET_PREVIOUS: SECRET });
       for (const page of [ann, ben, viewer]) await page.locator('#conn[data-state="open"]').waitFor({ timeout: 20_000 });
       expect(await ann.locator('#members li').first().getAttribute('data-user')).toBe(annId);
       await ann.locator('#members li', { hasText: 'Ben' }).locator('[data-mark="hidden"]').waitFor();
@@ -190,11 +151,11 @@ describe('web client error states and recovery in Chromium', () => {
       // The next page load re-signs the cookie with the new secret: it works once the old one is dropped.
       await ann.reload();
       await ann.locator('#conn[data-state="open"]').waitFor();
-      await restartGateway({ BANTERBOX_SECRET: ROTATED });
+      await stack.restartGateway({ BANTERBOX_SECRET: ROTATED });
       await ann.locator('#conn[data-state="open"]').waitFor({ timeout: 20_000 });
       await ann.locator('#members li', { hasText: 'Ann' }).waitFor();
       expect(await ann.locator('#members li').first().getAttribute('data-user')).toBe(annId);
-      await restartGateway();
+      await stack.restartGateway();
     });
 
     it('with an unrelated new secret: poker starts a fresh session under the same name, guests re-mint, links say they expired', async () => {
@@ -204,7 +165,7 @@ describe('web client error states and recovery in Chromium', () => {
       const guest = await open('/room/demo');
       for (const page of [viewer, guest]) await page.locator('#conn[data-state="open"]').waitFor();
 
-      await restartGateway({ BANTERBOX_SECRET: UNRELATED });
+      await stack.restartGateway({ BANTERBOX_SECRET: UNRELATED });
       await ann.locator('#conn[data-state="open"]').waitFor({ timeout: 20_000 });
       await ann.locator('#toast', { hasText: 'back in as Ann' }).waitFor();
       // Said plainly: a new session is a new user to the server, and the room's owner was the old one.
@@ -218,7 +179,7 @@ describe('web client error states and recovery in Chromium', () => {
       await viewer.locator('#problem[data-problem="expired"]').waitFor({ timeout: 20_000 });
       await guest.locator('#conn[data-state="open"]').waitFor({ timeout: 20_000 });
       expect(await guest.locator('#problem').isHidden()).toBe(true);
-      await restartGateway();
+      await stack.restartGateway();
     });
   });
 });

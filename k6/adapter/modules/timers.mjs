@@ -1,53 +1,37 @@
 import { currentVu } from '../state.mjs';
 
-/** Timers keep their VU's iteration running until they fire or are cleared, as in k6. */
+/** Timers keep their VU's iteration running until they fire (a timeout) or are cleared, as in k6. */
 const owners = new Map();
 
-export function setTimeout(fn, delay, ...args) {
+/** Starts a timer for the current VU; a callback that throws is recorded as the VU's error. */
+function start(schedule, fn, delay, args, once) {
   const vu = currentVu();
   vu.hold();
-  const handle = globalThis.setTimeout(() => {
-    owners.delete(handle);
+  const handle = schedule(() => {
+    if (once) owners.delete(handle);
     try {
       fn(...args);
     } catch (error) {
       vu.errors.push(error);
     } finally {
-      vu.release();
+      if (once) vu.release();
     }
   }, delay);
   owners.set(handle, vu);
   return handle;
 }
 
-export function clearTimeout(handle) {
+function stop(cancel, handle) {
   const vu = owners.get(handle);
   if (!vu) return;
   owners.delete(handle);
-  globalThis.clearTimeout(handle);
+  cancel(handle);
   vu.release();
 }
 
-export function setInterval(fn, delay, ...args) {
-  const vu = currentVu();
-  vu.hold();
-  const handle = globalThis.setInterval(() => {
-    try {
-      fn(...args);
-    } catch (error) {
-      vu.errors.push(error);
-    }
-  }, delay);
-  owners.set(handle, vu);
-  return handle;
-}
-
-export function clearInterval(handle) {
-  const vu = owners.get(handle);
-  if (!vu) return;
-  owners.delete(handle);
-  globalThis.clearInterval(handle);
-  vu.release();
-}
+export const setTimeout = (fn, delay, ...args) => start(globalThis.setTimeout, fn, delay, args, true);
+export const clearTimeout = (handle) => stop(globalThis.clearTimeout, handle);
+export const setInterval = (fn, delay, ...args) => start(globalThis.setInterval, fn, delay, args, false);
+export const clearInterval = (handle) => stop(globalThis.clearInterval, handle);
 
 export default { setTimeout, clearTimeout, setInterval, clearInterval };
