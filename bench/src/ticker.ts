@@ -45,8 +45,10 @@ interface Run {
   roomsPerSecondPerReplica: number;
   tickerCpu: number;
   redisCpu: number | undefined;
-  /** Redis CPU per script call (`INFO commandstats` evalsha: almost all of them tickRoom), µs. */
+  /** Redis CPU per script call (`INFO commandstats` evalsha: almost all of them tick scripts), µs. */
   scriptUsPerCall: number;
+  /** Redis CPU of all scripts per room stored (one room's tick), µs. */
+  scriptUsPerRoom: number;
 }
 
 async function measure(redis: BenchRedis, rooms: number, replicas: number): Promise<Run> {
@@ -90,8 +92,10 @@ async function measure(redis: BenchRedis, rooms: number, replicas: number): Prom
     const redisNow = redis.cpuSeconds();
     const scripts = commandStats(await stats.info('commandstats'), 'evalsha');
     stats.disconnect();
+    const stored = lines.flat().reduce((sum, l) => sum + Number(l.stored), 0);
     return {
       scriptUsPerCall: scripts.usPerCall,
+      scriptUsPerRoom: stored > 0 ? scripts.usec / stored : 0,
       rooms,
       replicas,
       ticks: ticks.length,
@@ -109,7 +113,7 @@ async function measure(redis: BenchRedis, rooms: number, replicas: number): Prom
 
 async function main(): Promise<void> {
   process.stdout.write(`machine: ${machine()}\n`);
-  process.stdout.write('rooms    replicas  ticks (all rooms stored)  tick p50 / p99   rooms/s per replica  ticker CPU  redis CPU  µs per script call\n');
+  process.stdout.write('rooms    replicas  ticks (all rooms stored)  tick p50 / p99   rooms/s per replica  ticker CPU  redis CPU  µs per script call  redis µs per room tick\n');
   let failed = false;
   for (const rooms of ROOM_COUNTS) {
     const redis = await benchRedis();
@@ -121,7 +125,7 @@ async function main(): Promise<void> {
         failed ||= run.complete !== run.ticks;
         const pct = (x: number | undefined): string => (x === undefined ? 'n/a' : `${(x * 100).toFixed(0)}%`);
         process.stdout.write(
-          `${String(rooms).padEnd(9)}${String(replicas).padEnd(10)}${`${run.ticks} (${run.complete})`.padEnd(26)}${`${run.p50Ms} / ${run.p99Ms} ms`.padEnd(17)}${String(Math.round(run.roomsPerSecondPerReplica)).padEnd(21)}${pct(run.tickerCpu).padEnd(12)}${pct(run.redisCpu).padEnd(11)}${run.scriptUsPerCall.toFixed(1)}   [${redis.label}]\n`,
+          `${String(rooms).padEnd(9)}${String(replicas).padEnd(10)}${`${run.ticks} (${run.complete})`.padEnd(26)}${`${run.p50Ms} / ${run.p99Ms} ms`.padEnd(17)}${String(Math.round(run.roomsPerSecondPerReplica)).padEnd(21)}${pct(run.tickerCpu).padEnd(12)}${pct(run.redisCpu).padEnd(11)}${run.scriptUsPerCall.toFixed(1).padEnd(21)}${run.scriptUsPerRoom.toFixed(1)}   [${redis.label}]\n`,
         );
       }
     } finally {

@@ -62,7 +62,7 @@ export interface TickerDeps {
 
 /**
  * One ticker replica. Every replica runs the tick clock and acts only for the tick partitions it
- * leads: for each, it stores and publishes every active room's point through the fenced tickRoom
+ * leads: for each, it stores and publishes every active room's point through the fenced tickRooms
  * script with that partition's epoch. The leader of partition 0 also reaps dead gateways and
  * expires poker users.
  */
@@ -121,11 +121,11 @@ export function createTicker({ config, log }: TickerDeps): Ticker {
     for (let start = 0; start < rooms.length; start += ROOMS_PER_PIPELINE) {
       if (!leadership.leads(partition)) break;
       const batch = store.batch();
-      const ticked = rooms.slice(start, start + ROOMS_PER_PIPELINE).map((roomId) => store.addTick(batch, roomId, epoch, ts));
+      const ticked = store.addTicks(batch, rooms.slice(start, start + ROOMS_PER_PIPELINE), epoch, ts);
       const done = metrics.redisLatency.startTimer({ op: 'tick_rooms' });
       await batch.exec();
       done();
-      for (const result of await Promise.all(ticked)) {
+      for (const result of await ticked) {
         if (result === TickResult.Stored) stored += 1;
         else if (result === TickResult.Fenced) fenced += 1;
       }

@@ -4,7 +4,7 @@ export { connectRedis, onNodesChanged, whenReady } from './connection';
 export type { ConnectionOptions, Redis, Cluster, RedisClient } from './connection';
 export { registerScripts, execPipeline, StoreError } from './scripts';
 export type { ScriptedRedis, ScriptedPipeline } from './scripts';
-export { VoteStore, tickResult, OPS_PER_CALL } from './vote-store';
+export { VoteStore, tickResult, OPS_PER_CALL, ROOMS_PER_TICK_CALL } from './vote-store';
 export type { RoomMeta, RoomOp, StoreSettings } from './vote-store';
 export { addLease, renewLease, redisTimeMs, activeRooms, expiredGateways, reapGateway, releaseLease } from './registry';
 export type { Stores } from './registry';

@@ -20,15 +20,26 @@ export const roomOps = defineScript('roomOps-4', (a: RoomOpsArgs) => ({
   argv: a.ops,
 }));
 
-export interface TickRoomArgs {
+/** One room of a tickRooms call. */
+export interface TickedRoom {
   room: VoteRoomKeys;
+  /**
+   * The room's counts summed by the caller over its voter shards, in the room's option order:
+   * then the script does not read the room's own users and tally. Unset for an unsharded room.
+   */
+  summed?: { connected: number; counts: readonly number[] };
+}
+
+export interface TickRoomsArgs {
+  /** Every room shares one slot on a Cluster (any rooms on one node). */
+  rooms: readonly TickedRoom[];
   epoch: number;
   ts: number;
   historyLimit: number;
   roomTtlMs: number;
 }
 
-/** What tickRoom-4 replied. */
+/** What tickRooms-n replied for one room. */
 export enum TickResult {
   /** The point was stored and published. */
   Stored = 1,
@@ -40,10 +51,15 @@ export enum TickResult {
   NoRoom = -2,
 }
 
-export const tickRoom = defineScript('tickRoom-4', (a: TickRoomArgs) => ({
-  keys: [a.room.meta, a.room.users, a.room.tally, a.room.history],
-  argv: [a.epoch, a.ts, a.historyLimit, a.room.channel, a.roomTtlMs],
-}));
+export const tickRooms = defineScript('tickRooms-n', (a: TickRoomsArgs) => {
+  const summed = a.rooms.some((r) => r.summed !== undefined)
+    ? a.rooms.map((r) => (r.summed ? [r.summed.connected, ...r.summed.counts].join('|') : ''))
+    : [];
+  return {
+    keys: a.rooms.flatMap(({ room }) => [room.meta, room.users, room.tally, room.history]),
+    argv: [a.epoch, a.ts, a.historyLimit, a.roomTtlMs, ...a.rooms.map(({ room }) => room.channel), ...summed],
+  };
+});
 
 export interface EnsureRoomArgs {
   roomId: string;

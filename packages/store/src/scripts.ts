@@ -5,7 +5,8 @@ import type { RedisClient } from './connection';
 
 /**
  * Lua scripts live one per file in ../lua as `<camelName>-<numKeys>.lua` (BullMQ's convention:
- * the number is how many KEYS the script takes). Each is registered once per connection with
+ * the number is how many KEYS the script takes; `n` for a script that takes any number, which is
+ * then sent before the keys). Each is registered once per connection with
  * ioredis `defineCommand` under `bb_<camelName>_v<version>` (EVALSHA, falling back to EVAL after
  * a Redis restart), and called only through the typed definitions in script-defs.ts. A line
  * `-- @include <name>` is replaced by ../lua/include/<name>.lua when the script is loaded.
@@ -13,11 +14,11 @@ import type { RedisClient } from './connection';
  * Bump SCRIPT_VERSION whenever a script's arguments or replies change, so a rolling update never
  * runs a new caller against an old script of the same name.
  */
-const SCRIPT_VERSION = 2;
+const SCRIPT_VERSION = 3;
 
 export const SCRIPT_FILES = [
   'roomOps-4',
-  'tickRoom-4',
+  'tickRooms-n',
   'ensureRoom-1',
   'renewLease-18',
   'pokerCreate-6',
@@ -53,12 +54,13 @@ export function scriptSource(file: ScriptFile): string {
   );
 }
 
-function parts(file: ScriptFile): { name: string; numberOfKeys: number } {
+/** A script's name and how many KEYS it takes (undefined: any number, sent with each call). */
+function parts(file: ScriptFile): { name: string; numberOfKeys: number | undefined } {
   const [name = file, count = ''] = file.split('-');
-  return { name, numberOfKeys: Number(count) };
+  return { name, numberOfKeys: count === 'n' ? undefined : Number(count) };
 }
 
-/** The ioredis command a script is registered as, e.g. `bb_tickRoom_v1`. */
+/** The ioredis command a script is registered as, e.g. `bb_tickRooms_v3`. */
 export function commandName(file: ScriptFile): string {
   return `bb_${parts(file).name}_v${SCRIPT_VERSION}`;
 }
@@ -75,7 +77,8 @@ export function registerScripts(redis: RedisClient): ScriptedRedis {
         lua = scriptSource(file);
         sources.set(file, lua);
       }
-      redis.defineCommand(commandName(file), { numberOfKeys: parts(file).numberOfKeys, lua });
+      const { numberOfKeys } = parts(file);
+      redis.defineCommand(commandName(file), numberOfKeys === undefined ? { lua } : { numberOfKeys, lua });
     }
     registered.add(redis);
   }
@@ -106,6 +109,7 @@ export function defineScript<A>(file: ScriptFile, build: (args: A) => ScriptCall
   const { numberOfKeys } = parts(file);
   const flatten = (args: A): ScriptArg[] => {
     const call = build(args);
+    if (numberOfKeys === undefined) return [call.keys.length, ...call.keys, ...call.argv];
     if (call.keys.length !== numberOfKeys) throw new StoreError(`${file} takes ${numberOfKeys} keys, got ${call.keys.length}`);
     return [...call.keys, ...call.argv];
   };

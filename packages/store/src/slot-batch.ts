@@ -15,6 +15,15 @@ interface Group {
 }
 
 /**
+ * Marks `promise` as handled and returns it: a batch's failure is reported by exec() to its own
+ * caller, so a result nobody awaits must not end the process as an unhandled rejection.
+ */
+export function handled<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
+/**
  * Commands for many slots sent with as few round trips as the topology allows. On one node (or a
  * Sentinel primary) everything goes into one pipeline, as before Cluster support. On a Cluster a
  * pipeline may only hold commands for slots served by the same nodes, so there is one pipeline per
@@ -48,9 +57,7 @@ export class SlotBatch {
     const replies = new Promise<unknown[]>((resolve, reject) => {
       group.entries.push({ start, count: group.pipeline.length - start, resolve, reject });
     });
-    const result = read ? replies.then(read) : replies;
-    result.catch(() => undefined);
-    return result;
+    return handled(read ? replies.then(read) : replies);
   }
 
   /** Sends every pipeline; each `add` then settles. Rejects with the first group that failed. */

@@ -7,7 +7,7 @@ import { reapGateway, renewLease, expiredGateways, redisTimeMs } from './registr
 import { UserStore } from './user-store';
 import { registerScripts, type ScriptedRedis } from './scripts';
 import { TickResult } from './script-defs';
-import { VoteStore, type RoomOp } from './vote-store';
+import { ROOMS_PER_TICK_CALL, VoteStore, type RoomOp } from './vote-store';
 
 const OPTIONS = ['yes', 'no'];
 
@@ -151,6 +151,33 @@ describe('vote store scripts (real Redis)', () => {
     expect(JSON.parse(history[0]!)).toEqual({ ts: 2000, votes: { yes: 1, no: 0 }, connected: 1 });
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(published.map((m) => (JSON.parse(m) as { data: { ts: number }[] }).data[0]!.ts)).toEqual([1000, 2000, 3000, 4000]);
+  });
+
+  it('ticks many rooms per script call, each with its own result in order, and renews their expiry', async () => {
+    const evalCalls = async (): Promise<number> => Number(/cmdstat_evalsha:calls=(\d+)/.exec(await redis.info('commandstats'))?.[1] ?? 0);
+    const rooms = Array.from({ length: 2 * ROOMS_PER_TICK_CALL + 50 }, (_, i) => `many-${i}`);
+    const setup = store.batch();
+    rooms.forEach((room) => void store.addEnsureRoom(setup, room, { options: OPTIONS, open: false, tickMs: 0 }));
+    await setup.exec();
+    const at = Math.floor(Date.now() / 1000) * 1000; // real tick times: a first tick renews expiry
+    await apply('many-0', 'g1', [{ op: 'J', user: 'a', count: 1 }, { op: 'V', user: 'a', value: 'no', ts: 1 }]);
+    expect(await tickOnce('many-1', 8, at)).toBe(TickResult.Stored); // already has this ts
+    expect(await tickOnce('many-2', 9, at - 1000)).toBe(TickResult.Stored); // ticked by a newer leader
+
+    const before = await evalCalls();
+    const batch = store.batch();
+    const results = store.addTicks(batch, [...rooms, 'many-missing'], 8, at);
+    await batch.exec();
+    const codes = await results;
+    // 251 rooms: three calls of at most ROOMS_PER_TICK_CALL rooms each on one node.
+    expect((await evalCalls()) - before).toBe(3);
+    expect(codes.slice(0, 4)).toEqual([TickResult.Stored, TickResult.Unchanged, TickResult.Fenced, TickResult.Stored]);
+    expect(codes.slice(3, -1).every((code) => code === TickResult.Stored)).toBe(true);
+    expect(codes.at(-1)).toBe(TickResult.NoRoom);
+    expect((await store.history('many-0')).map((point) => JSON.parse(point) as unknown)).toEqual([{ ts: at, votes: { yes: 0, no: 1 }, connected: 1 }]);
+    // The first tick renews the expiry of meta, tally and history (the tally is created without one).
+    const room = keys.voteRoom('many-0');
+    for (const key of [room.meta, room.tally, room.history]) expect(await redis.pttl(key)).toBeGreaterThan(0);
   });
 
   it('honours a room tick that is a multiple of the global tick', async () => {

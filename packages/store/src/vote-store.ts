@@ -1,8 +1,10 @@
 import type { TallyPoint } from '@banterbox/protocol';
+import { Cluster } from 'ioredis';
 import { keys } from './keys';
-import { TickResult, ensureRoom, roomOps, tickRoom } from './script-defs';
+import { keySlot } from './partitions';
+import { TickResult, ensureRoom, roomOps, tickRooms, type TickedRoom } from './script-defs';
 import { StoreError, execPipeline, type ScriptedPipeline, type ScriptedRedis } from './scripts';
-import { SlotBatch } from './slot-batch';
+import { SlotBatch, handled } from './slot-batch';
 
 /** What a vote room is: its options, whether guests may join, and its tick (0 = every tick). */
 export interface RoomMeta {
@@ -23,6 +25,9 @@ export interface StoreSettings {
 
 /** Ops per script call: bounds the time one call holds Redis (each op is a few hash commands). */
 export const OPS_PER_CALL = 500;
+
+/** Rooms per tick script call: bounds the time one call holds Redis (a few µs per room). */
+export const ROOMS_PER_TICK_CALL = 100;
 
 function parseMeta(options: unknown, open: unknown, tickMs: unknown): RoomMeta {
   let parsed: unknown;
@@ -107,18 +112,45 @@ export class VoteStore {
 
   /** Queues a tick of one room on `batch`; resolves with what the script did. */
   addTick(batch: SlotBatch, roomId: string, epoch: number, ts: number): Promise<TickResult> {
-    const room = keys.voteRoom(roomId);
-    return batch.add(
-      room.meta,
-      (pipeline) => tickRoom.queue(pipeline, { room, epoch, ts, historyLimit: this.settings.historyLimit, roomTtlMs: this.settings.roomTtlMs }),
-      ([reply]) => tickResult(reply),
-    );
+    return handled(this.addTicks(batch, [roomId], epoch, ts).then(([result]) => result ?? TickResult.NoRoom));
+  }
+
+  /**
+   * Queues a tick of each room on `batch`, as few tickRooms calls as the topology allows: on one
+   * node ROOMS_PER_TICK_CALL rooms a call, on a Cluster one call per slot (and chunk). Resolves
+   * with what the script did for each room, in the order of `roomIds`.
+   */
+  addTicks(batch: SlotBatch, roomIds: readonly string[], epoch: number, ts: number): Promise<TickResult[]> {
+    const bySlot = new Map<number, number[]>();
+    const cluster = this.redis instanceof Cluster;
+    roomIds.forEach((roomId, index) => {
+      const slot = cluster ? keySlot(keys.voteRoom(roomId).meta) : 0;
+      const group = bySlot.get(slot);
+      if (group) group.push(index);
+      else bySlot.set(slot, [index]);
+    });
+    const results: TickResult[] = new Array<TickResult>(roomIds.length).fill(TickResult.NoRoom);
+    const calls: Promise<void>[] = [];
+    for (const indexes of bySlot.values()) {
+      for (let start = 0; start < indexes.length; start += ROOMS_PER_TICK_CALL) {
+        const chunk = indexes.slice(start, start + ROOMS_PER_TICK_CALL);
+        const rooms: TickedRoom[] = chunk.map((index) => ({ room: keys.voteRoom(roomIds[index]!) }));
+        const args = { rooms, epoch, ts, historyLimit: this.settings.historyLimit, roomTtlMs: this.settings.roomTtlMs };
+        calls.push(
+          batch.add(rooms[0]!.room.meta, (pipeline) => tickRooms.queue(pipeline, args), ([reply]) => {
+            if (!Array.isArray(reply) || reply.length !== chunk.length) throw new StoreError(`tickRooms replied ${String(reply)}`);
+            chunk.forEach((index, i) => (results[index] = tickResult(reply[i])));
+          }),
+        );
+      }
+    }
+    return handled(Promise.all(calls).then(() => results));
   }
 }
 
 /** A tick's pipeline reply as a TickResult. */
 export function tickResult(reply: unknown): TickResult {
   const code = Number(reply);
-  if (!(code in TickResult)) throw new StoreError(`tickRoom replied ${String(reply)}`);
+  if (!(code in TickResult)) throw new StoreError(`tickRooms replied ${String(reply)}`);
   return code as TickResult;
 }
