@@ -12,6 +12,8 @@ export interface BenchRedis {
   topology: RedisTopology;
   /** CPU seconds its processes used so far (all nodes of a cluster); undefined for an external Redis. */
   cpuSeconds(): number | undefined;
+  /** CPU seconds each master used so far, by port (a cluster's masters; the one node otherwise); empty for an external Redis. */
+  masterCpuSeconds(): Map<number, number>;
   /** A client for checking what was stored; the caller disconnects it. */
   client(): RedisClient;
   stop(): Promise<void>;
@@ -29,7 +31,7 @@ export async function benchRedis(): Promise<BenchRedis> {
     const env = new EnvReader(given);
     const topology = readRedisTopology(env);
     env.finish({});
-    return { label: `external ${topology.kind}`, env: given, topology, cpuSeconds: () => undefined, client: () => inspector(topology), stop: async () => undefined };
+    return { label: `external ${topology.kind}`, env: given, topology, cpuSeconds: () => undefined, masterCpuSeconds: () => new Map(), client: () => inspector(topology), stop: async () => undefined };
   }
   const local = process.env.BENCH_REDIS === 'cluster' ? await LocalCluster.start() : await LocalRedis.start();
   const pids = (): number[] => (local instanceof LocalCluster ? local.pids : local.pid === undefined ? [] : [local.pid]);
@@ -38,6 +40,11 @@ export async function benchRedis(): Promise<BenchRedis> {
     env: local.env,
     topology: local.topology,
     cpuSeconds: () => pids().reduce((sum, pid) => sum + cpuSeconds(pid), 0),
+    masterCpuSeconds: () => {
+      if (!(local instanceof LocalCluster)) return new Map(local.pid === undefined ? [] : [[local.port, cpuSeconds(local.pid)]]);
+      const masters = new Set(local.masters());
+      return new Map(local.nodes.filter((n) => masters.has(n.port) && n.pid !== undefined).map((n) => [n.port, cpuSeconds(n.pid!)]));
+    },
     client: () => inspector(local.topology),
     stop: () => local.stop(),
   };

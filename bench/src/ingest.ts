@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { keys, type RedisClient } from '@banterbox/store';
+import { VoteStore, keys, registerScripts, type RedisClient } from '@banterbox/store';
 import { AppProcess } from '@banterbox/local-stack';
 import { benchRedis, commandStats } from './bench-redis';
 import { cpuSeconds, machine, rssMiB } from './proc-stats';
@@ -12,10 +12,12 @@ import { joinVoteSockets, type VoteClientSpec } from './vote-clients';
  * limit allows (about 17 a second each, BENCH_BURST frames per write), spread over BENCH_ROOMS rooms, for BENCH_SECONDS. It prints the votes
  * per second applied in Redis — every user's stored vote must equal the last one sent, the tally
  * must match, and the gateway's own count of applied votes must equal the number sent — and the
- * gateway's CPU.
+ * gateway's CPU, Redis's CPU in all and per master. BENCH_VOTER_SHARDS (1) creates the rooms
+ * with their voters in that many parts, so one room's ingest spreads over a Cluster's masters.
  */
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 7000);
 const ROOMS = Number(process.env.BENCH_ROOMS ?? 10);
+const SHARDS = Math.max(1, Math.min(Number(process.env.BENCH_VOTER_SHARDS ?? 1), 64));
 const SECONDS = Math.min(Number(process.env.BENCH_SECONDS ?? 10), 120);
 /** Votes each socket sends per round, in one write (fewer syscalls for the load generator). */
 const BURST = Math.max(1, Math.min(Number(process.env.BENCH_BURST ?? 4), 10));
@@ -40,13 +42,18 @@ async function connectClients(port: number): Promise<Client[]> {
   return sockets.map((raw, i) => ({ raw, ...spec(i), seq: 0 }));
 }
 
+/** A hash of each of a room's voter parts (the room's own when it has one part). */
+async function partsOf(room: string, read: (voters: ReturnType<typeof keys.voterKeys>) => Promise<Record<string, string>>): Promise<Record<string, string>[]> {
+  return Promise.all(Array.from({ length: SHARDS }, (_, shard) => read(keys.voterKeys(room, shard, SHARDS))));
+}
+
 const voteValue = (seq: number): string => (seq % 2 === 1 ? 'yes' : 'no');
 
 /** Users whose stored vote is not yet the last one sent (0 once Redis has applied everything). */
 async function pending(redis: RedisClient, clients: Client[], base: number): Promise<number> {
   let behind = 0;
   for (let r = 0; r < ROOMS; r += 1) {
-    const stored = await redis.hgetall(keys.voteRoom(`bench-${r}`).votes);
+    const stored = Object.assign({}, ...(await partsOf(`bench-${r}`, (voters) => redis.hgetall(voters.votes)))) as Record<string, string>;
     for (const c of clients) {
       if (c.room === `bench-${r}` && stored[c.user] !== `${voteValue(c.seq)}|${base + c.seq}`) behind += 1;
     }
@@ -68,6 +75,8 @@ async function main(): Promise<void> {
   const inspect = redis.client();
   try {
     const port = Number((await gateway.waitForLog('gateway listening', 20_000)).port);
+    const rooms = new VoteStore(registerScripts(inspect), { historyLimit: 3600, roomTtlMs: 3_600_000 });
+    for (let r = 0; r < ROOMS; r += 1) await rooms.ensureRoom(`bench-${r}`, { options: ['yes', 'no'], open: false, tickMs: 0, shards: SHARDS });
     const clients = await connectClients(port);
     // Progress goes to stderr under --json, so stdout is one JSON document.
     (process.argv.includes('--json') ? process.stderr : process.stdout).write(`connected ${clients.length} sockets in ${ROOMS} rooms; voting for ${SECONDS} s\n`);
@@ -78,6 +87,7 @@ async function main(): Promise<void> {
     const base = Date.now() - 600_000; // vote ts: base + seq, increasing and never in the future
     const cpuStart = cpuSeconds(gateway.pid);
     const redisCpuStart = redis.cpuSeconds();
+    const masterCpuStart = redis.masterCpuSeconds();
     await inspect.config('RESETSTAT');
     const started = Date.now();
     let sent = 0;
@@ -109,6 +119,7 @@ async function main(): Promise<void> {
     const gatewayCpu = cpuSeconds(gateway.pid) - cpuStart;
     const redisCpuEnd = redis.cpuSeconds();
     const redisCpu = redisCpuEnd === undefined || redisCpuStart === undefined ? undefined : redisCpuEnd - redisCpuStart;
+    const masterCpu = [...redis.masterCpuSeconds()].map(([port, seconds]) => ({ port, seconds: seconds - (masterCpuStart.get(port) ?? seconds) }));
     const gatewayRss = rssMiB(gateway.pid);
     const scripts = commandStats(await inspect.info('commandstats'), 'evalsha');
 
@@ -117,9 +128,10 @@ async function main(): Promise<void> {
     let yes = 0;
     let no = 0;
     for (let r = 0; r < ROOMS; r += 1) {
-      const tally = await inspect.hgetall(keys.voteRoom(`bench-${r}`).tally);
-      yes += Number(tally.yes ?? 0);
-      no += Number(tally.no ?? 0);
+      for (const tally of await partsOf(`bench-${r}`, (voters) => inspect.hgetall(voters.tally))) {
+        yes += Number(tally.yes ?? 0);
+        no += Number(tally.no ?? 0);
+      }
     }
     const rateLimited = clients.filter((c) => c.raw.received().includes('rate_limited')).length;
 
@@ -136,6 +148,7 @@ async function main(): Promise<void> {
       redis: redis.label,
       sockets: clients.length,
       rooms: ROOMS,
+      voterShards: SHARDS,
       votesSent: sent,
       votesApplied: applied,
       votesCoalesced: coalesced,
@@ -144,6 +157,7 @@ async function main(): Promise<void> {
       rateLimitedSockets: rateLimited,
       gatewayCpuSecondsPer100k: (gatewayCpu / sent) * 100_000,
       redisCpuSecondsPer100k: redisCpu === undefined ? undefined : (redisCpu / sent) * 100_000,
+      redisMasterCpuSecondsPer100k: Object.fromEntries(masterCpu.map(({ port, seconds }) => [port, (seconds / sent) * 100_000])),
       scriptSecondsPer100k: (scripts.usec / 1e6 / sent) * 100_000,
       gatewayRssMiB: gatewayRss,
     };
@@ -155,7 +169,7 @@ async function main(): Promise<void> {
     const lines = [
       `machine:            ${machine()}`,
       `redis:              ${redis.label}`,
-      `sockets / rooms:    ${clients.length} / ${ROOMS}`,
+      `sockets / rooms:    ${clients.length} / ${ROOMS} (${SHARDS} voter part${SHARDS === 1 ? '' : 's'} per room)`,
       `votes sent:         ${sent} in ${sendSeconds.toFixed(2)} s (${Math.round(sent / sendSeconds)} votes/s offered)`,
       `votes applied:      ${applied} (gateway count: ${coalesced} of them coalesced in the gateway), all in Redis after ${elapsed.toFixed(2)} s`,
       `applied rate:       ${Math.round(sent / elapsed)} votes/s`,
@@ -163,6 +177,7 @@ async function main(): Promise<void> {
       `rate-limited socks: ${rateLimited}`,
       `gateway CPU:        ${((gatewayCpu / elapsed) * 100).toFixed(0)}% of one core (${gatewayCpu.toFixed(2)} s, ${((gatewayCpu / sent) * 100_000).toFixed(2)} s per 100k votes), RSS ${gatewayRss.toFixed(0)} MiB`,
       `redis CPU:          ${redisCpu === undefined ? 'not measured (external Redis)' : `${((redisCpu / elapsed) * 100).toFixed(0)}% of one core (${redisCpu.toFixed(2)} s, ${((redisCpu / sent) * 100_000).toFixed(2)} s per 100k votes)`}`,
+      `redis per master:   ${masterCpu.map(({ port, seconds }) => `${port}: ${((seconds / elapsed) * 100).toFixed(0)}% (${((seconds / sent) * 100_000).toFixed(2)} s per 100k)`).join(', ') || 'not measured'}`,
       `batches:            ${String(stopped.batches)} (${(Number(stopped.opsWritten) / Number(stopped.batches)).toFixed(0)} ops per batch on average)`,
       `redis scripts:      ${scripts.calls} calls, ${scripts.usPerCall.toFixed(1)} µs per call, ${((scripts.usec / 1e6 / sent) * 100_000).toFixed(2)} s per 100k votes (INFO commandstats, evalsha)`,
     ];

@@ -33,6 +33,7 @@ describe('banterbox CLI against a real gateway', () => {
 
   it('creates a room, mints a token that opens it, and shows its tally', async () => {
     expect(await run(['room', 'create', '--room', 'cli-room', '--options', 'left,right', '--open'])).toEqual(['created cli-room (options left, right, open to guests)']);
+    expect(await run(['room', 'create', '--room', 'cli-giant', '--voter-shards', '8'])).toEqual(['created cli-giant (options yes, no, voters in 8 parts)']);
     const [token] = await run(['token', '--user', 'cli-user', '--room', 'cli-room', '--ttl', '60']);
     const socket = await TestSocket.open(`ws://127.0.0.1:${gateway.port}/api/vote_ws/`);
     socket.send({ auth: { token, room: 'cli-room' } });

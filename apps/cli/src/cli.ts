@@ -8,8 +8,9 @@ export const USAGE = `usage: banterbox <command> [options]
 
 commands:
   token --user <id> --room <id|*> [--ttl <seconds>]     mint a vote-room token (admin)
-  room create [--room <id>] [--options a,b] [--tick-ms <ms>] [--open]
-                                                       create a vote room (admin)
+  room create [--room <id>] [--options a,b] [--tick-ms <ms>] [--open] [--voter-shards <n>]
+                                                       create a vote room (admin); --voter-shards
+                                                       spreads a giant room's voters over n parts
   room show <room>                                     a room's options and live tally
   tally <room> [--watch]                               the live tally; --watch prints it every second
   rounds <room> [--csv]                                a poker room's recorded rounds
@@ -102,6 +103,7 @@ function parse(argv: string[]) {
       ttl: { type: 'string' },
       options: { type: 'string' },
       'tick-ms': { type: 'string' },
+      'voter-shards': { type: 'string' },
       open: { type: 'boolean', default: false },
       watch: { type: 'boolean', default: false },
       csv: { type: 'boolean', default: false },
@@ -142,8 +144,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<void> {
     if (values.options) body.options = values.options.split(',').map((o) => o.trim());
     const tick = number(values['tick-ms'], 'tick-ms');
     if (tick !== undefined) body.tick_ms = tick;
-    const room = (await client.post('/api/rooms', body, true)) as { room: string; options: string[]; open: boolean };
-    print(room, `created ${room.room} (options ${room.options.join(', ')}${room.open ? ', open to guests' : ''})`);
+    const shards = number(values['voter-shards'], 'voter-shards');
+    if (shards !== undefined) body.voter_shards = shards;
+    const room = (await client.post('/api/rooms', body, true)) as { room: string; options: string[]; open: boolean; voter_shards: number };
+    const parts = room.voter_shards > 1 ? `, voters in ${room.voter_shards} parts` : '';
+    print(room, `created ${room.room} (options ${room.options.join(', ')}${room.open ? ', open to guests' : ''}${parts})`);
     return;
   }
   if ((command === 'room' && rest[0] === 'show') || command === 'tally') {

@@ -120,12 +120,10 @@ export function createTicker({ config, log }: TickerDeps): Ticker {
     let fenced = 0;
     for (let start = 0; start < rooms.length; start += ROOMS_PER_PIPELINE) {
       if (!leadership.leads(partition)) break;
-      const batch = store.batch();
-      const ticked = store.addTicks(batch, rooms.slice(start, start + ROOMS_PER_PIPELINE), epoch, ts);
       const done = metrics.redisLatency.startTimer({ op: 'tick_rooms' });
-      await batch.exec();
+      const ticked = await store.tick(rooms.slice(start, start + ROOMS_PER_PIPELINE), epoch, ts);
       done();
-      for (const result of await ticked) {
+      for (const result of ticked) {
         if (result === TickResult.Stored) stored += 1;
         else if (result === TickResult.Fenced) fenced += 1;
       }

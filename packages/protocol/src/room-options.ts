@@ -5,6 +5,8 @@ export const DEFAULT_OPTIONS: readonly string[] = Object.freeze(['yes', 'no']);
 export const OPTION_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
 export const MAX_OPTIONS = 10;
 export const CANCEL = 'cancel';
+/** Most voter shards a vote room may spread its voters over (see the store's keys.voterKeys). */
+export const MAX_VOTER_SHARDS = 64;
 
 export function validateOptions(value: unknown): string[] {
   if (!Array.isArray(value) || value.length < 2 || value.length > MAX_OPTIONS) {

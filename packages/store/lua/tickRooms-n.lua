@@ -8,7 +8,8 @@
   KEYS    four per room i = 0, 1, …: KEYS[4i+1] meta, KEYS[4i+2] users, KEYS[4i+3] tally,
           KEYS[4i+4] history
     meta     hash  options (JSON list), tick_ms, fence (newest epoch seen), last_ts,
-                   refreshed (when meta, tally and history last had their expiry renewed)
+                   refreshed (when meta, tally and history last had their expiry renewed),
+                   shards (voter parts; absent for 1)
     users    hash  user -> live connections (HLEN = connected users)
     tally    hash  option -> counted votes
     history  list  JSON points, oldest first
@@ -19,9 +20,10 @@
   ARGV[4] idle expiry for meta, tally and history, ms (renewed once an eighth of it has passed,
           so an idle room's keys go between 7/8 and all of it after its last tick)
   ARGV[5 + i] room i's channel (sharded pub/sub: SPUBLISH, same hash tag as its keys)
-  ARGV[5 + rooms + i], optional: room i's counts summed by the caller from the room's voter
-          shards, "<connected>|<count of option 1>|<count of option 2>|…" (then the room's own
-          users and tally are not read); "" or absent reads them
+  ARGV[5 + rooms + i], optional: room i's counts summed by the caller over the room's voter
+          parts, "<shards>|<options JSON>|<connected>|<count of option 1>|<count of option 2>|…"
+          for the layout the caller knows; "" or absent for an unsharded room (its own users and
+          tally are read). A room whose layout differs from what the call brings replies -3.
   The point is written in the snapshot codec's format (packages/protocol/src/snapshot-codec.ts):
   {"ts":<ms>,"votes":{<every option>},"connected":<users>}, ts first; published as {"data":[point]}.
   Returns one code per room, in order (TickResult in script-defs.ts):
@@ -29,6 +31,8 @@
             0 nothing to do (this ts or a later one is stored, or not on this room's tick)
            -1 fenced: a newer leader has ticked this room
            -2 the room has no meta (not created, or lost)
+           -3 the room's voters are in parts (or no longer are) and the call did not bring their
+              sums for its layout: the caller sums the parts and ticks the room again
 ]]
 local epoch, ts = tonumber(ARGV[1]), tonumber(ARGV[2])
 local limit, ttl = tonumber(ARGV[3]), tonumber(ARGV[4])
@@ -58,7 +62,7 @@ local function counted(n)
 end
 
 local function tick(meta, users, tally, history, channel, given)
-  local m = redis.call('HMGET', meta, 'fence', 'last_ts', 'options', 'tick_ms', 'refreshed')
+  local m = redis.call('HMGET', meta, 'fence', 'last_ts', 'options', 'tick_ms', 'refreshed', 'shards')
   if not m[3] then return -2 end
   local fence = tonumber(m[1] or '0')
   if epoch < fence then return -1 end
@@ -69,10 +73,14 @@ local function tick(meta, users, tally, history, channel, given)
 
   local layout = layoutOf(m[3])
   local counts, connected
-  if given and given ~= '' then
+  if m[6] or (given and given ~= '') then
+    -- Sharded: the caller's sums count only if they are for this room's layout.
+    if not given or given == '' then return -3 end
     counts = {}
     for part in string.gmatch(given, '[^|]+') do counts[#counts + 1] = part end
-    connected = table.remove(counts, 1)
+    if counts[1] ~= (m[6] or '1') or counts[2] ~= m[3] then return -3 end
+    connected = counts[3]
+    counts = { unpack(counts, 4) }
   else
     counts = redis.call('HMGET', tally, unpack(layout.options))
     connected = redis.call('HLEN', users)

@@ -1,3 +1,5 @@
+import calculateSlot from 'cluster-key-slot';
+
 /**
  * The whole Redis key and channel layout of banterbox. No other file builds key names.
  *
@@ -21,6 +23,14 @@
  *   bb:{room:<r>}:gw:<g>     hash  user -> live connections that gateway <g> holds, so a dead
  *                                  gateway's share can be taken back out of `users`
  *   bb:{room:<r>}:ch         channel  each tick's snapshot `{"data":[point]}`
+ *   A room created with voter_shards = n > 1 (meta field `shards`) keeps its voters in n parts
+ *   instead of its own users, votes, tally and gw:<g>: part k of n holds the users whose
+ *   voterShard(user, n) is k, under its own hash tag, so on a Cluster the parts (and the room's
+ *   vote writes) spread over the shards:
+ *   bb:{room:<r>:v<k>of<n>.<j>}:users, :votes, :tally, :gw:<g>   (same layout as above; j is the
+ *                                  first suffix that puts part k in slot range k of n: voterTag)
+ *   The tick sums the parts' tallies and user counts, then stores and publishes on the room's own
+ *   slot as for any room.
  *
  * Poker room `<p>` (seed 004; its own tag, so a poker and a vote room may share an id):
  *   bb:{poker:<p>}:room       hash  owner, topic, revealed ("1"/"0"), deck (JSON list), auto
@@ -77,6 +87,47 @@
 
 const room = (id: string): string => `bb:{room:${id}}`;
 
+/** The keys that hold a vote room's voters: the room's own, or one voter part of a sharded room. */
+export interface VoterKeys {
+  users: string;
+  votes: string;
+  tally: string;
+}
+
+const SLOTS = 16384;
+const voterTags = new Map<string, string>();
+
+/**
+ * The hash tag of voter part `shard` of `shards` of a room: `room:<id>:v<shard>of<shards>.<j>` with the
+ * smallest j whose slot lies in the shard-th of `shards` equal slot ranges, so the parts of a room
+ * spread over the slot space as evenly as a Cluster's masters usually split it. (Room ids have no
+ * ':' or '.', so no tag of a part is a room's own.)
+ */
+function voterTag(id: string, shard: number, shards: number): string {
+  const cacheKey = `${id}|${shard}|${shards}`;
+  let tag = voterTags.get(cacheKey);
+  if (tag === undefined) {
+    for (let j = 0; tag === undefined; j += 1) {
+      const candidate = `room:${id}:v${shard}of${shards}.${j}`;
+      if (Math.floor((calculateSlot(candidate) * shards) / SLOTS) === shard) tag = candidate;
+    }
+    if (voterTags.size >= 100_000) voterTags.clear();
+    voterTags.set(cacheKey, tag);
+  }
+  return tag;
+}
+
+/** Which of `shards` voter parts holds `userId` (FNV-1a of the id): the same on every process. */
+export function voterShard(userId: string, shards: number): number {
+  if (shards <= 1) return 0;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < userId.length; i += 1) {
+    hash ^= userId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0) % shards;
+}
+
 export interface VoteRoomKeys {
   meta: string;
   users: string;
@@ -130,7 +181,14 @@ export const keys = {
     const prefix = `bb:{user:${id}}`;
     return { profile: `${prefix}:profile`, gateways: `${prefix}:gateways`, rooms: `${prefix}:rooms` };
   },
-  gatewayConns: (roomId: string, gatewayId: string): string => `${room(roomId)}:gw:${gatewayId}`,
+  /** Voter part `shard` of a room with `shards` parts; the room's own keys when it has one. */
+  voterKeys(id: string, shard: number, shards: number): VoterKeys {
+    const prefix = shards > 1 ? `bb:{${voterTag(id, shard, shards)}}` : room(id);
+    return { users: `${prefix}:users`, votes: `${prefix}:votes`, tally: `${prefix}:tally` };
+  },
+  /** A gateway's share of the connections in a room's voter part (see voterKeys). */
+  gatewayConns: (roomId: string, gatewayId: string, shard = 0, shards = 1): string =>
+    `${shards > 1 ? `bb:{${voterTag(roomId, shard, shards)}}` : room(roomId)}:gw:${gatewayId}`,
   gateways: 'bb:{registry}:gateways',
   activeRooms: (bucket: number): string => `bb:{registry}:rooms:${bucket}`,
   gatewayRooms: (gatewayId: string): string => `bb:{registry}:gw:${gatewayId}:rooms`,

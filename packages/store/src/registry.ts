@@ -65,26 +65,35 @@ async function reapVoteRooms(store: VoteStore, gatewayId: string): Promise<numbe
   const rooms = await redis.smembers(keys.gatewayRooms(gatewayId));
   let released = 0;
   for (const roomId of rooms) {
-    const conns = keys.gatewayConns(roomId, gatewayId);
-    let cursor = '0';
-    do {
-      const [next, fields] = await redis.hscan(conns, cursor, 'COUNT', REAP_SCAN_COUNT);
-      cursor = next;
-      const ops = [];
-      for (let i = 0; i + 1 < fields.length; i += 2) {
-        const count = Number(fields[i + 1]);
-        ops.push({ op: 'L' as const, user: fields[i] as string, count });
-        released += count;
-      }
-      if (ops.length > 0) {
-        const batch = store.batch();
-        const applied = store.addRoomOps(batch, roomId, gatewayId, ops);
-        await batch.exec();
-        await applied;
-      }
-    } while (cursor !== '0');
-    await redis.del(conns);
+    const shards = await store.roomShards(roomId);
+    for (let shard = 0; shard < shards; shard += 1) released += await reapVoterPart(store, roomId, gatewayId, shard, shards);
   }
+  return released;
+}
+
+/** Takes a dead gateway's connections out of one voter part of a room (the room's own voters if unsharded). */
+async function reapVoterPart(store: VoteStore, roomId: string, gatewayId: string, shard: number, shards: number): Promise<number> {
+  const redis = store.redis;
+  const conns = keys.gatewayConns(roomId, gatewayId, shard, shards);
+  let released = 0;
+  let cursor = '0';
+  do {
+    const [next, fields] = await redis.hscan(conns, cursor, 'COUNT', REAP_SCAN_COUNT);
+    cursor = next;
+    const ops = [];
+    for (let i = 0; i + 1 < fields.length; i += 2) {
+      const count = Number(fields[i + 1]);
+      ops.push({ op: 'L' as const, user: fields[i] as string, count });
+      released += count;
+    }
+    if (ops.length > 0) {
+      const batch = store.batch();
+      const applied = store.addRoomOps(batch, roomId, gatewayId, ops, shards);
+      await batch.exec();
+      await applied;
+    }
+  } while (cursor !== '0');
+  await redis.del(conns);
   return released;
 }
 

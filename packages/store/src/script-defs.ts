@@ -1,4 +1,4 @@
-import { keys, type PokerRoomKeys, type UserKeys, type VoteRoomKeys } from './keys';
+import { keys, type PokerRoomKeys, type UserKeys, type VoteRoomKeys, type VoterKeys } from './keys';
 import { ACTIVITY_BUCKETS, roomBucket } from './partitions';
 import { defineScript, type ScriptArg } from './scripts';
 
@@ -9,25 +9,37 @@ import { defineScript, type ScriptArg } from './scripts';
 
 /** A vote room's ops, flattened in groups of four: op, user, a, b (see roomOps-4.lua). */
 export interface RoomOpsArgs {
-  room: VoteRoomKeys;
-  /** The gateway's own share of the room's connections: keys.gatewayConns(room, gateway). */
+  /** The room's voter keys, or one voter part's (keys.voterKeys). */
+  voters: VoterKeys;
+  /** The gateway's own share of those voters' connections: keys.gatewayConns. */
   conns: string;
   ops: readonly ScriptArg[];
 }
 
 export const roomOps = defineScript('roomOps-4', (a: RoomOpsArgs) => ({
-  keys: [a.room.users, a.room.votes, a.room.tally, a.conns],
+  keys: [a.voters.users, a.voters.votes, a.voters.tally, a.conns],
   argv: a.ops,
 }));
+
+/** A sharded room's counts, summed over its voter parts. */
+export interface RoomSums {
+  shards: number;
+  /** The room's options as stored in meta (its JSON list, verbatim). */
+  optionsJson: string;
+  connected: number;
+  /** Counts in the order of the options. */
+  counts: readonly number[];
+}
 
 /** One room of a tickRooms call. */
 export interface TickedRoom {
   room: VoteRoomKeys;
   /**
-   * The room's counts summed by the caller over its voter shards, in the room's option order:
-   * then the script does not read the room's own users and tally. Unset for an unsharded room.
+   * The room's counts summed by the caller over its voter parts, for the layout the caller knows
+   * (voter parts and options as stored in meta; a different layout replies Sharded): then the
+   * script does not read the room's own users and tally. Unset for an unsharded room.
    */
-  summed?: { connected: number; counts: readonly number[] };
+  summed?: RoomSums;
 }
 
 export interface TickRoomsArgs {
@@ -45,6 +57,11 @@ export enum TickResult {
   Stored = 1,
   /** Nothing to do: this ts or a later one is stored, or it is not on the room's tick. */
   Unchanged = 0,
+  /**
+   * The room's voters are in parts (or no longer are) and the call did not bring the parts'
+   * sums for that layout: sum them and tick the room again.
+   */
+  Sharded = -3,
   /** A leader with a newer epoch has ticked this room: the caller must step down. */
   Fenced = -1,
   /** The room has no meta (never created, or lost). */
@@ -53,7 +70,7 @@ export enum TickResult {
 
 export const tickRooms = defineScript('tickRooms-n', (a: TickRoomsArgs) => {
   const summed = a.rooms.some((r) => r.summed !== undefined)
-    ? a.rooms.map((r) => (r.summed ? [r.summed.connected, ...r.summed.counts].join('|') : ''))
+    ? a.rooms.map(({ summed: s }) => (s ? [s.shards, s.optionsJson, s.connected, ...s.counts].join('|') : ''))
     : [];
   return {
     keys: a.rooms.flatMap(({ room }) => [room.meta, room.users, room.tally, room.history]),
@@ -69,11 +86,13 @@ export interface EnsureRoomArgs {
   tickMs: number;
   createdAt: number;
   roomTtlMs: number;
+  /** Voter parts (1: the room's own voter keys). */
+  shards: number;
 }
 
 export const ensureRoom = defineScript('ensureRoom-1', (a: EnsureRoomArgs) => ({
   keys: [keys.voteRoom(a.roomId).meta],
-  argv: [a.options, a.open ? '1' : '0', a.tickMs, a.createdAt, a.roomTtlMs],
+  argv: [a.options, a.open ? '1' : '0', a.tickMs, a.createdAt, a.roomTtlMs, a.shards],
 }));
 
 export type LeaseMode = 'register' | 'renew';

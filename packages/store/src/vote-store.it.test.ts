@@ -90,7 +90,7 @@ describe('vote store scripts (real Redis)', () => {
 
   async function apply(room: string, gateway: string, ops: RoomOp[]): Promise<number> {
     const batch = store.batch();
-    const applied = store.addRoomOps(batch, room, gateway, ops);
+    const applied = store.addRoomOps(batch, room, gateway, ops, 1);
     await batch.exec();
     return applied;
   }
@@ -103,7 +103,7 @@ describe('vote store scripts (real Redis)', () => {
   }
 
   async function stored(room: string): Promise<{ votes: Record<string, number>; connected: number }> {
-    return store.liveTally(room, OPTIONS);
+    return store.liveTally(room, { options: OPTIONS });
   }
 
   it.each([1, 2, 3, 4, 5])('keeps tally and presence equal to a model over random ops from three gateways (seed %i)', async (seed) => {
@@ -115,7 +115,7 @@ describe('vote store scripts (real Redis)', () => {
       for (const gateway of ['g1', 'g2', 'g3']) {
         const ops = Array.from({ length: 1 + Math.floor(rand() * 8) }, () => randomOp(rand));
         ops.forEach((op) => model.apply(gateway, op));
-        void store.addRoomOps(batch, room, gateway, ops);
+        void store.addRoomOps(batch, room, gateway, ops, 1);
       }
       await batch.exec();
       const actual = await stored(room);
@@ -166,7 +166,7 @@ describe('vote store scripts (real Redis)', () => {
 
     const before = await evalCalls();
     const batch = store.batch();
-    const results = store.addTicks(batch, [...rooms, 'many-missing'], 8, at);
+    const results = store.addTicks(batch, [...rooms, 'many-missing'].map((roomId) => ({ roomId })), 8, at);
     await batch.exec();
     const codes = await results;
     // 251 rooms: three calls of at most ROOMS_PER_TICK_CALL rooms each on one node.
@@ -233,11 +233,11 @@ describe('vote store scripts (real Redis)', () => {
       { op: 'J', user: 'only-dead', count: 2 },
       { op: 'V', user: 'only-dead', value: 'yes', ts: 1 },
       { op: 'J', user: 'both', count: 1 },
-    ]);
+    ], 1);
     void store.addRoomOps(batch, room, 'alive', [
       { op: 'J', user: 'both', count: 1 },
       { op: 'V', user: 'both', value: 'no', ts: 2 },
-    ]);
+    ], 1);
     await batch.exec();
     expect(await stored(room)).toEqual({ votes: { yes: 1, no: 1 }, connected: 2 });
 

@@ -1,7 +1,7 @@
 import { nanoid } from 'nanoid';
 import type { Logger } from '@banterbox/logger';
 import { signToken, type Secrets } from '@banterbox/auth';
-import { DEFAULT_OPTIONS, ProtocolError, isRecord, isValidId, validateOptions } from '@banterbox/protocol';
+import { DEFAULT_OPTIONS, MAX_VOTER_SHARDS, ProtocolError, isRecord, isValidId, validateOptions } from '@banterbox/protocol';
 import type { RoomMeta, VoteStore } from '@banterbox/store';
 import { HttpError, checkAdmin, handleAsync, readJson, sendJson, type HttpRoutes } from '../http/http';
 import { sessionRequest, sessionUser } from '../http/session';
@@ -34,7 +34,7 @@ function tokenRequest(body: unknown): { userId: string; room: string; ttlS: numb
 
 function roomRequest(body: unknown, tickMs: number): { roomId: string; meta: RoomMeta } {
   if (!isRecord(body)) throw new HttpError(400, 'body must be a JSON object');
-  const { room = nanoid(8), options = DEFAULT_OPTIONS, tick_ms: roomTick = 0, open = false } = body;
+  const { room = nanoid(8), options = DEFAULT_OPTIONS, tick_ms: roomTick = 0, open = false, voter_shards: shards = 1 } = body;
   if (!isValidId(room)) throw new HttpError(400, 'room must be 1-64 characters of [A-Za-z0-9_-]');
   let validOptions: string[];
   try {
@@ -46,11 +46,14 @@ function roomRequest(body: unknown, tickMs: number): { roomId: string; meta: Roo
     throw new HttpError(400, `tick_ms must be 0 (every tick) or a multiple of the service tick (${tickMs} ms), at most one hour`);
   }
   if (typeof open !== 'boolean') throw new HttpError(400, 'open must be true or false');
-  return { roomId: room, meta: { options: validOptions, open, tickMs: roomTick } };
+  if (typeof shards !== 'number' || !Number.isInteger(shards) || shards < 1 || shards > MAX_VOTER_SHARDS) {
+    throw new HttpError(400, `voter_shards must be a whole number from 1 to ${MAX_VOTER_SHARDS}`);
+  }
+  return { roomId: room, meta: { options: validOptions, open, tickMs: roomTick, shards } };
 }
 
 function roomView(roomId: string, meta: RoomMeta): Record<string, unknown> {
-  return { room: roomId, options: meta.options, open: meta.open, tick_ms: meta.tickMs };
+  return { room: roomId, options: meta.options, open: meta.open, tick_ms: meta.tickMs, voter_shards: meta.shards ?? 1 };
 }
 
 /** The vote rooms' HTTP API (SPEC §3, §4): tokens, rooms, guests and the demo room. */
@@ -109,7 +112,7 @@ export function mountVoteHttp(app: HttpRoutes, deps: VoteHttpDeps): void {
       if (!isValidId(roomId)) throw new HttpError(400, 'room must be 1-64 characters of [A-Za-z0-9_-]');
       const meta = roomId === deps.demoRoom ? await demoMeta() : await store.getRoom(roomId);
       if (!meta) throw new HttpError(404, `room ${roomId} not found`);
-      const tally = await store.liveTally(roomId, meta.options);
+      const tally = await store.liveTally(roomId, meta);
       sendJson(r, 200, { ...roomView(roomId, meta), ts: Date.now(), ...tally });
     });
   });

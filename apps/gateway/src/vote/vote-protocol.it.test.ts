@@ -287,7 +287,7 @@ describe.each(topologies())('/api/vote_ws/ protocol on %s', (_topology, startRed
       const body = JSON.stringify({ room: id, options: ['left', 'right', 'up'], open: true });
       const created = await http('/api/rooms', { method: 'POST', headers: admin, body });
       expect(created.status).toBe(201);
-      expect(await created.json()).toEqual({ room: id, options: ['left', 'right', 'up'], open: true, tick_ms: 0 });
+      expect(await created.json()).toEqual({ room: id, options: ['left', 'right', 'up'], open: true, tick_ms: 0, voter_shards: 1 });
       expect((await http('/api/rooms', { method: 'POST', headers: admin, body })).status).toBe(409);
       const invalid = await http('/api/rooms', { method: 'POST', headers: admin, body: JSON.stringify({ options: ['only'] }) });
       expect(invalid.status).toBe(400);
@@ -302,6 +302,24 @@ describe.each(topologies())('/api/vote_ws/ protocol on %s', (_topology, startRed
       expect(state.connected).toBe(1);
       expect((await http('/api/rooms/no-such-room')).status).toBe(404);
       socket.close();
+    });
+
+    it('spreads a room created with voter_shards over parts and still ticks one tally', async () => {
+      const id = newRoom();
+      const body = (shards: unknown): string => JSON.stringify({ room: id, voter_shards: shards });
+      for (const bad of [0, 65, 2.5, '4']) expect((await http('/api/rooms', { method: 'POST', headers: admin, body: body(bad) })).status).toBe(400);
+      const created = await http('/api/rooms', { method: 'POST', headers: admin, body: body(4) });
+      expect(await created.json()).toMatchObject({ room: id, voter_shards: 4 });
+
+      const voters = await Promise.all(Array.from({ length: 12 }, (_, i) => joinRoom(gateway, `crowd-${i}`, id)));
+      const secondTab = await joinRoom(gateway, 'crowd-0', id);
+      voters.forEach((socket, i) => socket.send({ vote: { value: i < 8 ? 'yes' : 'no' } }));
+      secondTab.send({ vote: { value: 'no', ts: Date.now() + 1000 } }); // the same user, a newer vote
+      const frame = await waitForPoint(secondTab, (p) => p.votes.yes === 7 && p.votes.no === 5 && p.connected === 12, 10_000);
+      expect(frame.data[0]).toMatchObject({ votes: { yes: 7, no: 5 }, connected: 12 });
+      const state = (await (await http(`/api/rooms/${id}`)).json()) as { votes: Record<string, number>; connected: number; voter_shards: number };
+      expect(state).toMatchObject({ votes: { yes: 7, no: 5 }, connected: 12, voter_shards: 4 });
+      for (const socket of [...voters, secondTab]) socket.close();
     });
 
     it('serves health and readiness', async () => {

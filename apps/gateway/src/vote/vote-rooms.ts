@@ -64,7 +64,7 @@ export class VoteRooms {
   /** A connection of `userId` joins an acquired room. */
   join(room: LocalVoteRoom, userId: string): void {
     room.connect(userId);
-    this.deps.writer.push(room.id, { op: 'J', user: userId, count: 1 });
+    this.deps.writer.push(room.id, room.meta.shards ?? 1, { op: 'J', user: userId, count: 1 });
     this.deps.writer.touchRoom(room.id);
   }
 
@@ -76,13 +76,13 @@ export class VoteRooms {
   /** A user's vote (already checked against the room's options); the newest ts wins. */
   vote(room: LocalVoteRoom, userId: string, vote: StandingVote): void {
     room.recordVote(userId, vote);
-    this.deps.writer.push(room.id, { op: 'V', user: userId, value: vote.value, ts: vote.ts });
+    this.deps.writer.push(room.id, room.meta.shards ?? 1, { op: 'V', user: userId, value: vote.value, ts: vote.ts });
   }
 
   /** A joined connection of `userId` closed; the room is released for it. */
   leave(room: LocalVoteRoom, userId: string): void {
     room.disconnect(userId);
-    this.deps.writer.push(room.id, { op: 'L', user: userId, count: 1 });
+    this.deps.writer.push(room.id, room.meta.shards ?? 1, { op: 'L', user: userId, count: 1 });
     this.release(room);
   }
 
@@ -111,8 +111,8 @@ export class VoteRooms {
     for (const room of held) {
       writer.touchRoom(room.id);
       for (const [userId, user] of room.users) {
-        writer.push(room.id, { op: 'S', user: userId, count: user.connections });
-        if (user.vote) writer.push(room.id, { op: 'V', user: userId, value: user.vote.value, ts: user.vote.ts });
+        writer.push(room.id, room.meta.shards ?? 1, { op: 'S', user: userId, count: user.connections });
+        if (user.vote) writer.push(room.id, room.meta.shards ?? 1, { op: 'V', user: userId, value: user.vote.value, ts: user.vote.ts });
       }
     }
     await writer.drain();

@@ -21,6 +21,8 @@ export const EAGER_FLUSH_OPS = 5_000;
 
 /** A room's ops waiting for the next batch, and where each user's last vote among them is. */
 interface RoomBatch {
+  /** The room's voter parts (RoomMeta.shards): its ops are split by part when written. */
+  shards: number;
   ops: RoomOp[];
   /** user -> index in `ops` of their vote with no presence op of theirs after it. */
   lastVote: Map<string, number>;
@@ -50,10 +52,11 @@ export class VoteWriter {
 
   constructor(private readonly options: VoteWriterOptions) {}
 
-  push(roomId: string, op: RoomOp): void {
+  /** Queues one op of a room with `shards` voter parts (its RoomMeta.shards). */
+  push(roomId: string, shards: number, op: RoomOp): void {
     let room = this.pending.get(roomId);
     if (!room) {
-      room = { ops: [], lastVote: new Map(), coalesced: 0 };
+      room = { shards, ops: [], lastVote: new Map(), coalesced: 0 };
       this.pending.set(roomId, room);
     }
     if (op.op === 'V') {
@@ -117,7 +120,7 @@ export class VoteWriter {
     const gatewayId = this.options.gatewayId();
     const slots = store.batch();
     const marked = rooms.length > 0 ? this.options.activity.markActive(slots, rooms) : Promise.resolve();
-    const written = Promise.all([...batch].map(([roomId, room]) => store.addRoomOps(slots, roomId, gatewayId, room.ops)));
+    const written = Promise.all([...batch].map(([roomId, room]) => store.addRoomOps(slots, roomId, gatewayId, room.ops, room.shards)));
     let coalesced = 0;
     for (const room of batch.values()) coalesced += room.coalesced;
     written.catch(() => undefined); // a failure is reported by exec() below
