@@ -1,6 +1,9 @@
 #!/bin/sh
 # Runs one banterbox app by name; anything else runs as given.
 set -e
+# Every socket is an open file: use the whole hard limit the runtime grants (docs/operations.md,
+# "Nodes and kernel"). Some runtimes start containers with a low soft limit.
+ulimit -n "$(ulimit -H -n)" 2>/dev/null || true
 case "$1" in
   gateway) shift; exec node /app/apps/gateway/dist/main.js "$@" ;;
   ticker) shift; exec node /app/apps/ticker/dist/main.js "$@" ;;

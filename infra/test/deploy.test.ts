@@ -4,6 +4,7 @@ import type { EnvSource } from '@banterbox/config';
 import { kustomizeBuild, readYamlDocuments, type Resource } from '@banterbox/testkit';
 import { readGatewayConfig } from '../../apps/gateway/src/env';
 import { readTickerConfig } from '../../apps/ticker/src/env';
+import { OVERLAYS } from './overlays';
 
 /**
  * The deployment files checked without a cluster or a Docker engine: the Kubernetes overlays
@@ -61,15 +62,25 @@ function containerEnv(resources: Resource[], container: Resource, secrets: Recor
   return env;
 }
 
+/**
+ * The Secret the pods would see: the dev overlay's generated one, else the template's, without
+ * REDIS_URL where a component sets another topology in a ConfigMap (as its comment says to do).
+ */
 function secretValues(resources: Resource[]): Record<string, string> {
   const generated = resources.find((r) => r.kind === 'Secret' && r.metadata.name === 'banterbox-secrets');
   const template = readYamlDocuments(join(K8S, 'base', 'secret.template.yaml'))[0]!;
-  return (generated ?? template).stringData as Record<string, string>;
+  const values = { ...((generated ?? template).stringData as Record<string, string>) };
+  const common = find(resources, 'ConfigMap', 'banterbox-common').data as Record<string, string>;
+  if (common.REDIS_SENTINELS !== undefined || common.REDIS_CLUSTER_NODES !== undefined) delete values.REDIS_URL;
+  return values;
 }
 
-describe.each(['dev', 'prod'])('the %s overlay', (overlay) => {
-  const resources = kustomizeBuild(join(K8S, 'overlays', overlay));
-  const namespace = overlay === 'dev' ? 'banterbox-dev' : 'banterbox';
+const VERSION = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+describe.each(OVERLAYS)('%s', (overlay) => {
+  const resources = kustomizeBuild(join(K8S, overlay));
+  const dev = overlay === 'overlays/dev';
+  const namespace = dev ? 'banterbox-dev' : 'banterbox';
   const secrets = secretValues(resources);
   const deployment = (app: 'gateway' | 'ticker'): Resource => find(resources, 'Deployment', `banterbox-${app}`);
   const container = (app: 'gateway' | 'ticker'): Resource => deployment(app).spec.template.spec.containers[0];
@@ -83,16 +94,23 @@ describe.each(['dev', 'prod'])('the %s overlay', (overlay) => {
         'HorizontalPodAutoscaler/banterbox-gateway',
         'PodDisruptionBudget/banterbox-gateway',
         'Deployment/banterbox-ticker',
-        'ServiceMonitor/banterbox',
-        'NetworkPolicy/banterbox-gateway',
-        'NetworkPolicy/banterbox-ticker',
+        'PodDisruptionBudget/banterbox-ticker',
         'ConfigMap/banterbox-common',
+        `Namespace/${namespace}`,
       ]),
     );
     for (const r of resources) if (r.kind !== 'Namespace') expect(r.metadata.namespace).toBe(namespace);
-    expect(deployment('ticker').spec.replicas).toBe(2);
-    if (overlay === 'dev') expect(kinds).toEqual(expect.arrayContaining(['Deployment/banterbox-redis', 'Service/banterbox-redis', 'Secret/banterbox-secrets']));
-    else expect(kinds).not.toContain('Secret/banterbox-secrets'); // created out of band
+    expect(deployment('ticker').spec.replicas).toBe(overlay.endsWith('cluster') ? 3 : 2);
+    if (dev) {
+      expect(kinds).toEqual(expect.arrayContaining(['Deployment/banterbox-redis', 'Service/banterbox-redis', 'Secret/banterbox-secrets']));
+      // The base runs on a plain cluster: nothing that needs an operator or a policy-enforcing CNI.
+      expect(kinds.filter((kind) => /^(ServiceMonitor|PrometheusRule|NetworkPolicy)\//.test(kind))).toEqual([]);
+    } else {
+      expect(kinds).not.toContain('Secret/banterbox-secrets'); // created out of band
+      expect(kinds).toEqual(expect.arrayContaining(['ServiceMonitor/banterbox', 'PrometheusRule/banterbox', 'NetworkPolicy/banterbox-gateway', 'NetworkPolicy/banterbox-ticker']));
+    }
+    // Parameters are never deployed.
+    expect(resources.filter((r) => r.metadata.annotations?.['config.kubernetes.io/local-config'] === 'true')).toEqual([]);
   });
 
   it.each(['gateway', 'ticker'] as const)('sets only env vars the %s reads, and everything it requires', (app) => {
@@ -101,7 +119,8 @@ describe.each(['dev', 'prod'])('the %s overlay', (overlay) => {
     expect(() => APPS[app].validate(env)).not.toThrow();
     expect(env.NODE_ENV).toBe('production');
     expect(entrypointCommands()).toContain(container(app).args[0]);
-    expect(container(app).image).toBe(overlay === 'dev' ? 'banterbox:dev' : 'registry.example.com/banterbox:0.1.0');
+    // One image name; `dev` for local builds, the release's version (package.json) otherwise.
+    expect(container(app).image).toBe(dev ? 'banterbox:dev' : `registry.example.com/banterbox:${VERSION}`);
   });
 
   it('probes the paths and ports the apps serve', () => {
@@ -136,6 +155,14 @@ describe.each(['dev', 'prod'])('the %s overlay', (overlay) => {
     for (const p of service.spec.ports as Resource[]) expect(portNames).toContain(p.targetPort);
     expect(find(resources, 'HorizontalPodAutoscaler', 'banterbox-gateway').spec.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: 'banterbox-gateway' });
     expect(podLabels('gateway')).toMatchObject(find(resources, 'PodDisruptionBudget', 'banterbox-gateway').spec.selector.matchLabels);
+    expect(podLabels('ticker')).toMatchObject(find(resources, 'PodDisruptionBudget', 'banterbox-ticker').spec.selector.matchLabels);
+    expect(find(resources, 'PodDisruptionBudget', 'banterbox-ticker').spec.minAvailable).toBe(1);
+    for (const app of ['gateway', 'ticker'] as const) {
+      const spread = deployment(app).spec.template.spec.topologySpreadConstraints as Resource[];
+      expect(spread.map((c) => c.topologyKey)).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
+      for (const c of spread) expect(podLabels(app)).toMatchObject(c.labelSelector.matchLabels);
+    }
+    if (dev) return;
     const monitor = find(resources, 'ServiceMonitor', 'banterbox');
     const scraped = monitor.spec.selector.matchExpressions[0].values as string[];
     for (const name of ['banterbox-gateway', 'banterbox-ticker-metrics']) {
@@ -167,6 +194,9 @@ describe('container image and local cluster', () => {
     const [compose] = readYamlDocuments(join(ROOT, 'infra', 'docker-compose.yml'));
     const services = compose!.services as Record<string, Resource>;
     expect(Object.keys(services).sort()).toEqual(['gateway-1', 'gateway-2', 'lb', 'redis', 'ticker-1', 'ticker-2']);
+    // The one image name, tagged as local builds are (docs/operations.md, "What runs").
+    for (const name of ['gateway-1', 'gateway-2', 'ticker-1', 'ticker-2']) expect(services[name]!.image).toBe('banterbox:dev');
+    expect(dockerfile).toContain('docker build -f infra/Dockerfile -t banterbox:dev .');
     for (const [name, service] of Object.entries(services)) {
       const app = name.startsWith('gateway') ? 'gateway' : name.startsWith('ticker') ? 'ticker' : undefined;
       if (!app) continue;
@@ -216,26 +246,47 @@ describe('dashboards and alerts', () => {
   const metricsIn = (expr: string): string[] =>
     [...expr.matchAll(/\b((?:banterbox|nodejs|process)_[a-z0-9_]+)/g)].map((m) => m[1]!.replace(/_(bucket|sum|count)$/, ''));
 
-  it('alerts on no leader, tick lag, pub/sub lag, Redis down and the drop rate, with documented metrics only', () => {
+  it('alerts on no leader, tick lag and slow ticks, pub/sub lag, Redis down, the drop rate and sockets per pod, with documented metrics only', () => {
     const [rules] = readYamlDocuments(join(ROOT, 'infra', 'prometheus', 'banterbox-alerts.yaml'));
     const alerts = (rules!.groups as Resource[]).flatMap((g) => g.rules as Resource[]);
     expect(alerts.map((a) => a.alert)).toEqual(
-      expect.arrayContaining(['BanterboxNoLeader', 'BanterboxTickLag', 'BanterboxPubSubLag', 'BanterboxRedisDown', 'BanterboxSnapshotDropRate']),
+      expect.arrayContaining(['BanterboxNoLeader', 'BanterboxTickLag', 'BanterboxTickSlow', 'BanterboxPubSubLag', 'BanterboxRedisDown', 'BanterboxSnapshotDropRate', 'BanterboxGatewayConnectionsHigh']),
     );
     const operations = readFileSync(join(ROOT, 'docs', 'operations.md'), 'utf8');
     for (const alert of alerts) {
       expect(metricsIn(alert.expr as string).filter((name) => !documented.has(name))).toEqual([]);
       expect(['critical', 'warning']).toContain(alert.labels.severity);
-      const anchor = String(alert.annotations.runbook).split('#')[1]!;
+      // One base for every runbook link (the monitoring component's runbookBase replaces it).
+      const [base, anchor] = String(alert.annotations.runbook_url).split('#');
+      expect(base).toBe('https://docs.example.com/banterbox/operations.md');
       expect(operations).toContain(`<a id="${anchor}"></a>`);
     }
   });
 
+  const dashboard = JSON.parse(readFileSync(join(ROOT, 'infra', 'grafana', 'banterbox-dashboard.json'), 'utf8')) as {
+    templating: { list: { name: string; includeAll?: boolean; multi?: boolean }[] };
+    panels: { type: string; title: string; targets?: { expr: string }[] }[];
+  };
+  const exprs = dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((t) => t.expr));
+
   it('charts documented metrics only', () => {
-    const dashboard = JSON.parse(readFileSync(join(ROOT, 'infra', 'grafana', 'banterbox-dashboard.json'), 'utf8')) as { panels: { targets: { expr: string }[] }[] };
-    const exprs = dashboard.panels.flatMap((panel) => panel.targets.map((t) => t.expr));
     expect(exprs.length).toBeGreaterThan(20);
     expect(exprs.flatMap(metricsIn).filter((name) => !documented.has(name))).toEqual([]);
+  });
+
+  it('filters every chart by the namespace and pod variables, and charts gateways and tickers per pod', () => {
+    const variables = dashboard.templating.list;
+    expect(variables.map((v) => v.name)).toEqual(['datasource', 'namespace', 'pod']);
+    expect(variables[2]).toMatchObject({ includeAll: true, multi: true });
+    for (const expr of exprs) {
+      const selectors = [...expr.matchAll(/\b(?:banterbox|nodejs|process)_[a-z0-9_]+(\{[^}]*\})?/g)];
+      expect(selectors.length).toBeGreaterThan(0);
+      for (const [selector] of selectors) expect(selector).toMatch(/\{.*namespace="\$namespace", pod=~"\$pod"\}$/);
+    }
+    const row = dashboard.panels.findIndex((panel) => panel.type === 'row' && panel.title === 'Per pod');
+    const perPod = dashboard.panels.slice(row + 1);
+    expect(perPod.length).toBeGreaterThanOrEqual(6);
+    for (const panel of perPod) expect(panel.targets!.every((t) => /by \([^)]*\bpod\b/.test(t.expr))).toBe(true);
   });
 });
 

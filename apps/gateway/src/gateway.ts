@@ -9,6 +9,7 @@ import { mountNotFound } from './http/not-found';
 import { defaultWebDir, loadSite, mountSite } from './http/static-site';
 import { closeGradually } from './lifecycle/drain';
 import { GatewayLease } from './lifecycle/gateway-lease';
+import { openFilesLimit } from './lifecycle/open-files';
 import { openRedisLinks } from './lifecycle/redis-links';
 import { GatewayMetrics } from './metrics';
 import { createPokerFeature } from './poker/poker-feature';
@@ -80,7 +81,10 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
     await lease.start(features);
     for (const feature of features) feature.start();
     sweep.start();
-    log.info({ port, gatewayId: lease.id }, 'gateway listening');
+    // Every socket is an open file: the limit is this gateway's ceiling (docs/operations.md).
+    const openFiles = openFilesLimit();
+    log.info({ port, gatewayId: lease.id, openFiles: openFiles && { soft: String(openFiles.soft), hard: String(openFiles.hard) } }, 'gateway listening');
+    if (config.production && openFiles && openFiles.soft < 65_536) log.warn({ openFiles: openFiles.soft }, 'open-file limit below 65536: this gateway can hold fewer sockets than that; raise it (docs/operations.md, "Nodes and kernel")');
   }
 
   /**
