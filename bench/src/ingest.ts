@@ -3,9 +3,9 @@ import { VoteStore, keys, registerScripts, type RedisClient } from '@banterbox/s
 import { AppProcess } from '@banterbox/local-stack';
 import { benchRedis, commandStats } from './bench-redis';
 import { cpuSeconds, machine, rssMiB } from './proc-stats';
-import { environment, printJson } from './target';
+import { benchTarget, environment, printJson, type BenchTarget } from './target';
 import { textFrame, type RawSocket } from './raw-ws';
-import { joinVoteSockets, type VoteClientSpec } from './vote-clients';
+import { joinVoteSockets, joinVoteSocketsTo, type VoteClientSpec } from './vote-clients';
 
 /**
  * Ingest benchmark: BENCH_SOCKETS clients (one user each) on loopback vote as fast as the per-socket
@@ -14,6 +14,12 @@ import { joinVoteSockets, type VoteClientSpec } from './vote-clients';
  * must match, and the gateway's own count of applied votes must equal the number sent — and the
  * gateway's CPU, Redis's CPU in all and per master. BENCH_VOTER_SHARDS (1) creates the rooms
  * with their voters in that many parts, so one room's ingest spreads over a Cluster's masters.
+ *
+ * BENCH_TARGET=https://host (with BANTERBOX_ADMIN_KEY) drives a deployed gateway or ingress
+ * instead: it creates its rooms and mints its tokens through the admin API, and checks the result
+ * through GET /api/rooms/<room> (each room's live tally must equal the last votes sent). It then
+ * reports the offered rate and how long until every tally was exact; the deployment's CPU is for
+ * its own dashboards.
  */
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 7000);
 const ROOMS = Number(process.env.BENCH_ROOMS ?? 10);
@@ -24,6 +30,7 @@ const BURST = Math.max(1, Math.min(Number(process.env.BENCH_BURST ?? 4), 10));
 /** About 17 votes a second per socket: under the 20/s limit even with timer jitter. */
 const ROUND_MS = Math.ceil((BURST * 1000) / 17.4);
 const SECRET = 'benchmark-secret-0123456789abcdef';
+const TARGET = benchTarget();
 /** BENCH_GATEWAY_MAIN runs another build's gateway (e.g. an older commit's) for a before/after in one run. */
 const GATEWAY_MAIN = process.env.BENCH_GATEWAY_MAIN ?? join(__dirname, '..', '..', 'apps', 'gateway', 'dist', 'main.js');
 
@@ -61,7 +68,92 @@ async function pending(redis: RedisClient, clients: Client[], base: number): Pro
   return behind;
 }
 
+/** Every client votes as fast as the rate limit allows for SECONDS; vote ts are base + seq. */
+async function voteFor(clients: Client[]): Promise<{ base: number; started: number; sent: number; sendSeconds: number }> {
+  const base = Date.now() - 600_000; // vote ts: base + seq, increasing and never in the future
+  const started = Date.now();
+  let sent = 0;
+  while (Date.now() - started < SECONDS * 1000) {
+    const round = Date.now();
+    for (const c of clients) {
+      const frames: Buffer[] = [];
+      for (let k = 0; k < BURST; k += 1) {
+        c.seq += 1;
+        frames.push(textFrame(`{"vote":{"value":"${voteValue(c.seq)}","ts":${base + c.seq}}}`));
+      }
+      c.raw.socket.write(Buffer.concat(frames));
+    }
+    sent += clients.length * BURST;
+    await sleep(Math.max(0, ROUND_MS - (Date.now() - round)));
+  }
+  return { base, started, sent, sendSeconds: (Date.now() - started) / 1000 };
+}
+
+/** Progress goes to stderr under --json, so stdout is one JSON document. */
+const progress = (line: string): boolean => (process.argv.includes('--json') ? process.stderr : process.stdout).write(`${line}\n`);
+
+/** The load against a BENCH_TARGET: votes through its sockets, exactness through its HTTP API. */
+async function remote(target: BenchTarget): Promise<void> {
+  const run = Date.now().toString(36);
+  const roomOf = (r: number): string => `bench-${run}-${r}`;
+  for (let r = 0; r < ROOMS; r += 1) await target.createRoom({ room: roomOf(r), options: ['yes', 'no'], voter_shards: SHARDS });
+  const spec = (i: number): VoteClientSpec => ({ user: `bench-${run}-${i}`, room: roomOf(i % ROOMS) });
+  const sockets = await joinVoteSocketsTo(target.endpoint, SOCKETS, spec, (user, room) => target.token(user, room));
+  const clients: Client[] = sockets.map((raw, i) => ({ raw, ...spec(i), seq: 0 }));
+  progress(`connected ${clients.length} sockets to ${target.url.origin} in ${ROOMS} rooms; voting for ${SECONDS} s`);
+  await sleep(1_100); // the auth frame's rate window, as in the local run
+
+  const { started, sent, sendSeconds } = await voteFor(clients);
+  const expected = new Map<string, { yes: number; no: number; connected: number }>();
+  for (const c of clients) {
+    const room = expected.get(c.room) ?? { yes: 0, no: 0, connected: 0 };
+    room[voteValue(c.seq) === 'yes' ? 'yes' : 'no'] += 1;
+    room.connected += 1;
+    expected.set(c.room, room);
+  }
+  const deadline = Date.now() + 60_000;
+  let wrong: string[] = [];
+  do {
+    wrong = [];
+    for (const [room, want] of expected) {
+      const got = await target.liveTally(room);
+      if (got.votes.yes !== want.yes || got.votes.no !== want.no || got.connected !== want.connected) wrong.push(`${room}: ${JSON.stringify(got.votes)} (${got.connected} connected), expected yes ${want.yes} no ${want.no} (${want.connected})`);
+    }
+    if (wrong.length > 0) await sleep(100);
+  } while (wrong.length > 0 && Date.now() < deadline);
+  const elapsed = (Date.now() - started) / 1000;
+  const exact = wrong.length === 0;
+  const rateLimited = clients.filter((c) => c.raw.received().includes('rate_limited')).length;
+  const result = {
+    bench: 'ingest',
+    environment: environment(target),
+    sockets: clients.length,
+    rooms: ROOMS,
+    voterShards: SHARDS,
+    votesSent: sent,
+    offeredPerSecond: Math.round(sent / sendSeconds),
+    secondsUntilExact: exact ? elapsed : undefined,
+    appliedPerSecond: exact ? Math.round(sent / elapsed) : undefined,
+    exact,
+    rateLimitedSockets: rateLimited,
+  };
+  for (const c of clients) c.raw.socket.destroy();
+  if (!exact) process.exitCode = 1;
+  if (printJson(result)) return;
+  const env = result.environment;
+  process.stdout.write(
+    [
+      `machine:            ${env.machine}; target ${env.target}`,
+      `sockets / rooms:    ${clients.length} / ${ROOMS} (${SHARDS} voter part${SHARDS === 1 ? '' : 's'} per room)`,
+      `votes sent:         ${sent} in ${sendSeconds.toFixed(2)} s (${result.offeredPerSecond} votes/s offered)`,
+      exact ? `tallies exact:      after ${elapsed.toFixed(2)} s (${result.appliedPerSecond} votes/s applied)` : `tallies:            MISMATCH after 60 s: ${wrong.slice(0, 3).join('; ')}`,
+      `rate-limited socks: ${rateLimited}`,
+    ].join('\n') + '\n',
+  );
+}
+
 async function main(): Promise<void> {
+  if (TARGET) return remote(TARGET);
   const redis = await benchRedis();
   const gateway = AppProcess.start(GATEWAY_MAIN, {
     ...redis.env,
@@ -78,33 +170,16 @@ async function main(): Promise<void> {
     const rooms = new VoteStore(registerScripts(inspect), { historyLimit: 3600, roomTtlMs: 3_600_000 });
     for (let r = 0; r < ROOMS; r += 1) await rooms.ensureRoom(`bench-${r}`, { options: ['yes', 'no'], open: false, tickMs: 0, shards: SHARDS });
     const clients = await connectClients(port);
-    // Progress goes to stderr under --json, so stdout is one JSON document.
-    (process.argv.includes('--json') ? process.stderr : process.stdout).write(`connected ${clients.length} sockets in ${ROOMS} rooms; voting for ${SECONDS} s\n`);
+    progress(`connected ${clients.length} sockets in ${ROOMS} rooms; voting for ${SECONDS} s`);
     // The auth frame counts towards a socket's first one-second rate window: let it pass, or a
     // small run (where joining is quick) sends 21 frames in that window and one vote is dropped.
     await sleep(1_100);
 
-    const base = Date.now() - 600_000; // vote ts: base + seq, increasing and never in the future
     const cpuStart = cpuSeconds(gateway.pid);
     const redisCpuStart = redis.cpuSeconds();
     const masterCpuStart = redis.masterCpuSeconds();
     await inspect.config('RESETSTAT');
-    const started = Date.now();
-    let sent = 0;
-    while (Date.now() - started < SECONDS * 1000) {
-      const round = Date.now();
-      for (const c of clients) {
-        const frames: Buffer[] = [];
-        for (let k = 0; k < BURST; k += 1) {
-          c.seq += 1;
-          frames.push(textFrame(`{"vote":{"value":"${voteValue(c.seq)}","ts":${base + c.seq}}}`));
-        }
-        c.raw.socket.write(Buffer.concat(frames));
-      }
-      sent += clients.length * BURST;
-      await sleep(Math.max(0, ROUND_MS - (Date.now() - round)));
-    }
-    const sendSeconds = (Date.now() - started) / 1000;
+    const { base, started, sent, sendSeconds } = await voteFor(clients);
     const applyDeadline = Date.now() + 60_000;
     let behind: number;
     while ((behind = await pending(inspect, clients, base)) > 0) {

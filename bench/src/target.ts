@@ -21,6 +21,10 @@ export interface BenchTarget {
   endpoint: Endpoint;
   /** Mints a token for `user` in `room` through the admin API. */
   token(user: string, room: string): Promise<string>;
+  /** Creates a vote room through the admin API (`body` as POST /api/rooms takes it). */
+  createRoom(body: Record<string, unknown>): Promise<void>;
+  /** A room's live tally through GET /api/rooms/<room>. */
+  liveTally(room: string): Promise<{ votes: Record<string, number>; connected: number }>;
 }
 
 export function benchTarget(): BenchTarget | undefined {
@@ -32,17 +36,23 @@ export function benchTarget(): BenchTarget | undefined {
   if (!adminKey) throw new Error('BENCH_TARGET needs BANTERBOX_ADMIN_KEY (the bench mints its viewers tokens through the admin API)');
   const tls = url.protocol === 'https:';
   const port = Number(url.port || (tls ? 443 : 80));
+  const admin = { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' };
   return {
     url,
     endpoint: { host: url.hostname, port, tls, hostHeader: url.host },
     async token(user, room) {
-      const response = await fetch(new URL('/api/tokens', url), {
-        method: 'POST',
-        headers: { authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify({ user_id: user, room, ttl_s: 3600 }),
-      });
+      const response = await fetch(new URL('/api/tokens', url), { method: 'POST', headers: admin, body: JSON.stringify({ user_id: user, room, ttl_s: 3600 }) });
       if (!response.ok) throw new Error(`POST /api/tokens: HTTP ${response.status} ${await response.text()}`);
       return ((await response.json()) as { token: string }).token;
+    },
+    async createRoom(body) {
+      const response = await fetch(new URL('/api/rooms', url), { method: 'POST', headers: admin, body: JSON.stringify(body) });
+      if (!response.ok) throw new Error(`POST /api/rooms: HTTP ${response.status} ${await response.text()}`);
+    },
+    async liveTally(room) {
+      const response = await fetch(new URL(`/api/rooms/${encodeURIComponent(room)}`, url));
+      if (!response.ok) throw new Error(`GET /api/rooms/${room}: HTTP ${response.status}`);
+      return (await response.json()) as { votes: Record<string, number>; connected: number };
     },
   };
 }
