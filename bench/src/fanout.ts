@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { AppProcess } from '@banterbox/local-stack';
 import { benchRedis } from './bench-redis';
@@ -25,6 +25,11 @@ import { joinVoteSockets, joinVoteSocketsTo, watchSnapshots } from './vote-clien
  *
  * BENCH_TARGET=https://host (with BANTERBOX_ADMIN_KEY, and BENCH_TICK_MS set to the target's
  * tick) aims the viewers at a deployed gateway or ingress instead and reports what they received.
+ *
+ * BENCH_QUIET=1 leaves all sockets but the latency sample unread while measuring (they are read
+ * afterwards, to check every tick arrived): on one machine the load generators' reading would
+ * otherwise be most of the latency. BENCH_PIN_GATEWAYS=0 pins every gateway process to CPU 0
+ * (taskset), so several gateways measure what one core delivers to all their sockets.
  */
 const SOCKETS = Number(process.env.BENCH_SOCKETS ?? 10_000);
 const ROOMS = Number(process.env.BENCH_ROOMS ?? 1);
@@ -34,6 +39,13 @@ const SECRET = 'benchmark-secret-0123456789abcdef';
 const APPS = join(__dirname, '..', '..', 'apps');
 const TARGET = benchTarget();
 const GATEWAYS = Math.max(1, Number(process.env.BENCH_GATEWAYS ?? 1));
+const QUIET = process.env.BENCH_QUIET === '1';
+const PIN = process.env.BENCH_PIN_GATEWAYS;
+
+/** Pins a process (all its threads) to the CPUs in `cpus` (taskset's list syntax, e.g. "0"). */
+function pin(pid: number, cpus: string): void {
+  execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
+}
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const spec = (i: number): { user: string; room: string } => ({ user: `viewer-${i}`, room: `fan-${i % ROOMS}` });
@@ -53,7 +65,7 @@ interface Delivery {
 
 /** Watches the sockets for SECONDS: did each get a snapshot every tick, and how late? */
 async function watch(sockets: RawSocket[]): Promise<Delivery> {
-  const { seconds, received, latencies } = await watchSnapshots(sockets, SECONDS, 500);
+  const { seconds, received, latencies } = await watchSnapshots(sockets, SECONDS, 500, QUIET);
   latencies.sort((a, b) => a - b);
   // A snapshot frame of one yes/no point is about 70 bytes; every socket must have had one per tick.
   const ticks = (seconds * 1000) / TICK_MS;
@@ -75,7 +87,7 @@ function deliveryLines(d: Delivery): string[] {
     `viewers / rooms:  ${d.viewers} / ${ROOMS}, one snapshot per ${TICK_MS} ms tick`,
     `fan-out:          ${d.snapshotsPerSecond} snapshots/s, ${d.mibPerSecond.toFixed(2)} MiB/s (about ${d.bytesPerSnapshot.toFixed(0)} bytes each)`,
     `every snapshot:   ${d.viewersShort === 0 ? 'every viewer got every tick' : `${d.viewersShort} viewers MISSED ticks`}`,
-    `tick to client:   p50 ${d.latencyP50Ms} ms, p99 ${d.latencyP99Ms} ms (receive time minus the point's ts, 500 sockets sampled)`,
+    `tick to client:   p50 ${d.latencyP50Ms} ms, p99 ${d.latencyP99Ms} ms (receive time minus the point's ts, 500 sockets sampled${QUIET ? '; the others read after the window' : ''})`,
   ];
 }
 
@@ -166,6 +178,7 @@ async function manyGateways(): Promise<void> {
   const generators: ReturnType<typeof loadgen>[] = [];
   try {
     const ports = await Promise.all(gateways.map(async (g) => Number((await g.waitForLog('gateway listening', 20_000)).port)));
+    if (PIN !== undefined) for (const g of gateways) pin(g.pid, PIN);
     await ticker.waitForLog('leadership acquired', 20_000);
     const rssBefore = gateways.map((g) => rssMiB(g.pid));
     const share = Math.ceil(SOCKETS / GATEWAYS);
@@ -179,6 +192,7 @@ async function manyGateways(): Promise<void> {
           LOADGEN_ROOMS: String(ROOMS),
           LOADGEN_SECONDS: String(SECONDS),
           LOADGEN_SECRET: SECRET,
+          LOADGEN_QUIET: QUIET ? '1' : '0',
         }),
       ),
     );
@@ -215,7 +229,8 @@ async function manyGateways(): Promise<void> {
         `machine:          ${run.machine}`,
         `viewers:          ${result.viewers} over ${GATEWAYS} gateways in ${ROOMS} room(s), one load generator process per gateway, one snapshot per ${TICK_MS} ms tick`,
         `every snapshot:   ${result.viewersShort === 0 ? 'every viewer got every tick' : `${result.viewersShort} viewers MISSED ticks`}`,
-        `tick to client:   p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms (300 sockets sampled per load generator)`,
+        `tick to client:   p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms (300 sockets sampled per load generator${QUIET ? '; the others read after the window' : ''})`,
+        ...(PIN === undefined ? [] : [`pinned:           every gateway on CPU ${PIN}: ${result.viewers} sockets on one core, ${(result.gatewayCpuShare.reduce((a, b) => a + b, 0) * 100).toFixed(0)}% of it busy`]),
         `per delivery:     ${result.usPerDelivery.toFixed(2)} µs of gateway CPU per snapshot delivered`,
         `CPU:              gateways ${result.gatewayCpuShare.map(pct).join(' + ')}, ticker ${pct(result.tickerCpuShare)}, redis ${pct(result.redisCpuShare)} of one core`,
         `gateway memory:   ${result.kibPerConnection.toFixed(1)} KiB per connection`,

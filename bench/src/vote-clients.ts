@@ -56,22 +56,45 @@ export interface Watched {
   seconds: number;
   /** Bytes each socket received. */
   received: number[];
-  /** Receive time minus each point's tick time, ms, on the first `sampleSize` sockets. */
+  /** Receive time minus each point's tick time, ms, on `sampleSize` sockets spread evenly over all. */
   latencies: number[];
 }
 
-/** Watches `sockets` for `seconds`: what each received, and how late its snapshots were (sampled). */
-export async function watchSnapshots(sockets: RawSocket[], seconds: number, sampleSize: number): Promise<Watched> {
+/**
+ * Watches `sockets` for `seconds`: what each received, and how late its snapshots were, on a
+ * sample spread evenly over the sockets (so over the order the server writes them in).
+ *
+ * `quiet`: the sockets outside the sample do not read during the window (their snapshots wait in
+ * the kernel; the server's work to send them is the same), and are read afterwards to check that
+ * every tick arrived. The sample's latency is then the server's and the network's, not this
+ * process's time to read every socket: on one machine the load generator would otherwise be
+ * most of it.
+ */
+export async function watchSnapshots(sockets: RawSocket[], seconds: number, sampleSize: number, quiet = false): Promise<Watched> {
   const start = sockets.map((s) => s.bytesReceived());
   const latencies: number[] = [];
   const listen = (chunk: Buffer): void => {
     const now = Date.now();
     for (const match of chunk.toString('latin1').matchAll(POINT_TS)) latencies.push(now - Number(match[1]));
   };
-  const sample = sockets.slice(0, sampleSize);
-  for (const s of sample) s.socket.on('data', listen);
+  const every = Math.max(1, Math.floor(sockets.length / Math.max(1, sampleSize)));
+  const sampled = new Set(sockets.filter((_, i) => i % every === 0).slice(0, sampleSize));
+  const rest = quiet ? sockets.filter((s) => !sampled.has(s)) : [];
+  for (const s of rest) s.socket.pause();
+  for (const s of sampled) s.socket.on('data', listen);
   const began = Date.now();
   await sleep(seconds * 1000);
-  for (const s of sample) s.socket.off('data', listen);
-  return { seconds: (Date.now() - began) / 1000, received: sockets.map((s, i) => s.bytesReceived() - start[i]!), latencies };
+  const watchedSeconds = (Date.now() - began) / 1000;
+  for (const s of sampled) s.socket.off('data', listen);
+  if (rest.length > 0) {
+    // Read what waited, until nothing more comes in for a moment (bounded: at most 10 s).
+    for (const s of rest) s.socket.resume();
+    const until = Date.now() + 10_000;
+    let last = -1;
+    for (let total = 0; total !== last && Date.now() < until; await sleep(300)) {
+      last = total;
+      total = rest.reduce((sum, s) => sum + s.bytesReceived(), 0);
+    }
+  }
+  return { seconds: watchedSeconds, received: sockets.map((s, i) => s.bytesReceived() - start[i]!), latencies };
 }

@@ -219,6 +219,10 @@ export class VoteStore {
    */
   async tick(roomIds: readonly string[], epoch: number, ts: number): Promise<TickResult[]> {
     const results = await this.tickWithSums(roomIds, epoch, ts);
+    // A room that is gone is forgotten (re-created, it is learnt again).
+    roomIds.forEach((roomId, i) => {
+      if (results[i] === TickResult.NoRoom) this.layouts.delete(roomId);
+    });
     const relearn = roomIds.filter((_, i) => results[i] === TickResult.Sharded);
     if (relearn.length === 0) return results;
     await this.learnLayouts(relearn);
