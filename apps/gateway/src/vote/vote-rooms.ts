@@ -1,5 +1,5 @@
 import { DEFAULT_OPTIONS } from '@banterbox/protocol';
-import { keys, roomOfChannel, type RoomChannels, type VoteStore } from '@banterbox/store';
+import { keys, roomOfChannel, type RoomChannels, type RoomOp, type VoteStore } from '@banterbox/store';
 import type { Logger } from '@banterbox/logger';
 import type { GatewayMetrics } from '../metrics';
 import type { Fanout } from '../transport/fanout';
@@ -61,10 +61,15 @@ export class VoteRooms {
     return entry.ready;
   }
 
+  /** Queues one of a room's ops for Redis, split by the room's voter parts when written. */
+  private queue(room: LocalVoteRoom, op: RoomOp): void {
+    this.deps.writer.push(room.id, room.meta.shards ?? 1, op);
+  }
+
   /** A connection of `userId` joins an acquired room. */
   join(room: LocalVoteRoom, userId: string): void {
     room.connect(userId);
-    this.deps.writer.push(room.id, room.meta.shards ?? 1, { op: 'J', user: userId, count: 1 });
+    this.queue(room, { op: 'J', user: userId, count: 1 });
     this.deps.writer.touchRoom(room.id);
   }
 
@@ -76,13 +81,13 @@ export class VoteRooms {
   /** A user's vote (already checked against the room's options); the newest ts wins. */
   vote(room: LocalVoteRoom, userId: string, vote: StandingVote): void {
     room.recordVote(userId, vote);
-    this.deps.writer.push(room.id, room.meta.shards ?? 1, { op: 'V', user: userId, value: vote.value, ts: vote.ts });
+    this.queue(room, { op: 'V', user: userId, value: vote.value, ts: vote.ts });
   }
 
   /** A joined connection of `userId` closed; the room is released for it. */
   leave(room: LocalVoteRoom, userId: string): void {
     room.disconnect(userId);
-    this.deps.writer.push(room.id, room.meta.shards ?? 1, { op: 'L', user: userId, count: 1 });
+    this.queue(room, { op: 'L', user: userId, count: 1 });
     this.release(room);
   }
 
@@ -111,8 +116,8 @@ export class VoteRooms {
     for (const room of held) {
       writer.touchRoom(room.id);
       for (const [userId, user] of room.users) {
-        writer.push(room.id, room.meta.shards ?? 1, { op: 'S', user: userId, count: user.connections });
-        if (user.vote) writer.push(room.id, room.meta.shards ?? 1, { op: 'V', user: userId, value: user.vote.value, ts: user.vote.ts });
+        this.queue(room, { op: 'S', user: userId, count: user.connections });
+        if (user.vote) this.queue(room, { op: 'V', user: userId, value: user.vote.value, ts: user.vote.ts });
       }
     }
     await writer.drain();
