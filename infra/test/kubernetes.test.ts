@@ -66,7 +66,7 @@ describe.each(OVERLAYS)('%s rendered', (overlay) => {
 
   it('leaves no parameter placeholder behind', () => {
     const text = JSON.stringify(resources);
-    expect(text).not.toMatch(/SCRAPER_NAMESPACE|REDIS_CIDR/);
+    expect(text).not.toMatch(/SCRAPER_NAMESPACE|REDIS_CIDR|REDIS_NAMESPACE/);
     const rule = resources.find((r) => r.kind === 'PrometheusRule');
     if (!rule) return;
     const params = readYamlDocuments(join(K8S, 'overlays', 'prod', 'monitoring-params.yaml'))[0]!.data as Record<string, string>;
@@ -79,10 +79,13 @@ describe.each(OVERLAYS)('%s rendered', (overlay) => {
       expect(operations).toContain(`<a id="${anchor}"></a>`);
     }
     expect(rule.metadata.labels.release).toBe(params.prometheusRelease);
-    const scraper = (readYamlDocuments(join(K8S, 'overlays', 'prod', 'network-params.yaml'))[0]!.data as Record<string, string>).scraperNamespace;
+    const network = readYamlDocuments(join(K8S, 'overlays', 'prod', 'network-params.yaml'))[0]!.data as Record<string, string>;
     for (const policy of resources.filter((r) => r.kind === 'NetworkPolicy')) {
       const from = (policy.spec.ingress as Resource[]).flatMap((rule) => (rule.from ?? []) as Resource[]);
-      expect(from.map((f) => f.namespaceSelector.matchLabels['kubernetes.io/metadata.name'])).toEqual([scraper]);
+      expect(from.map((f) => f.namespaceSelector.matchLabels['kubernetes.io/metadata.name'])).toEqual([network.scraperNamespace]);
+      const redis = (policy.spec.egress as Resource[])[0]!;
+      expect(redis.to).toEqual([{ ipBlock: { cidr: network.redisCidr } }, { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': network.redisNamespace } } }]);
+      expect((redis.ports as Resource[]).map((p) => p.port)).toEqual([6379, 6380, 26379]);
     }
   });
 });
