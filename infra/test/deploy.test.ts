@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EnvSource } from '@banterbox/config';
-import { kustomizeBuild, readYamlDocuments, type Resource } from '@banterbox/testkit';
+import { findResource, kustomizeBuild, readYamlDocuments, type Resource } from '@banterbox/testkit';
 import { readGatewayConfig } from '../../apps/gateway/src/env';
 import { readTickerConfig } from '../../apps/ticker/src/env';
 import { OVERLAYS } from './overlays';
@@ -41,17 +41,11 @@ function entrypointCommands(): string[] {
   });
 }
 
-function find(resources: Resource[], kind: string, name: string): Resource {
-  const found = resources.find((r) => r.kind === kind && r.metadata?.name === name);
-  if (!found) throw new Error(`no ${kind} ${name}`);
-  return found;
-}
-
 /** A container's environment as the pod would see it (secret values from `secrets`). */
 function containerEnv(resources: Resource[], container: Resource, secrets: Record<string, string>): Record<string, string> {
   const env: Record<string, string> = {};
   for (const source of (container.envFrom ?? []) as Resource[]) {
-    if (source.configMapRef) Object.assign(env, find(resources, 'ConfigMap', source.configMapRef.name).data);
+    if (source.configMapRef) Object.assign(env, findResource(resources, 'ConfigMap', source.configMapRef.name).data);
     if (source.secretRef) Object.assign(env, secrets);
   }
   for (const entry of (container.env ?? []) as Resource[]) {
@@ -70,7 +64,7 @@ function secretValues(resources: Resource[]): Record<string, string> {
   const generated = resources.find((r) => r.kind === 'Secret' && r.metadata.name === 'banterbox-secrets');
   const template = readYamlDocuments(join(K8S, 'base', 'secret.template.yaml'))[0]!;
   const values = { ...((generated ?? template).stringData as Record<string, string>) };
-  const common = find(resources, 'ConfigMap', 'banterbox-common').data as Record<string, string>;
+  const common = findResource(resources, 'ConfigMap', 'banterbox-common').data as Record<string, string>;
   if (common.REDIS_SENTINELS !== undefined || common.REDIS_CLUSTER_NODES !== undefined) delete values.REDIS_URL;
   return values;
 }
@@ -82,7 +76,7 @@ describe.each(OVERLAYS)('%s', (overlay) => {
   const dev = overlay === 'overlays/dev';
   const namespace = dev ? 'banterbox-dev' : 'banterbox';
   const secrets = secretValues(resources);
-  const deployment = (app: 'gateway' | 'ticker'): Resource => find(resources, 'Deployment', `banterbox-${app}`);
+  const deployment = (app: 'gateway' | 'ticker'): Resource => findResource(resources, 'Deployment', `banterbox-${app}`);
   const container = (app: 'gateway' | 'ticker'): Resource => deployment(app).spec.template.spec.containers[0];
 
   it('builds every resource the apps need, in its namespace', () => {
@@ -149,24 +143,24 @@ describe.each(OVERLAYS)('%s', (overlay) => {
 
   it('wires services, autoscaler, disruption budget and scraping to the right pods and ports', () => {
     const podLabels = (app: string): Record<string, string> => deployment(app as 'gateway').spec.template.metadata.labels;
-    const service = find(resources, 'Service', 'banterbox-gateway');
+    const service = findResource(resources, 'Service', 'banterbox-gateway');
     expect(podLabels('gateway')).toMatchObject(service.spec.selector);
     const portNames = (container('gateway').ports as Resource[]).map((p) => p.name);
     for (const p of service.spec.ports as Resource[]) expect(portNames).toContain(p.targetPort);
-    expect(find(resources, 'HorizontalPodAutoscaler', 'banterbox-gateway').spec.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: 'banterbox-gateway' });
-    expect(podLabels('gateway')).toMatchObject(find(resources, 'PodDisruptionBudget', 'banterbox-gateway').spec.selector.matchLabels);
-    expect(podLabels('ticker')).toMatchObject(find(resources, 'PodDisruptionBudget', 'banterbox-ticker').spec.selector.matchLabels);
-    expect(find(resources, 'PodDisruptionBudget', 'banterbox-ticker').spec.minAvailable).toBe(1);
+    expect(findResource(resources, 'HorizontalPodAutoscaler', 'banterbox-gateway').spec.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: 'banterbox-gateway' });
+    expect(podLabels('gateway')).toMatchObject(findResource(resources, 'PodDisruptionBudget', 'banterbox-gateway').spec.selector.matchLabels);
+    expect(podLabels('ticker')).toMatchObject(findResource(resources, 'PodDisruptionBudget', 'banterbox-ticker').spec.selector.matchLabels);
+    expect(findResource(resources, 'PodDisruptionBudget', 'banterbox-ticker').spec.minAvailable).toBe(1);
     for (const app of ['gateway', 'ticker'] as const) {
       const spread = deployment(app).spec.template.spec.topologySpreadConstraints as Resource[];
       expect(spread.map((c) => c.topologyKey)).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
       for (const c of spread) expect(podLabels(app)).toMatchObject(c.labelSelector.matchLabels);
     }
     if (dev) return;
-    const monitor = find(resources, 'ServiceMonitor', 'banterbox');
+    const monitor = findResource(resources, 'ServiceMonitor', 'banterbox');
     const scraped = monitor.spec.selector.matchExpressions[0].values as string[];
     for (const name of ['banterbox-gateway', 'banterbox-ticker-metrics']) {
-      const svc = find(resources, 'Service', name);
+      const svc = findResource(resources, 'Service', name);
       expect(scraped).toContain(svc.metadata.labels['app.kubernetes.io/name']);
       expect((svc.spec.ports as Resource[]).map((p) => p.name)).toContain(monitor.spec.endpoints[0].port);
     }

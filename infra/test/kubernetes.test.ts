@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { hasKubectl, kubectlKustomize, kustomizeBuild, parseImage, readYamlDocuments, setImage, type Resource } from '@banterbox/testkit';
+import { findResource, hasKubectl, kubectlKustomize, kustomizeBuild, parseImage, readYamlDocuments, setImage, type Resource } from '@banterbox/testkit';
 import { readGatewayConfig } from '../../apps/gateway/src/env';
 import { OVERLAYS } from './overlays';
 
@@ -59,7 +59,7 @@ describe.each(OVERLAYS)('%s rendered', (overlay) => {
       expect(() => new model(resource).validate()).not.toThrow();
     }
     // The check has teeth: a port that is not a number fails it.
-    const gateway = structuredClone(resources.find((r) => r.kind === 'Deployment' && r.metadata.name === 'banterbox-gateway')!);
+    const gateway = structuredClone(findResource(resources, 'Deployment', 'banterbox-gateway'));
     gateway.spec.template.spec.containers[0].ports[0].containerPort = 'http';
     expect(() => new (modelOf(gateway))(gateway).validate()).toThrow(/containerPort/);
   });
@@ -115,7 +115,7 @@ describe('components', () => {
 
   it('scales gateways on sockets per pod through metrics the adapter rules serve, keeping CPU, and scales in one drain at a time', () => {
     const resources = kustomizeBuild(join(K8S, 'examples', 'prod-cluster'));
-    const hpa = resources.find((r) => r.kind === 'HorizontalPodAutoscaler')!;
+    const hpa = findResource(resources, 'HorizontalPodAutoscaler', 'banterbox-gateway');
     const metrics = hpa.spec.metrics as Resource[];
     expect(metrics.map((m) => m.type).sort()).toEqual(['Pods', 'Resource']);
     const [adapter] = readYamlDocuments(join(K8S, 'components', 'hpa-connections', 'prometheus-adapter-rules.yaml'));
@@ -125,9 +125,9 @@ describe('components', () => {
 
     // One pod removed per period, and the period longer than a pod's whole drain (preStop sleep +
     // DRAIN_MS), so two drains never overlap and clients reconnect onto pods that stay.
-    const gateway = resources.find((r) => r.kind === 'Deployment' && r.metadata.name === 'banterbox-gateway')!;
+    const gateway = findResource(resources, 'Deployment', 'banterbox-gateway');
     const container = gateway.spec.template.spec.containers[0];
-    const env = { ...resources.find((r) => r.metadata.name === 'banterbox-common')!.data, ...resources.find((r) => r.metadata.name === 'banterbox-gateway' && r.kind === 'ConfigMap')!.data };
+    const env = { ...findResource(resources, 'ConfigMap', 'banterbox-common').data, ...findResource(resources, 'ConfigMap', 'banterbox-gateway').data };
     const drainS = Number(container.lifecycle.preStop.exec.command[1]) + Number(env.DRAIN_MS) / 1000;
     const { scaleDown } = hpa.spec.behavior;
     expect(scaleDown.policies).toEqual([{ type: 'Pods', value: 1, periodSeconds: expect.any(Number) }]);

@@ -87,6 +87,14 @@ export class SlotBatch {
     return group;
   }
 
+  /**
+   * Which keys one script call may take together: any on a single node (or a Sentinel primary),
+   * only those of one slot on a Cluster. Keys with the same answer may share a call.
+   */
+  callGroup(key: string): number {
+    return this.redis instanceof Cluster ? calculateSlot(key) : 0;
+  }
+
   /** Which pipeline a key's commands go into: one for a single node; per serving nodes on a Cluster. */
   private groupOf(key: string): string {
     if (!(this.redis instanceof Cluster)) return '';

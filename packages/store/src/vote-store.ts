@@ -1,7 +1,5 @@
 import type { TallyPoint } from '@banterbox/protocol';
-import { Cluster } from 'ioredis';
 import { keys, voterShard } from './keys';
-import { keySlot } from './partitions';
 import { TickResult, ensureRoom, roomOps, tickRooms, type RoomSums, type TickedRoom } from './script-defs';
 import { StoreError, type ScriptedPipeline, type ScriptedRedis } from './scripts';
 import { SlotBatch, handled } from './slot-batch';
@@ -48,6 +46,23 @@ export const OPS_PER_CALL = 500;
 /** Rooms per tick script call: bounds the time one call holds Redis (a few µs per room). */
 export const ROOMS_PER_TICK_CALL = 100;
 
+/** A room's voter parts from its meta field `shards` (absent, or anything below 2: one). */
+function shardCount(stored: unknown): number {
+  return Math.max(1, Number(stored ?? 1) || 1);
+}
+
+/** `items` grouped by `keyOf`, each group in the order of `items`. */
+function groupBy<K, T>(items: Iterable<T>, keyOf: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}
+
 function parseMeta(options: unknown, open: unknown, tickMs: unknown, shards: unknown): RoomMeta {
   let parsed: unknown;
   try {
@@ -58,7 +73,7 @@ function parseMeta(options: unknown, open: unknown, tickMs: unknown, shards: unk
   if (!Array.isArray(parsed) || !parsed.every((o) => typeof o === 'string')) {
     throw new StoreError('room meta options must be a list of strings');
   }
-  return { options: parsed as string[], open: open === '1', tickMs: Number(tickMs ?? 0) || 0, shards: Math.max(1, Number(shards ?? 1) || 1) };
+  return { options: parsed as string[], open: open === '1', tickMs: Number(tickMs ?? 0) || 0, shards: shardCount(shards) };
 }
 
 /** Typed access to vote rooms in Redis for gateways, the ticker and the HTTP API. */
@@ -145,13 +160,7 @@ export class VoteStore {
    * (still in order: a user's ops always go to the same part).
    */
   addRoomOps(batch: SlotBatch, roomId: string, gatewayId: string, ops: readonly RoomOp[], shards: number): Promise<number> {
-    const byShard = new Map<number, RoomOp[]>();
-    for (const op of ops) {
-      const shard = voterShard(op.user, shards);
-      const part = byShard.get(shard);
-      if (part) part.push(op);
-      else byShard.set(shard, [op]);
-    }
+    const byShard = groupBy(ops, (op) => voterShard(op.user, shards));
     const written = [...byShard].map(([shard, part]) => this.addPartOps(batch, roomId, gatewayId, part, shard, shards));
     return handled(Promise.all(written).then((counts) => counts.reduce((sum, n) => sum + n, 0)));
   }
@@ -183,17 +192,10 @@ export class VoteStore {
    * with what the script did for each room, in the order of `targets`.
    */
   addTicks(batch: SlotBatch, targets: readonly TickTarget[], epoch: number, ts: number): Promise<TickResult[]> {
-    const bySlot = new Map<number, number[]>();
-    const cluster = this.redis instanceof Cluster;
-    targets.forEach(({ roomId }, index) => {
-      const slot = cluster ? keySlot(keys.voteRoom(roomId).meta) : 0;
-      const group = bySlot.get(slot);
-      if (group) group.push(index);
-      else bySlot.set(slot, [index]);
-    });
+    const byCall = groupBy(targets.keys(), (index) => batch.callGroup(keys.voteRoom(targets[index]!.roomId).meta));
     const results: TickResult[] = new Array<TickResult>(targets.length).fill(TickResult.NoRoom);
     const calls: Promise<void>[] = [];
-    for (const indexes of bySlot.values()) {
+    for (const indexes of byCall.values()) {
       for (let start = 0; start < indexes.length; start += ROOMS_PER_TICK_CALL) {
         const chunk = indexes.slice(start, start + ROOMS_PER_TICK_CALL);
         const rooms: TickedRoom[] = chunk.map((index) => {
@@ -241,11 +243,10 @@ export class VoteStore {
       sums.set(roomId, this.addPartSums(reads, roomId, shards, options, true).then((sum) => ({ shards, optionsJson, ...sum })));
     }
     if (sums.size > 0) await reads.exec();
-    const targets: TickTarget[] = [];
-    for (const roomId of roomIds) {
+    const targets = await Promise.all(roomIds.map(async (roomId): Promise<TickTarget> => {
       const summed = sums.get(roomId);
-      targets.push(summed ? { roomId, summed: await summed } : { roomId });
-    }
+      return summed ? { roomId, summed: await summed } : { roomId };
+    }));
     const batch = this.batch();
     const ticked = this.addTicks(batch, targets, epoch, ts);
     await batch.exec();
@@ -261,9 +262,10 @@ export class VoteStore {
     });
     await batch.exec();
     for (const [i, roomId] of roomIds.entries()) {
-      const [optionsJson, shards] = await read[i]!;
-      if (optionsJson && Number(shards) > 1) {
-        this.layouts.set(roomId, { shards: Number(shards), optionsJson, options: parseMeta(optionsJson, '0', '0', shards).options });
+      const [optionsJson, stored] = await read[i]!;
+      const shards = shardCount(stored);
+      if (optionsJson && shards > 1) {
+        this.layouts.set(roomId, { shards, optionsJson, options: parseMeta(optionsJson, '0', '0', stored).options });
       } else {
         this.layouts.delete(roomId);
       }
@@ -272,7 +274,7 @@ export class VoteStore {
 
   /** A room's voter parts as stored in its meta (1 when it has none or no meta). */
   async roomShards(roomId: string): Promise<number> {
-    return Math.max(1, Number(await this.redis.hget(keys.voteRoom(roomId).meta, 'shards')) || 1);
+    return shardCount(await this.redis.hget(keys.voteRoom(roomId).meta, 'shards'));
   }
 }
 

@@ -2,7 +2,7 @@ export { LocalRedis as TestRedis, LocalCluster as TestCluster, LocalSentinel as 
 export type { LocalTopology } from '@banterbox/local-stack';
 export { TestSocket, eventually } from './ws-client';
 export type { Closed } from './ws-client';
-export { kustomizeBuild, kubectlKustomize, hasKubectl, readYamlDocuments, strategicMerge, parseImage, formatImage, setImage, KustomizeError } from './kustomize';
+export { kustomizeBuild, findResource, kubectlKustomize, hasKubectl, readYamlDocuments, strategicMerge, parseImage, formatImage, setImage, KustomizeError } from './kustomize';
 export type { ImageRef } from './kustomize';
 export type { Resource } from './kustomize';
 export { SECRET, ADMIN_KEY, topologies, testEnv, appTestEnv, startGateway, startTicker, token, isData, joinRoom, waitForPoint } from './harness';

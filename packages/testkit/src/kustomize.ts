@@ -247,6 +247,13 @@ export function kustomizeBuild(dir: string): Resource[] {
   return apply(dir, [], false).filter((r) => r.metadata?.annotations?.[LOCAL_CONFIG] !== 'true');
 }
 
+/** The built resource of `kind` named `name`; throws if there is none. */
+export function findResource(resources: Resource[], kind: string, name: string): Resource {
+  const found = resources.find((r) => r.kind === kind && r.metadata?.name === name);
+  if (!found) throw new KustomizeError(`no ${kind} ${name}`);
+  return found;
+}
+
 /** Whether `kubectl` (with its built-in kustomize) is on PATH. */
 export function hasKubectl(): boolean {
   return spawnSync('kubectl', ['version', '--client'], { encoding: 'utf8' }).status === 0;
