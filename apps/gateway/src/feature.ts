@@ -32,10 +32,11 @@ export interface GatewayFeature {
   /** Starts the feature's own timers (after the lease is registered). */
   start(): void;
   /**
-   * Writes everything this feature holds locally into Redis again under `gatewayId`: after Redis
-   * lost data, a missed batch, or a lease that lapsed (then under a new id). Idempotent.
+   * Writes everything this feature holds locally into Redis again under the lease's current
+   * grant: after Redis lost data, a missed batch, or a write refused by the fence (then under a
+   * new id). Idempotent.
    */
-  reassert(gatewayId: string): Promise<void>;
+  reassert(): Promise<void>;
   /** Rooms the ticker must tick, reported with every lease renewal. */
   tickedRooms(): readonly string[];
   /** The feature's open sockets. */

@@ -44,7 +44,9 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
   const fanout = new Fanout(app, metrics);
   const lease = new GatewayLease({ redis: links.redis, baseId: config.gatewayId, leaseMs: config.gatewayLeaseMs, log, timer: () => metrics.redisLatency.startTimer({ op: 'lease' }) });
   let draining = false;
-  const upgrade = { originAllowed: originPolicy(config.allowedOrigins), accepting: () => !draining };
+  // Sockets only while ready: what a socket writes is fenced by the lease, which must be live first.
+  const refusal = (): string | undefined => (draining ? 'draining' : links.ready() && lease.isLive ? undefined : 'not ready');
+  const upgrade = { originAllowed: originPolicy(config.allowedOrigins), refusal };
   const deps = { config, redis: links.redis, subscriber: links.subscriber, channels: links.channels, identity: lease, fanout, metrics, upgrade, log };
   const features: GatewayFeature[] = [createVoteFeature({ ...deps, activity: lease }), createPokerFeature(deps)];
   const openSockets = () => features.flatMap((feature) => [...feature.sockets()]);

@@ -6,7 +6,9 @@
   KEYS, ARGV[1..2]: see include/pokerRoom.lua
   ARGV[3] op: "J" join (count connections opened; replies with the room snapshot)
               "L" leave (count connections closed), "S" sync (count = connections now held)
-              "X" the gateway is dead: drop all its connections (user and count ignored)
+              "X" the reaper: the gateway is dead, drop all its connections (user and count
+                  ignored) and leave its tombstone "!|<gateway>" in conns, so nothing written
+                  under that id lands here any more (include/gatewayFence.lua)
   ARGV[4] gateway id
   ARGV[5] user id
   ARGV[6] count
@@ -14,13 +16,21 @@
   ARGV[8] name, ARGV[9] its version (kept if newer than the room's copy)
   ARGV[10] most members the room may have (a join over it is refused)
   ARGV[11] ms a member who leaves keeps their estimate of the round for a rejoin
+  ARGV[12] J, L, S: the gateway's lease expiry as last granted by the registry, ms of Redis time
   Returns: {-1} no such room, {-2} the room is full,
+           {-3} refused: the reaper reaped this gateway id here, {-4} refused: its lease lapsed,
            {seq} for L, S, X;
            J: {seq, owner, topic, revealed, deck, auto, {user, spectator, name, ...}, {user, estimate, ...}}
 ]]
 -- @include pokerRoom
-if not exists() then return { -1 } end
+-- @include gatewayFence
 local op, gateway, user, count = ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
+local tombstone = '!|' .. gateway
+if op ~= 'X' then
+  local fenced = gateway_fence(conns, tombstone, ARGV[12])
+  if fenced ~= 0 then return { fenced == FENCE_REAPED and -3 or -4 } end
+end
+if not exists() then return { -1 } end
 
 local function settle(u)
   local total = connections_of(u)
@@ -39,9 +49,10 @@ local function settle(u)
 end
 
 if op == 'X' then
+  redis.call('HSET', conns, tombstone, '0')
   local suffix, flat = '|' .. gateway, redis.call('HGETALL', conns)
   for i = 1, #flat, 2 do
-    if string.sub(flat[i], -#suffix) == suffix then
+    if string.sub(flat[i], 1, 1) ~= '!' and string.sub(flat[i], -#suffix) == suffix then
       redis.call('HDEL', conns, flat[i])
       settle(string.sub(flat[i], 1, #flat[i] - #suffix))
     end

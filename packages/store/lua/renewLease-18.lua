@@ -10,8 +10,12 @@
   ARGV[2] lease ttl, ms
   ARGV[3] "register" (create the lease) or "renew" (only extend a live one)
   ARGV[4..] pairs: a room's activity bucket (0..15), the room
-  Returns: 1 the lease is live and was extended
+  Returns: the lease's new expiry, ms of Redis time (> 0): the lease is live and was extended;
+           the gateway's writes carry it as their `valid_until` (include/gatewayFence.lua)
            0 renew refused: the lease is gone or expired; the caller must register a new id
+  A room is added to the gateway's rooms only while its lease is live, in this slot: a gateway
+  writes to a room only after this said so, so the reaper (which runs once the lease expired,
+  when no add can happen any more) finds every room the gateway ever wrote to.
 ]]
 local gateways, mine = KEYS[1], KEYS[2]
 local t = redis.call('TIME')
@@ -21,11 +25,12 @@ if ARGV[3] ~= 'register' then
   local expiry = redis.call('ZSCORE', gateways, ARGV[1])
   if not expiry or tonumber(expiry) < now then return 0 end
 end
-redis.call('ZADD', gateways, now + tonumber(ARGV[2]), ARGV[1])
+local expiry = now + tonumber(ARGV[2])
+redis.call('ZADD', gateways, expiry, ARGV[1])
 for i = 4, #ARGV, 2 do
   local bucket = tonumber(ARGV[i])
   if not bucket or bucket < 0 or bucket > 15 then return redis.error_reply('bad activity bucket ' .. tostring(ARGV[i])) end
   redis.call('ZADD', KEYS[3 + bucket], now, ARGV[i + 1])
   redis.call('SADD', mine, ARGV[i + 1])
 end
-return 1
+return expiry

@@ -1,6 +1,8 @@
+import { GatewayFenced, type LeaseGrant } from './gateway-fence';
 import { keys } from './keys';
 import { parseEstimate, parseEstimates, parseRoomState, type PokerRoomState, type StoredEstimate } from './poker-messages';
 import { pokerCards, pokerCreate, pokerEstimate, pokerManage, pokerPresence, pokerUser, type PokerPresenceArgs, type PokerRoomArgs } from './script-defs';
+import { holdForGateway } from './registry';
 import { StoreError, execPipeline, type ScriptedRedis } from './scripts';
 import { SlotBatch } from './slot-batch';
 
@@ -49,10 +51,20 @@ export enum PokerReplyCode {
   Self = -6,
 }
 
-/** pokerPresence-6's one-element refusals of a join. */
+/** pokerPresence-6's one-element refusals. */
 export enum JoinRefusalCode {
   NoRoom = -1,
   Full = -2,
+  /** The gateway's fence: its id was reaped in this room. */
+  Reaped = -3,
+  /** The gateway's fence: the lease the write carried lapsed. */
+  Lapsed = -4,
+}
+
+/** Throws GatewayFenced for a presence reply refused by the gateway's fence. */
+function checkFence(code: unknown, gatewayId: string): void {
+  if (code === JoinRefusalCode.Reaped) throw new GatewayFenced('reaped', gatewayId);
+  if (code === JoinRefusalCode.Lapsed) throw new GatewayFenced('lapsed', gatewayId);
 }
 
 const REFUSALS: Readonly<Record<PokerReplyCode, PokerRefusal>> = {
@@ -94,8 +106,8 @@ export class PokerStore {
     return { room: keys.pokerRoom(roomId), roomTtlMs: this.settings.roomTtlMs };
   }
 
-  private presenceArgs(roomId: string, op: PokerPresenceArgs['op'], gatewayId: string, userId: string, count: number): PokerPresenceArgs {
-    return { ...this.roomArgs(roomId), op, gatewayId, userId, count, spectator: false, name: '', nameVersion: '0', maxMembers: 0, rejoinGraceMs: this.settings.rejoinGraceMs };
+  private presenceArgs(roomId: string, op: PokerPresenceArgs['op'], gatewayId: string, validUntil: number, userId: string, count: number): PokerPresenceArgs {
+    return { ...this.roomArgs(roomId), op, gatewayId, validUntil, userId, count, spectator: false, name: '', nameVersion: '0', maxMembers: 0, rejoinGraceMs: this.settings.rejoinGraceMs };
   }
 
   /** Creates a room; false when the id is taken. */
@@ -108,23 +120,27 @@ export class PokerStore {
   }
 
   /**
-   * Adds one connection of `userId` on `gatewayId` to a room and returns the room as the
-   * connection first sees it. Registers the room with the gateway first, so a reaper finds it.
+   * Adds one connection of `userId` on the gateway of `grant` to a room and returns the room as
+   * the connection first sees it. Registers the room with the gateway's live lease first, so a
+   * reaper finds it; throws GatewayFenced when the lease is gone or the fence refused the join.
    */
-  async join(roomId: string, gatewayId: string, userId: string, spectator: boolean): Promise<PokerSnapshot> {
+  async join(roomId: string, grant: LeaseGrant, userId: string, spectator: boolean): Promise<PokerSnapshot> {
     const user = keys.user(userId);
     // The registry first (its own slot), then the user's keys (one slot, one pipeline).
-    await this.redis.sadd(keys.gatewayPokerRooms(gatewayId), roomId);
+    const held = await holdForGateway(this.redis, grant.id, keys.gatewayPokerRooms(grant.id), [roomId]);
     const [, profile] = await execPipeline(this.redis.pipeline().sadd(user.rooms, roomId).hmget(user.profile, 'name', 'name_v'));
     const [name, version] = profile as (string | null)[];
     const reply = (await pokerPresence.run(this.redis, {
-      ...this.presenceArgs(roomId, 'J', gatewayId, userId, 1),
+      ...this.presenceArgs(roomId, 'J', grant.id, held.validUntil, userId, 1),
       spectator,
       name: name ?? '',
       nameVersion: version ?? '0',
       maxMembers: this.settings.maxMembers,
     })) as unknown[];
-    if (reply.length === 1) throw new PokerRefused(reply[0] === JoinRefusalCode.Full ? 'full' : 'no_room');
+    if (reply.length === 1) {
+      checkFence(reply[0], grant.id);
+      throw new PokerRefused(reply[0] === JoinRefusalCode.Full ? 'full' : 'no_room');
+    }
     const [seq, owner, topic, revealed, deck, auto, members, estimates] = reply as [number, ...unknown[]];
     const flat = members as string[];
     const list: PokerSnapshotMember[] = [];
@@ -132,16 +148,21 @@ export class PokerStore {
     return { seq, room: parseRoomState([owner, topic, revealed, deck, auto]), members: list, estimates: parseEstimates(estimates as unknown[]) };
   }
 
-  /** Closes (`L`) or re-asserts (`S`, absolute) one gateway's connections of a user to a room. */
-  async presence(roomId: string, gatewayId: string, userId: string, op: PresenceOp, count: number, spectator = false): Promise<number> {
-    if (op === 'S') await this.redis.sadd(keys.gatewayPokerRooms(gatewayId), roomId);
-    const reply = (await pokerPresence.run(this.redis, { ...this.presenceArgs(roomId, op, gatewayId, userId, count), spectator })) as number[];
+  /**
+   * Closes (`L`) or re-asserts (`S`, absolute; the room is registered with the lease first) one
+   * gateway's connections of a user to a room, under the gateway's lease `grant`; throws
+   * GatewayFenced when the fence refused it.
+   */
+  async presence(roomId: string, grant: LeaseGrant, userId: string, op: PresenceOp, count: number, spectator = false): Promise<number> {
+    const validUntil = op === 'S' ? (await holdForGateway(this.redis, grant.id, keys.gatewayPokerRooms(grant.id), [roomId])).validUntil : grant.validUntil;
+    const reply = (await pokerPresence.run(this.redis, { ...this.presenceArgs(roomId, op, grant.id, validUntil, userId, count), spectator })) as number[];
+    checkFence(reply[0], grant.id);
     return seqOrRefusal(reply[0]);
   }
 
-  /** Drops every connection a dead gateway held in a room; its users leave unless connected elsewhere. */
+  /** The reaper: drops every connection a dead gateway held in a room (its users leave unless connected elsewhere) and fences its id there. */
   async dropGateway(roomId: string, gatewayId: string): Promise<void> {
-    await pokerPresence.run(this.redis, this.presenceArgs(roomId, 'X', gatewayId, '', 0));
+    await pokerPresence.run(this.redis, this.presenceArgs(roomId, 'X', gatewayId, 0, '', 0));
   }
 
   /** Sets (or with null withdraws) a member's estimate. */

@@ -13,12 +13,43 @@ export interface RoomOpsArgs {
   voters: VoterKeys;
   /** The gateway's own share of those voters' connections: keys.gatewayConns. */
   conns: string;
+  /** The gateway's lease expiry as the registry last granted it (LeaseGrant.validUntil). */
+  validUntil: number;
   ops: readonly ScriptArg[];
 }
 
 export const roomOps = defineScript('roomOps-4', (a: RoomOpsArgs) => ({
   keys: [a.voters.users, a.voters.votes, a.voters.tally, a.conns],
-  argv: a.ops,
+  argv: [a.validUntil, ...a.ops],
+}));
+
+/**
+ * Why a gateway's write was refused (include/gatewayFence.lua): the scripts' negative replies
+ * -1 and -2 (roomOps, userConnections), and -3 and -4 (pokerPresence).
+ */
+export enum FenceReply {
+  /** The reaper reaped the gateway id in this slot. */
+  Reaped = -1,
+  /** The lease the write carried has lapsed. */
+  Lapsed = -2,
+}
+
+export interface ReapVotersArgs {
+  voters: VoterKeys;
+  conns: string;
+  cursor: string;
+  count: number;
+  tombstoneMs: number;
+}
+
+export const reapVoters = defineScript('reapVoters-4', (a: ReapVotersArgs) => ({
+  keys: [a.voters.users, a.voters.votes, a.voters.tally, a.conns],
+  argv: [a.cursor, a.count, a.tombstoneMs],
+}));
+
+export const holdForGateway = defineScript('holdForGateway-2', (a: { gatewayId: string; held: string; members: readonly string[] }) => ({
+  keys: [keys.gateways, a.held],
+  argv: [a.gatewayId, ...a.members],
 }));
 
 /** A sharded room's counts, summed over its voter parts. */
@@ -105,13 +136,6 @@ export interface RenewLeaseArgs {
   rooms: readonly string[];
 }
 
-/** What renewLease-3 replied. */
-export enum LeaseReply {
-  /** Renew refused: the lease is gone or expired; the caller must register a new id. */
-  Lost = 0,
-  Live = 1,
-}
-
 export const renewLease = defineScript('renewLease-18', (a: RenewLeaseArgs) => ({
   keys: [keys.gateways, keys.gatewayRooms(a.gatewayId), ...Array.from({ length: ACTIVITY_BUCKETS }, (_, bucket) => keys.activeRooms(bucket))],
   argv: [a.gatewayId, a.ttlMs, a.mode, ...a.rooms.flatMap((room) => [roomBucket(room), room])],
@@ -133,8 +157,10 @@ export const pokerCreate = defineScript('pokerCreate-6', (a: PokerRoomArgs & { o
 );
 
 export interface PokerPresenceArgs extends PokerRoomArgs {
-  /** J join, L leave, S sync (absolute), X drop a dead gateway's connections. */
+  /** J join, L leave, S sync (absolute), X the reaper drops a dead gateway's connections. */
   op: 'J' | 'L' | 'S' | 'X';
+  /** The gateway's lease expiry as last granted (unused by X). */
+  validUntil: number;
   gatewayId: string;
   userId: string;
   count: number;
@@ -149,7 +175,7 @@ export interface PokerPresenceArgs extends PokerRoomArgs {
 }
 
 export const pokerPresence = defineScript('pokerPresence-6', (a: PokerPresenceArgs) =>
-  pokerCall(a, [a.op, a.gatewayId, a.userId, a.count, a.spectator ? '1' : '0', a.name, a.nameVersion, a.maxMembers, a.rejoinGraceMs]),
+  pokerCall(a, [a.op, a.gatewayId, a.userId, a.count, a.spectator ? '1' : '0', a.name, a.nameVersion, a.maxMembers, a.rejoinGraceMs, a.validUntil]),
 );
 
 export const pokerEstimate = defineScript('pokerEstimate-6', (a: PokerRoomArgs & { userId: string; value: string; comment: string }) =>
@@ -173,15 +199,18 @@ const userKeys = (user: UserKeys): string[] => [user.profile, user.gateways, use
 export interface UserConnectionsArgs {
   userId: string;
   gatewayId: string;
-  op: 'J' | 'L' | 'S';
+  /** X: the reaper drops a dead gateway's connections and leaves its tombstone. */
+  op: 'J' | 'L' | 'S' | 'X';
   count: number;
+  /** The gateway's lease expiry as last granted (unused by X). */
+  validUntil: number;
   userTtlMs: number;
   backstopMs: number;
 }
 
 export const userConnections = defineScript('userConnections-3', (a: UserConnectionsArgs) => ({
   keys: userKeys(keys.user(a.userId)),
-  argv: [a.gatewayId, a.op, a.count, a.userTtlMs, a.backstopMs],
+  argv: [a.gatewayId, a.op, a.count, a.userTtlMs, a.backstopMs, a.validUntil],
 }));
 
 export const userName = defineScript('userName-3', (a: { userId: string; name: string }) => ({

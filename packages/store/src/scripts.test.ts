@@ -2,8 +2,8 @@ import { SCRIPT_FILES, StoreError, commandName, defineScript, scriptSource, type
 
 describe('script registry', () => {
   it('names commands by script and version, never by key count', () => {
-    expect(commandName('tickRooms-n')).toBe('bb_tickRooms_v3');
-    expect(commandName('ensureRoom-1')).toBe('bb_ensureRoom_v3');
+    expect(commandName('tickRooms-n')).toBe('bb_tickRooms_v4');
+    expect(commandName('ensureRoom-1')).toBe('bb_ensureRoom_v4');
   });
 
   it.each(SCRIPT_FILES.map((file) => [file]))('%s uses exactly the KEYS its file name declares, and builds no key names', (file) => {

@@ -14,10 +14,12 @@ import type { RedisClient } from './connection';
  * Bump SCRIPT_VERSION whenever a script's arguments or replies change, so a rolling update never
  * runs a new caller against an old script of the same name.
  */
-const SCRIPT_VERSION = 3;
+const SCRIPT_VERSION = 4;
 
 export const SCRIPT_FILES = [
   'roomOps-4',
+  'reapVoters-4',
+  'holdForGateway-2',
   'tickRooms-n',
   'ensureRoom-1',
   'renewLease-18',

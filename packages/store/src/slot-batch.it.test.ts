@@ -4,6 +4,10 @@ import { keys } from './keys';
 import { registerScripts, type ScriptedRedis } from './scripts';
 import { VoteStore } from './vote-store';
 
+
+/** A grant no test outlives (the fence has its own suite: gateway-fence.it.test.ts). */
+const FOREVER = { id: 'g', validUntil: Number.MAX_SAFE_INTEGER };
+
 describe('SlotBatch (real Redis)', () => {
   let server: TestRedis;
   let redis: ScriptedRedis;
@@ -20,8 +24,8 @@ describe('SlotBatch (real Redis)', () => {
   it("settles each room's commands with their own replies, in the order queued", async () => {
     const store = new VoteStore(redis, { historyLimit: 10, roomTtlMs: 60_000 });
     const batch = store.batch();
-    const first = store.addRoomOps(batch, 'sb-a', 'g', [{ op: 'J', user: 'u1', count: 1 }, { op: 'V', user: 'u1', value: 'yes', ts: 2 }], 1);
-    const second = store.addRoomOps(batch, 'sb-b', 'g', [{ op: 'V', user: 'nobody', value: 'yes', ts: 1 }], 1);
+    const first = store.addRoomOps(batch, 'sb-a', FOREVER, [{ op: 'J', user: 'u1', count: 1 }, { op: 'V', user: 'u1', value: 'yes', ts: 2 }], 1);
+    const second = store.addRoomOps(batch, 'sb-b', FOREVER, [{ op: 'V', user: 'nobody', value: 'yes', ts: 1 }], 1);
     const raw = batch.add(keys.voteRoom('sb-a').users, (pipeline) => pipeline.hget(keys.voteRoom('sb-a').users, 'u1'));
     expect(batch.size).toBe(3);
     await batch.exec();
@@ -41,7 +45,7 @@ describe('SlotBatch (real Redis)', () => {
     try {
       const store = new VoteStore(dead, { historyLimit: 10, roomTtlMs: 60_000 });
       const batch = store.batch();
-      const ops = store.addRoomOps(batch, 'sb-dead', 'g', [{ op: 'J', user: 'u', count: 1 }], 1);
+      const ops = store.addRoomOps(batch, 'sb-dead', FOREVER, [{ op: 'J', user: 'u', count: 1 }], 1);
       const tick = store.addTick(batch, 'sb-dead', 1, 1000);
       await expect(batch.exec()).rejects.toThrow();
       // Callers that only awaited exec() leave these behind: they must count as handled.

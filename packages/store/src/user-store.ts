@@ -1,4 +1,6 @@
+import { GatewayFenced, fenceReason, type LeaseGrant } from './gateway-fence';
 import { keys } from './keys';
+import { holdForGateway } from './registry';
 import { UserExpireCode, unscheduleUser, userConnections, userExpire, userName } from './script-defs';
 import type { ScriptedRedis } from './scripts';
 
@@ -31,21 +33,27 @@ export class UserStore {
   ) {}
 
   /**
-   * Changes one gateway's connection count for a user: `J`/`L` by `count`, `S` to `count`. Registers
-   * the user with the gateway first (so a reaper finds them) and schedules the expiry check when
-   * the user is left with no connection anywhere.
+   * Changes one gateway's connection count for a user, under the gateway's lease `grant`: `J`/`L`
+   * by `count`, `S` to `count`. Registers the user with the live lease first (so a reaper finds
+   * them), throws GatewayFenced when the lease is gone or the fence refused the change, and
+   * schedules the expiry check when the user is left with no connection anywhere.
    */
-  async connections(userId: string, gatewayId: string, op: UserConnectionOp, count: number): Promise<UserPresence> {
+  async connections(userId: string, grant: LeaseGrant, op: UserConnectionOp, count: number): Promise<UserPresence> {
     // The registry (its own slot) first, so a reaper finds the user, then the user's script.
-    if (op !== 'L') await this.redis.sadd(keys.gatewayUsers(gatewayId), userId);
-    const [connections, expiresAt, name, nameVersion] = (await userConnections.run(this.redis, {
-      userId,
-      gatewayId,
-      op,
-      count,
-      userTtlMs: this.userTtlMs,
-      backstopMs: BACKSTOP_MS,
-    })) as [number, number, string, string];
+    const validUntil = op === 'L' ? grant.validUntil : (await holdForGateway(this.redis, grant.id, keys.gatewayUsers(grant.id), [userId])).validUntil;
+    return this.change(userId, grant.id, op, count, validUntil);
+  }
+
+  /** The reaper: a dead gateway's connections of the user go, and its id is fenced there. */
+  async dropGateway(userId: string, gatewayId: string): Promise<UserPresence> {
+    return this.change(userId, gatewayId, 'X', 0, 0);
+  }
+
+  private async change(userId: string, gatewayId: string, op: UserConnectionOp | 'X', count: number, validUntil: number): Promise<UserPresence> {
+    const reply = (await userConnections.run(this.redis, { userId, gatewayId, op, count, validUntil, userTtlMs: this.userTtlMs, backstopMs: BACKSTOP_MS })) as unknown[];
+    const reason = reply.length === 1 ? fenceReason(Number(reply[0])) : undefined;
+    if (reason) throw new GatewayFenced(reason, gatewayId);
+    const [connections, expiresAt, name, nameVersion] = reply as [number, number, string, string];
     if (connections === 0) await this.redis.zadd(keys.expiringUsers, expiresAt, userId);
     return { connections, expiresAt, name: name === '' ? null : name, nameVersion };
   }

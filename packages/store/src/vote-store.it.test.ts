@@ -1,3 +1,4 @@
+import type { LeaseGrant } from './gateway-fence';
 import { dataFrame, decodePoint, decodeVoteServerFrame, pointOfSnapshot, pointTs } from '@banterbox/protocol';
 import { TestRedis } from '@banterbox/testkit';
 import type { Redis } from 'ioredis';
@@ -70,6 +71,10 @@ function prng(seed: number): () => number {
   };
 }
 
+
+/** A grant no test outlives, for tests of what the ops do (the fence has its own suite: gateway-fence.it.test.ts). */
+const forever = (id: string): LeaseGrant => ({ id, validUntil: Number.MAX_SAFE_INTEGER });
+
 describe('vote store scripts (real Redis)', () => {
   let server: TestRedis;
   let redis: ScriptedRedis;
@@ -90,7 +95,7 @@ describe('vote store scripts (real Redis)', () => {
 
   async function apply(room: string, gateway: string, ops: RoomOp[]): Promise<number> {
     const batch = store.batch();
-    const applied = store.addRoomOps(batch, room, gateway, ops, 1);
+    const applied = store.addRoomOps(batch, room, forever(gateway), ops, 1);
     await batch.exec();
     return applied;
   }
@@ -115,7 +120,7 @@ describe('vote store scripts (real Redis)', () => {
       for (const gateway of ['g1', 'g2', 'g3']) {
         const ops = Array.from({ length: 1 + Math.floor(rand() * 8) }, () => randomOp(rand));
         ops.forEach((op) => model.apply(gateway, op));
-        void store.addRoomOps(batch, room, gateway, ops, 1);
+        void store.addRoomOps(batch, room, forever(gateway), ops, 1);
       }
       await batch.exec();
       const actual = await stored(room);
@@ -226,15 +231,15 @@ describe('vote store scripts (real Redis)', () => {
 
   it("reaps an expired gateway: its users stop counting unless connected elsewhere", async () => {
     const room = 'reaped';
-    await renewLease(redis, 'dead', 50, 'register', [room]);
-    await renewLease(redis, 'alive', 60_000, 'register', [room]);
+    const dead = (await renewLease(redis, 'dead', 50, 'register', [room]))!;
+    const alive = (await renewLease(redis, 'alive', 60_000, 'register', [room]))!;
     const batch = store.batch();
-    void store.addRoomOps(batch, room, 'dead', [
+    void store.addRoomOps(batch, room, dead, [
       { op: 'J', user: 'only-dead', count: 2 },
       { op: 'V', user: 'only-dead', value: 'yes', ts: 1 },
       { op: 'J', user: 'both', count: 1 },
     ], 1);
-    void store.addRoomOps(batch, room, 'alive', [
+    void store.addRoomOps(batch, room, alive, [
       { op: 'J', user: 'both', count: 1 },
       { op: 'V', user: 'both', value: 'no', ts: 2 },
     ], 1);
@@ -248,7 +253,7 @@ describe('vote store scripts (real Redis)', () => {
     expect(await stored(room)).toEqual({ votes: { yes: 0, no: 1 }, connected: 1 });
     expect(await expiredGateways(redis, await redisTimeMs(redis), 10)).toEqual([]);
     // the lease is gone: a renew is refused, so the gateway must re-register under a new id
-    expect(await renewLease(redis, 'dead', 1000, 'renew', [])).toBe(false);
-    expect(await renewLease(redis, 'alive', 60_000, 'renew', [room])).toBe(true);
+    expect(await renewLease(redis, 'dead', 1000, 'renew', [])).toBeUndefined();
+    expect(await renewLease(redis, 'alive', 60_000, 'renew', [room])).toEqual({ id: 'alive', validUntil: expect.any(Number) as number });
   });
 });

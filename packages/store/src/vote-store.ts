@@ -1,4 +1,5 @@
 import type { TallyPoint } from '@banterbox/protocol';
+import { GatewayFenced, fenceReason, type LeaseGrant } from './gateway-fence';
 import { keys, voterShard } from './keys';
 import { TickResult, ensureRoom, roomOps, tickRooms, type RoomSums, type TickedRoom } from './script-defs';
 import { StoreError, type ScriptedPipeline, type ScriptedRedis } from './scripts';
@@ -154,20 +155,21 @@ export class VoteStore {
   }
 
   /**
-   * Queues this gateway's ops for one room on `batch`, in order, in script calls of at most
-   * OPS_PER_CALL ops; resolves with the number of votes that changed a stored vote. A room with
-   * `shards` voter parts gets one call per part touched, each with the ops of that part's users
-   * (still in order: a user's ops always go to the same part).
+   * Queues a gateway's ops for one room on `batch`, in order, in script calls of at most
+   * OPS_PER_CALL ops, under the gateway's lease `grant`; resolves with the number of votes that
+   * changed a stored vote, or rejects with GatewayFenced when the fence refused a call (that
+   * call changed nothing). A room with `shards` voter parts gets one call per part touched, each
+   * with the ops of that part's users (still in order: a user's ops always go to the same part).
    */
-  addRoomOps(batch: SlotBatch, roomId: string, gatewayId: string, ops: readonly RoomOp[], shards: number): Promise<number> {
+  addRoomOps(batch: SlotBatch, roomId: string, grant: LeaseGrant, ops: readonly RoomOp[], shards: number): Promise<number> {
     const byShard = groupBy(ops, (op) => voterShard(op.user, shards));
-    const written = [...byShard].map(([shard, part]) => this.addPartOps(batch, roomId, gatewayId, part, shard, shards));
+    const written = [...byShard].map(([shard, part]) => this.addPartOps(batch, roomId, grant, part, shard, shards));
     return handled(Promise.all(written).then((counts) => counts.reduce((sum, n) => sum + n, 0)));
   }
 
-  private addPartOps(batch: SlotBatch, roomId: string, gatewayId: string, ops: readonly RoomOp[], shard: number, shards: number): Promise<number> {
+  private addPartOps(batch: SlotBatch, roomId: string, grant: LeaseGrant, ops: readonly RoomOp[], shard: number, shards: number): Promise<number> {
     const voters = keys.voterKeys(roomId, shard, shards);
-    const conns = keys.gatewayConns(roomId, gatewayId, shard, shards);
+    const conns = keys.gatewayConns(roomId, grant.id, shard, shards);
     const queue = (pipeline: ScriptedPipeline): void => {
       for (let start = 0; start < ops.length; start += OPS_PER_CALL) {
         const args: (string | number)[] = [];
@@ -175,10 +177,16 @@ export class VoteStore {
           if (op.op === 'V') args.push('V', op.user, op.value, op.ts);
           else args.push(op.op, op.user, op.count, 0);
         }
-        roomOps.queue(pipeline, { voters, conns, ops: args });
+        roomOps.queue(pipeline, { voters, conns, validUntil: grant.validUntil, ops: args });
       }
     };
-    return batch.add(voters.users, queue, (replies) => replies.reduce<number>((sum, reply) => sum + Number(reply), 0));
+    return batch.add(voters.users, queue, (replies) =>
+      replies.reduce<number>((sum, reply) => {
+        const reason = fenceReason(Number(reply));
+        if (reason) throw new GatewayFenced(reason, grant.id);
+        return sum + Number(reply);
+      }, 0),
+    );
   }
 
   /** Queues a tick of one (unsharded) room on `batch`; resolves with what the script did. */

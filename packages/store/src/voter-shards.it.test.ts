@@ -30,7 +30,7 @@ describe('a vote room with its voters in parts (real Redis Cluster, 3 masters)',
 
   async function apply(room: string, gateway: string, ops: RoomOp[], shards: number): Promise<number> {
     const batch = store.batch();
-    const applied = store.addRoomOps(batch, room, gateway, ops, shards);
+    const applied = store.addRoomOps(batch, room, { id: gateway, validUntil: Number.MAX_SAFE_INTEGER }, ops, shards);
     await batch.exec();
     return applied;
   }
@@ -131,6 +131,7 @@ describe('a vote room with its voters in parts (real Redis Cluster, 3 masters)',
     expect(await reapGateway(stores(), 'g2')).toBe(2 + 8 + 2);
     // viewer-1 (no) and only-on-g2 (no) were only on g2; everyone else is still on g1.
     expect(await store.liveTally('giant', meta)).toEqual({ votes: { yes: 19, no: 10 }, connected: 29 });
-    for (const shard of [0, 1, 2]) expect(await redis.exists(keys.gatewayConns('giant', 'g2', shard, 3))).toBe(0);
+    // Each part keeps only g2's tombstone, which refuses whatever g2 still had in flight.
+    for (const shard of [0, 1, 2]) expect(await redis.hkeys(keys.gatewayConns('giant', 'g2', shard, 3))).toEqual(['!reaped']);
   });
 });

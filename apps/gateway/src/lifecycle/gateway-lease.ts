@@ -1,21 +1,49 @@
 import type { Logger } from '@banterbox/logger';
-import { addLease, onNodesChanged, releaseLease, renewLease, type ScriptedRedis, type SlotBatch } from '@banterbox/store';
+import { GatewayFenced, onNodesChanged, releaseLease, renewLease, retireLease, type LeaseGrant, type ScriptedRedis } from '@banterbox/store';
 import type { GatewayFeature } from '../feature';
 import { newGatewayId } from '../ids';
 
-/** The gateway's current id, as features write it into Redis. */
+/** The gateway's current lease, as features write under it into Redis. */
 export interface GatewayIdentity {
+  /** The current lease id (it changes when a lease was lost). */
   readonly id: string;
+  /** The id with the lease's expiry as last granted; undefined while the lease is not live. */
+  readonly grant: LeaseGrant | undefined;
+  /** A write was refused by the fence (docs/protocol-presence.md): re-assert now, under a new id if need be. */
+  fenced(error: GatewayFenced): void;
+}
+
+/** A write was asked for while the lease is not live: nothing was written; the lease's resync re-asserts the state. */
+export class LeaseNotLive extends Error {
+  readonly code = 'lease_not_live';
+  constructor() {
+    super('the gateway lease is not live; try again');
+    this.name = 'LeaseNotLive';
+  }
+}
+
+/** The grant to write under now, or LeaseNotLive. */
+export function liveGrant(identity: GatewayIdentity): LeaseGrant {
+  const grant = identity.grant;
+  if (!grant) throw new LeaseNotLive();
+  return grant;
 }
 
 /**
- * What the vote writer may ask of the lease: mark rooms active (ticked, and registered to this
- * gateway for reaping) in the same batch as the rooms' first ops, and have the gateway's state
+ * What the vote writer asks of the lease: register rooms with the live lease (ticked, and reaped
+ * with this gateway) before the first op is written to them, and have the gateway's state
  * re-asserted when a batch could not be written.
  */
 export interface RoomActivity {
-  markActive(batch: SlotBatch, rooms: readonly string[]): Promise<void>;
+  /**
+   * Resolves with the grant to write `rooms` under once they are registered with it, or
+   * undefined when the lease is not live (a re-assertion is then on its way).
+   */
+  hold(rooms: readonly string[]): Promise<LeaseGrant | undefined>;
+  /** Forgets that a room is registered (it was unloaded): its next write registers it again, and so marks it active at once. */
+  forget(roomId: string): void;
   repair(reason: string): void;
+  fenced(error: GatewayFenced): void;
 }
 
 export interface GatewayLeaseDeps {
@@ -31,28 +59,39 @@ export interface GatewayLeaseDeps {
 /**
  * The gateway's registration in Redis, and the one owner of its lifetime: registers at start,
  * renews every third of the lease with the rooms to tick, notices a lost lease (an expired
- * renewal, a refused piggy-backed one, or Redis coming back empty) and then re-asserts: renews
+ * renewal, a write refused by the fence, or Redis coming back empty) and then re-asserts: renews
  * or registers under a new id, and asks every feature to write its state again. A resync that
- * fails part-way runs again on the next renewal.
+ * fails part-way runs again on the next renewal; one asked for while another runs runs after it.
+ *
+ * Nothing is written under an id before its lease is live: `grant` is undefined until the first
+ * registration, and every write carries the grant's expiry, which Redis checks (the fence).
  */
 export class GatewayLease implements GatewayIdentity, RoomActivity {
-  private currentId: string;
+  private current: LeaseGrant | undefined;
+  private pendingId: string;
   private live = false;
+  /** Rooms registered with the current id (its `bb:{registry}:gw:<id>:rooms`). */
+  private held = new Set<string>();
   private features: readonly GatewayFeature[] = [];
   private resyncing: Promise<void> | undefined;
+  private resyncAgain: string | undefined;
   private resyncPending = false;
   private timer: NodeJS.Timeout | undefined;
   private everReady = false;
 
   constructor(private readonly deps: GatewayLeaseDeps) {
-    this.currentId = newGatewayId(deps.baseId);
+    this.pendingId = newGatewayId(deps.baseId);
     deps.redis.on('ready', () => {
       if (this.everReady) void this.resync('redis reconnected');
     });
   }
 
   get id(): string {
-    return this.currentId;
+    return this.current?.id ?? this.pendingId;
+  }
+
+  get grant(): LeaseGrant | undefined {
+    return this.live ? this.current : undefined;
   }
 
   /** Whether the last renewal (or resync) found the lease live. */
@@ -63,20 +102,42 @@ export class GatewayLease implements GatewayIdentity, RoomActivity {
   /** Registers the lease and starts renewing it; `features` re-assert on every resync. */
   async start(features: readonly GatewayFeature[]): Promise<void> {
     this.features = features;
-    await renewLease(this.deps.redis, this.currentId, this.deps.leaseMs, 'register', []);
-    this.live = true;
+    await this.register(this.pendingId);
     this.everReady = true;
     onNodesChanged(this.deps.redis, (reason) => this.repair(reason));
     this.timer = setInterval(() => void this.renew(), Math.max(100, Math.floor(this.deps.leaseMs / 3)));
   }
 
-  markActive(batch: SlotBatch, rooms: readonly string[]): Promise<void> {
-    const marked = addLease(batch, this.currentId, this.deps.leaseMs, 'renew', rooms).then((live) => {
-      if (!live) void this.resync('lease lost');
-    });
-    // A failed batch is reported by whoever ran it; this promise must not be left unhandled.
-    marked.catch(() => undefined);
-    return marked;
+  private async register(id: string): Promise<void> {
+    const grant = await renewLease(this.deps.redis, id, this.deps.leaseMs, 'register', []);
+    if (!grant) throw new Error('lease registration refused');
+    this.current = grant;
+    this.held = new Set();
+    this.live = true;
+  }
+
+  async hold(rooms: readonly string[]): Promise<LeaseGrant | undefined> {
+    const grant = this.grant;
+    if (!grant) return undefined;
+    const fresh = rooms.filter((room) => !this.held.has(room));
+    if (fresh.length === 0) return grant;
+    const renewed = await renewLease(this.deps.redis, grant.id, this.deps.leaseMs, 'renew', fresh);
+    if (!renewed) {
+      void this.resync('lease lost');
+      return undefined;
+    }
+    if (this.current?.id !== grant.id) return undefined; // re-registered meanwhile: the resync writes it all
+    for (const room of fresh) this.held.add(room);
+    this.extend(renewed);
+    return renewed;
+  }
+
+  forget(roomId: string): void {
+    this.held.delete(roomId);
+  }
+
+  fenced(error: GatewayFenced): void {
+    void this.resync(`a write was fenced: ${error.reason}`);
   }
 
   /** Runs a resync at the next renewal (at most every third of the lease, never in a tight loop). */
@@ -85,19 +146,29 @@ export class GatewayLease implements GatewayIdentity, RoomActivity {
     this.resyncPending = true;
   }
 
+  private extend(grant: LeaseGrant): void {
+    if (this.current?.id === grant.id && grant.validUntil > this.current.validUntil) this.current = grant;
+  }
+
   private tickedRooms(): string[] {
     return this.features.flatMap((feature) => feature.tickedRooms());
   }
 
   private async renew(): Promise<void> {
-    if (this.deps.redis.status !== 'ready') return;
+    const current = this.current;
+    if (this.deps.redis.status !== 'ready' || !current) return;
     try {
       const done = this.deps.timer();
-      const live = await renewLease(this.deps.redis, this.currentId, this.deps.leaseMs, 'renew', this.tickedRooms());
+      const rooms = this.tickedRooms();
+      const renewed = await renewLease(this.deps.redis, current.id, this.deps.leaseMs, 'renew', rooms);
       done();
-      if (!live) await this.resync('lease expired');
-      else if (this.resyncPending) await this.resync('a re-assertion is due');
-      else this.live = true;
+      if (!renewed) await this.resync('lease expired');
+      else {
+        if (this.current?.id === renewed.id) for (const room of rooms) this.held.add(room);
+        this.extend(renewed);
+        if (this.resyncPending) await this.resync('a re-assertion is due');
+        else this.live = true;
+      }
     } catch (err) {
       this.live = false;
       this.deps.log.warn({ err }, 'lease renewal failed');
@@ -106,31 +177,49 @@ export class GatewayLease implements GatewayIdentity, RoomActivity {
 
   /**
    * Re-asserts everything this gateway holds: its lease (under a new id if the old one was lost
-   * or reaped), then each feature's state. Concurrent calls share one run.
+   * or reaped), then each feature's state. A call while one runs makes it run once more after.
    */
   resync(reason: string): Promise<void> {
-    this.resyncing ??= this.runResync(reason).finally(() => {
+    if (this.resyncing) {
+      this.resyncAgain = reason;
+      return this.resyncing;
+    }
+    this.resyncing = (async () => {
+      let next: string | undefined = reason;
+      while (next !== undefined) {
+        this.resyncAgain = undefined;
+        await this.runResync(next);
+        next = this.resyncAgain;
+      }
+    })().finally(() => {
       this.resyncing = undefined;
     });
     return this.resyncing;
   }
 
+  /**
+   * Moves to a new id and writes everything held locally under it, then retires the old id: the
+   * reaper takes out exactly what was written under the old one (a leave that was lost, a batch
+   * that landed after a lapse), and its tombstones refuse whatever of the old id is still in
+   * flight. Users connected here count throughout (under both ids until the reap).
+   */
   private async runResync(reason: string): Promise<void> {
-    const { redis, leaseMs, log } = this.deps;
+    const { log } = this.deps;
+    const previous = this.current;
+    const previousRooms = [...this.held];
     try {
-      if (!(await renewLease(redis, this.currentId, leaseMs, 'renew', []))) {
-        this.currentId = newGatewayId(this.deps.baseId);
-        await renewLease(redis, this.currentId, leaseMs, 'register', []);
-        log.warn({ gatewayId: this.currentId, reason }, 'gateway lease lost; registered under a new id');
-      }
-      this.live = true;
-      for (const feature of this.features) await feature.reassert(this.currentId);
+      this.live = false;
+      await this.register(newGatewayId(this.deps.baseId));
+      for (const feature of this.features) await feature.reassert();
+      if (previous) await retireLease(this.deps.redis, previous.id, previousRooms);
       this.resyncPending = false;
-      log.info({ reason, rooms: this.tickedRooms().length, gatewayId: this.currentId }, 'gateway state re-asserted');
+      log.warn({ reason, rooms: this.tickedRooms().length, gatewayId: this.id, previous: previous?.id }, 'gateway state re-asserted under a new id');
     } catch (err) {
       log.warn({ err, reason }, 'resync failed; will retry on the next lease renewal');
       this.live = false;
       this.resyncPending = true;
+      // The id registered last is retired by the next resync; until then it keeps its lease.
+      if (previous && this.current?.id !== previous.id) await retireLease(this.deps.redis, previous.id, previousRooms).catch(() => undefined);
     }
   }
 
@@ -142,8 +231,8 @@ export class GatewayLease implements GatewayIdentity, RoomActivity {
   /** Removes the lease on a clean shutdown, after every connection left. */
   async release(): Promise<void> {
     this.stop();
-    if (this.deps.redis.status !== 'ready') return;
-    await releaseLease(this.deps.redis, this.currentId).catch((err: unknown) => {
+    if (this.deps.redis.status !== 'ready' || !this.current) return;
+    await releaseLease(this.deps.redis, this.current.id).catch((err: unknown) => {
       this.deps.log.warn({ err }, 'lease not released; the ticker reaps it when it expires');
     });
   }

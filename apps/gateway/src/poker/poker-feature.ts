@@ -69,8 +69,8 @@ export function createPokerFeature(deps: FeatureDeps): GatewayFeature {
     start(): void {
       heartbeat ??= setInterval(() => deps.fanout.publish('poker', HEARTBEAT_TOPIC, pokerFrame({ event: 'heartbeat' })), config.heartbeatMs);
     },
-    async reassert(gatewayId: string): Promise<void> {
-      await handler.reassert(sockets, gatewayId);
+    async reassert(): Promise<void> {
+      await handler.reassert(sockets);
       await rooms.verify();
     },
     tickedRooms: () => [],

@@ -1,8 +1,8 @@
 import { nanoid } from 'nanoid';
 import type { Logger } from '@banterbox/logger';
 import { PokerLimits, pokerErrorFrame, pokerFrame, type PokerRequest } from '@banterbox/protocol';
-import { PokerRefused, type PokerRefusal, type PokerStore, type UserStore } from '@banterbox/store';
-import type { GatewayIdentity } from '../lifecycle/gateway-lease';
+import { GatewayFenced, PokerRefused, type PokerRefusal, type PokerStore, type UserStore } from '@banterbox/store';
+import { LeaseNotLive, liveGrant, type GatewayIdentity } from '../lifecycle/gateway-lease';
 import { snapshotEvents } from './poker-render';
 import type { PokerRooms, PokerSocket } from './poker-rooms';
 
@@ -67,6 +67,7 @@ export class PokerHandler {
     try {
       await this.dispatch(ws, request);
     } catch (error) {
+      if (error instanceof GatewayFenced) this.deps.identity.fenced(error);
       if (error instanceof PokerRefused) {
         throw new PokerRuleError(refusalMessage(error.refusal, request), 'roomId' in request ? request.roomId : undefined);
       }
@@ -144,14 +145,14 @@ export class PokerHandler {
       const room = await this.deps.rooms.acquire(roomId);
       let snapshot;
       try {
-        snapshot = await this.deps.poker.join(roomId, this.deps.identity.id, data.userId, spectator);
+        snapshot = await this.deps.poker.join(roomId, liveGrant(this.deps.identity), data.userId, spectator);
       } catch (error) {
         this.deps.rooms.release(room);
         throw error;
       }
       if (!data.open) {
         this.deps.rooms.release(room);
-        await this.deps.poker.presence(roomId, this.deps.identity.id, data.userId, 'L', 1);
+        await this.deps.poker.presence(roomId, liveGrant(this.deps.identity), data.userId, 'L', 1);
         return;
       }
       data.rooms.set(roomId, { room, spectator });
@@ -165,24 +166,25 @@ export class PokerHandler {
     const membership = ws.getUserData().rooms.get(roomId);
     if (!membership) throw new PokerRuleError('Not in this room', roomId);
     this.deps.rooms.detach(ws, membership.room);
-    await this.deps.poker.presence(roomId, this.deps.identity.id, ws.getUserData().userId, 'L', 1);
+    await this.deps.poker.presence(roomId, liveGrant(this.deps.identity), ws.getUserData().userId, 'L', 1);
   }
 
   /**
    * Re-asserts this gateway's poker connections (users and room memberships) under its current
-   * id, after Redis lost them or the gateway's lease was lost. Rooms Redis no longer has are
-   * closed for their local sockets.
+   * grant (a new id: see GatewayLease). Rooms Redis no longer has are closed for their local
+   * sockets.
    */
-  async reassert(sockets: Iterable<PokerSocket>, gatewayId: string): Promise<void> {
+  async reassert(sockets: Iterable<PokerSocket>): Promise<void> {
     const { poker, users, rooms } = this.deps;
+    const grant = liveGrant(this.deps.identity);
     const perUser = new Map<string, number>();
     for (const ws of sockets) perUser.set(ws.getUserData().userId, (perUser.get(ws.getUserData().userId) ?? 0) + 1);
-    await Promise.all([...perUser].map(([userId, count]) => users.connections(userId, gatewayId, 'S', count)));
+    await Promise.all([...perUser].map(([userId, count]) => users.connections(userId, grant, 'S', count)));
     const work: Promise<unknown>[] = [];
     for (const room of rooms.all()) {
       for (const [userId, { count, spectator }] of room.usersHere()) {
         work.push(
-          poker.presence(room.id, gatewayId, userId, 'S', count, spectator).catch((error: unknown) => {
+          poker.presence(room.id, grant, userId, 'S', count, spectator).catch((error: unknown) => {
             if (!(error instanceof PokerRefused)) throw error;
             rooms.closeLocally(room);
             return 0;
@@ -193,11 +195,21 @@ export class PokerHandler {
     await Promise.all(work);
   }
 
-  /** The socket closed: it leaves its rooms and the user loses one connection. */
+  /**
+   * The socket closed: it leaves its rooms and the user loses one connection. When that cannot
+   * be written (the lease is not live, or the fence refused it), the lease's resync moves to a
+   * new id without this socket and the reaper takes the old id's share out.
+   */
   async closed(userId: string, roomIds: string[]): Promise<void> {
-    const gatewayId = this.deps.identity.id;
-    await Promise.all(roomIds.map((roomId) => this.deps.poker.presence(roomId, gatewayId, userId, 'L', 1).catch(ignoreGoneRoom)));
-    await this.deps.users.connections(userId, gatewayId, 'L', 1);
+    const { identity } = this.deps;
+    try {
+      const grant = liveGrant(identity);
+      await Promise.all(roomIds.map((roomId) => this.deps.poker.presence(roomId, grant, userId, 'L', 1).catch(ignoreGoneRoom)));
+      await this.deps.users.connections(userId, grant, 'L', 1);
+    } catch (error) {
+      if (error instanceof GatewayFenced) identity.fenced(error);
+      else if (!(error instanceof LeaseNotLive)) throw error;
+    }
   }
 }
 

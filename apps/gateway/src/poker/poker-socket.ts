@@ -10,9 +10,9 @@ import {
   pokerErrorFrame,
   pokerFrame,
 } from '@banterbox/protocol';
-import type { UserStore } from '@banterbox/store';
+import { GatewayFenced, type UserStore } from '@banterbox/store';
 import { sessionOf } from '../http/session';
-import type { GatewayIdentity } from '../lifecycle/gateway-lease';
+import { liveGrant, type GatewayIdentity } from '../lifecycle/gateway-lease';
 import type { GatewayMetrics } from '../metrics';
 import { newRateState } from '../transport/rate-limit';
 import { admitFrame, socketOptions } from '../transport/socket-limits';
@@ -101,12 +101,13 @@ export function pokerSocketBehavior(deps: PokerSocketDeps): WebSocketBehavior<Po
       deps.sockets.add(ws);
       ws.subscribe(HEARTBEAT_TOPIC);
       ws.send(pokerFrame({ event: 'connectionInfo', userId: data.userId }));
-      data.queue = deps.users
-        .connections(data.userId, deps.identity.id, 'J', 1)
+      data.queue = Promise.resolve()
+        .then(() => deps.users.connections(data.userId, liveGrant(deps.identity), 'J', 1))
         .then((user) => {
           if (data.open) ws.send(pokerFrame({ event: 'userUpdated', user: { id: data.userId, name: user.name } }));
         })
         .catch((err: unknown) => {
+          if (err instanceof GatewayFenced) deps.identity.fenced(err);
           log.warn({ err }, 'poker connection could not be registered');
           if (data.open) ws.end(CloseCode.TryAgainLater, 'unavailable');
         });

@@ -3,17 +3,22 @@ import type { HttpRequest, HttpResponse, us_socket_context_t } from 'uWebSockets
 export interface UpgradePolicy {
   /** Answers whether a browser Origin may open a socket (Host is the request's Host header). */
   originAllowed: (origin: string, host: string) => boolean;
-  /** Whether new sockets are accepted (false while draining). */
-  accepting: () => boolean;
+  /**
+   * Why new sockets are refused now ('draining', or 'not ready' until the lease is live and
+   * Redis usable), or undefined while they are accepted.
+   */
+  refusal: () => string | undefined;
 }
 
 /**
- * Refuses an upgrade the gateway will not take: 503 while draining, 403 for a browser Origin
- * that is not allowed. Returns true when it answered (the caller must not upgrade).
+ * Refuses an upgrade the gateway will not take: 503 while draining or not ready (a socket is
+ * accepted only once what it writes can be fenced: docs/protocol-presence.md), 403 for a browser
+ * Origin that is not allowed. Returns true when it answered (the caller must not upgrade).
  */
 export function refuseUpgrade(res: HttpResponse, req: HttpRequest, policy: UpgradePolicy): boolean {
-  if (!policy.accepting()) {
-    res.writeStatus('503 Service Unavailable').end('draining');
+  const refusal = policy.refusal();
+  if (refusal !== undefined) {
+    res.writeStatus('503 Service Unavailable').writeHeader('retry-after', '1').end(refusal);
     return true;
   }
   const origin = req.getHeader('origin');

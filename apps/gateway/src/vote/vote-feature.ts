@@ -22,7 +22,6 @@ export function createVoteFeature(deps: FeatureDeps & { activity: RoomActivity }
   const sockets = new Set<VoteSocket>();
   const writer = new VoteWriter({
     store,
-    gatewayId: () => deps.identity.id,
     activity: deps.activity,
     flushMs: config.voteFlushMs,
     log: log.child({ component: 'writer' }),

@@ -97,6 +97,7 @@ export class VoteRooms {
     const entry = this.entries.get(room.id);
     if (room.sockets > 0 || entry?.room !== room) return;
     this.entries.delete(room.id);
+    this.deps.writer.forgetRoom(room.id);
     this.deps.channels.unsubscribe(keys.voteRoom(room.id).channel).catch((err: unknown) => {
       this.deps.log.warn({ err, room: room.id }, 'unsubscribe failed');
     });

@@ -22,7 +22,6 @@ describe('vote writer (real Redis)', () => {
   const writer = (flushMs: number): VoteWriter =>
     new VoteWriter({
       store: new VoteStore(redis, { historyLimit: 10, roomTtlMs: 60_000 }),
-      gatewayId: () => lease.id,
       activity: lease,
       flushMs,
       log,

@@ -1,12 +1,10 @@
 import type { Logger } from '@banterbox/logger';
-import { StoreError, type RoomOp, type VoteStore } from '@banterbox/store';
+import { GatewayFenced, StoreError, type RoomOp, type VoteStore } from '@banterbox/store';
 import type { RoomActivity } from '../lifecycle/gateway-lease';
 
 export interface VoteWriterOptions {
   store: VoteStore;
-  /** The gateway's current id (it changes when the lease was lost). */
-  gatewayId: () => string;
-  /** Marks rooms new to this gateway active in the same pipeline as their first ops. */
+  /** The lease: registers rooms with it before their first ops, and gives the grant to write under. */
   activity: RoomActivity;
   flushMs: number;
   log: Logger;
@@ -33,11 +31,16 @@ interface RoomBatch {
 /**
  * Batches presence and vote ops per room and writes each batch with one pipeline (one per
  * Cluster node: see SlotBatch): one script call per room (per 500 ops), never one round trip per
- * vote. Ops of a room keep their order. A user's repeated votes within a batch are coalesced:
- * a newer vote takes the place of the previous one (the newest ts wins in Redis anyway), unless a
- * presence op of the same user came between them. While Redis is unreachable batches are dropped;
- * a batch that fails asks the lease for a resync, and the gateway re-asserts its whole state when
- * Redis is back, which repairs anything lost.
+ * vote. Ops of a room keep their order, across batches too: batches are sent one after another
+ * (each may wait for its rooms' registration with the lease), and may be in flight together. A
+ * user's repeated votes within a batch are coalesced: a newer vote takes the place of the
+ * previous one (the newest ts wins in Redis anyway), unless a presence op of the same user came
+ * between them.
+ *
+ * Every batch is written under the lease's grant, after every room in it is registered with the
+ * lease (so the reaper finds it). While Redis is unreachable or the lease is not live batches are
+ * dropped; a batch that fails asks the lease for a resync, and one refused by the fence for an
+ * immediate one: the gateway re-asserts its whole state, which repairs anything lost.
  */
 export class VoteWriter {
   private pending = new Map<string, RoomBatch>();
@@ -45,6 +48,8 @@ export class VoteWriter {
   private queued = 0;
   private timer: NodeJS.Timeout | undefined;
   private inFlight = new Set<Promise<void>>();
+  /** The last batch's send (not its completion): the next one is sent after it. */
+  private sending: Promise<void> = Promise.resolve();
   /** opsDropped when Redis was last seen ready: logs once per outage, not once per batch. */
   private droppedAtLastLog = 0;
   /** Totals since start, for metrics and tests. */
@@ -79,10 +84,15 @@ export class VoteWriter {
     this.schedule();
   }
 
-  /** Marks a room active (and owned by this gateway) with the next batch. */
+  /** Registers a room with the lease (ticked, and reaped with this gateway) with the next batch, if it is not yet. */
   touchRoom(roomId: string): void {
     this.newRooms.add(roomId);
     this.schedule();
+  }
+
+  /** The room was unloaded: its next batch registers it again (and so marks it active at once). */
+  forgetRoom(roomId: string): void {
+    this.options.activity.forget(roomId);
   }
 
   private schedule(): void {
@@ -98,36 +108,65 @@ export class VoteWriter {
     this.timer = undefined;
     if (this.pending.size === 0 && this.newRooms.size === 0) return;
     const batch = this.pending;
-    const rooms = [...this.newRooms];
+    const rooms = new Set([...this.newRooms, ...batch.keys()]);
     const count = this.queued;
     this.pending = new Map();
     this.newRooms = new Set();
     this.queued = 0;
-    const write = this.write(batch, rooms, count).finally(() => this.inFlight.delete(write));
+    const sent = this.sending.then(() => this.send(batch, [...rooms], count));
+    this.sending = sent.then(
+      () => undefined,
+      () => undefined,
+    );
+    const write: Promise<void> = sent.then(({ done }) => done).finally(() => this.inFlight.delete(write));
     this.inFlight.add(write);
   }
 
-  private async write(batch: Map<string, RoomBatch>, rooms: string[], count: number): Promise<void> {
-    const { store, log } = this.options;
+  private drop(count: number): void {
+    this.stats.opsDropped += count;
+    this.options.onDropped?.(count);
+  }
+
+  /**
+   * Registers the batch's rooms with the lease, then sends the batch; resolves (once it is sent,
+   * before its replies) with a promise of its outcome. Never rejects.
+   */
+  private async send(batch: Map<string, RoomBatch>, rooms: string[], count: number): Promise<{ done: Promise<void> }> {
+    const { store, log, activity } = this.options;
+    const skipped = { done: Promise.resolve() };
     if (store.redis.status !== 'ready') {
       // Redis is away: the resync after reconnecting writes the state these ops lead to.
       if (this.stats.opsDropped === this.droppedAtLastLog) log.warn('Redis unavailable: dropping vote batches until it is back');
-      this.stats.opsDropped += count;
-      this.options.onDropped?.(count);
-      return;
+      this.drop(count);
+      return skipped;
     }
     this.droppedAtLastLog = this.stats.opsDropped;
-    const gatewayId = this.options.gatewayId();
+    let grant;
+    try {
+      grant = await activity.hold(rooms);
+    } catch (err) {
+      log.warn({ err, ops: count }, 'rooms not registered with the lease; the gateway re-asserts its state');
+      activity.repair('rooms could not be registered with the lease');
+    }
+    if (!grant) {
+      // The lease is not live: its resync re-asserts the state these ops lead to.
+      this.drop(count);
+      return skipped;
+    }
     const slots = store.batch();
-    const marked = rooms.length > 0 ? this.options.activity.markActive(slots, rooms) : Promise.resolve();
-    const written = Promise.all([...batch].map(([roomId, room]) => store.addRoomOps(slots, roomId, gatewayId, room.ops, room.shards)));
+    const written = Promise.all([...batch].map(([roomId, room]) => store.addRoomOps(slots, roomId, grant, room.ops, room.shards)));
+    written.catch(() => undefined); // a failure is reported through exec() below
+    const exec = slots.exec();
+    return { done: this.settle(exec, written, batch, count) };
+  }
+
+  private async settle(exec: Promise<void>, written: Promise<number[]>, batch: Map<string, RoomBatch>, count: number): Promise<void> {
+    const { log, activity } = this.options;
     let coalesced = 0;
     for (const room of batch.values()) coalesced += room.coalesced;
-    written.catch(() => undefined); // a failure is reported by exec() below
     const started = process.hrtime.bigint();
     try {
-      await slots.exec();
-      await marked;
+      await exec;
       const applied = (await written).reduce((sum, n) => sum + n, 0);
       this.stats.votesApplied += applied;
       this.stats.votesCoalesced += coalesced;
@@ -135,11 +174,16 @@ export class VoteWriter {
       this.stats.batches += 1;
       this.options.onBatch?.(count, applied, coalesced, Number(process.hrtime.bigint() - started) / 1e9);
     } catch (err) {
-      this.stats.opsDropped += count;
-      this.options.onDropped?.(count);
+      this.drop(count);
+      const fenced = err instanceof GatewayFenced ? err : await written.then(() => undefined, (e: unknown) => (e instanceof GatewayFenced ? e : undefined));
+      if (fenced) {
+        log.warn({ gatewayId: fenced.gatewayId, reason: fenced.reason, ops: count }, 'vote batch refused by the fence; the gateway re-asserts its state');
+        activity.fenced(fenced);
+        return;
+      }
       const level = err instanceof StoreError ? 'error' : 'warn';
       log[level]({ err, ops: count }, 'vote batch not written; the gateway re-asserts its state');
-      this.options.activity.repair('a vote batch was not written');
+      activity.repair('a vote batch was not written');
     }
   }
 

@@ -5,7 +5,8 @@
                            {user: {e = estimate JSON, u = kept until, ms}} of members who left
                            in this round with an estimate, restored if they rejoin in time
   KEYS[2] members    hash  user -> "1" spectator / "0" estimator
-  KEYS[3] conns      hash  "<user>|<gateway>" -> live connections
+  KEYS[3] conns      hash  "<user>|<gateway>" -> live connections; "!|<gateway>" -> "0" is a reaped
+                           gateway's tombstone (no user id has a "!"; it counts nothing)
   KEYS[4] estimates  hash  user -> JSON {value, comment}
   KEYS[5] names      hash  user -> "<version>|<name>"
   KEYS[6] rounds     list  JSON rounds

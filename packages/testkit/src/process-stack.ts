@@ -1,0 +1,60 @@
+import { join } from 'node:path';
+import { AppProcess, freePort, type LocalTopology } from '@banterbox/local-stack';
+import { testEnv } from './harness';
+import { eventually } from './ws-client';
+
+const ROOT = join(__dirname, '..', '..', '..');
+export const GATEWAY_MAIN = join(ROOT, 'apps', 'gateway', 'dist', 'main.js');
+export const TICKER_MAIN = join(ROOT, 'apps', 'ticker', 'dist', 'main.js');
+
+/** A gateway started as the image starts it: `node apps/gateway/dist/main.js`, env only. */
+export interface GatewayProcess {
+  proc: AppProcess;
+  port: number;
+  /** `http://127.0.0.1:<port>` */
+  http: string;
+  /** `ws://127.0.0.1:<port>` */
+  ws: string;
+}
+
+/** Env for an app process: the topology's, the test defaults, and `extra`; logs at debug so tests can wait for lines. */
+export function processEnv(redis: LocalTopology, extra: Record<string, string> = {}): Record<string, string> {
+  return testEnv(redis, { LOG_LEVEL: 'debug', ...extra });
+}
+
+/** Starts a gateway process on a free port; resolves once it is spawned (not yet ready). */
+export async function spawnGateway(redis: LocalTopology, extra: Record<string, string> = {}, nodeArgs: string[] = []): Promise<GatewayProcess> {
+  const port = await freePort();
+  const proc = AppProcess.start(GATEWAY_MAIN, processEnv(redis, { PORT: String(port), ...extra }), nodeArgs);
+  return { proc, port, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}` };
+}
+
+/** Starts a gateway process and waits until its /readyz answers 200. */
+export async function startGatewayProcess(redis: LocalTopology, extra: Record<string, string> = {}, nodeArgs: string[] = []): Promise<GatewayProcess> {
+  const gateway = await spawnGateway(redis, extra, nodeArgs);
+  await untilStatus(gateway, '/readyz', 200, 15_000);
+  return gateway;
+}
+
+/** Starts a ticker process and waits for its `ticker started` line. */
+export async function startTickerProcess(redis: LocalTopology, extra: Record<string, string> = {}): Promise<AppProcess> {
+  const proc = AppProcess.start(TICKER_MAIN, processEnv(redis, extra));
+  await proc.waitForLog('ticker started', 15_000);
+  return proc;
+}
+
+/** The HTTP status `path` answers with, or 0 when nothing answers. */
+export async function httpStatus(gateway: GatewayProcess, path: string): Promise<number> {
+  try {
+    const response = await fetch(`${gateway.http}${path}`);
+    await response.arrayBuffer();
+    return response.status;
+  } catch {
+    return 0;
+  }
+}
+
+/** Polls `path` every 5 ms until it answers `status` (to catch the first moment it does). */
+export function untilStatus(gateway: GatewayProcess, path: string, status: number, timeoutMs = 10_000): Promise<true> {
+  return eventually(async () => ((await httpStatus(gateway, path)) === status ? true : undefined), timeoutMs, 5);
+}
