@@ -44,8 +44,10 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
   const fanout = new Fanout(app, metrics);
   const lease = new GatewayLease({ redis: links.redis, baseId: config.gatewayId, leaseMs: config.gatewayLeaseMs, log, timer: () => metrics.redisLatency.startTimer({ op: 'lease' }) });
   let draining = false;
-  // Sockets only while ready: what a socket writes is fenced by the lease, which must be live first.
-  const refusal = (): string | undefined => (draining ? 'draining' : links.ready() && lease.isLive ? undefined : 'not ready');
+  // No socket before the lease was first registered: nothing could be written for it (and nothing
+  // is written without a live grant). After that sockets are taken during a Redis outage too, into
+  // rooms this gateway holds; what they do is re-asserted under a new id when Redis is back.
+  const refusal = (): string | undefined => (draining ? 'draining' : lease.registered ? undefined : 'not ready');
   const upgrade = { originAllowed: originPolicy(config.allowedOrigins), refusal };
   const deps = { config, redis: links.redis, subscriber: links.subscriber, channels: links.channels, identity: lease, fanout, metrics, upgrade, log };
   const features: GatewayFeature[] = [createVoteFeature({ ...deps, activity: lease }), createPokerFeature(deps)];

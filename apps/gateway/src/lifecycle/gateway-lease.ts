@@ -94,6 +94,11 @@ export class GatewayLease implements GatewayIdentity, RoomActivity {
     return this.live ? this.current : undefined;
   }
 
+  /** Whether the lease was registered once (sockets are accepted from then on). */
+  get registered(): boolean {
+    return this.everReady;
+  }
+
   /** Whether the last renewal (or resync) found the lease live. */
   get isLive(): boolean {
     return this.live;

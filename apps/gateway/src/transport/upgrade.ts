@@ -4,15 +4,15 @@ export interface UpgradePolicy {
   /** Answers whether a browser Origin may open a socket (Host is the request's Host header). */
   originAllowed: (origin: string, host: string) => boolean;
   /**
-   * Why new sockets are refused now ('draining', or 'not ready' until the lease is live and
-   * Redis usable), or undefined while they are accepted.
+   * Why new sockets are refused now ('draining', or 'not ready' until the lease was first
+   * registered), or undefined while they are accepted.
    */
   refusal: () => string | undefined;
 }
 
 /**
- * Refuses an upgrade the gateway will not take: 503 while draining or not ready (a socket is
- * accepted only once what it writes can be fenced: docs/protocol-presence.md), 403 for a browser
+ * Refuses an upgrade the gateway will not take: 503 while draining or before the lease was first
+ * registered (docs/protocol-presence.md), 403 for a browser
  * Origin that is not allowed. Returns true when it answered (the caller must not upgrade).
  */
 export function refuseUpgrade(res: HttpResponse, req: HttpRequest, policy: UpgradePolicy): boolean {

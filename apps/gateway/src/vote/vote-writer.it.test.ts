@@ -128,8 +128,11 @@ describe('vote writer (real Redis)', () => {
     expect(w.stats.opsDropped).toBe(7);
     expect(dropped).toEqual([7]);
 
+    const before = lease.id;
     await server.restart();
     await whenReady(redis, 10_000);
+    // Redis came back empty: the lease re-registers under a new id before anything is written again.
+    await eventually(() => (lease.grant && lease.id !== before ? true : undefined), 10_000);
     for (const op of joins(3, 'up')) w.push('outage', 1, op);
     await w.drain();
     expect(await connected('outage')).toBe(3);

@@ -1,0 +1,190 @@
+import fc from 'fast-check';
+import { TestRedis } from '@banterbox/testkit';
+import { keys } from './keys';
+import { reapGateway, renewLease } from './registry';
+import { PokerStore } from './poker-store';
+import { registerScripts, type ScriptedRedis } from './scripts';
+import { UserStore } from './user-store';
+import { VoteStore, type RoomOp } from './vote-store';
+import type { LeaseGrant } from './gateway-fence';
+
+/**
+ * Property-based tests of roomOps-4 and reapVoters-4 against a small reference model, on real
+ * Redis: random runs of joins, leaves, syncs and votes (any ts order, cancels) from several
+ * gateways in batches of any size, batches delivered late (after their gateway was reaped), reaps,
+ * and re-assertions
+ * (a gateway moves to a new id with its state, then the old id is reaped), their batch sometimes
+ * delivered twice (syncs to a count and votes: idempotent by design).
+ */
+
+const USERS = ['u1', 'u2', 'u3', 'u4'];
+const GATEWAYS = ['a', 'b', 'c'];
+const OPTIONS = ['yes', 'no'];
+const RUNS = Number(process.env.PROPERTY_RUNS ?? 500);
+
+type Cmd =
+  | { kind: 'batch'; gateway: number; ops: RoomOp[] }
+  | { kind: 'reap'; gateway: number }
+  | { kind: 'reassert'; gateway: number; again: boolean }
+  | { kind: 'zombie'; gateway: number; ops: RoomOp[] };
+
+const user = fc.constantFrom(...USERS);
+const op: fc.Arbitrary<RoomOp> = fc.oneof(
+  fc.record({ op: fc.constantFrom('J' as const, 'L' as const), user, count: fc.integer({ min: 1, max: 3 }) }),
+  fc.record({ op: fc.constant('S' as const), user, count: fc.integer({ min: 0, max: 3 }) }),
+  fc.record({ op: fc.constant('V' as const), user, value: fc.constantFrom('yes', 'no', 'cancel'), ts: fc.integer({ min: 1, max: 20 }) }),
+);
+const gateway = fc.integer({ min: 0, max: GATEWAYS.length - 1 });
+const cmd: fc.Arbitrary<Cmd> = fc.oneof(
+  { weight: 8, arbitrary: fc.record({ kind: fc.constant('batch' as const), gateway, ops: fc.array(op, { minLength: 1, maxLength: 8 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('reap' as const), gateway }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('reassert' as const), gateway, again: fc.boolean() }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('zombie' as const), gateway, ops: fc.array(op, { minLength: 1, maxLength: 4 }) }) },
+);
+
+/** The reference: what the room's hashes must hold, from the protocol's rules alone. */
+class RoomModel {
+  /** gateway id -> user -> connections; reaped ids are gone. */
+  readonly conns = new Map<string, Map<string, number>>();
+  /** user -> [value, ts] for present users (a placeholder ["cancel", 0] until they vote). */
+  readonly votes = new Map<string, [string, number]>();
+
+  total(u: string): number {
+    let sum = 0;
+    for (const held of this.conns.values()) sum += held.get(u) ?? 0;
+    return sum;
+  }
+
+  private shift(gw: string, u: string, delta: number): void {
+    const held = this.conns.get(gw) ?? new Map<string, number>();
+    this.conns.set(gw, held);
+    const before = this.total(u);
+    const n = (held.get(u) ?? 0) + delta;
+    if (n > 0) held.set(u, n);
+    else held.delete(u);
+    const after = this.total(u);
+    if (after <= 0) this.votes.delete(u);
+    else if (before <= 0) this.votes.set(u, this.votes.get(u) ?? ['cancel', 0]);
+  }
+
+  apply(gw: string, o: RoomOp): void {
+    const mine = this.conns.get(gw)?.get(o.user) ?? 0;
+    if (o.op === 'J') this.shift(gw, o.user, o.count);
+    else if (o.op === 'L') this.shift(gw, o.user, -Math.min(o.count, mine));
+    else if (o.op === 'S') this.shift(gw, o.user, o.count - mine);
+    else {
+      const stored = this.votes.get(o.user);
+      if (stored && o.ts >= stored[1]) this.votes.set(o.user, [o.value, o.ts]);
+    }
+  }
+
+  reap(gw: string): void {
+    for (const [u, n] of [...(this.conns.get(gw) ?? [])]) this.shift(gw, u, -n);
+    this.conns.delete(gw);
+  }
+
+  /** What Redis must hold: users, votes and tally hashes (zero counts left out). */
+  expected(): { users: Record<string, string>; votes: Record<string, string>; tally: Record<string, string> } {
+    const users: Record<string, string> = {};
+    for (const u of USERS) if (this.total(u) > 0) users[u] = String(this.total(u));
+    const votes: Record<string, string> = {};
+    const tally: Record<string, number> = {};
+    for (const [u, [value, ts]] of this.votes) {
+      votes[u] = `${value}|${ts}`;
+      if (value !== 'cancel') tally[value] = (tally[value] ?? 0) + 1;
+    }
+    return { users, votes, tally: Object.fromEntries(Object.entries(tally).map(([k, v]) => [k, String(v)])) };
+  }
+}
+
+describe('roomOps and reapVoters against a reference model (real Redis, fast-check)', () => {
+  let server: TestRedis;
+  let redis: ScriptedRedis;
+  let store: VoteStore;
+  let stores: Parameters<typeof reapGateway>[0];
+  let runs = 0;
+  let commands = 0;
+
+  beforeAll(async () => {
+    server = await TestRedis.start();
+    redis = registerScripts(server.client());
+    store = new VoteStore(redis, { historyLimit: 10, roomTtlMs: 60_000 });
+    stores = { votes: store, poker: new PokerStore(redis, { roomTtlMs: 60_000, maxMembers: 100, roundsKept: 10, rejoinGraceMs: 0 }), users: new UserStore(redis, 60_000) };
+  });
+  afterAll(async () => {
+    // The count is part of the evidence: how many random sequences ran against Redis.
+    process.stdout.write(`roomOps property: ${runs} sequences, ${commands} commands\n`);
+    redis.disconnect();
+    await server.stop();
+  });
+
+  async function write(room: string, grant: LeaseGrant, ops: RoomOp[]): Promise<'ok' | 'fenced'> {
+    const batch = store.batch();
+    const applied = store.addRoomOps(batch, room, grant, ops, 1);
+    await batch.exec().catch(() => undefined);
+    return applied.then(() => 'ok' as const, () => 'fenced' as const);
+  }
+
+  async function stored(room: string): Promise<ReturnType<RoomModel['expected']>> {
+    const k = keys.voteRoom(room);
+    const [users, votes, tally] = await Promise.all([redis.hgetall(k.users), redis.hgetall(k.votes), redis.hgetall(k.tally)]);
+    return { users, votes, tally: Object.fromEntries(Object.entries(tally).filter(([, n]) => n !== '0')) };
+  }
+
+  it('keeps presence, votes and tally equal to the model, and nothing of a reaped id lands', async () => {
+    let seq = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(cmd, { minLength: 1, maxLength: 40 }), async (cmds) => {
+        runs += 1;
+        commands += cmds.length;
+        const room = `prop-${(seq += 1)}`;
+        const model = new RoomModel();
+        /** Each gateway's current grant; reaped grants are kept to replay as zombies. */
+        const grants = new Map<number, LeaseGrant>();
+        const reaped = new Map<number, LeaseGrant>();
+        let ids = 0;
+        const register = async (g: number): Promise<LeaseGrant> => {
+          const grant = (await renewLease(redis, `${room}-${GATEWAYS[g]}${(ids += 1)}`, 60_000, 'register', [room]))!;
+          grants.set(g, grant);
+          return grant;
+        };
+        const reap = async (g: number, grant: LeaseGrant): Promise<void> => {
+          await redis.zadd(keys.gateways, 0, grant.id);
+          await reapGateway(stores, grant.id);
+          model.reap(grant.id);
+          reaped.set(g, grant);
+        };
+        for (const c of cmds) {
+          const grant = grants.get(c.gateway) ?? (await register(c.gateway));
+          if (c.kind === 'batch') {
+            expect(await write(room, grant, c.ops)).toBe('ok');
+            for (const o of c.ops) model.apply(grant.id, o);
+          } else if (c.kind === 'reap') {
+            await reap(c.gateway, grant);
+            grants.delete(c.gateway);
+          } else if (c.kind === 'reassert') {
+            // The gateway moves to a new id with what it holds (absolute syncs and its users' votes), then the old id is reaped.
+            const held = [...(model.conns.get(grant.id) ?? [])];
+            const next = await register(c.gateway);
+            const ops: RoomOp[] = held.map(([u, n]) => ({ op: 'S', user: u, count: n }));
+            for (const [u] of held) {
+              const vote = model.votes.get(u);
+              if (vote && vote[1] > 0) ops.push({ op: 'V', user: u, value: vote[0], ts: vote[1] });
+            }
+            if (ops.length > 0) expect(await write(room, next, ops)).toBe('ok');
+            for (const o of ops) model.apply(next.id, o);
+            // Delivered twice (a retried batch), it changes nothing the second time.
+            if (c.again && ops.length > 0) expect(await write(room, next, ops)).toBe('ok');
+            await reap(c.gateway, grant);
+          } else {
+            const old = reaped.get(c.gateway);
+            // A late batch of a reaped id: refused, nothing changes.
+            if (old) expect(await write(room, old, c.ops)).toBe('fenced');
+          }
+          expect(await stored(room)).toEqual(model.expected());
+        }
+      }),
+      { numRuns: RUNS },
+    );
+  });
+});
