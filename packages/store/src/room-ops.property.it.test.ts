@@ -19,7 +19,6 @@ import type { LeaseGrant } from './gateway-fence';
 
 const USERS = ['u1', 'u2', 'u3', 'u4'];
 const GATEWAYS = ['a', 'b', 'c'];
-const OPTIONS = ['yes', 'no'];
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 500);
 
 type Cmd =
