@@ -1,4 +1,4 @@
-export { keys, roomOfChannel, voterShard } from './keys';
+export { keys, topics, roomOfChannel, voterShard } from './keys';
 export type { VoteRoomKeys, VoterKeys } from './keys';
 export { connectRedis, onNodesChanged, whenReady } from './connection';
 export type { ConnectionOptions, Redis, Cluster, RedisClient } from './connection';

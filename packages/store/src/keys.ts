@@ -80,6 +80,11 @@ import calculateSlot from 'cluster-key-slot';
  *                            gateway), per batch that holds a room new to a gateway, and per poker
  *                            join or /connect; it grows with gateways and rooms, never with votes.
  *   {ticker}                 one slot for leadership; written by the replicas' lock loops only.
+ * uWS topics (inside each gateway, not in Redis; built by `topics` below and nowhere else): three
+ * namespaces split by "/", which no room id can hold, so no room id reaches another namespace:
+ *   vote/<r>          a vote room's sockets: each tick's snapshot, one publish per gateway
+ *   poker/room/<p>    a poker room's sockets: its events, rendered once per message
+ *   poker/heartbeat   every /connect socket: the heartbeat
  * No command or script spans two slots: commands for many rooms go through SlotBatch (one pipeline
  * per node), and a change that touches two slots (a poker join: registry, user, room) is sent as
  * separate commands in the order the reaper needs.
@@ -199,6 +204,13 @@ export const keys = {
   leaderEpoch: 'bb:{ticker}:epoch',
   leaderInfo: 'bb:{ticker}:info',
   tickerReplicas: 'bb:{ticker}:replicas',
+} as const;
+
+/** Every uWS topic a gateway publishes to (namespaces: see the top of this file). */
+export const topics = {
+  voteRoom: (id: string): string => `vote/${id}`,
+  pokerRoom: (id: string): string => `poker/room/${id}`,
+  pokerHeartbeat: 'poker/heartbeat',
 } as const;
 
 /** The room id a snapshot channel belongs to, or undefined for another channel. */

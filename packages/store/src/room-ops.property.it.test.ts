@@ -67,14 +67,15 @@ class RoomModel {
   }
 
   apply(gw: string, o: RoomOp): void {
+    if (o.op === 'V') {
+      const stored = this.votes.get(o.user);
+      if (stored && o.ts >= stored[1]) this.votes.set(o.user, [o.value, o.ts]);
+      return;
+    }
     const mine = this.conns.get(gw)?.get(o.user) ?? 0;
     if (o.op === 'J') this.shift(gw, o.user, o.count);
     else if (o.op === 'L') this.shift(gw, o.user, -Math.min(o.count, mine));
-    else if (o.op === 'S') this.shift(gw, o.user, o.count - mine);
-    else {
-      const stored = this.votes.get(o.user);
-      if (stored && o.ts >= stored[1]) this.votes.set(o.user, [o.value, o.ts]);
-    }
+    else this.shift(gw, o.user, o.count - mine);
   }
 
   reap(gw: string): void {

@@ -23,7 +23,7 @@ export function createPokerFeature(deps: FeatureDeps): GatewayFeature {
   const sockets = new Set<PokerSocket>();
   /** Redis writes of closed sockets, awaited before the gateway leaves Redis. */
   const closing = new Set<Promise<unknown>>();
-  const rooms = new PokerRooms(poker, deps.channels, deps.fanout, log.child({ component: 'poker-rooms' }));
+  const rooms = new PokerRooms(poker, deps.channels, deps.fanout, log.child({ component: 'poker-rooms' }), config.maxBackpressureBytes);
   const handler = new PokerHandler({
     rooms,
     poker,

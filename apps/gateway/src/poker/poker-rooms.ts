@@ -1,7 +1,7 @@
 import type { WebSocket } from 'uWebSockets.js';
 import type { Logger } from '@banterbox/logger';
 import { CloseCode, pokerFrame, type PokerEvent } from '@banterbox/protocol';
-import { decodePokerMessage, keys, pokerRoomOfChannel, type PokerStore, type RoomChannels } from '@banterbox/store';
+import { decodePokerMessage, keys, pokerRoomOfChannel, topics, type PokerStore, type RoomChannels } from '@banterbox/store';
 import type { Fanout } from '../transport/fanout';
 import type { RateState } from '../transport/rate-limit';
 import { renderChange, renderOwnEstimate } from './poker-render';
@@ -45,7 +45,7 @@ export class LocalPokerRoom {
   readonly recent = new Map<number, RoomFrames>();
 
   constructor(readonly id: string) {
-    this.topic = `poker:${id}`;
+    this.topic = topics.pokerRoom(id);
   }
 
   remember(seq: number, frames: RoomFrames): void {
@@ -95,6 +95,8 @@ export class PokerRooms {
     private readonly channels: RoomChannels,
     private readonly fanout: Fanout,
     private readonly log: Logger,
+    /** MAX_BACKPRESSURE_BYTES: uWS drops what is sent to a socket whose send buffer is over it. */
+    private readonly maxBackpressureBytes: number,
   ) {
     channels.onMessage((channel, message) => this.onMessage(channel, message));
   }
@@ -142,9 +144,11 @@ export class PokerRooms {
    */
   admit(ws: PokerSocket, room: LocalPokerRoom, snapshotSeq: number, snapshot: PokerEvent[]): void {
     room.sockets.add(ws);
+    let sent = true;
     ws.cork(() => {
-      for (const event of snapshot) this.sendOne(ws, pokerFrame(event));
+      for (const event of snapshot) if (sent) sent = this.sendOne(ws, pokerFrame(event));
     });
+    if (!sent) return;
     if (room.seq < 0) room.seq = snapshotSeq;
     if (room.seq >= snapshotSeq) this.catchUp(ws, room, snapshotSeq);
     else room.pending.set(ws, snapshotSeq);
@@ -157,13 +161,28 @@ export class PokerRooms {
       return;
     }
     ws.cork(() => {
-      for (const frame of frames) this.sendOne(ws, frame);
+      for (const frame of frames) if (!this.sendOne(ws, frame)) return;
       ws.subscribe(room.topic);
     });
   }
 
-  private sendOne(ws: PokerSocket, frame: string): void {
-    this.fanout.send(ws, 'poker', frame);
+  /** Sends one frame; a socket that could not take it is closed with 4010 (its page rejoins). */
+  private sendOne(ws: PokerSocket, frame: string): boolean {
+    if (this.fanout.send(ws, 'poker', frame)) return true;
+    ws.end(CloseCode.Resync, 'fell behind; rejoin');
+    return false;
+  }
+
+  /**
+   * Poker events are changes, not full states: a socket that misses one is wrong from then on.
+   * Before a message is published, the room's sockets whose send buffer is over the backpressure
+   * limit (uWS would drop the frame for them) are closed with 4010, so their page rejoins from a
+   * fresh snapshot instead of missing, say, the reveal.
+   */
+  private closeLaggards(room: LocalPokerRoom): void {
+    for (const ws of [...room.sockets]) {
+      if (ws.getBufferedAmount() >= this.maxBackpressureBytes) ws.end(CloseCode.Resync, 'fell behind; rejoin');
+    }
   }
 
   /** Takes a socket out of a room (it left, was kicked, or the room closed). */
@@ -218,6 +237,7 @@ export class PokerRooms {
 
   /** Publishes a message's frames to the room's topic; a frame for one user goes to that user's sockets after it. */
   private deliver(room: LocalPokerRoom, frames: RoomFrames): void {
+    this.closeLaggards(room);
     for (const frame of frames) {
       if (frame.to === undefined) {
         this.fanout.publish('poker', room.topic, frame.text);

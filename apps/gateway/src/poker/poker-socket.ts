@@ -10,7 +10,7 @@ import {
   pokerErrorFrame,
   pokerFrame,
 } from '@banterbox/protocol';
-import { GatewayFenced, type UserStore } from '@banterbox/store';
+import { GatewayFenced, topics, type UserStore } from '@banterbox/store';
 import { sessionOf } from '../http/session';
 import { liveGrant, type GatewayIdentity } from '../lifecycle/gateway-lease';
 import type { GatewayMetrics } from '../metrics';
@@ -21,7 +21,7 @@ import { PokerRuleError, ruleErrorFrame, type PokerHandler } from './poker-handl
 import type { PokerRooms, PokerSocket, PokerSocketData } from './poker-rooms';
 
 /** Every /connect socket is subscribed to this topic; one publish sends the heartbeat to all. */
-export const HEARTBEAT_TOPIC = 'poker:heartbeat';
+export const HEARTBEAT_TOPIC = topics.pokerHeartbeat;
 
 export interface PokerSocketDeps {
   secrets: Secrets;

@@ -1,5 +1,5 @@
 import { compactHistoryFrame, dataFrame, pointOfSnapshot, pointTs } from '@banterbox/protocol';
-import type { RoomMeta } from '@banterbox/store';
+import { topics, type RoomMeta } from '@banterbox/store';
 
 export interface StandingVote {
   value: string;
@@ -33,7 +33,7 @@ export class LocalVoteRoom {
     meta: RoomMeta,
     private readonly historyLimit: number,
   ) {
-    this.topic = `vote/${id}`;
+    this.topic = topics.voteRoom(id);
     this.meta = meta;
   }
 
