@@ -4,6 +4,7 @@ import type { TallyPoint } from '@banterbox/protocol';
 import { createGateway, readGatewayConfig, type Gateway } from '@banterbox/gateway';
 import { LocalCluster, LocalRedis, type LocalTopology } from '@banterbox/local-stack';
 import { createTicker, readTickerConfig, type Ticker } from '@banterbox/ticker';
+import type { Reachable } from './process-stack';
 import { TestSocket } from './ws-client';
 
 /**
@@ -71,7 +72,7 @@ export const isData = (frame: unknown): frame is DataFrame =>
   typeof frame === 'object' && frame !== null && Array.isArray((frame as DataFrame).data);
 
 /** Opens /api/vote_ws/ on `gateway`, authenticates, and waits for the history frame. */
-export async function joinRoom(gateway: Gateway, user: string, room: string, extra: Record<string, unknown> = {}): Promise<TestSocket> {
+export async function joinRoom(gateway: Reachable, user: string, room: string, extra: Record<string, unknown> = {}): Promise<TestSocket> {
   const socket = await TestSocket.open(`ws://127.0.0.1:${gateway.port}/api/vote_ws/`);
   socket.send({ auth: { user_id: user, token: await token(user, room), room, ...extra } });
   await socket.waitFor(isData);

@@ -9,5 +9,5 @@ export { SECRET, ADMIN_KEY, topologies, testEnv, appTestEnv, startGateway, start
 export type { DataFrame } from './harness';
 export { PokerClient, sessionCookie, named, createPokerRoom, joinPokerRoom } from './poker-client';
 export type { PokerEventFrame } from './poker-client';
-export { GATEWAY_MAIN, TICKER_MAIN, processEnv, spawnGateway, startGatewayProcess, startTickerProcess, httpStatus, untilStatus } from './process-stack';
-export type { GatewayProcess } from './process-stack';
+export { GATEWAY_MAIN, TICKER_MAIN, processEnv, spawnGateway, startGatewayProcess, startTickerProcess, startGatewayApp, startTickerApp, httpStatus, untilStatus } from './process-stack';
+export type { GatewayProcess, Reachable, RunningApp } from './process-stack';

@@ -1,5 +1,5 @@
 import { signSession } from '@banterbox/auth';
-import type { Gateway } from '@banterbox/gateway';
+import type { Reachable } from './process-stack';
 import { SECRET } from './harness';
 import { TestSocket } from './ws-client';
 
@@ -23,7 +23,7 @@ export class PokerClient {
   ) {}
 
   /** Opens /connect as `userId` and consumes connectionInfo and the first userUpdated. */
-  static async connect(gateway: Gateway, userId: string): Promise<PokerClient> {
+  static async connect(gateway: Reachable, userId: string): Promise<PokerClient> {
     const socket = await TestSocket.open(`ws://127.0.0.1:${gateway.port}/connect`, { headers: { cookie: sessionCookie(userId) } });
     const client = new PokerClient(socket, userId);
     const [info, user] = await client.take(2);

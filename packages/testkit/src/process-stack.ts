@@ -7,8 +7,13 @@ const ROOT = join(__dirname, '..', '..', '..');
 export const GATEWAY_MAIN = join(ROOT, 'apps', 'gateway', 'dist', 'main.js');
 export const TICKER_MAIN = join(ROOT, 'apps', 'ticker', 'dist', 'main.js');
 
+/** Anything a test client can reach a gateway through: an in-process gateway or a process. */
+export interface Reachable {
+  readonly port: number;
+}
+
 /** A gateway started as the image starts it: `node apps/gateway/dist/main.js`, env only. */
-export interface GatewayProcess {
+export interface GatewayProcess extends Reachable {
   proc: AppProcess;
   port: number;
   /** `http://127.0.0.1:<port>` */
@@ -20,6 +25,39 @@ export interface GatewayProcess {
 /** Env for an app process: the topology's, the test defaults, and `extra`; logs at debug so tests can wait for lines. */
 export function processEnv(redis: LocalTopology, extra: Record<string, string> = {}): Record<string, string> {
   return testEnv(redis, { LOG_LEVEL: 'debug', ...extra });
+}
+
+/** An app process a suite starts in beforeAll and stops in afterAll, as `createX` objects are. */
+export interface RunningApp extends Reachable {
+  proc: AppProcess;
+  /** SIGTERM (the drain), then waits for the exit; SIGKILL if it does not exit in time. */
+  stop(): Promise<void>;
+}
+
+function running(proc: AppProcess, port: number): RunningApp {
+  return {
+    proc,
+    port,
+    async stop(): Promise<void> {
+      if (proc.exited !== undefined) return;
+      proc.signal('SIGTERM');
+      await proc.waitForExit(15_000).catch(() => proc.kill());
+    },
+  };
+}
+
+/**
+ * The protocol suites' gateway: a process (`node apps/gateway/dist/main.js`, env only, real
+ * sockets), ready when this resolves. Logs at info unless `extra` says otherwise.
+ */
+export async function startGatewayApp(redis: LocalTopology, extra: Record<string, string> = {}): Promise<RunningApp> {
+  const gateway = await startGatewayProcess(redis, { LOG_LEVEL: 'info', ...extra });
+  return running(gateway.proc, gateway.port);
+}
+
+/** The protocol suites' ticker: a process, started when this resolves. */
+export async function startTickerApp(redis: LocalTopology, extra: Record<string, string> = {}): Promise<RunningApp> {
+  return running(await startTickerProcess(redis, { LOG_LEVEL: 'info', ...extra }), 0);
 }
 
 /** Starts a gateway process on a free port; resolves once it is spawned (not yet ready). */

@@ -1,15 +1,15 @@
 import { signSession } from '@banterbox/auth';
 import { DEFAULT_DECK, PokerLimits } from '@banterbox/protocol';
-import { createPokerRoom, joinPokerRoom, named, PokerClient, sessionCookie, startGateway, TestSocket, topologies, type PokerEventFrame } from '@banterbox/testkit';
-import type { LocalTopology } from '@banterbox/testkit';
-import type { Gateway } from '@banterbox/gateway';
+import { createPokerRoom, joinPokerRoom, named, PokerClient, sessionCookie, startGatewayApp, TestSocket, topologies, type PokerEventFrame } from '@banterbox/testkit';
+import type { LocalTopology, RunningApp } from '@banterbox/testkit';
 
 /** How long a member who leaves keeps their estimate (POKER_REJOIN_GRACE_S) in this suite. */
 const GRACE_S = 2;
 
+/** SPEC §6 end to end: the gateway as a process (`node apps/gateway/dist/main.js`, env only), clients over real sockets. */
 describe.each(topologies())('/connect poker protocol on %s', (_topology, startRedis) => {
   let redis: LocalTopology;
-  let gateway: Gateway;
+  let gateway: RunningApp;
   let base: string;
   let n = 0;
   const uniq = (prefix: string): string => `${prefix}-${++n}`;
@@ -17,7 +17,7 @@ describe.each(topologies())('/connect poker protocol on %s', (_topology, startRe
 
   beforeAll(async () => {
     redis = await startRedis();
-    gateway = await startGateway(redis, { HEARTBEAT_MS: '300', POKER_REJOIN_GRACE_S: String(GRACE_S) });
+    gateway = await startGatewayApp(redis, { HEARTBEAT_MS: '300', POKER_REJOIN_GRACE_S: String(GRACE_S) });
     base = `127.0.0.1:${gateway.port}`;
   });
   afterAll(async () => {

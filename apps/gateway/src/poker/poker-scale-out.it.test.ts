@@ -1,14 +1,14 @@
-import { createPokerRoom, joinPokerRoom, named, PokerClient, startGateway, topologies } from '@banterbox/testkit';
-import type { LocalTopology, PokerEventFrame } from '@banterbox/testkit';
-import type { Gateway } from '@banterbox/gateway';
+import { createPokerRoom, joinPokerRoom, named, PokerClient, startGatewayApp, topologies } from '@banterbox/testkit';
+import type { LocalTopology, PokerEventFrame, RunningApp } from '@banterbox/testkit';
 
+/** SPEC §6 end to end: the gateway as a process (`node apps/gateway/dist/main.js`, env only), clients over real sockets. */
 describe.each(topologies())('poker rooms across two gateways on %s', (_topology, startRedis) => {
   let redis: LocalTopology;
-  let gateways: [Gateway, Gateway];
+  let gateways: [RunningApp, RunningApp];
 
   beforeAll(async () => {
     redis = await startRedis();
-    gateways = [await startGateway(redis), await startGateway(redis)];
+    gateways = [await startGatewayApp(redis), await startGatewayApp(redis)];
   });
   afterAll(async () => {
     await Promise.all(gateways.map((g) => g.stop()));

@@ -1,10 +1,8 @@
 import { createHmac } from 'node:crypto';
 import { signToken } from '@banterbox/auth';
 import { decodeVoteServerFrame } from '@banterbox/protocol';
-import { ADMIN_KEY, isData, joinRoom, SECRET, startGateway, startTicker, TestSocket, token, waitForPoint, topologies, type DataFrame } from '@banterbox/testkit';
-import type { LocalTopology } from '@banterbox/testkit';
-import type { Ticker } from '@banterbox/ticker';
-import type { Gateway } from '@banterbox/gateway';
+import { ADMIN_KEY, isData, joinRoom, SECRET, startGatewayApp, startTickerApp, TestSocket, token, waitForPoint, topologies, type DataFrame } from '@banterbox/testkit';
+import type { LocalTopology, RunningApp } from '@banterbox/testkit';
 
 const HISTORY_LIMIT = 5;
 const env = { HISTORY_LIMIT: String(HISTORY_LIMIT) };
@@ -14,18 +12,19 @@ interface ErrorFrame {
 }
 const isError = (code: string) => (frame: unknown) => (frame as ErrorFrame).error?.code === code;
 
+/** SPEC §5 end to end: the gateway and ticker as processes (`node apps/<app>/dist/main.js`, env only), clients over real sockets. */
 describe.each(topologies())('/api/vote_ws/ protocol on %s', (_topology, startRedis) => {
   let redis: LocalTopology;
-  let gateway: Gateway;
-  let ticker: Ticker;
+  let gateway: RunningApp;
+  let ticker: RunningApp;
   let url: string;
   let room = 0;
   const newRoom = (): string => `room-${++room}`;
 
   beforeAll(async () => {
     redis = await startRedis();
-    gateway = await startGateway(redis, env);
-    ticker = await startTicker(redis, env);
+    gateway = await startGatewayApp(redis, env);
+    ticker = await startTickerApp(redis, env);
     url = `ws://127.0.0.1:${gateway.port}/api/vote_ws/`;
   });
   afterAll(async () => {
@@ -260,6 +259,51 @@ describe.each(topologies())('/api/vote_ws/ protocol on %s', (_topology, startRed
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       expect((await socket.waitForClose()).code).toBe(1008);
+    });
+  });
+
+  describe('across two gateways (one user, one vote)', () => {
+    let second: RunningApp;
+    beforeAll(async () => {
+      second = await startGatewayApp(redis, env);
+    });
+    afterAll(async () => {
+      await second.stop();
+    });
+
+    it('counts a user with a tab on each gateway once, newest vote wins, until the last tab on either closes', async () => {
+      const id = newRoom();
+      const watcher = await joinRoom(second, 'watcher', id);
+      const onA = await joinRoom(gateway, 'two-gw', id);
+      const onB = await joinRoom(second, 'two-gw', id);
+      const now = Date.now();
+      onA.send({ vote: { value: 'yes', ts: now } });
+      onB.send({ vote: { value: 'no', ts: now + 1 } });
+      // Older, through the other gateway, after the newer: ignored.
+      onA.send({ vote: { value: 'yes', ts: now - 1 } });
+      await waitForPoint(watcher, (p) => p.votes.yes === 0 && p.votes.no === 1 && p.connected === 2);
+      // The tab on gateway B closes: the vote stays, held by the tab on gateway A.
+      onB.close();
+      await onB.waitForClose();
+      const mark = watcher.frames.length;
+      await waitForPoint(watcher, () => true, 5_000, mark);
+      await waitForPoint(watcher, (p) => p.votes.no === 1 && p.connected === 2, 5_000, watcher.frames.length);
+      // The last tab closes (on the other gateway than the vote came through): gone from the next tick.
+      onA.close();
+      await waitForPoint(watcher, (p) => p.votes.no === 0 && p.votes.yes === 0 && p.connected === 1);
+      watcher.close();
+    });
+
+    it('reads a ts more than 5 s in the future as now', async () => {
+      const id = newRoom();
+      const socket = await joinRoom(gateway, 'future', id);
+      socket.send({ vote: { value: 'yes', ts: Date.now() + 3_600_000 } });
+      await waitForPoint(socket, (p) => p.votes.yes === 1);
+      // Had the future ts been kept, this vote (newer than now, older than an hour ahead) would be ignored.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      socket.send({ vote: { value: 'no', ts: Date.now() + 1_000 } });
+      await waitForPoint(socket, (p) => p.votes.no === 1 && p.votes.yes === 0);
+      socket.close();
     });
   });
 
