@@ -18,8 +18,10 @@ export class AppProcess {
     });
   }
 
-  static start(script: string, env: Record<string, string>, nodeArgs: string[] = []): AppProcess {
-    const child = spawn(process.execPath, [...nodeArgs, script], {
+  static start(script: string, env: Record<string, string>, nodeArgs: string[] = [], prefix: readonly string[] = []): AppProcess {
+    // `prefix` runs node under another command, e.g. `ip netns exec <ns>`.
+    const [command = process.execPath, ...args] = [...prefix, process.execPath, ...nodeArgs, script];
+    const child = spawn(command, args, {
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

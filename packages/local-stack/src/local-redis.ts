@@ -24,14 +24,28 @@ export class LocalRedis implements LocalTopology {
   private readonly dir = mkdtempSync(join(tmpdir(), 'banterbox-redis-'));
   private readonly server: RedisProcess;
 
-  private constructor(readonly port: number) {
-    this.server = new RedisProcess(port, () => baseArgs(port, this.dir));
+  private constructor(
+    readonly port: number,
+    bind: readonly string[],
+  ) {
+    this.server = new RedisProcess(port, () => {
+      const args = baseArgs(port, this.dir);
+      // Addresses besides loopback (a test's own network namespace host), if asked for.
+      // Protected mode refuses clients from anything but loopback when there is no password: off
+      // for those addresses, which only this machine's own test hosts reach.
+      if (bind.length > 0) {
+        args[args.indexOf('--bind') + 1] = ['127.0.0.1', ...bind].join(' ');
+        args.push('--protected-mode', 'no');
+      }
+      return args;
+    });
   }
 
-  static start(): Promise<LocalRedis> {
+  /** Starts one on a free port, listening on loopback and on `bind` (addresses of this machine). */
+  static start(options: { bind?: readonly string[] } = {}): Promise<LocalRedis> {
     requireRedisServer();
     return withRetries(3, async () => {
-      const redis = new LocalRedis(await freePort());
+      const redis = new LocalRedis(await freePort(), options.bind ?? []);
       try {
         await redis.server.launch();
       } catch (error) {

@@ -11,3 +11,4 @@ export { PokerClient, sessionCookie, named, createPokerRoom, joinPokerRoom } fro
 export type { PokerEventFrame } from './poker-client';
 export { GATEWAY_MAIN, TICKER_MAIN, processEnv, spawnGateway, startGatewayProcess, startTickerProcess, startGatewayApp, startTickerApp, httpStatus, untilStatus } from './process-stack';
 export type { GatewayProcess, Reachable, RunningApp } from './process-stack';
+export { NetnsHost } from './netns';

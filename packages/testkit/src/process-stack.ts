@@ -60,11 +60,20 @@ export async function startTickerApp(redis: LocalTopology, extra: Record<string,
   return running(await startTickerProcess(redis, { LOG_LEVEL: 'info', ...extra }), 0);
 }
 
-/** Starts a gateway process on a free port; resolves once it is spawned (not yet ready). */
-export async function spawnGateway(redis: LocalTopology, extra: Record<string, string> = {}, nodeArgs: string[] = []): Promise<GatewayProcess> {
+/**
+ * Starts a gateway process on a free port; resolves once it is spawned (not yet ready). `where`
+ * runs it on another test host (a network namespace): its command prefix and its address.
+ */
+export async function spawnGateway(
+  redis: LocalTopology,
+  extra: Record<string, string> = {},
+  nodeArgs: string[] = [],
+  where: { prefix: string[]; address: string } = { prefix: [], address: '127.0.0.1' },
+): Promise<GatewayProcess> {
   const port = await freePort();
-  const proc = AppProcess.start(GATEWAY_MAIN, processEnv(redis, { PORT: String(port), ...extra }), nodeArgs);
-  return { proc, port, http: `http://127.0.0.1:${port}`, ws: `ws://127.0.0.1:${port}` };
+  const env = processEnv(redis, { PORT: String(port), ...(where.prefix.length > 0 ? { HOST: '0.0.0.0', METRICS_HOST: '0.0.0.0' } : {}), ...extra });
+  const proc = AppProcess.start(GATEWAY_MAIN, env, nodeArgs, where.prefix);
+  return { proc, port, http: `http://${where.address}:${port}`, ws: `ws://${where.address}:${port}` };
 }
 
 /** Starts a gateway process and waits until its /readyz answers 200. */

@@ -142,6 +142,8 @@ export class GatewayLease implements GatewayIdentity, RoomActivity {
   }
 
   fenced(error: GatewayFenced): void {
+    // A refusal of an id this gateway has already moved away from needs nothing more.
+    if (error.gatewayId !== this.current?.id) return;
     void this.resync(`a write was fenced: ${error.reason}`);
   }
 
