@@ -23,8 +23,9 @@ export class PokerClient {
   ) {}
 
   /** Opens /connect as `userId` and consumes connectionInfo and the first userUpdated. */
-  static async connect(gateway: Reachable, userId: string): Promise<PokerClient> {
-    const socket = await TestSocket.open(`ws://127.0.0.1:${gateway.port}/connect`, { headers: { cookie: sessionCookie(userId) } });
+  static async connect(gateway: Reachable & { ws?: string }, userId: string): Promise<PokerClient> {
+    const base = gateway.ws ?? `ws://127.0.0.1:${gateway.port}`;
+    const socket = await TestSocket.open(`${base}/connect`, { headers: { cookie: sessionCookie(userId) } });
     const client = new PokerClient(socket, userId);
     const [info, user] = await client.take(2);
     if (info?.event !== 'connectionInfo' || user?.event !== 'userUpdated') throw new Error(`unexpected greeting ${JSON.stringify([info, user])}`);

@@ -166,22 +166,42 @@ export class PokerRooms {
     });
   }
 
-  /** Sends one frame; a socket that could not take it is closed with 4010 (its page rejoins). */
+  /** Sends one frame; a socket that cannot take it is closed with 4010 instead (its page rejoins). */
   private sendOne(ws: PokerSocket, frame: string): boolean {
+    if (this.wouldOverflow(ws, frame)) {
+      this.metricsDropped();
+      ws.end(CloseCode.Resync, 'fell behind; rejoin');
+      return false;
+    }
     if (this.fanout.send(ws, 'poker', frame)) return true;
     ws.end(CloseCode.Resync, 'fell behind; rejoin');
     return false;
   }
 
   /**
-   * Poker events are changes, not full states: a socket that misses one is wrong from then on.
-   * Before a message is published, the room's sockets whose send buffer is over the backpressure
-   * limit (uWS would drop the frame for them) are closed with 4010, so their page rejoins from a
-   * fresh snapshot instead of missing, say, the reveal.
+   * Whether `frame` would take the socket's send buffer past the backpressure limit: past it, uWS
+   * drops what is sent, the close frame too. Closing before that leaves room for the 4010.
    */
-  private closeLaggards(room: LocalPokerRoom): void {
+  private wouldOverflow(ws: PokerSocket, frame: string): boolean {
+    return ws.getBufferedAmount() + Buffer.byteLength(frame) > this.maxBackpressureBytes;
+  }
+
+  private metricsDropped(): void {
+    this.fanout.dropped('poker');
+  }
+
+  /**
+   * Poker events are changes, not full states: a socket that misses one is wrong from then on.
+   * Before a frame is published, the room's sockets that could not take it within the
+   * backpressure limit are closed with 4010, so their page rejoins from a fresh snapshot instead
+   * of missing, say, the reveal.
+   */
+  private closeLaggards(room: LocalPokerRoom, frame: string): void {
     for (const ws of [...room.sockets]) {
-      if (ws.getBufferedAmount() >= this.maxBackpressureBytes) ws.end(CloseCode.Resync, 'fell behind; rejoin');
+      if (!room.pending.has(ws) && this.wouldOverflow(ws, frame)) {
+        this.metricsDropped();
+        ws.end(CloseCode.Resync, 'fell behind; rejoin');
+      }
     }
   }
 
@@ -237,9 +257,9 @@ export class PokerRooms {
 
   /** Publishes a message's frames to the room's topic; a frame for one user goes to that user's sockets after it. */
   private deliver(room: LocalPokerRoom, frames: RoomFrames): void {
-    this.closeLaggards(room);
     for (const frame of frames) {
       if (frame.to === undefined) {
+        this.closeLaggards(room, frame.text);
         this.fanout.publish('poker', room.topic, frame.text);
         continue;
       }

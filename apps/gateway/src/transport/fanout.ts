@@ -24,6 +24,11 @@ export class Fanout {
     this.metrics.sent(endpoint, subscribers, subscribers * Buffer.byteLength(frame));
   }
 
+  /** Counts a frame not sent to a socket that reads too slowly (the socket is closed instead). */
+  dropped(_endpoint: Endpoint): void {
+    this.metrics.snapshotDropped('slow_reader');
+  }
+
   /** Sends `frame` to one socket; false when it was dropped (the socket reads too slowly). */
   send(ws: WebSocket<unknown>, endpoint: Endpoint, frame: string): boolean {
     if (ws.send(frame) === DROPPED) {
