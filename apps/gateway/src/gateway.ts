@@ -42,7 +42,14 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
   const links = openRedisLinks(config.redis, log);
   const metrics = new GatewayMetrics();
   const fanout = new Fanout(app, metrics);
-  const lease = new GatewayLease({ redis: links.redis, baseId: config.gatewayId, leaseMs: config.gatewayLeaseMs, log, timer: () => metrics.redisLatency.startTimer({ op: 'lease' }) });
+  const lease = new GatewayLease({
+    redis: links.redis,
+    baseId: config.gatewayId,
+    leaseMs: config.gatewayLeaseMs,
+    log,
+    timer: () => metrics.redisLatency.startTimer({ op: 'lease' }),
+    counters: { fenced: (reason) => metrics.fenced(reason), reasserted: () => metrics.reasserted() },
+  });
   let draining = false;
   // No socket before the lease was first registered: nothing could be written for it (and nothing
   // is written without a live grant). After that sockets are taken during a Redis outage too, into

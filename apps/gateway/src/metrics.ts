@@ -32,6 +32,13 @@ export class GatewayMetrics {
     registers: [this.registry],
   });
   private readonly opsDropped = new Counter({ name: 'banterbox_vote_ops_dropped_total', help: 'Vote and presence ops not written because Redis was unavailable (re-asserted later)', registers: [this.registry] });
+  private readonly writesFenced = new Counter({
+    name: 'banterbox_writes_fenced_total',
+    help: 'Gateway writes refused by the fence: the lease id was reaped (reaped) or the grant had expired (lapsed)',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+  private readonly reassertions = new Counter({ name: 'banterbox_lease_reassertions_total', help: 'Times this gateway moved to a new lease id and re-asserted its state', registers: [this.registry] });
   private readonly batchOps = new Histogram({ name: 'banterbox_vote_batch_ops', help: 'Ops per vote batch written to Redis', buckets: [1, 10, 50, 100, 500, 1000, 2500, 5000, 10000], registers: [this.registry] });
   private readonly publishDuration = new Histogram({
     name: 'banterbox_publish_duration_seconds',
@@ -49,6 +56,8 @@ export class GatewayMetrics {
       this.messagesIn.inc({ endpoint }, 0);
       this.messagesOut.inc({ endpoint }, 0);
     }
+    this.writesFenced.inc({ reason: 'reaped' }, 0);
+    this.writesFenced.inc({ reason: 'lapsed' }, 0);
     this.snapshotsDropped.inc({ reason: 'stale' }, 0);
     this.snapshotsDropped.inc({ reason: 'slow_reader' }, 0);
   }
@@ -99,6 +108,14 @@ export class GatewayMetrics {
 
   dropped(ops: number): void {
     this.opsDropped.inc(ops);
+  }
+
+  fenced(reason: 'reaped' | 'lapsed'): void {
+    this.writesFenced.inc({ reason });
+  }
+
+  reasserted(): void {
+    this.reassertions.inc();
   }
 
   /** One publish to a topic took `seconds`. */

@@ -54,6 +54,8 @@ export interface GatewayLeaseDeps {
   log: Logger;
   /** Starts timing a renewal's round trip; call the result when it is done. */
   timer: () => () => void;
+  /** Counts, for the metrics: a write refused by the fence, and a move to a new id. */
+  counters?: { fenced(reason: GatewayFenced['reason']): void; reasserted(): void };
 }
 
 /**
@@ -142,6 +144,7 @@ export class GatewayLease implements GatewayIdentity, RoomActivity {
   }
 
   fenced(error: GatewayFenced): void {
+    this.deps.counters?.fenced(error.reason);
     // A refusal of an id this gateway has already moved away from needs nothing more.
     if (error.gatewayId !== this.current?.id) return;
     void this.resync(`a write was fenced: ${error.reason}`);
@@ -220,6 +223,7 @@ export class GatewayLease implements GatewayIdentity, RoomActivity {
       for (const feature of this.features) await feature.reassert();
       if (previous) await retireLease(this.deps.redis, previous.id, previousRooms);
       this.resyncPending = false;
+      this.deps.counters?.reasserted();
       log.warn({ reason, rooms: this.tickedRooms().length, gatewayId: this.id, previous: previous?.id }, 'gateway state re-asserted under a new id');
     } catch (err) {
       log.warn({ err, reason }, 'resync failed; will retry on the next lease renewal');
