@@ -1,8 +1,11 @@
 /*
- * Tick fencing (SPEC §2), for SPIN: two ticker replicas campaign for one tick partition's lock
- * (redlock: a key with a TTL), each newly elected leader takes the next epoch from one counter,
- * and ticks a room through the tickRooms script. A replica may stall at any point for any time,
- * and so go on believing it leads after its lock expired and the other replica took over.
+ * Tick fencing (SPEC §2), for SPIN: two ticker replicas campaign for two tick partitions' locks
+ * (redlock: keys with a TTL); each newly elected partition leader takes the next epoch from one
+ * counter shared by all partitions (bb:{ticker}:epoch), and ticks the room through the tickRooms
+ * script. Which partition the room is in may change while the replicas run (TICK_PARTITIONS
+ * changed in a rolling update): each replica has its own view, which flips once, at any time. A
+ * replica may stall at any point for any time, and so go on believing it leads after its lock
+ * expired and the other replica took over.
  *
  * Built with -DFENCED it is today's design: the script refuses a tick whose epoch is older than
  * the newest that ticked the room (meta `fence`), and stores a ts only once (meta `last_ts`).
@@ -11,17 +14,17 @@
  * Invariants (asserted inside the script when it stores, the only place a point is written):
  *   T1 a (room, ts) is stored and published at most once;
  *   T2 once a leader with epoch e ticked the room, no leader with an older epoch stores there
- *      (a paused or deposed leader never writes).
+ *      (a paused or deposed leader never writes, whichever partition it thinks the room is in).
  */
 
 #define TTL    2
-#define MAXT   6
-#define MAXTS  4
+#define MAXT   5
+#define MAXTS  3
 
 byte now = 0;
-byte lock_owner = 0;    /* 0 free, else replica 1 or 2 */
-byte lock_until = 0;
-byte epoch = 0;         /* bb:{ticker}:epoch */
+byte owner[2];          /* partition lock: 0 free, else replica 1 or 2 */
+byte until[2];          /* lock expiry */
+byte epoch = 0;         /* bb:{ticker}:epoch, shared by the partitions */
 byte fence = 0;         /* meta fence: newest epoch that ticked the room */
 byte last_ts = 0;       /* meta last_ts */
 byte stored[MAXTS + 1]; /* how often each ts was stored */
@@ -33,29 +36,41 @@ active proctype clock() {
   od
 }
 
+/* campaign for partition p whose lock is free or expired */
+#define CAMPAIGN(p) atomic { mine[p] == 0 && (owner[p] == 0 || now > until[p]) -> owner[p] = me; until[p] = now + TTL; epoch++; mine[p] = epoch }
+/* extend while still the owner */
+#define EXTEND(p)   atomic { mine[p] != 0 && owner[p] == me && now <= until[p] -> until[p] = now + TTL }
+/* notices the lock is lost (when it looks) */
+#define NOTICE(p)   atomic { mine[p] != 0 && (owner[p] != me || now > until[p]) -> mine[p] = 0 }
+
 proctype replica(byte me) {
-  byte mine = 0;        /* the epoch this replica believes it leads with; 0: not leading */
+  byte mine[2];         /* the epoch it believes it leads each partition with; 0: not leading */
+  byte view = 0;        /* the partition it believes the room is in */
+  bool flipped = false;
   byte ts = 1;
+end:
   do
-  /* campaign: the lock is free or expired */
-  :: atomic { mine == 0 && (lock_owner == 0 || now > lock_until) -> lock_owner = me; lock_until = now + TTL; epoch++; mine = epoch }
-  /* extend while still the owner */
-  :: atomic { mine != 0 && lock_owner == me && now <= lock_until -> lock_until = now + TTL }
-  /* notices the lock is lost (when it looks) */
-  :: atomic { mine != 0 && (lock_owner != me || now > lock_until) -> mine = 0 }
-  /* a tick: the script, atomic in Redis */
+  :: CAMPAIGN(0)
+  :: CAMPAIGN(1)
+  :: EXTEND(0)
+  :: EXTEND(1)
+  :: NOTICE(0)
+  :: NOTICE(1)
+  /* its view of the room's partition changes (once) */
+  :: atomic { !flipped -> view = 1 - view; flipped = true }
+  /* a tick of the room, by the leader of the partition it believes the room is in: the script, atomic in Redis */
   :: atomic {
-       mine != 0 && ts <= MAXTS ->
+       mine[view] != 0 && ts <= MAXTS ->
 #ifdef FENCED
        if
-       :: fence > mine -> mine = 0              /* Fenced: step down */
+       :: fence > mine[view] -> mine[view] = 0  /* Fenced: step down */
        :: else ->
 #endif
           if
           :: last_ts < ts ->
              assert(stored[ts] == 0);            /* T1 */
-             assert(mine >= fence);              /* T2 */
-             stored[ts]++; last_ts = ts; fence = mine
+             assert(mine[view] >= fence);        /* T2 */
+             stored[ts]++; last_ts = ts; fence = mine[view]
           :: else -> skip                        /* Unchanged */
           fi
 #ifdef FENCED
