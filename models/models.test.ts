@@ -62,6 +62,6 @@ describe('protocol models (SPIN, exhaustive)', () => {
   it('ticks: without the epoch fence a deposed leader stores after its successor', () => {
     const verdict = check('tick.pml', []);
     expect(verdict.errors).toBe(1);
-    expect(verdict.violated).toContain('mine>=fence');
+    expect(verdict.violated).toContain('>=fence');
   });
 });
