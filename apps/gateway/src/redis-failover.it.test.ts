@@ -1,6 +1,7 @@
 import { keys, keySlot, roomSlot } from '@banterbox/store';
 import {
   createPokerRoom,
+  Crowd,
   joinPokerRoom,
   joinRoom,
   named,
@@ -20,34 +21,6 @@ const VOTERS = 12;
 const VOTE_EVERY_MS = 300;
 const env = { TICK_MS: '200', LEADER_TTL_MS: '2000', GATEWAY_LEASE_MS: '3000' };
 
-/** Voters who keep changing their vote until stopped; remembers each one's last vote. */
-class Crowd {
-  readonly last = new Map<string, string>();
-  private timer: NodeJS.Timeout | undefined;
-  private round = 0;
-
-  constructor(private readonly voters: [string, TestSocket][]) {}
-
-  start(): void {
-    this.timer = setInterval(() => {
-      this.round += 1;
-      this.voters.forEach(([user, socket], i) => {
-        const value = (this.round + i) % 3 === 0 ? 'no' : 'yes';
-        socket.send({ vote: { value, ts: Date.now() } });
-        this.last.set(user, value);
-      });
-    }, VOTE_EVERY_MS);
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-  }
-
-  count(value: string): number {
-    return [...this.last.values()].filter((v) => v === value).length;
-  }
-}
-
 /**
  * Users vote in a live room while Redis fails over or moves the room: snapshots must resume by
  * themselves within `resumeMs` of the fault, and every still-connected user's last vote must be
@@ -63,7 +36,7 @@ async function voteThrough(redis: LocalTopology, room: string, fault: () => Prom
     const voters: [string, TestSocket][] = [];
     for (let i = 0; i < VOTERS; i += 1) voters.push([`voter-${i}`, await joinRoom(gateway, `voter-${i}`, room)]);
     sockets.push(...voters.map(([, s]) => s));
-    const crowd = new Crowd(voters);
+    const crowd = new Crowd(voters, VOTE_EVERY_MS);
     crowd.start();
     await waitForPoint(viewer, (p) => p.connected === VOTERS + 1, 10_000);
 

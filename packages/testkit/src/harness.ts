@@ -73,9 +73,9 @@ export const isData = (frame: unknown): frame is DataFrame =>
 
 /** Opens /api/vote_ws/ on `gateway`, authenticates, and waits for the history frame. */
 export async function joinRoom(gateway: Reachable, user: string, room: string, extra: Record<string, unknown> = {}): Promise<TestSocket> {
-  const socket = await TestSocket.open(`ws://127.0.0.1:${gateway.port}/api/vote_ws/`);
+  const socket = await TestSocket.open(`${gateway.ws ?? `ws://127.0.0.1:${gateway.port}`}/api/vote_ws/`);
   socket.send({ auth: { user_id: user, token: await token(user, room), room, ...extra } });
-  await socket.waitFor(isData);
+  await socket.waitFor(isData, 10_000);
   return socket;
 }
 

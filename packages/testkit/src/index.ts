@@ -12,3 +12,4 @@ export type { PokerEventFrame } from './poker-client';
 export { GATEWAY_MAIN, TICKER_MAIN, processEnv, spawnGateway, startGatewayProcess, startTickerProcess, startGatewayApp, startTickerApp, httpStatus, untilStatus } from './process-stack';
 export type { GatewayProcess, Reachable, RunningApp } from './process-stack';
 export { NetnsHost } from './netns';
+export { Crowd } from './crowd';

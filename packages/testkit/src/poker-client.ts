@@ -23,7 +23,7 @@ export class PokerClient {
   ) {}
 
   /** Opens /connect as `userId` and consumes connectionInfo and the first userUpdated. */
-  static async connect(gateway: Reachable & { ws?: string }, userId: string): Promise<PokerClient> {
+  static async connect(gateway: Reachable, userId: string): Promise<PokerClient> {
     const base = gateway.ws ?? `ws://127.0.0.1:${gateway.port}`;
     const socket = await TestSocket.open(`${base}/connect`, { headers: { cookie: sessionCookie(userId) } });
     const client = new PokerClient(socket, userId);

@@ -10,6 +10,8 @@ export const TICKER_MAIN = join(ROOT, 'apps', 'ticker', 'dist', 'main.js');
 /** Anything a test client can reach a gateway through: an in-process gateway or a process. */
 export interface Reachable {
   readonly port: number;
+  /** `ws://<address>:<port>` when it is not on 127.0.0.1 (a test host of its own). */
+  readonly ws?: string;
 }
 
 /** A gateway started as the image starts it: `node apps/gateway/dist/main.js`, env only. */

@@ -1,5 +1,5 @@
 import { roomSlot } from '@banterbox/store';
-import { AppProcess, TestCluster, eventually, freePort, joinRoom, startGatewayApp, startTickerApp, waitForPoint, type RunningApp, type TestSocket } from '@banterbox/testkit';
+import { AppProcess, Crowd, TestCluster, eventually, freePort, joinRoom, startGatewayApp, startTickerApp, waitForPoint, type RunningApp, type TestSocket } from '@banterbox/testkit';
 
 /**
  * A Redis Cluster that failed over, then moves a live room (SPEC §2, §7), with the apps as
@@ -15,33 +15,6 @@ const VOTERS = 12;
 const VOTE_EVERY_MS = 300;
 const PARTITIONS = 16;
 const env = { TICK_MS: '200', LEADER_TTL_MS: '2000', GATEWAY_LEASE_MS: '3000' };
-
-class Crowd {
-  readonly last = new Map<string, string>();
-  private timer: NodeJS.Timeout | undefined;
-  private round = 0;
-
-  constructor(private readonly voters: [string, TestSocket][]) {}
-
-  start(): void {
-    this.timer = setInterval(() => {
-      this.round += 1;
-      this.voters.forEach(([user, socket], i) => {
-        const value = (this.round + i) % 3 === 0 ? 'no' : 'yes';
-        socket.send({ vote: { value, ts: Date.now() } });
-        this.last.set(user, value);
-      });
-    }, VOTE_EVERY_MS);
-  }
-
-  stop(): void {
-    clearInterval(this.timer);
-  }
-
-  count(value: string): number {
-    return [...this.last.values()].filter((v) => v === value).length;
-  }
-}
 
 /** The partitions each ticker reports leading (banterbox_partition_leader == 1). */
 async function ledPartitions(metricsPort: number): Promise<number[]> {
@@ -70,7 +43,7 @@ describe('a Redis Cluster after a failover, then a live room moved (real process
       const voters: [string, TestSocket][] = [];
       for (let i = 0; i < VOTERS; i += 1) voters.push([`voter-${i}`, await joinRoom(gateways[i % 2]!, `voter-${i}`, room)]);
       sockets.push(...voters.map(([, s]) => s));
-      const crowd = new Crowd(voters);
+      const crowd = new Crowd(voters, VOTE_EVERY_MS);
       crowd.start();
       await Promise.all(viewers.map((v) => waitForPoint(v, (p) => p.connected === VOTERS + 2, 10_000)));
 

@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Redis } from 'ioredis';
 import { keys } from '@banterbox/store';
-import { AppProcess, NetnsHost, TestRedis, TestSocket, eventually, isData, spawnGateway, startGatewayProcess, startTickerProcess, token, untilStatus, type GatewayProcess } from '@banterbox/testkit';
+import { AppProcess, NetnsHost, TestRedis, eventually, joinRoom, spawnGateway, startGatewayProcess, startTickerProcess, untilStatus, type GatewayProcess } from '@banterbox/testkit';
 
 const TICK_MS = 250;
 const LEASE_MS = 1000;
@@ -42,12 +42,6 @@ describe('a gateway partitioned from Redis (network namespace, iptables)', () =>
     host?.destroy();
   });
 
-  async function join(gateway: GatewayProcess, user: string, room: string): Promise<TestSocket> {
-    const socket = await TestSocket.open(`${gateway.ws}/api/vote_ws/`);
-    socket.send({ auth: { user_id: user, token: await token(user, room), room } });
-    await socket.waitFor(isData, 10_000);
-    return socket;
-  }
 
   const state = async (room: string): Promise<{ users: Record<string, string>; votes: Record<string, string> }> => {
     const k = keys.voteRoom(room);
@@ -57,9 +51,9 @@ describe('a gateway partitioned from Redis (network namespace, iptables)', () =>
 
   it('reaps its users while it is cut, lands nothing late, and is exact again after the heal', async () => {
     const room = 'partition';
-    const stays = await join(cut, 'stays', room);
-    const leaves = await join(cut, 'leaves', room);
-    const elsewhere = await join(other, 'elsewhere', room);
+    const stays = await joinRoom(cut, 'stays', room);
+    const leaves = await joinRoom(cut, 'leaves', room);
+    const elsewhere = await joinRoom(other, 'elsewhere', room);
     const now = Date.now();
     stays.send({ vote: { value: 'yes', ts: now } });
     leaves.send({ vote: { value: 'yes', ts: now } });

@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { keys } from '@banterbox/store';
-import { AppProcess, TestRedis, TestSocket, eventually, isData, startGatewayProcess, startTickerProcess, token, type GatewayProcess } from '@banterbox/testkit';
+import { AppProcess, TestRedis, eventually, joinRoom, startGatewayProcess, startTickerProcess, type GatewayProcess } from '@banterbox/testkit';
 
 const TICK_MS = 250;
 const LEASE_MS = 1000;
@@ -35,12 +35,6 @@ describe('a gateway paused past its lease (SIGSTOP, real processes)', () => {
     await redis.stop();
   });
 
-  async function join(gateway: GatewayProcess, user: string, room: string): Promise<TestSocket> {
-    const socket = await TestSocket.open(`${gateway.ws}/api/vote_ws/`);
-    socket.send({ auth: { user_id: user, token: await token(user, room), room } });
-    await socket.waitFor(isData, 10_000);
-    return socket;
-  }
 
   const tally = async (room: string): Promise<{ users: Record<string, string>; yes: number; no: number }> => {
     const k = keys.voteRoom(room);
@@ -50,9 +44,9 @@ describe('a gateway paused past its lease (SIGSTOP, real processes)', () => {
 
   it('refuses what it had queued, leaves no orphan, and counts its live sockets again after it wakes', async () => {
     const room = 'zombie';
-    const stays = await join(zombie, 'stays', room);
-    const leaves = await join(zombie, 'leaves', room);
-    const elsewhere = await join(other, 'elsewhere', room);
+    const stays = await joinRoom(zombie, 'stays', room);
+    const leaves = await joinRoom(zombie, 'leaves', room);
+    const elsewhere = await joinRoom(other, 'elsewhere', room);
     const now = Date.now();
     stays.send({ vote: { value: 'yes', ts: now } });
     leaves.send({ vote: { value: 'yes', ts: now } });
