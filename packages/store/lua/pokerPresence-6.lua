@@ -26,11 +26,18 @@
 -- @include gatewayFence
 local op, gateway, user, count = ARGV[3], ARGV[4], ARGV[5], tonumber(ARGV[6])
 local tombstone = '!|' .. gateway
-if op ~= 'X' then
+if op == 'X' then
+  -- The tombstone goes in even where the room is gone, in case one is created again with this id.
+  redis.call('HSET', conns, tombstone, '0')
+  if not exists() then
+    redis.call('PEXPIRE', conns, ttl)
+    return { -1 }
+  end
+else
   local fenced = gateway_fence(conns, tombstone, ARGV[12])
   if fenced ~= 0 then return { fenced == FENCE_REAPED and -3 or -4 } end
+  if not exists() then return { -1 } end
 end
-if not exists() then return { -1 } end
 
 local function settle(u)
   local total = connections_of(u)
@@ -49,7 +56,6 @@ local function settle(u)
 end
 
 if op == 'X' then
-  redis.call('HSET', conns, tombstone, '0')
   local suffix, flat = '|' .. gateway, redis.call('HGETALL', conns)
   for i = 1, #flat, 2 do
     if string.sub(flat[i], 1, 1) ~= '!' and string.sub(flat[i], -#suffix) == suffix then

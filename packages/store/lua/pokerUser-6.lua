@@ -27,5 +27,10 @@ end
 emit('closed')
 local seq = redis.call('HINCRBY', room, 'seq', 1)
 redis.call('SPUBLISH', channel, cjson.encode({ seq = seq, ev = events }))
-redis.call('DEL', room, members, conns, estimates, names, rounds)
+redis.call('DEL', room, members, estimates, names, rounds)
+-- Reaped gateways' tombstones stay (for the room's idle expiry), in case the id is used again.
+for _, field in ipairs(redis.call('HKEYS', conns)) do
+  if string.sub(field, 1, 1) ~= '!' then redis.call('HDEL', conns, field) end
+end
+redis.call('PEXPIRE', conns, ttl)
 return 1
