@@ -61,9 +61,10 @@ export interface GatewayLeaseDeps {
 /**
  * The gateway's registration in Redis, and the one owner of its lifetime: registers at start,
  * renews every third of the lease with the rooms to tick, notices a lost lease (an expired
- * renewal, a write refused by the fence, or Redis coming back empty) and then re-asserts: renews
- * or registers under a new id, and asks every feature to write its state again. A resync that
- * fails part-way runs again on the next renewal; one asked for while another runs runs after it.
+ * renewal, a write refused by the fence, a Redis reconnect or topology change) and then
+ * re-asserts: registers a new id, asks every feature to write its state again under it, and
+ * retires the old id for the reaper (docs/protocol-presence.md). A resync that fails part-way
+ * runs again on the next renewal; one asked for while another runs runs after it.
  *
  * Nothing is written under an id before its lease is live: `grant` is undefined until the first
  * registration, and every write carries the grant's expiry, which Redis checks (the fence).
@@ -117,7 +118,7 @@ export class GatewayLease implements GatewayIdentity, RoomActivity {
 
   private async register(id: string): Promise<void> {
     const grant = await renewLease(this.deps.redis, id, this.deps.leaseMs, 'register', []);
-    if (!grant) throw new Error('lease registration refused');
+    if (!grant) throw new LeaseNotLive(); // 'register' always grants: only a broken script gets here
     this.current = grant;
     this.held = new Set();
     this.live = true;
