@@ -102,7 +102,8 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
    * The drain (SIGTERM): at once not ready (/readyz 503) and no new sockets (upgrades and HTTP
    * get 503), then sockets closed gradually while the lease is still renewed (the users still
    * connected keep counting), the listen socket closed, pending writes finished, the lease
-   * released, Redis closed.
+   * released (left to expire when a feature's writes failed, so the reaper takes them out), Redis
+   * closed. A failed drain skips none of the steps after it.
    */
   async function shutdown(): Promise<void> {
     draining = true;
@@ -112,10 +113,18 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
     if (listenSocket) uws.us_listen_socket_close(listenSocket);
     listenSocket = undefined;
     lease.stop();
-    for (const feature of features) await feature.drain();
+    let drained = true;
+    for (const feature of features) {
+      // One feature's failed drain must not keep the others from draining, nor skip what follows.
+      await feature.drain().catch((err: unknown) => {
+        drained = false;
+        log.error({ err, endpoint: feature.endpoint }, 'drain failed: the lease is left to expire, so the reaper takes out what was not written');
+      });
+    }
     // Kept-alive HTTP connections would otherwise go on reaching a gateway that left Redis.
     closeApp(app);
-    await lease.release();
+    // Released only when everything was written: a release forgets the rooms the reaper would clean.
+    if (drained) await lease.release();
     links.close();
     await metricsServer?.stop();
     log.info({ gatewayId: lease.id }, 'gateway stopped');

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Cluster, Redis } from 'ioredis';
 import Redlock from 'redlock';
-import { keys } from '@banterbox/store';
+import { execPipeline, keys } from '@banterbox/store';
 import { PartitionLock, type LockLog } from './partition-lock';
 
 export interface LeadershipOptions {
@@ -82,8 +82,9 @@ export class PartitionLeadership {
     const { redis, id, ttlMs } = this.options;
     const [seconds, micros] = await redis.time();
     const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
-    const [, , [, count] = []] = (await redis.multi().zadd(keys.tickerReplicas, now + ttlMs, id).zremrangebyscore(keys.tickerReplicas, '-inf', `(${now}`).zcard(keys.tickerReplicas).exec()) ?? [];
-    return Number(count ?? 1);
+    // execPipeline checks every reply: a failed MULTI throws here instead of counting as one replica.
+    const [, , count] = await execPipeline(redis.multi().zadd(keys.tickerReplicas, now + ttlMs, id).zremrangebyscore(keys.tickerReplicas, '-inf', `(${now}`).zcard(keys.tickerReplicas));
+    return Math.max(1, Number(count));
   }
 
   /** Hands back one partition over `target`, or wins free ones up to it. */

@@ -112,9 +112,10 @@ export async function retireLease(redis: ScriptedRedis, gatewayId: string, rooms
 
 /** Removes a gateway's lease and room sets on a clean shutdown (after its connections left). */
 export async function releaseLease(redis: ScriptedRedis, gatewayId: string): Promise<void> {
-  await redis
-    .multi()
-    .del(keys.gatewayRooms(gatewayId), keys.gatewayPokerRooms(gatewayId), keys.gatewayUsers(gatewayId))
-    .zrem(keys.gateways, gatewayId)
-    .exec();
+  await execPipeline(
+    redis
+      .multi()
+      .del(keys.gatewayRooms(gatewayId), keys.gatewayPokerRooms(gatewayId), keys.gatewayUsers(gatewayId))
+      .zrem(keys.gateways, gatewayId),
+  );
 }

@@ -240,9 +240,18 @@ export class GatewayLease implements GatewayIdentity, RoomActivity {
     clearInterval(this.timer);
   }
 
-  /** Removes the lease on a clean shutdown, after every connection left. */
+  /**
+   * Removes the lease on a clean shutdown, after every connection left. A lease whose state in
+   * Redis is not known to be what this gateway wrote (a write failed or was refused, a re-assertion
+   * is due) is left to expire instead: the reaper then takes out whatever is left under it, which a
+   * release would hide from it.
+   */
   async release(): Promise<void> {
     this.stop();
+    if (this.resyncPending || this.resyncing !== undefined || !this.live) {
+      this.deps.log.warn({ gatewayId: this.id }, 'lease left to expire: some writes were not confirmed; the reaper takes out what is left');
+      return;
+    }
     if (this.deps.redis.status !== 'ready' || !this.current) return;
     await releaseLease(this.deps.redis, this.current.id).catch((err: unknown) => {
       this.deps.log.warn({ err }, 'lease not released; the ticker reaps it when it expires');
