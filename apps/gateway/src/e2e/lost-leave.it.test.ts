@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { keys } from '@banterbox/store';
-import { AppProcess, TestRedis, TestSocket, eventually, isData, spawnGateway, startTickerProcess, token, untilStatus, type GatewayProcess } from '@banterbox/testkit';
+import { AppProcess, TestRedis, TestSocket, eventually, freePort, isData, spawnGateway, startTickerProcess, token, untilStatus, type GatewayProcess } from '@banterbox/testkit';
 
 const TICK_MS = '250';
 
@@ -46,6 +46,15 @@ describe('a vote stops counting when its last connection closes, from the first 
     expect(await inspect.hgetall(k.votes)).toEqual({});
     expect(Number((await inspect.hget(k.tally, 'yes')) ?? 0)).toBe(0);
   }
+
+  it('refuses sockets (HTTP 503) while alive but before its lease was ever registered', async () => {
+    // A Redis that never answers: the gateway answers /healthz, and nothing it could write would be fenced.
+    const gateway = await spawnGateway(redis, { TICK_MS, REDIS_URL: `redis://127.0.0.1:${await freePort()}` });
+    gateways.push(gateway);
+    await untilStatus(gateway, '/healthz', 200);
+    await expect(TestSocket.open(`${gateway.ws}/api/vote_ws/`)).rejects.toThrow('HTTP 503');
+    expect(await (await fetch(`${gateway.http}/readyz`)).json()).toMatchObject({ ready: false });
+  });
 
   it('one tab on a gateway that has just started', async () => {
     const gateway = await spawnGateway(redis, { TICK_MS });
