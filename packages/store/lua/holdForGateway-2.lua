@@ -9,8 +9,8 @@
   ARGV[2..] members to add
   Returns: the lease's expiry, ms (> 0), or 0 when the lease is gone or expired (nothing added)
 ]]
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- @include redisTime
+local now = now_ms()
 local expiry = tonumber(redis.call('ZSCORE', KEYS[1], ARGV[1]) or '0')
 if expiry < now then return 0 end
 if #ARGV > 1 then redis.call('SADD', KEYS[2], unpack(ARGV, 2)) end

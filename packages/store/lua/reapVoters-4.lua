@@ -11,8 +11,8 @@
   Returns: {next cursor ("0": done), connections released by this call}
 ]]
 -- @include voters
-local t = redis.call('TIME')
-if redis.call('HSETNX', conns, TOMBSTONE, t[1] * 1000 + math.floor(t[2] / 1000)) == 1 then
+-- @include redisTime
+if redis.call('HSETNX', conns, TOMBSTONE, now_ms()) == 1 then
   redis.call('PERSIST', conns)
 end
 

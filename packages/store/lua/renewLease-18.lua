@@ -18,8 +18,8 @@
   when no add can happen any more) finds every room the gateway ever wrote to.
 ]]
 local gateways, mine = KEYS[1], KEYS[2]
-local t = redis.call('TIME')
-local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+-- @include redisTime
+local now = now_ms()
 
 if ARGV[3] ~= 'register' then
   local expiry = redis.call('ZSCORE', gateways, ARGV[1])

@@ -39,8 +39,7 @@ if total > 0 then
   redis.call('HDEL', profile, 'expires_at')
   for _, key in ipairs(KEYS) do redis.call('PERSIST', key) end
 else
-  local t = redis.call('TIME')
-  expires_at = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) + tonumber(ARGV[4])
+  expires_at = now_ms() + tonumber(ARGV[4])
   redis.call('HSET', profile, 'expires_at', expires_at)
   for _, key in ipairs(KEYS) do redis.call('PEXPIRE', key, tonumber(ARGV[4]) + tonumber(ARGV[5])) end
 end

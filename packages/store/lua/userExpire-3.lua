@@ -7,12 +7,12 @@
   KEYS[3] rooms     set   poker rooms joined or created
   Returns: {1} connected again, {2, expires_at} not yet, {0, rooms...} expired and deleted
 ]]
+-- @include redisTime
 local total = 0
 for _, n in ipairs(redis.call('HVALS', KEYS[2])) do total = total + tonumber(n) end
 if total > 0 then return { 1 } end
 local expires_at = tonumber(redis.call('HGET', KEYS[1], 'expires_at') or '0')
-local t = redis.call('TIME')
-if expires_at > tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) then return { 2, expires_at } end
+if expires_at > now_ms() then return { 2, expires_at } end
 local rooms = redis.call('SMEMBERS', KEYS[3])
 redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
 return { 0, unpack(rooms) }

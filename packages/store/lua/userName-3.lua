@@ -8,7 +8,7 @@
   ARGV[1] name
   Returns: {version (µs), rooms...}
 ]]
-local t = redis.call('TIME')
-local version = t[1] .. string.format('%06d', tonumber(t[2]))
+-- @include redisTime
+local version = now_us_string()
 redis.call('HSET', KEYS[1], 'name', ARGV[1], 'name_v', version)
 return { version, unpack(redis.call('SMEMBERS', KEYS[3])) }

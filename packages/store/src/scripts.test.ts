@@ -21,6 +21,14 @@ describe('script registry', () => {
     expect(lua).not.toMatch(/['"]bb:/);
   });
 
+  it.each(SCRIPT_FILES.map((file) => [file]))('%s has every include pasted in, each once (Redis time in one place)', (file) => {
+    const lua = scriptSource(file);
+    expect(lua).not.toMatch(/^-- @include/m);
+    expect(lua.match(/local function now_ms\(/g)?.length ?? 0).toBeLessThanOrEqual(1);
+    // Redis's clock is read only through include/redisTime.lua.
+    expect(lua.match(/redis\.call\('TIME'\)/g)?.length ?? 0).toBe(lua.includes('local function now_ms(') ? 2 : 0);
+  });
+
   it('refuses a call whose keys do not match the script', () => {
     const broken = defineScript('renewLease-18', (gatewayId: string) => ({ keys: [gatewayId], argv: [] }));
     expect(() => broken.run({} as ScriptedRedis, 'g1')).toThrow(StoreError);

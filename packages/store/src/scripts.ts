@@ -9,7 +9,8 @@ import type { RedisClient } from './connection';
  * then sent before the keys). Each is registered once per connection with
  * ioredis `defineCommand` under `bb_<camelName>_v<version>` (EVALSHA, falling back to EVAL after
  * a Redis restart), and called only through the typed definitions in script-defs.ts. A line
- * `-- @include <name>` is replaced by ../lua/include/<name>.lua when the script is loaded.
+ * `-- @include <name>` is replaced by ../lua/include/<name>.lua when the script is loaded (an
+ * include may include others; each is pasted once per script).
  *
  * Bump SCRIPT_VERSION whenever a script's arguments or replies change, so a rolling update never
  * runs a new caller against an old script of the same name.
@@ -49,11 +50,16 @@ type ScriptMethod<R> = (...args: ScriptArg[]) => R;
 const LUA_DIR = join(__dirname, '..', 'lua');
 const INCLUDE = /^-- @include ([A-Za-z]+)$/gm;
 
-/** A script's Lua with its includes pasted in. */
+/** A script's Lua with its includes pasted in, an include's own includes too, each once. */
 export function scriptSource(file: ScriptFile): string {
-  return readFileSync(join(LUA_DIR, `${file}.lua`), 'utf8').replace(INCLUDE, (_line, name: string) =>
-    readFileSync(join(LUA_DIR, 'include', `${name}.lua`), 'utf8'),
-  );
+  const pasted = new Set<string>();
+  const expand = (lua: string): string =>
+    lua.replace(INCLUDE, (_line, name: string) => {
+      if (pasted.has(name)) return '';
+      pasted.add(name);
+      return expand(readFileSync(join(LUA_DIR, 'include', `${name}.lua`), 'utf8'));
+    });
+  return expand(readFileSync(join(LUA_DIR, `${file}.lua`), 'utf8'));
 }
 
 /** A script's name and how many KEYS it takes (undefined: any number, sent with each call). */

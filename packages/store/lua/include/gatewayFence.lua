@@ -9,12 +9,8 @@
   paused gateway's writes even before the reaper runs, and after a tombstone expired.
   See docs/protocol-presence.md.
 ]]
+-- @include redisTime
 local FENCE_REAPED, FENCE_LAPSED = -1, -2
-
-local function now_ms()
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-end
 
 -- 0 when the write may land, FENCE_REAPED or FENCE_LAPSED when it must be refused.
 local function gateway_fence(hash, tombstone_field, valid_until)

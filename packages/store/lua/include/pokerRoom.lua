@@ -15,6 +15,7 @@
   A script collects changes with emit(kind, ...strings) and ends with finish(), which publishes
   them as one message `{"seq":n,"ev":[[kind, ...], ...]}` and refreshes the keys' expiry.
 ]]
+-- @include redisTime
 local room, members, conns, estimates, names, rounds = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
 local channel, ttl = ARGV[1], ARGV[2]
 local events = {}
@@ -70,11 +71,6 @@ local function connections_of(user)
     end
   end
   return total, fields
-end
-
-local function now_ms()
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
 local function away_of()
