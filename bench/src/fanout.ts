@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { AppProcess } from '@banterbox/local-stack';
@@ -47,7 +48,6 @@ function pin(pid: number, cpus: string): void {
   execFileSync('taskset', ['-a', '-p', '-c', cpus, String(pid)], { stdio: 'ignore' });
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const spec = (i: number): { user: string; room: string } => ({ user: `viewer-${i}`, room: `fan-${i % ROOMS}` });
 
 interface Delivery {

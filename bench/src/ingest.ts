@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { VoteStore, keys, registerScripts, type RedisClient } from '@banterbox/store';
 import { AppProcess } from '@banterbox/local-stack';
@@ -40,8 +41,6 @@ interface Client {
   room: string;
   seq: number;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 async function connectClients(port: number): Promise<Client[]> {
   const spec = (i: number): VoteClientSpec => ({ user: `user-${i}`, room: `bench-${i % ROOMS}` });

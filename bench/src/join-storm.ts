@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { signToken } from '@banterbox/auth';
 import { AppProcess, LocalRedis } from '@banterbox/local-stack';
@@ -23,8 +24,6 @@ const SECRET = 'benchmark-secret-0123456789abcdef';
 const APPS = join(__dirname, '..', '..', 'apps');
 const TARGET = benchTarget();
 const ROOM = TARGET ? (process.env.BENCH_ROOM ?? 'demo') : 'storm';
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Resolves with the first frame's size once it has fully arrived (header and payload). */
 function firstFrame(raw: RawSocket): Promise<number> {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { signSession } from '@banterbox/auth';
@@ -55,8 +56,6 @@ interface Observer {
   latencies: number[];
   events: number;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Opens a socket and waits for the server's first event, connectionInfo (it can arrive with the upgrade). */
 function openWith(url: string, cookie: string): Promise<Opened> {

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { AppProcess } from '@banterbox/local-stack';
 import { VoteStore, registerScripts, renewLease, type ScriptedRedis } from '@banterbox/store';
@@ -19,7 +20,6 @@ const TICKER_MAIN = process.env.BENCH_TICKER_MAIN ?? join(__dirname, '..', '..',
 const GATEWAY = 'bench-gateway';
 const CHUNK = 1000;
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 const percentile = (values: number[], p: number): number => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))] ?? 0;
 
 /** Creates `count` yes/no rooms and marks them active under one long-lived gateway lease. */

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { signToken } from '@banterbox/auth';
 import { openRawTo, textFrame, type RawSocket } from './raw-ws';
 import type { Endpoint } from './target';
@@ -6,8 +7,6 @@ export interface VoteClientSpec {
   user: string;
   room: string;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Opens `count` raw vote sockets on a gateway (250 at a time), authenticates socket i as

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
@@ -20,8 +21,6 @@ const SECRET = 'benchmark-secret-0123456789abcdef';
 const APPS = join(__dirname, '..', '..', 'apps');
 const ROOM = 'demo';
 const HISTORY = 3600;
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 interface Case {
   name: string;

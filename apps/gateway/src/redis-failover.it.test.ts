@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { keys, keySlot, roomSlot } from '@banterbox/store';
 import {
   createPokerRoom,
@@ -46,7 +47,7 @@ async function voteThrough(redis: LocalTopology, room: string, fault: () => Prom
     const resumed = await waitForPoint(viewer, (p) => p.ts > faultAt, resumeMs + 5_000, from);
     expect(resumed.data[0]!.ts - faultAt).toBeLessThanOrEqual(resumeMs);
 
-    await new Promise((resolve) => setTimeout(resolve, 1_000)); // votes keep coming after the fault
+    await sleep(1_000); // votes keep coming after the fault
     crowd.stop();
     await waitForPoint(viewer, (p) => p.connected === VOTERS + 1 && p.votes.yes === crowd.count('yes') && p.votes.no === crowd.count('no'), 15_000, viewer.frames.length);
     const readyz = await fetch(`http://127.0.0.1:${gateway.port}/readyz`);
@@ -111,7 +112,7 @@ describe('recovery after Redis fails over or moves a live room (real topologies)
             () => false,
           );
         };
-        for (let attempt = 0; attempt < 10 && !(await changed()); attempt += 1) await new Promise((resolve) => setTimeout(resolve, 500));
+        for (let attempt = 0; attempt < 10 && !(await changed()); attempt += 1) await sleep(500);
         // The member hears it live, or was told to rejoin (4010) and sees it in its new snapshot.
         const live = member.until(named('roomUpdated', (e) => (e.room as { topic: string }).topic === 'After'), 10_000).then(() => 'live' as const);
         const resynced = member.socket.waitForClose(10_000).then((closed) => closed.code);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { AppProcess, createPokerRoom, eventually, isData, joinPokerRoom, joinRoom, PokerClient, startGateway, startTicker, testEnv, TestRedis, TestSocket, token, waitForPoint, type DataFrame } from '@banterbox/testkit';
 import type { Ticker } from '@banterbox/ticker';
@@ -85,7 +86,7 @@ describe('Redis restarted with its data lost', () => {
 
     await redis.kill();
     await eventually(async () => ((await ready(a)) === 503 && (await ready(b)) === 503 ? true : undefined), 10_000);
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
     expect(sockets.every((s) => s.closed === undefined)).toBe(true);
 
     // During the outage a join into a room this gateway holds is accepted with the cached history,

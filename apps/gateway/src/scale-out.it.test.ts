@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { eventually, joinRoom, startGateway, startTicker, topologies, waitForPoint } from '@banterbox/testkit';
 import type { LocalTopology } from '@banterbox/testkit';
 import type { Ticker } from '@banterbox/ticker';
@@ -29,7 +30,7 @@ describe.each(topologies())('two gateways and two tickers on %s', (_topology, st
       const now = led();
       expect(now.flat().sort((a, b) => a - b)).toEqual(Array.from({ length: PARTITIONS }, (_, p) => p));
       expect(now).toEqual(owners); // no hand-over while both replicas are healthy
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
   });
 

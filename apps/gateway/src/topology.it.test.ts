@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { AppProcess, appTestEnv, eventually, TestCluster, TestRedis } from '@banterbox/testkit';
 
@@ -48,7 +49,7 @@ describe('a Redis setting that names the wrong topology', () => {
       const { status, body } = await readyz(port);
       expect(status).toBe(503);
       expect(body.ready).toBe(false);
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      await sleep(500);
     }
     expect(gateway.lines.filter((l) => l.msg === NOT_USABLE)).toHaveLength(1);
     expect(gateway.hasLogged('gateway listening')).toBe(false);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
@@ -26,7 +27,7 @@ class Launcher {
     while (!this.stdout.includes('banterbox is running')) {
       if (Date.now() > until) throw new Error(`no banner: ${this.stdout} ${this.stderr}`);
       if (this.child.exitCode !== null) throw new Error(`launcher exited ${this.child.exitCode}: ${this.stderr}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sleep(100);
     }
   }
 

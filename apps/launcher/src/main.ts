@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { signToken } from '@banterbox/auth';
 import { REDIS_TOPOLOGY_CHOICES } from '@banterbox/config';
@@ -158,7 +159,7 @@ async function main(): Promise<void> {
     stopping = true;
     gateway.signal('SIGTERM');
     ticker.signal('SIGTERM');
-    await new Promise((resolve) => setTimeout(resolve, 1500));
+    await sleep(1500);
     await Promise.all([gateway.kill(), ticker.kill()]);
     await owned?.stop();
     process.exit(code);

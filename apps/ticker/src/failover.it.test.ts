@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { keys } from '@banterbox/store';
 import { AppProcess, eventually, joinRoom, startGateway, testEnv, TestRedis } from '@banterbox/testkit';
@@ -91,7 +92,7 @@ describe('ticker failover (real processes)', () => {
     const resumedFrom = current.lines.length;
     current.signal('SIGCONT');
     await current.waitForLog('leadership lost', 5_000, resumedFrom);
-    await new Promise((resolve) => setTimeout(resolve, TICK_MS * 5));
+    await sleep(TICK_MS * 5);
 
     expect(storedAfter(current, resumedFrom)).toBe(0);
     expect(current.lines.slice(resumedFrom).some((l) => l.msg === 'leadership acquired')).toBe(false);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { TickClock, nextTick } from './tick-clock';
 
 /** For clocks whose ticks must not throw. */
@@ -16,10 +17,10 @@ describe('tick clock', () => {
     const seen: number[] = [];
     const clock = new TickClock(50, async (ts) => {
       seen.push(ts);
-      if (seen.length === 2) await new Promise((resolve) => setTimeout(resolve, 130));
+      if (seen.length === 2) await sleep(130);
     }, fail);
     clock.start();
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await sleep(400);
     clock.stop();
     expect(seen.length).toBeGreaterThanOrEqual(3);
     expect(seen.every((ts) => ts % 50 === 0)).toBe(true);
@@ -57,6 +58,7 @@ describe('tick clock', () => {
         overlapped ||= running > 0;
         running += 1;
         seen.push(ts);
+        // The global setTimeout (faked here), not node:timers/promises (which fake timers leave alone).
         if (ts === 1_000_200) await new Promise((resolve) => setTimeout(resolve, 250)); // runs to 1_000_450
         running -= 1;
       }, fail);

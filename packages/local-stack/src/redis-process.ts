@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import { LocalStackError } from './errors';
@@ -69,8 +70,6 @@ export function pingRedis(port: number, host = '127.0.0.1', timeoutMs = 1000): P
     socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
   });
 }
-
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `probe` until it returns true, or throws `what` after `timeoutMs`. */
 export async function until(probe: () => Promise<boolean> | boolean, timeoutMs: number, what: string): Promise<void> {

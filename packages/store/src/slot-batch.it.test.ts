@@ -1,9 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { TestRedis, freePort } from '@banterbox/testkit';
 import { connectRedis } from './connection';
 import { keys } from './keys';
 import { registerScripts, type ScriptedRedis } from './scripts';
 import { VoteStore } from './vote-store';
-
 
 /** A grant no test outlives (the fence has its own suite: gateway-fence.it.test.ts). */
 const FOREVER = { id: 'g', validUntil: Number.MAX_SAFE_INTEGER };
@@ -49,7 +49,7 @@ describe('SlotBatch (real Redis)', () => {
       const tick = store.addTick(batch, 'sb-dead', 1, 1000);
       await expect(batch.exec()).rejects.toThrow();
       // Callers that only awaited exec() leave these behind: they must count as handled.
-      await new Promise((resolve) => setTimeout(resolve, 50));
+      await sleep(50);
       expect(unhandled).toEqual([]);
       await expect(ops).rejects.toThrow();
       await expect(tick).rejects.toThrow();

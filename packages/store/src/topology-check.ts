@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Cluster } from 'ioredis';
 import type { RedisClient } from './connection';
 
@@ -32,8 +33,6 @@ interface WatchLog {
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** How often the topology is checked again (a Cluster can lose slot coverage at any time). */
 const CHECK_MS = 5_000;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { LeaseGrant } from './gateway-fence';
 import { dataFrame, decodePoint, decodeVoteServerFrame, pointOfSnapshot, pointTs } from '@banterbox/protocol';
 import { TestRedis } from '@banterbox/testkit';
@@ -70,7 +71,6 @@ function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-
 
 /** A grant no test outlives, for tests of what the ops do (the fence has its own suite: gateway-fence.it.test.ts). */
 const forever = (id: string): LeaseGrant => ({ id, validUntil: Number.MAX_SAFE_INTEGER });
@@ -154,7 +154,7 @@ describe('vote store scripts (real Redis)', () => {
     const history = await store.history(room);
     expect(history.map((p) => (JSON.parse(p) as { ts: number }).ts)).toEqual([2000, 3000, 4000]);
     expect(JSON.parse(history[0]!)).toEqual({ ts: 2000, votes: { yes: 1, no: 0 }, connected: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     expect(published.map((m) => (JSON.parse(m) as { data: { ts: number }[] }).data[0]!.ts)).toEqual([1000, 2000, 3000, 4000]);
   });
 
@@ -212,7 +212,7 @@ describe('vote store scripts (real Redis)', () => {
       { op: 'V', user: 'b', value: 'down', ts: 6 },
     ]);
     for (const ts of [7000, 8000]) expect(await tickOnce(room, 9, ts)).toBe(TickResult.Stored);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     subscriber.off('smessage', listener);
 
     const history = await store.history(room);
@@ -246,7 +246,7 @@ describe('vote store scripts (real Redis)', () => {
     await batch.exec();
     expect(await stored(room)).toEqual({ votes: { yes: 1, no: 1 }, connected: 2 });
 
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     const expired = await expiredGateways(redis, await redisTimeMs(redis), 10);
     expect(expired).toEqual(['dead']);
     expect(await reapGateway({ votes: store, poker: new PokerStore(store.redis, { roomTtlMs: 60_000, maxMembers: 100, roundsKept: 10, rejoinGraceMs: 0 }), users: new UserStore(store.redis, 60_000) }, 'dead')).toBe(3);

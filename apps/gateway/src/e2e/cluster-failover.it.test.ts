@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { roomSlot } from '@banterbox/store';
 import { AppProcess, Crowd, TestCluster, eventually, freePort, joinRoom, startGatewayApp, startTickerApp, waitForPoint, type RunningApp, type TestSocket } from '@banterbox/testkit';
 
@@ -62,7 +63,7 @@ describe('a Redis Cluster after a failover, then a live room moved (real process
       await Promise.all(viewers.map((v, i) => exact(v, marks[i]!, 10_000)));
       const votesBackAfterFailoverMs = Date.now() - killedAt;
       crowd.start();
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await sleep(1_000);
 
       // 2. The live room's slot is migrated to another master while users vote.
       const redirectionsBefore = gateways.map((g) => redirectionLines(g.proc));
@@ -73,7 +74,7 @@ describe('a Redis Cluster after a failover, then a live room moved (real process
       const resumed = await Promise.all(viewers.map((v, i) => waitForPoint(v, (p) => p.ts > movedAt, 10_000, marks[i]!)));
       const resumeMs = Math.max(...resumed.map((f) => f.data[0]!.ts - movedAt));
       expect(resumeMs).toBeLessThanOrEqual(5_000);
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await sleep(1_000);
       crowd.stop();
       marks = viewers.map((v) => v.frames.length);
       await Promise.all(viewers.map((v, i) => exact(v, marks[i]!, 10_000)));
@@ -94,7 +95,7 @@ describe('a Redis Cluster after a failover, then a live room moved (real process
       for (let look = 0; look < 10; look += 1) {
         const led = (await Promise.all(tickerPorts.map(ledPartitions))).flat();
         expect(new Set(led).size).toBe(led.length);
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        await sleep(200);
       }
       process.stdout.write(
         `cluster soak: votes exact ${votesBackAfterFailoverMs} ms after the master kill, snapshots back ${resumeMs} ms and votes exact ${votesBackAfterMoveMs} ms after the move, redirection log lines ${redirections.join('/')}, partitions led ${leaders.map((l) => l.length).join('/')}\n`,

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { keys } from '@banterbox/store';
 import { AppProcess, TestRedis, TestSocket, eventually, freePort, isData, spawnGateway, startTickerProcess, token, untilStatus, type GatewayProcess } from '@banterbox/testkit';
@@ -41,7 +42,7 @@ describe('a vote stops counting when its last connection closes, from the first 
     const k = keys.voteRoom(room);
     await eventually(async () => ((await inspect.hexists(k.users, user)) === 0 && (await inspect.hexists(k.votes, user)) === 0 ? true : undefined), 5_000);
     // Stays gone for a few ticks (a late write or a re-assertion must not bring it back).
-    await new Promise((resolve) => setTimeout(resolve, 4 * Number(TICK_MS)));
+    await sleep(4 * Number(TICK_MS));
     expect(await inspect.hgetall(k.users)).toEqual({});
     expect(await inspect.hgetall(k.votes)).toEqual({});
     expect(Number((await inspect.hget(k.tally, 'yes')) ?? 0)).toBe(0);
@@ -84,7 +85,7 @@ describe('a vote stops counting when its last connection closes, from the first 
     first!.close();
     await first!.waitForClose();
     // Still one connection: the vote still counts.
-    await new Promise((resolve) => setTimeout(resolve, 2 * Number(TICK_MS)));
+    await sleep(2 * Number(TICK_MS));
     expect(await inspect.hget(keys.voteRoom(room).tally, 'yes')).toBe('1');
     second!.close();
     await second!.waitForClose();

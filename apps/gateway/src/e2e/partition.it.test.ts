@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import type { Redis } from 'ioredis';
 import { keys } from '@banterbox/store';
@@ -42,7 +43,6 @@ describe('a gateway partitioned from Redis (network namespace, iptables)', () =>
     host?.destroy();
   });
 
-
   const state = async (room: string): Promise<{ users: Record<string, string>; votes: Record<string, string> }> => {
     const k = keys.voteRoom(room);
     const [users, votes] = await Promise.all([inspect.hgetall(k.users), inspect.hgetall(k.votes)]);
@@ -71,7 +71,7 @@ describe('a gateway partitioned from Redis (network namespace, iptables)', () =>
     await eventually(async () => (isDeepStrictEqual(await state(room), reaped) ? true : undefined), 3 * LEASE_MS + 4 * TICK_MS);
     const reapedAfterMs = Date.now() - cutAt;
     // One lease time plus a tick after the reap: no orphaned user or vote, nothing landed.
-    await new Promise((resolve) => setTimeout(resolve, LEASE_MS + TICK_MS));
+    await sleep(LEASE_MS + TICK_MS);
     expect(await state(room)).toEqual(reaped);
     expect(stays.closed).toBeUndefined();
 
@@ -82,7 +82,7 @@ describe('a gateway partitioned from Redis (network namespace, iptables)', () =>
     await eventually(async () => (isDeepStrictEqual(await state(room), healed) ? true : undefined), 10_000).catch(async (error: unknown) => {
       throw new Error(`${String(error)}: ${JSON.stringify(await state(room))} ${cut.proc.tail(12)}`);
     });
-    await new Promise((resolve) => setTimeout(resolve, 4 * TICK_MS));
+    await sleep(4 * TICK_MS);
     expect(await state(room)).toEqual(healed);
     const [last] = (await inspect.lrange(keys.voteRoom(room).history, -1, -1)).map((p) => JSON.parse(p) as { connected: number; votes: Record<string, number> });
     expect(last).toMatchObject({ connected: 2, votes: { yes: 0, no: 2 } });

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { AppProcess, NetnsHost, PokerClient, TestRedis, createPokerRoom, sessionCookie, spawnGateway, untilStatus, type GatewayProcess } from '@banterbox/testkit';
 
@@ -61,7 +62,7 @@ describe('a poker member reading too slowly through a reveal (real processes, a 
     const tabs = [owner, ...(await Promise.all([1, 2, 3].map(() => PokerClient.connect(gateway, 'sr-owner'))))];
     for (let round = 0; round < 60; round += 1) {
       tabs.forEach((tab, i) => tab.send({ command: 'setTopic', roomId, topic: `${round}-${i}-${'x'.repeat(180)}` }));
-      await new Promise((resolve) => setTimeout(resolve, 57));
+      await sleep(57);
     }
     owner.send({ request: 'estimate', roomId, value: '8' });
     owner.send({ request: 'reveal', roomId });
@@ -91,7 +92,7 @@ async function eventuallyJoined(reader: AppProcess): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (!reader.lines.some((l) => l.joined === true)) {
     if (Date.now() > deadline || reader.exited !== undefined) throw new Error(`reader did not join: ${reader.tail()}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
   }
 }
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { keys } from '@banterbox/store';
 import { AppProcess, TestRedis, eventually, joinRoom, startGatewayProcess, startTickerProcess, type GatewayProcess } from '@banterbox/testkit';
@@ -35,7 +36,6 @@ describe('a gateway paused past its lease (SIGSTOP, real processes)', () => {
     await redis.stop();
   });
 
-
   const tally = async (room: string): Promise<{ users: Record<string, string>; yes: number; no: number }> => {
     const k = keys.voteRoom(room);
     const [users, t] = await Promise.all([inspect.hgetall(k.users), inspect.hgetall(k.tally)]);
@@ -66,7 +66,7 @@ describe('a gateway paused past its lease (SIGSTOP, real processes)', () => {
     const reapedAfterMs = Date.now() - stoppedAt;
     // One user closes while the zombie sleeps: the kernel holds the close until it wakes.
     leaves.close();
-    await new Promise((resolve) => setTimeout(resolve, LEASE_MS));
+    await sleep(LEASE_MS);
     zombie.proc.signal('SIGCONT');
 
     // The queued batch was written under the reaped id: refused, then the state re-asserted under a new id.
@@ -77,7 +77,7 @@ describe('a gateway paused past its lease (SIGSTOP, real processes)', () => {
     }, 5_000);
     expect(healed).toEqual({ users: { stays: '1', elsewhere: '1' }, yes: 0, no: 2 });
     // Exact for a few more ticks: nothing of the old id lands late.
-    await new Promise((resolve) => setTimeout(resolve, 4 * TICK_MS));
+    await sleep(4 * TICK_MS);
     expect(await tally(room)).toEqual({ users: { stays: '1', elsewhere: '1' }, yes: 0, no: 2 });
     const points = (await inspect.lrange(keys.voteRoom(room).history, -1, -1)).map((p) => JSON.parse(p) as { connected: number; votes: Record<string, number> });
     expect(points[0]).toMatchObject({ connected: 2, votes: { yes: 0, no: 2 } });

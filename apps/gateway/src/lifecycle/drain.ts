@@ -1,11 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { CloseCode } from '@banterbox/protocol';
 import type { Logger } from '@banterbox/logger';
 import type { GatewaySocket } from '../feature';
 
 /** While draining, sockets are closed in steps at least this far apart, spread over DRAIN_MS. */
 const DRAIN_STEP_MS = 100;
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Closes every socket with 1012, spread over `drainMs` in steps, so clients reconnect to other

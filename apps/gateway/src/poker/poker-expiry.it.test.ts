@@ -1,10 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { keys } from '@banterbox/store';
 import { createPokerRoom, eventually, joinPokerRoom, named, PokerClient, startGateway, startTicker, TestRedis } from '@banterbox/testkit';
 import type { Ticker } from '@banterbox/ticker';
 import type { Gateway } from '@banterbox/gateway';
 
 const USER_TTL_S = 1;
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('poker user expiry (USER_TTL_S)', () => {
   let redis: TestRedis;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { signSession } from '@banterbox/auth';
 import { DEFAULT_DECK, PokerLimits } from '@banterbox/protocol';
 import { createPokerRoom, joinPokerRoom, named, PokerClient, sessionCookie, startGatewayApp, TestSocket, topologies, type PokerEventFrame } from '@banterbox/testkit';
@@ -428,7 +429,7 @@ describe.each(topologies())('/connect poker protocol on %s', (_topology, startRe
       const caiAgain = await PokerClient.connect(gateway, cai.userId);
       expect(await join(caiAgain, roomId, [owner])).toContainEqual({ event: 'estimateUpdated', roomId, userId: cai.userId, estimate: null });
 
-      await new Promise((resolve) => setTimeout(resolve, GRACE_S * 1000 + 300));
+      await sleep(GRACE_S * 1000 + 300);
       const bobAgain = await PokerClient.connect(gateway, bob.userId);
       expect(await join(bobAgain, roomId, [owner, caiAgain])).toContainEqual({ event: 'estimateUpdated', roomId, userId: bob.userId, estimate: null });
       for (const client of [owner, caiAgain, bobAgain]) client.close();

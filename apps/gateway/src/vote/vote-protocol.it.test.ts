@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createHmac } from 'node:crypto';
 import { signToken } from '@banterbox/auth';
 import { decodeVoteServerFrame } from '@banterbox/protocol';
@@ -256,7 +257,7 @@ describe.each(topologies())('/api/vote_ws/ protocol on %s', (_topology, startRed
       const deadline = Date.now() + 6_000;
       while (!socket.closed && Date.now() < deadline) {
         for (let i = 0; i < 30 && !socket.closed; i += 1) socket.send({ vote: { value: 'no' } });
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        await sleep(100);
       }
       expect((await socket.waitForClose()).code).toBe(1008);
     });
@@ -300,7 +301,7 @@ describe.each(topologies())('/api/vote_ws/ protocol on %s', (_topology, startRed
       socket.send({ vote: { value: 'yes', ts: Date.now() + 3_600_000 } });
       await waitForPoint(socket, (p) => p.votes.yes === 1);
       // Had the future ts been kept, this vote (newer than now, older than an hour ahead) would be ignored.
-      await new Promise((resolve) => setTimeout(resolve, 20));
+      await sleep(20);
       socket.send({ vote: { value: 'no', ts: Date.now() + 1_000 } });
       await waitForPoint(socket, (p) => p.votes.no === 1 && p.votes.yes === 0);
       socket.close();

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger } from '@banterbox/logger';
 import { OPS_PER_CALL, VoteStore, roomBucket, connectRedis, keys, registerScripts, whenReady, type RoomOp, type ScriptedRedis } from '@banterbox/store';
 import { TestRedis, eventually } from '@banterbox/testkit';
@@ -112,7 +113,7 @@ describe('vote writer (real Redis)', () => {
     const w = writer(60_000);
     const ops = joins(EAGER_FLUSH_OPS, 'eager');
     for (const op of ops.slice(0, -1)) w.push('eager', 1, op);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     expect(await connected('eager')).toBe(0); // below the threshold: waiting for the (long) timer
     w.push('eager', 1, ops[ops.length - 1]!);
     await eventually(async () => ((await connected('eager')) === EAGER_FLUSH_OPS ? true : undefined), 5_000);
