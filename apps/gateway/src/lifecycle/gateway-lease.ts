@@ -9,8 +9,10 @@ export interface GatewayIdentity {
   readonly id: string;
   /** The id with the lease's expiry as last granted; undefined while the lease is not live. */
   readonly grant: LeaseGrant | undefined;
-  /** A write was refused by the fence (docs/protocol-presence.md): re-assert now, under a new id if need be. */
+  /** A write was refused by the fence (docs/protocol-presence.md): re-assert now, under a new id. */
   fenced(error: GatewayFenced): void;
+  /** A write was not made or failed: re-assert at the next renewal. */
+  repair(reason: string): void;
 }
 
 /** A write was asked for while the lease is not live: nothing was written; the lease's resync re-asserts the state. */

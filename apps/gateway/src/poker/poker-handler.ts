@@ -207,8 +207,10 @@ export class PokerHandler {
       await Promise.all(roomIds.map((roomId) => this.deps.poker.presence(roomId, grant, userId, 'L', 1).catch(ignoreGoneRoom)));
       await this.deps.users.connections(userId, grant, 'L', 1);
     } catch (error) {
+      // A leave that was not written is repaired by a re-assertion under a new id without this socket.
       if (error instanceof GatewayFenced) identity.fenced(error);
-      else if (!(error instanceof LeaseNotLive)) throw error;
+      else identity.repair('a poker leave was not written');
+      if (!(error instanceof GatewayFenced || error instanceof LeaseNotLive)) throw error;
     }
   }
 }

@@ -149,8 +149,10 @@ export class VoteWriter {
       activity.repair('rooms could not be registered with the lease');
     }
     if (!grant) {
-      // The lease is not live: its resync re-asserts the state these ops lead to.
+      // The lease is not live (a renewal failed, or a resync is registering a new id): the state
+      // these ops lead to is re-asserted under a new id, which this asks for in case nothing else did.
       this.drop(count);
+      activity.repair('vote batches dropped while the lease was not live');
       return skipped;
     }
     const slots = store.batch();
