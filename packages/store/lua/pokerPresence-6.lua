@@ -17,8 +17,9 @@
   ARGV[10] most members the room may have (a join over it is refused)
   ARGV[11] ms a member who leaves keeps their estimate of the round for a rejoin
   ARGV[12] J, L, S: the gateway's lease expiry as last granted by the registry, ms of Redis time
-  Returns: {-1} no such room, {-2} the room is full,
-           {-3} refused: the reaper reaped this gateway id here, {-4} refused: its lease lapsed,
+  Returns: {-1} no such room, {-7} the room is full,
+           {-8} refused: the reaper reaped this gateway id here, {-9} refused: its lease lapsed,
+           (codes: PokerReply in src/poker-store.ts, one meaning each across the poker scripts)
            {seq} for L, S, X;
            J: {seq, owner, topic, revealed, deck, auto, {user, spectator, name, ...}, {user, estimate, ...}}
 ]]
@@ -35,7 +36,7 @@ if op == 'X' then
   end
 else
   local fenced = gateway_fence(conns, tombstone, ARGV[12])
-  if fenced ~= 0 then return { fenced == FENCE_REAPED and -3 or -4 } end
+  if fenced ~= 0 then return { fenced == FENCE_REAPED and -8 or -9 } end
   if not exists() then return { -1 } end
 end
 
@@ -70,7 +71,7 @@ local field = user .. '|' .. gateway
 local held = tonumber(redis.call('HGET', conns, field) or '0')
 if op == 'J' and redis.call('HEXISTS', members, user) == 0 and
     redis.call('HLEN', members) >= tonumber(ARGV[10]) then
-  return { -2 }
+  return { -7 }
 end
 local now = (op == 'J' and held + count) or (op == 'L' and math.max(0, held - count)) or count
 if now > 0 then redis.call('HSET', conns, field, now) else redis.call('HDEL', conns, field) end

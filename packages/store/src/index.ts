@@ -14,7 +14,7 @@ export { TickResult, FenceReply, UserExpireCode } from './script-defs';
 export type { LeaseMode, RoomSums } from './script-defs';
 export { pokerRoomOfChannel } from './keys';
 export type { PokerRoomKeys, UserKeys } from './keys';
-export { PokerStore, PokerRefused, PokerReplyCode, JoinRefusalCode } from './poker-store';
+export { PokerStore, PokerRefused, PokerReply } from './poker-store';
 export type { PokerSettings, PokerSnapshot, PokerSnapshotMember, PokerRound, PokerRefusal, PresenceOp, CardsAction, ManageAction } from './poker-store';
 export { decodePokerMessage } from './poker-messages';
 export type { PokerChange, PokerMessage, PokerRoomState, StoredEstimate, LeaveReason } from './poker-messages';

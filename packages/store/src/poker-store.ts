@@ -41,39 +41,30 @@ export interface PokerRound {
  */
 export type PokerRefusal = 'no_room' | 'not_owner' | 'full' | 'not_member' | 'spectator' | 'not_on_deck' | 'self';
 
-/** The negative replies of the poker scripts that change a room (estimate, cards, manage). */
-export enum PokerReplyCode {
+/**
+ * Every negative reply of the poker scripts, one meaning per code (each script's header lists
+ * the ones it returns). Reaped and Lapsed are the gateway's fence (lua/include/gatewayFence.lua).
+ */
+export enum PokerReply {
   NoRoom = -1,
   NotOwner = -2,
   NotMember = -3,
   Spectator = -4,
   NotOnDeck = -5,
   Self = -6,
+  Full = -7,
+  Reaped = -8,
+  Lapsed = -9,
 }
 
-/** pokerPresence-6's one-element refusals. */
-export enum JoinRefusalCode {
-  NoRoom = -1,
-  Full = -2,
-  /** The gateway's fence: its id was reaped in this room. */
-  Reaped = -3,
-  /** The gateway's fence: the lease the write carried lapsed. */
-  Lapsed = -4,
-}
-
-/** Throws GatewayFenced for a presence reply refused by the gateway's fence. */
-function checkFence(code: unknown, gatewayId: string): void {
-  if (code === JoinRefusalCode.Reaped) throw new GatewayFenced('reaped', gatewayId);
-  if (code === JoinRefusalCode.Lapsed) throw new GatewayFenced('lapsed', gatewayId);
-}
-
-const REFUSALS: Readonly<Record<PokerReplyCode, PokerRefusal>> = {
-  [PokerReplyCode.NoRoom]: 'no_room',
-  [PokerReplyCode.NotOwner]: 'not_owner',
-  [PokerReplyCode.NotMember]: 'not_member',
-  [PokerReplyCode.Spectator]: 'spectator',
-  [PokerReplyCode.NotOnDeck]: 'not_on_deck',
-  [PokerReplyCode.Self]: 'self',
+const REFUSALS: Readonly<Record<Exclude<PokerReply, PokerReply.Reaped | PokerReply.Lapsed>, PokerRefusal>> = {
+  [PokerReply.NoRoom]: 'no_room',
+  [PokerReply.NotOwner]: 'not_owner',
+  [PokerReply.NotMember]: 'not_member',
+  [PokerReply.Spectator]: 'spectator',
+  [PokerReply.NotOnDeck]: 'not_on_deck',
+  [PokerReply.Self]: 'self',
+  [PokerReply.Full]: 'full',
 };
 
 export class PokerRefused extends Error {
@@ -84,11 +75,18 @@ export class PokerRefused extends Error {
   }
 }
 
-/** A script's seq reply, or PokerRefused for a negative code. */
-function seqOrRefusal(reply: unknown): number {
+/**
+ * A script's seq reply; for a negative code, GatewayFenced (the fence refused a write under
+ * `gatewayId`) or PokerRefused. An unknown code is a StoreError: a script and this table disagree.
+ */
+function seqOrRefusal(reply: unknown, gatewayId = ''): number {
   const code = Number(reply);
   if (code >= 0) return code;
-  throw new PokerRefused(REFUSALS[code as PokerReplyCode] ?? 'no_room');
+  if (code === PokerReply.Reaped) throw new GatewayFenced('reaped', gatewayId);
+  if (code === PokerReply.Lapsed) throw new GatewayFenced('lapsed', gatewayId);
+  const refusal = REFUSALS[code as keyof typeof REFUSALS] as PokerRefusal | undefined;
+  if (refusal === undefined) throw new StoreError(`a poker script replied ${String(reply)}`);
+  throw new PokerRefused(refusal);
 }
 
 export type PresenceOp = 'L' | 'S';
@@ -137,10 +135,7 @@ export class PokerStore {
       nameVersion: version ?? '0',
       maxMembers: this.settings.maxMembers,
     })) as unknown[];
-    if (reply.length === 1) {
-      checkFence(reply[0], grant.id);
-      throw new PokerRefused(reply[0] === JoinRefusalCode.Full ? 'full' : 'no_room');
-    }
+    if (reply.length === 1) seqOrRefusal(reply[0], grant.id);
     const [seq, owner, topic, revealed, deck, auto, members, estimates] = reply as [number, ...unknown[]];
     const flat = members as string[];
     const list: PokerSnapshotMember[] = [];
@@ -156,8 +151,7 @@ export class PokerStore {
   async presence(roomId: string, grant: LeaseGrant, userId: string, op: PresenceOp, count: number, spectator = false): Promise<number> {
     const validUntil = op === 'S' ? (await holdForGateway(this.redis, grant.id, keys.gatewayPokerRooms(grant.id), [roomId])).validUntil : grant.validUntil;
     const reply = (await pokerPresence.run(this.redis, { ...this.presenceArgs(roomId, op, grant.id, validUntil, userId, count), spectator })) as number[];
-    checkFence(reply[0], grant.id);
-    return seqOrRefusal(reply[0]);
+    return seqOrRefusal(reply[0], grant.id);
   }
 
   /** The reaper: drops every connection a dead gateway held in a room (its users leave unless connected elsewhere) and fences its id there. */
