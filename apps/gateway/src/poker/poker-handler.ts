@@ -67,7 +67,7 @@ export class PokerHandler {
     try {
       await this.dispatch(ws, request);
     } catch (error) {
-      if (error instanceof GatewayFenced) this.deps.identity.fenced(error);
+      this.writeFailed(error);
       if (error instanceof PokerRefused) {
         throw new PokerRuleError(refusalMessage(error.refusal, request), 'roomId' in request ? request.roomId : undefined);
       }
@@ -201,17 +201,24 @@ export class PokerHandler {
    * new id without this socket and the reaper takes the old id's share out.
    */
   async closed(userId: string, roomIds: string[]): Promise<void> {
-    const { identity } = this.deps;
     try {
-      const grant = liveGrant(identity);
+      const grant = liveGrant(this.deps.identity);
       await Promise.all(roomIds.map((roomId) => this.deps.poker.presence(roomId, grant, userId, 'L', 1).catch(ignoreGoneRoom)));
       await this.deps.users.connections(userId, grant, 'L', 1);
     } catch (error) {
-      // A leave that was not written is repaired by a re-assertion under a new id without this socket.
-      if (error instanceof GatewayFenced) identity.fenced(error);
-      else identity.repair('a poker leave was not written');
+      this.writeFailed(error);
       if (!(error instanceof GatewayFenced || error instanceof LeaseNotLive)) throw error;
     }
+  }
+
+  /**
+   * A write of this gateway's did not land: refused by the fence (re-assert now, under a new id)
+   * or not made at all (re-assert at the next renewal, under a new id without what changed since,
+   * so a leave that was lost is taken out by the reaper). A refusal by the room's rules needs nothing.
+   */
+  private writeFailed(error: unknown): void {
+    if (error instanceof GatewayFenced) this.deps.identity.fenced(error);
+    else if (!(error instanceof PokerRefused || error instanceof PokerRuleError)) this.deps.identity.repair('a poker write did not land');
   }
 }
 

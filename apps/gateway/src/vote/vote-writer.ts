@@ -141,18 +141,16 @@ export class VoteWriter {
       return skipped;
     }
     this.droppedAtLastLog = this.stats.opsDropped;
-    let grant;
-    try {
-      grant = await activity.hold(rooms);
-    } catch (err) {
+    const grant = await activity.hold(rooms).catch((err: unknown) => {
       log.warn({ err, ops: count }, 'rooms not registered with the lease; the gateway re-asserts its state');
-      activity.repair('rooms could not be registered with the lease');
-    }
+      return undefined;
+    });
     if (!grant) {
-      // The lease is not live (a renewal failed, or a resync is registering a new id): the state
-      // these ops lead to is re-asserted under a new id, which this asks for in case nothing else did.
+      // Not registered, or the lease is not live (a renewal failed, a resync is registering a new
+      // id): the state these ops lead to is re-asserted under a new id, asked for here in case
+      // nothing else did.
       this.drop(count);
-      activity.repair('vote batches dropped while the lease was not live');
+      activity.repair('vote batches dropped: their rooms could not be registered with a live lease');
       return skipped;
     }
     const slots = store.batch();
