@@ -125,7 +125,7 @@ export class PokerStore {
   async join(roomId: string, grant: LeaseGrant, userId: string, spectator: boolean): Promise<PokerSnapshot> {
     const user = keys.user(userId);
     // The registry first (its own slot), then the user's keys (one slot, one pipeline).
-    const held = await holdForGateway(this.redis, grant.id, keys.gatewayPokerRooms(grant.id), [roomId]);
+    const held = await this.holdRoom(roomId, grant);
     const [, profile] = await execPipeline(this.redis.pipeline().sadd(user.rooms, roomId).hmget(user.profile, 'name', 'name_v'));
     const [name, version] = profile as (string | null)[];
     const reply = (await pokerPresence.run(this.redis, {
@@ -135,7 +135,7 @@ export class PokerStore {
       nameVersion: version ?? '0',
       maxMembers: this.settings.maxMembers,
     })) as unknown[];
-    if (reply.length === 1) seqOrRefusal(reply[0], grant.id);
+    if (reply.length === 1) seqOrRefusal(reply[0], grant.id); // a refusal: throws
     const [seq, owner, topic, revealed, deck, auto, members, estimates] = reply as [number, ...unknown[]];
     const flat = members as string[];
     const list: PokerSnapshotMember[] = [];
@@ -149,9 +149,14 @@ export class PokerStore {
    * GatewayFenced when the fence refused it.
    */
   async presence(roomId: string, grant: LeaseGrant, userId: string, op: PresenceOp, count: number, spectator = false): Promise<number> {
-    const validUntil = op === 'S' ? (await holdForGateway(this.redis, grant.id, keys.gatewayPokerRooms(grant.id), [roomId])).validUntil : grant.validUntil;
+    const validUntil = op === 'S' ? (await this.holdRoom(roomId, grant)).validUntil : grant.validUntil;
     const reply = (await pokerPresence.run(this.redis, { ...this.presenceArgs(roomId, op, grant.id, validUntil, userId, count), spectator })) as number[];
     return seqOrRefusal(reply[0], grant.id);
+  }
+
+  /** Registers the room with the gateway's live lease (so its reaper finds it); GatewayFenced when the lease is gone. */
+  private holdRoom(roomId: string, grant: LeaseGrant): Promise<LeaseGrant> {
+    return holdForGateway(this.redis, grant.id, keys.gatewayPokerRooms(grant.id), [roomId]);
   }
 
   /** The reaper: drops every connection a dead gateway held in a room (its users leave unless connected elsewhere) and fences its id there. */

@@ -24,8 +24,8 @@ export const roomOps = defineScript('roomOps-4', (a: RoomOpsArgs) => ({
 }));
 
 /**
- * Why a gateway's write was refused (include/gatewayFence.lua): the scripts' negative replies
- * -1 and -2 (roomOps, userConnections), and -3 and -4 (pokerPresence).
+ * Why a gateway's write was refused (include/gatewayFence.lua): the negative replies -1 and -2 of
+ * roomOps and userConnections (pokerPresence maps them into the poker table: PokerReply).
  */
 export enum FenceReply {
   /** The reaper reaped the gateway id in this slot. */

@@ -169,13 +169,18 @@ export class PokerRooms {
   /** Sends one frame; a socket that cannot take it is closed with 4010 instead (its page rejoins). */
   private sendOne(ws: PokerSocket, frame: string): boolean {
     if (this.wouldOverflow(ws, frame)) {
-      this.metricsDropped();
-      ws.end(CloseCode.Resync, 'fell behind; rejoin');
+      this.fanout.dropped();
+      this.fellBehind(ws);
       return false;
     }
     if (this.fanout.send(ws, 'poker', frame)) return true;
-    ws.end(CloseCode.Resync, 'fell behind; rejoin');
+    this.fellBehind(ws);
     return false;
+  }
+
+  /** A socket that missed (or would miss) an event rejoins from a fresh snapshot. */
+  private fellBehind(ws: PokerSocket): void {
+    ws.end(CloseCode.Resync, 'fell behind; rejoin');
   }
 
   /**
@@ -184,10 +189,6 @@ export class PokerRooms {
    */
   private wouldOverflow(ws: PokerSocket, frame: string): boolean {
     return ws.getBufferedAmount() + Buffer.byteLength(frame) > this.maxBackpressureBytes;
-  }
-
-  private metricsDropped(): void {
-    this.fanout.dropped('poker');
   }
 
   /**
@@ -199,8 +200,8 @@ export class PokerRooms {
   private closeLaggards(room: LocalPokerRoom, frame: string): void {
     for (const ws of [...room.sockets]) {
       if (!room.pending.has(ws) && this.wouldOverflow(ws, frame)) {
-        this.metricsDropped();
-        ws.end(CloseCode.Resync, 'fell behind; rejoin');
+        this.fanout.dropped();
+        this.fellBehind(ws);
       }
     }
   }

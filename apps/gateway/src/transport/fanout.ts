@@ -25,7 +25,7 @@ export class Fanout {
   }
 
   /** Counts a frame not sent to a socket that reads too slowly (the socket is closed instead). */
-  dropped(_endpoint: Endpoint): void {
+  dropped(): void {
     this.metrics.snapshotDropped('slow_reader');
   }
 

@@ -69,8 +69,8 @@ export class VoteRooms {
   /** A connection of `userId` joins an acquired room. */
   join(room: LocalVoteRoom, userId: string): void {
     room.connect(userId);
+    // The batch that carries this op registers the room with the lease (and so ticks it at once).
     this.queue(room, { op: 'J', user: userId, count: 1 });
-    this.deps.writer.touchRoom(room.id);
   }
 
   /** A watch-only connection (the overlay) holds an acquired room: ticked at once, nobody counted. */
