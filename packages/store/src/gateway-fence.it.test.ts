@@ -1,7 +1,8 @@
+import { testStores } from './testing';
 import { TestRedis } from '@banterbox/testkit';
 import { GatewayFenced, type LeaseGrant } from './gateway-fence';
 import { keys } from './keys';
-import { holdForGateway, reapGateway, renewLease } from './registry';
+import { holdForGateway, reapGateway, renewLease, type Stores } from './registry';
 import { PokerStore } from './poker-store';
 import { registerScripts, type ScriptedRedis } from './scripts';
 import { UserStore } from './user-store';
@@ -11,6 +12,7 @@ import { VoteStore, type RoomOp } from './vote-store';
 describe('gateway writes are fenced (real Redis)', () => {
   let server: TestRedis;
   let redis: ScriptedRedis;
+  let stores: Stores;
   let votes: VoteStore;
   let poker: PokerStore;
   let users: UserStore;
@@ -18,9 +20,8 @@ describe('gateway writes are fenced (real Redis)', () => {
   beforeAll(async () => {
     server = await TestRedis.start();
     redis = registerScripts(server.client());
-    votes = new VoteStore(redis, { historyLimit: 10, roomTtlMs: 60_000 });
-    poker = new PokerStore(redis, { roomTtlMs: 60_000, maxMembers: 100, roundsKept: 10, rejoinGraceMs: 0 });
-    users = new UserStore(redis, 60_000);
+    stores = testStores(redis);
+    ({ votes, poker, users } = stores);
   });
   afterAll(async () => {
     redis.disconnect();
@@ -35,7 +36,6 @@ describe('gateway writes are fenced (real Redis)', () => {
   }
 
   const expire = (grant: LeaseGrant): Promise<number> => redis.zadd(keys.gateways, 0, grant.id);
-  const stores = (): Parameters<typeof reapGateway>[0] => ({ votes, poker, users });
 
   it('renewLease grants the lease until its expiry in Redis time, and a renewal of a gone lease is refused', async () => {
     const before = Date.now();
@@ -53,7 +53,7 @@ describe('gateway writes are fenced (real Redis)', () => {
     const live = (await renewLease(redis, 'live', 60_000, 'register', [room]))!;
     await write(room, zombie, [{ op: 'J', user: 'z', count: 1 }, { op: 'V', user: 'z', value: 'yes', ts: 1 }]);
     await expire(zombie);
-    await reapGateway(stores(), zombie.id);
+    await reapGateway(stores, zombie.id);
     const k = keys.voteRoom(room);
     expect(await redis.hgetall(k.users)).toEqual({});
     // The batch the zombie still had in flight: refused as a whole.
@@ -93,7 +93,7 @@ describe('gateway writes are fenced (real Redis)', () => {
     expect(await redis.hkeys(keys.pokerRoom('fenced-poker').members)).toEqual(expect.arrayContaining(['owner', 'member']));
 
     await expire(zombie);
-    await reapGateway(stores(), zombie.id);
+    await reapGateway(stores, zombie.id);
     expect(await redis.hkeys(keys.pokerRoom('fenced-poker').members)).toEqual(['owner']);
     // What the zombie had in flight when it was reaped: a sync and a user connection.
     await expect(poker.presence('fenced-poker', zombie, 'member', 'L', 1)).rejects.toEqual(new GatewayFenced('reaped', zombie.id));

@@ -1,12 +1,11 @@
+import { testStores } from './testing';
 import fc from 'fast-check';
 import { TestRedis } from '@banterbox/testkit';
 import { GatewayFenced, type LeaseGrant } from './gateway-fence';
 import { keys } from './keys';
-import { PokerRefused, PokerStore, type PokerRefusal } from './poker-store';
+import { PokerRefused, type PokerRefusal, type PokerStore } from './poker-store';
 import { reapGateway, renewLease } from './registry';
 import { registerScripts, type ScriptedRedis } from './scripts';
-import { UserStore } from './user-store';
-import { VoteStore } from './vote-store';
 
 /**
  * Property-based tests of the poker scripts against a small reference model, on real Redis:
@@ -186,8 +185,8 @@ describe('poker scripts against a reference model (real Redis, fast-check)', () 
   beforeAll(async () => {
     server = await TestRedis.start();
     redis = registerScripts(server.client());
-    poker = new PokerStore(redis, { roomTtlMs: 60_000, maxMembers: 100, roundsKept: 10, rejoinGraceMs: 0 });
-    stores = { votes: new VoteStore(redis, { historyLimit: 10, roomTtlMs: 60_000 }), poker, users: new UserStore(redis, 60_000) };
+    stores = testStores(redis);
+    poker = stores.poker;
   });
   afterAll(async () => {
     process.stdout.write(`poker property: ${runs} sequences, ${commands} commands\n`);

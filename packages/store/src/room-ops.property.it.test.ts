@@ -1,10 +1,9 @@
+import { testStores } from './testing';
 import fc from 'fast-check';
 import { TestRedis } from '@banterbox/testkit';
 import { keys } from './keys';
 import { reapGateway, renewLease } from './registry';
-import { PokerStore } from './poker-store';
 import { registerScripts, type ScriptedRedis } from './scripts';
-import { UserStore } from './user-store';
 import { VoteStore, type RoomOp } from './vote-store';
 import type { LeaseGrant } from './gateway-fence';
 
@@ -109,7 +108,7 @@ describe('roomOps and reapVoters against a reference model (real Redis, fast-che
     server = await TestRedis.start();
     redis = registerScripts(server.client());
     store = new VoteStore(redis, { historyLimit: 10, roomTtlMs: 60_000 });
-    stores = { votes: store, poker: new PokerStore(redis, { roomTtlMs: 60_000, maxMembers: 100, roundsKept: 10, rejoinGraceMs: 0 }), users: new UserStore(redis, 60_000) };
+    stores = testStores(redis, store);
   });
   afterAll(async () => {
     // The count is part of the evidence: how many random sequences ran against Redis.

@@ -1,12 +1,11 @@
+import { testStores } from './testing';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LeaseGrant } from './gateway-fence';
 import { dataFrame, decodePoint, decodeVoteServerFrame, pointOfSnapshot, pointTs } from '@banterbox/protocol';
 import { TestRedis } from '@banterbox/testkit';
 import type { Redis } from 'ioredis';
 import { keys } from './keys';
-import { PokerStore } from './poker-store';
 import { reapGateway, renewLease, expiredGateways, redisTimeMs } from './registry';
-import { UserStore } from './user-store';
 import { registerScripts, type ScriptedRedis } from './scripts';
 import { TickResult } from './script-defs';
 import { ROOMS_PER_TICK_CALL, VoteStore, type RoomOp } from './vote-store';
@@ -249,7 +248,7 @@ describe('vote store scripts (real Redis)', () => {
     await sleep(100);
     const expired = await expiredGateways(redis, await redisTimeMs(redis), 10);
     expect(expired).toEqual(['dead']);
-    expect(await reapGateway({ votes: store, poker: new PokerStore(store.redis, { roomTtlMs: 60_000, maxMembers: 100, roundsKept: 10, rejoinGraceMs: 0 }), users: new UserStore(store.redis, 60_000) }, 'dead')).toBe(3);
+    expect(await reapGateway(testStores(store.redis, store), 'dead')).toBe(3);
     expect(await stored(room)).toEqual({ votes: { yes: 0, no: 1 }, connected: 1 });
     expect(await expiredGateways(redis, await redisTimeMs(redis), 10)).toEqual([]);
     // the lease is gone: a renew is refused, so the gateway must re-register under a new id

@@ -1,11 +1,10 @@
+import { testStores } from './testing';
 import { TestCluster } from '@banterbox/testkit';
 import { keys, voterShard } from './keys';
 import { keySlot } from './partitions';
-import { PokerStore } from './poker-store';
 import { reapGateway, renewLease } from './registry';
 import { TickResult } from './script-defs';
 import { registerScripts, type ScriptedRedis } from './scripts';
-import { UserStore } from './user-store';
 import { VoteStore, type RoomOp } from './vote-store';
 
 const OPTIONS = ['yes', 'no'];
@@ -35,11 +34,7 @@ describe('a vote room with its voters in parts (real Redis Cluster, 3 masters)',
     return applied;
   }
 
-  const stores = (): Parameters<typeof reapGateway>[0] => ({
-    votes: store,
-    poker: new PokerStore(redis, { roomTtlMs: 60_000, maxMembers: 100, roundsKept: 10, rejoinGraceMs: 0 }),
-    users: new UserStore(redis, 60_000),
-  });
+  const stores = (): Parameters<typeof reapGateway>[0] => testStores(redis, store);
 
   it('spreads the parts over every master and writes each voter into the part of their id', async () => {
     const { meta, created } = await store.ensureRoom('giant', { options: OPTIONS, open: false, tickMs: 0, shards: 3 });
