@@ -8,6 +8,7 @@ import { histogram } from './prom';
 import { openRaw, type RawSocket } from './raw-ws';
 import { benchTarget, environment, printJson } from './target';
 import { joinVoteSockets, joinVoteSocketsTo, watchSnapshots } from './vote-clients';
+import { percentile } from './percentile';
 
 /**
  * Fan-out and memory benchmark, for sizing gateways: BENCH_SOCKETS viewers (no votes) in
@@ -72,8 +73,8 @@ async function watch(sockets: RawSocket[]): Promise<Delivery> {
   const totalBytes = received.reduce((a, b) => a + b, 0);
   return {
     viewers: sockets.length,
-    latencyP50Ms: latencies[Math.floor(latencies.length * 0.5)] ?? NaN,
-    latencyP99Ms: latencies[Math.floor(latencies.length * 0.99)] ?? NaN,
+    latencyP50Ms: percentile(latencies, 0.5),
+    latencyP99Ms: percentile(latencies, 0.99),
     seconds,
     snapshotsPerSecond: Math.round((sockets.length * 1000) / TICK_MS),
     mibPerSecond: totalBytes / seconds / 1024 / 1024,
@@ -214,8 +215,8 @@ async function manyGateways(): Promise<void> {
       gateways: GATEWAYS,
       seconds,
       viewersShort: received.filter((bytes) => bytes < (ticks - 2) * 60).length,
-      latencyP50Ms: latencies[Math.floor(latencies.length * 0.5)] ?? NaN,
-      latencyP99Ms: latencies[Math.floor(latencies.length * 0.99)] ?? NaN,
+      latencyP50Ms: percentile(latencies, 0.5),
+      latencyP99Ms: percentile(latencies, 0.99),
       usPerDelivery: (gatewayCpu.reduce((a, b) => a + b, 0) * 1e6) / (received.length * ticks),
       gatewayCpuShare: gatewayCpu.map((c) => c / seconds),
       tickerCpuShare: tickerCpu / seconds,

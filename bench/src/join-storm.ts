@@ -7,6 +7,7 @@ import { openRawTo, textFrame, type RawSocket } from './raw-ws';
 import { commandStats } from './bench-redis';
 import { seedHistory } from './seed-history';
 import { benchTarget, environment, inParallel, printJson, type Endpoint } from './target';
+import { percentile } from './percentile';
 
 /**
  * A join storm: BENCH_JOINS viewers (default 18,000) join one vote room holding an hour of history
@@ -97,8 +98,8 @@ async function storm(stack: Stack, compact: boolean): Promise<Phase> {
     form: compact ? 'compact' : 'plain',
     joins: JOINS,
     seconds,
-    p50: latencies[Math.floor(latencies.length * 0.5)] ?? 0,
-    p99: latencies[Math.floor(latencies.length * 0.99)] ?? 0,
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
     bytesPerJoin: sizes.reduce((a, b) => a + b, 0) / sizes.length,
     gatewayCpuMsPerJoin: cpu === undefined ? undefined : (cpu * 1000) / JOINS,
     loadgenCpuSeconds: (used.user + used.system) / 1e6,

@@ -6,6 +6,7 @@ import { AppProcess } from '@banterbox/local-stack';
 import { benchRedis } from './bench-redis';
 import { cpuSeconds, rssMiB } from './proc-stats';
 import { benchTarget, environment, printJson, type BenchTarget } from './target';
+import { percentile } from './percentile';
 
 /**
  * Poker fan-out benchmark: two gateway processes on one Redis, BENCH_POKER_ROOMS rooms of
@@ -103,10 +104,6 @@ function request(ws: WebSocket, body: unknown, until: (event: Record<string, unk
   });
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
-}
-
 async function setUpRoom(r: number, open: Opener, run: string): Promise<{ members: Member[]; observer: Observer }> {
   const roomId = `bench-${run}${r}`;
   const members: Member[] = [];
@@ -180,7 +177,7 @@ async function measure(open: Opener, run: string, onStart: () => void): Promise<
 
 /** The lines and JSON fields every run reports. */
 function report(m: Measured): { lines: string[]; result: Record<string, unknown> } {
-  const delay = { p50: percentile(m.latencies, 50), p99: percentile(m.latencies, 99), max: m.latencies[m.latencies.length - 1], samples: m.latencies.length };
+  const delay = { p50: percentile(m.latencies, 0.5), p99: percentile(m.latencies, 0.99), max: m.latencies[m.latencies.length - 1], samples: m.latencies.length };
   return {
     result: { rooms: ROOMS, members: MEMBERS, estimatesSent: m.sent, requestsPerSecond: Math.round(m.sent / m.sendSeconds), eventsPerSecond: m.eventsPerSecond, delayMs: delay, missing: m.missing },
     lines: [

@@ -4,6 +4,7 @@ import { AppProcess } from '@banterbox/local-stack';
 import { VoteStore, registerScripts, renewLease, type ScriptedRedis } from '@banterbox/store';
 import { benchRedis, commandStats, type BenchRedis } from './bench-redis';
 import { cpuSeconds, machine } from './proc-stats';
+import { percentile } from './percentile';
 
 /**
  * Ticker benchmark: BENCH_ACTIVE_ROOMS (1000,10000,100000) active vote rooms, ticked by
@@ -19,8 +20,6 @@ const TICK_MS = 1000;
 const TICKER_MAIN = process.env.BENCH_TICKER_MAIN ?? join(__dirname, '..', '..', 'apps', 'ticker', 'dist', 'main.js');
 const GATEWAY = 'bench-gateway';
 const CHUNK = 1000;
-
-const percentile = (values: number[], p: number): number => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor(values.length * p))] ?? 0;
 
 /** Creates `count` yes/no rooms and marks them active under one long-lived gateway lease. */
 async function seedRooms(redis: ScriptedRedis, count: number): Promise<void> {

@@ -2,7 +2,9 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ADMIN_KEY, startGateway, startTicker, TestRedis } from '@banterbox/testkit';
+import { gatewayService } from '@banterbox/gateway';
+import { tickerService } from '@banterbox/ticker';
+import { ADMIN_KEY, startInProcess, TestRedis } from '@banterbox/testkit';
 import type { Gateway } from '@banterbox/gateway';
 import type { Ticker } from '@banterbox/ticker';
 
@@ -31,8 +33,8 @@ describe('k6 scripts (through the Node adapter)', () => {
 
   beforeAll(async () => {
     redis = await TestRedis.start();
-    gateway = await startGateway(redis, TICK);
-    ticker = await startTicker(redis, TICK);
+    gateway = await startInProcess(gatewayService, redis, TICK);
+    ticker = await startInProcess(tickerService, redis, TICK);
     dir = mkdtempSync(join(tmpdir(), 'banterbox-k6-'));
   });
   afterAll(async () => {

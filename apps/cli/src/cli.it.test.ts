@@ -1,6 +1,8 @@
+import { gatewayService } from '@banterbox/gateway';
+import { tickerService } from '@banterbox/ticker';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { ADMIN_KEY, isData, startGateway, startTicker, TestRedis, TestSocket, waitForPoint } from '@banterbox/testkit';
+import { ADMIN_KEY, isData, TestRedis, TestSocket, waitForPoint, startInProcess } from '@banterbox/testkit';
 import type { Gateway } from '@banterbox/gateway';
 import type { Ticker } from '@banterbox/ticker';
 import { USAGE, runCli } from './cli';
@@ -15,8 +17,8 @@ describe('banterbox CLI against a real gateway', () => {
 
   beforeAll(async () => {
     redis = await TestRedis.start();
-    gateway = await startGateway(redis);
-    ticker = await startTicker(redis);
+    gateway = await startInProcess(gatewayService, redis);
+    ticker = await startInProcess(tickerService, redis);
     url = `http://127.0.0.1:${gateway.port}`;
   });
   afterAll(async () => {

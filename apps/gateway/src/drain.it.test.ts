@@ -1,6 +1,8 @@
+import { gatewayService } from '@banterbox/gateway';
+import { tickerService } from '@banterbox/ticker';
 import { join } from 'node:path';
 import { keys } from '@banterbox/store';
-import { AppProcess, createPokerRoom, eventually, joinPokerRoom, joinRoom, PokerClient, startGateway, startTicker, testEnv, TestRedis, TestSocket, waitForPoint } from '@banterbox/testkit';
+import { AppProcess, createPokerRoom, eventually, joinPokerRoom, joinRoom, PokerClient, testEnv, TestRedis, TestSocket, waitForPoint, startInProcess } from '@banterbox/testkit';
 import type { Ticker } from '@banterbox/ticker';
 import type { Gateway } from '@banterbox/gateway';
 
@@ -16,8 +18,8 @@ describe('gateway drain on SIGTERM (real process)', () => {
 
   beforeAll(async () => {
     redis = await TestRedis.start();
-    survivor = await startGateway(redis);
-    ticker = await startTicker(redis);
+    survivor = await startInProcess(gatewayService, redis);
+    ticker = await startInProcess(tickerService, redis);
     draining = AppProcess.start(GATEWAY_MAIN, testEnv(redis, { DRAIN_MS: String(DRAIN_MS), LOG_LEVEL: 'info' }));
   });
   afterAll(async () => {

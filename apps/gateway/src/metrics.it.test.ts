@@ -1,6 +1,8 @@
+import { gatewayService } from '@banterbox/gateway';
+import { tickerService } from '@banterbox/ticker';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createPokerRoom, joinRoom, PokerClient, startGateway, startTicker, TestRedis, waitForPoint } from '@banterbox/testkit';
+import { createPokerRoom, joinRoom, PokerClient, TestRedis, waitForPoint, startInProcess } from '@banterbox/testkit';
 import type { Ticker } from '@banterbox/ticker';
 import type { Gateway } from '@banterbox/gateway';
 
@@ -34,8 +36,8 @@ describe('Prometheus metrics', () => {
 
   beforeAll(async () => {
     redis = await TestRedis.start();
-    gateway = await startGateway(redis);
-    ticker = await startTicker(redis);
+    gateway = await startInProcess(gatewayService, redis);
+    ticker = await startInProcess(tickerService, redis);
   });
   afterAll(async () => {
     await gateway.stop();

@@ -1,20 +1,8 @@
+import { gatewayService } from '@banterbox/gateway';
+import { tickerService } from '@banterbox/ticker';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { keys, keySlot, roomSlot } from '@banterbox/store';
-import {
-  createPokerRoom,
-  Crowd,
-  joinPokerRoom,
-  joinRoom,
-  named,
-  PokerClient,
-  startGateway,
-  startTicker,
-  TestCluster,
-  TestSentinel,
-  waitForPoint,
-  type LocalTopology,
-  type TestSocket,
-} from '@banterbox/testkit';
+import { createPokerRoom, Crowd, joinPokerRoom, joinRoom, named, PokerClient, TestCluster, TestSentinel, waitForPoint, type LocalTopology, type TestSocket, startInProcess } from '@banterbox/testkit';
 import type { Gateway } from '@banterbox/gateway';
 import type { Ticker } from '@banterbox/ticker';
 
@@ -28,8 +16,8 @@ const env = { TICK_MS: '200', LEADER_TTL_MS: '2000', GATEWAY_LEASE_MS: '3000' };
  * counted again.
  */
 async function voteThrough(redis: LocalTopology, room: string, fault: () => Promise<void>, resumeMs: number): Promise<void> {
-  const gateway: Gateway = await startGateway(redis, env);
-  const ticker: Ticker = await startTicker(redis, env);
+  const gateway: Gateway = await startInProcess(gatewayService, redis, env);
+  const ticker: Ticker = await startInProcess(tickerService, redis, env);
   const sockets: TestSocket[] = [];
   try {
     const viewer = await joinRoom(gateway, 'viewer', room);
@@ -95,7 +83,7 @@ describe('recovery after Redis fails over or moves a live room (real topologies)
     it("a poker room whose master is killed: members see the owner's next change, live or by rejoining", async () => {
       // Its own cluster: each master here has one replica, so each can fail over once.
       const cluster = await TestCluster.start();
-      const gateway = await startGateway(cluster, env);
+      const gateway = await startInProcess(gatewayService, cluster, env);
       const roomId = 'poker-failover';
       try {
         const owner = await PokerClient.connect(gateway, 'pf-owner');

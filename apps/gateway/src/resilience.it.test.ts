@@ -1,6 +1,8 @@
+import { gatewayService } from '@banterbox/gateway';
+import { tickerService } from '@banterbox/ticker';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
-import { AppProcess, createPokerRoom, eventually, isData, joinPokerRoom, joinRoom, PokerClient, startGateway, startTicker, testEnv, TestRedis, TestSocket, token, waitForPoint, type DataFrame } from '@banterbox/testkit';
+import { AppProcess, createPokerRoom, eventually, isData, joinPokerRoom, joinRoom, PokerClient, testEnv, TestRedis, TestSocket, token, waitForPoint, type DataFrame, startInProcess } from '@banterbox/testkit';
 import type { Ticker } from '@banterbox/ticker';
 import type { Gateway } from '@banterbox/gateway';
 
@@ -17,8 +19,8 @@ describe('a gateway killed with -9 (real process)', () => {
 
   beforeAll(async () => {
     redis = await TestRedis.start();
-    survivor = await startGateway(redis, timing);
-    ticker = await startTicker(redis, timing);
+    survivor = await startInProcess(gatewayService, redis, timing);
+    ticker = await startInProcess(tickerService, redis, timing);
     doomed = AppProcess.start(GATEWAY_MAIN, testEnv(redis, { ...timing, LOG_LEVEL: 'info' }));
   });
   afterAll(async () => {
@@ -58,8 +60,8 @@ describe('Redis restarted with its data lost', () => {
 
   beforeAll(async () => {
     redis = await TestRedis.start();
-    gateways = [await startGateway(redis, timing), await startGateway(redis, timing)];
-    ticker = await startTicker(redis, timing);
+    gateways = [await startInProcess(gatewayService, redis, timing), await startInProcess(gatewayService, redis, timing)];
+    ticker = await startInProcess(tickerService, redis, timing);
   });
   afterAll(async () => {
     await Promise.all([...gateways, ticker].map((s) => s.stop()));

@@ -1,5 +1,7 @@
+import { gatewayService } from '@banterbox/gateway';
+import { tickerService } from '@banterbox/ticker';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { eventually, joinRoom, startGateway, startTicker, topologies, waitForPoint } from '@banterbox/testkit';
+import { eventually, joinRoom, topologies, waitForPoint, startInProcess } from '@banterbox/testkit';
 import type { LocalTopology } from '@banterbox/testkit';
 import type { Ticker } from '@banterbox/ticker';
 import type { Gateway } from '@banterbox/gateway';
@@ -11,8 +13,8 @@ describe.each(topologies())('two gateways and two tickers on %s', (_topology, st
 
   beforeAll(async () => {
     redis = await startRedis();
-    gateways = [await startGateway(redis), await startGateway(redis)];
-    tickers = [await startTicker(redis), await startTicker(redis)];
+    gateways = [await startInProcess(gatewayService, redis), await startInProcess(gatewayService, redis)];
+    tickers = [await startInProcess(tickerService, redis), await startInProcess(tickerService, redis)];
   });
   afterAll(async () => {
     await Promise.all([...gateways, ...tickers].map((s) => s.stop()));

@@ -1,6 +1,7 @@
+import { gatewayService } from '@banterbox/gateway';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ADMIN_KEY, isData, startGateway, TestRedis, TestSocket } from '@banterbox/testkit';
+import { ADMIN_KEY, isData, TestRedis, TestSocket, startInProcess } from '@banterbox/testkit';
 import type { Gateway } from '@banterbox/gateway';
 import { defaultWebDir } from './http/static-site';
 
@@ -11,7 +12,7 @@ describe('web pages, guests and the demo room', () => {
 
   beforeAll(async () => {
     redis = await TestRedis.start();
-    gateway = await startGateway(redis, { DEMO_ROOM: 'lobby' });
+    gateway = await startInProcess(gatewayService, redis, { DEMO_ROOM: 'lobby' });
     base = `http://127.0.0.1:${gateway.port}`;
   });
   afterAll(async () => {

@@ -1,7 +1,8 @@
+import { gatewayService } from '@banterbox/gateway';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { keys } from '@banterbox/store';
-import { AppProcess, eventually, joinRoom, startGateway, testEnv, TestRedis } from '@banterbox/testkit';
+import { AppProcess, eventually, joinRoom, testEnv, TestRedis, startInProcess } from '@banterbox/testkit';
 import type { Redis } from 'ioredis';
 import type { Gateway } from '@banterbox/gateway';
 
@@ -36,7 +37,7 @@ describe('ticker failover (real processes)', () => {
 
   beforeAll(async () => {
     redis = await TestRedis.start();
-    gateway = await startGateway(redis, { TICK_MS: String(TICK_MS) });
+    gateway = await startInProcess(gatewayService, redis, { TICK_MS: String(TICK_MS) });
     listener = redis.client();
     inspector = redis.client();
     await listener.ssubscribe(keys.voteRoom(ROOM).channel);
@@ -96,7 +97,7 @@ describe('ticker failover (real processes)', () => {
 
     expect(storedAfter(current, resumedFrom)).toBe(0);
     expect(current.lines.slice(resumedFrom).some((l) => l.msg === 'leadership acquired')).toBe(false);
-    const fence = Number(await inspector.hget(keys.voteRoom(ROOM).meta, 'fence'));
+    const fence = Number(await inspector.hget(keys.voteRoom(ROOM).tally, '#fence'));
     expect(fence).toBe(epochs[epochs.length - 1]);
     expectEveryTickOnce();
     viewer.close();

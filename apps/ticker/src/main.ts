@@ -1,6 +1,5 @@
 import { runService } from '@banterbox/service';
-import { readTickerConfig } from './env';
-import { createTicker } from './ticker';
+import { tickerService } from './service';
 
 /** One ticker replica configured only by environment variables (SPEC §3). */
-runService({ name: 'ticker', readConfig: readTickerConfig, create: (config, log) => createTicker({ config, log }) });
+runService(tickerService);

@@ -1,6 +1,7 @@
+import { gatewayService } from '@banterbox/gateway';
 import { join } from 'node:path';
 import { keys, roomPartition } from '@banterbox/store';
-import { AppProcess, eventually, joinRoom, startGateway, testEnv, TestRedis, type TestSocket } from '@banterbox/testkit';
+import { AppProcess, eventually, joinRoom, testEnv, TestRedis, type TestSocket, startInProcess } from '@banterbox/testkit';
 import type { Redis } from 'ioredis';
 import type { Gateway } from '@banterbox/gateway';
 
@@ -42,7 +43,7 @@ describe('tick partitions over ticker replicas (real processes)', () => {
 
   beforeAll(async () => {
     redis = await TestRedis.start();
-    gateway = await startGateway(redis, { TICK_MS: String(TICK_MS) });
+    gateway = await startInProcess(gatewayService, redis, { TICK_MS: String(TICK_MS) });
     inspector = redis.client();
     for (const room of rooms) viewers.push(await joinRoom(gateway, `viewer-${room}`, room));
     for (const name of ['ticker-a', 'ticker-b', 'ticker-c']) {

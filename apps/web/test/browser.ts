@@ -1,7 +1,9 @@
+import { gatewayService } from '@banterbox/gateway';
+import { tickerService } from '@banterbox/ticker';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { freePort, startGateway, startTicker, TestRedis } from '@banterbox/testkit';
+import { freePort, TestRedis, startInProcess } from '@banterbox/testkit';
 import type { Gateway } from '@banterbox/gateway';
 import type { Ticker } from '@banterbox/ticker';
 
@@ -79,7 +81,7 @@ export class BrowserStack {
   /** Stops the gateway and starts another on the same port with `extra` settings. */
   async restartGateway(extra: Record<string, string> = {}): Promise<void> {
     await this.gateway.stop();
-    this.gateway = await startGateway(this.redis, this.env(extra));
+    this.gateway = await startInProcess(gatewayService, this.redis, this.env(extra));
   }
 }
 
@@ -88,8 +90,8 @@ export function useBrowserStack(): BrowserStack {
   beforeAll(async () => {
     stack.redis = await TestRedis.start();
     stack.port = await freePort();
-    stack.gateway = await startGateway(stack.redis, stack.env());
-    stack.ticker = await startTicker(stack.redis, stack.env());
+    stack.gateway = await startInProcess(gatewayService, stack.redis, stack.env());
+    stack.ticker = await startInProcess(tickerService, stack.redis, stack.env());
     stack.browser = await launchChromium();
   });
   afterEach(async () => {

@@ -1,6 +1,7 @@
+import { gatewayService } from '@banterbox/gateway';
 import type { Page } from 'playwright-core';
 import { keys } from '@banterbox/store';
-import { eventually, startGateway } from '@banterbox/testkit';
+import { eventually, startInProcess } from '@banterbox/testkit';
 import { screenshotPath, useBrowserStack } from './browser';
 
 /**
@@ -183,7 +184,7 @@ describe('web client in Chromium', () => {
     const inspect = stack.redis.client();
     expect(Number((await inspect.hget(keys.voteRoom('demo').tally, 'no')) ?? 0)).toBe(0);
     inspect.disconnect();
-    stack.gateway = await startGateway(stack.redis, stack.env());
+    stack.gateway = await startInProcess(gatewayService, stack.redis, stack.env());
     await page.locator('#conn[data-state="open"]').waitFor({ timeout: 20_000 });
     await eventually(async () => ((await liveTally('demo')).votes.no === 1 ? true : undefined), 10_000);
     await page.waitForFunction(() => document.querySelector('#count-b')?.textContent === '1', undefined, { timeout: 10_000 });

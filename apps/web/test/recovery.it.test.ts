@@ -1,6 +1,7 @@
+import { gatewayService } from '@banterbox/gateway';
 import type { Page } from 'playwright-core';
 import { signToken } from '@banterbox/auth';
-import { ADMIN_KEY, SECRET, startGateway } from '@banterbox/testkit';
+import { ADMIN_KEY, SECRET, startInProcess } from '@banterbox/testkit';
 import { screenshotPath, useBrowserStack } from './browser';
 
 const ROTATED = 'the-next-secret-after-a-rotation-0123456789';
@@ -86,7 +87,7 @@ describe('web client error states and recovery in Chromium', () => {
       await poker.locator('#problem[data-problem="unreachable"]').waitFor({ timeout: 20_000 });
       expect(await poker.locator('#app').evaluate((app) => (app as HTMLElement).inert)).toBe(true);
 
-      stack.gateway = await startGateway(stack.redis, stack.env());
+      stack.gateway = await startInProcess(gatewayService, stack.redis, stack.env());
       for (const p of [page, poker]) {
         await p.locator('#conn[data-state="open"]').waitFor({ timeout: 20_000 });
         expect(await p.locator('#problem').isHidden()).toBe(true);

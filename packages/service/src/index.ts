@@ -6,10 +6,11 @@ export interface Service {
   stop(): Promise<void>;
 }
 
-export interface ServiceDefinition<C extends { logLevel: Parameters<typeof createLogger>[0]['level'] }> {
+/** An app as its `main` (and a test that starts it in-process) sees it: its env parser and factory. */
+export interface ServiceDefinition<C extends { logLevel: Parameters<typeof createLogger>[0]['level'] }, S extends Service = Service> {
   name: string;
   readConfig: (env: EnvSource) => C;
-  create: (config: C, log: Logger) => Service;
+  create: (config: C, log: Logger) => S;
 }
 
 /** Exit code for invalid configuration (EX_CONFIG), so orchestrators can tell it apart. */

@@ -2,7 +2,8 @@ import { testStores } from './testing';
 import { TestRedis } from '@banterbox/testkit';
 import { GatewayFenced, type LeaseGrant } from './gateway-fence';
 import { keys } from './keys';
-import { holdForGateway, reapGateway, renewLease, type Stores } from './registry';
+import { holdForGateway, renewLease } from './registry';
+import { reapGateway, type Stores } from './reaper';
 import { PokerStore } from './poker-store';
 import { registerScripts, type ScriptedRedis } from './scripts';
 import { UserStore } from './user-store';
@@ -51,26 +52,26 @@ describe('gateway writes are fenced (real Redis)', () => {
     const room = 'fenced-votes';
     const zombie = (await renewLease(redis, 'zombie', 60_000, 'register', [room]))!;
     const live = (await renewLease(redis, 'live', 60_000, 'register', [room]))!;
-    await write(room, zombie, [{ op: 'J', user: 'z', count: 1 }, { op: 'V', user: 'z', value: 'yes', ts: 1 }]);
+    await write(room, zombie, [{ op: 'join', user: 'z', count: 1 }, { op: 'vote', user: 'z', value: 'yes', ts: 1 }]);
     await expire(zombie);
     await reapGateway(stores, zombie.id);
     const k = keys.voteRoom(room);
     expect(await redis.hgetall(k.users)).toEqual({});
     // The batch the zombie still had in flight: refused as a whole.
-    await expect(write(room, zombie, [{ op: 'J', user: 'z', count: 1 }, { op: 'V', user: 'z', value: 'no', ts: 2 }])).rejects.toEqual(new GatewayFenced('reaped', zombie.id));
+    await expect(write(room, zombie, [{ op: 'join', user: 'z', count: 1 }, { op: 'vote', user: 'z', value: 'no', ts: 2 }])).rejects.toEqual(new GatewayFenced('reaped', zombie.id));
     expect(await redis.hgetall(k.users)).toEqual({});
     expect(await redis.hgetall(k.votes)).toEqual({});
-    expect(await write(room, live, [{ op: 'J', user: 'l', count: 1 }, { op: 'V', user: 'l', value: 'no', ts: 2 }])).toBe(1);
-    expect(await redis.hgetall(k.tally)).toEqual({ yes: '0', no: '1' });
+    expect(await write(room, live, [{ op: 'join', user: 'l', count: 1 }, { op: 'vote', user: 'l', value: 'no', ts: 2 }])).toBe(1);
+    expect(await redis.hgetall(k.tally)).toEqual({ yes: '0', no: '1', '#conn': '1' });
   });
 
   it('refuses a write whose lease has lapsed, before any reaper ran', async () => {
     const room = 'fenced-lapsed';
     const grant = (await renewLease(redis, 'lapsing', 60_000, 'register', [room]))!;
     const lapsed = { ...grant, validUntil: grant.validUntil - 60_001 };
-    await expect(write(room, lapsed, [{ op: 'J', user: 'u', count: 1 }])).rejects.toEqual(new GatewayFenced('lapsed', grant.id));
+    await expect(write(room, lapsed, [{ op: 'join', user: 'u', count: 1 }])).rejects.toEqual(new GatewayFenced('lapsed', grant.id));
     expect(await redis.hlen(keys.voteRoom(room).users)).toBe(0);
-    expect(await write(room, grant, [{ op: 'J', user: 'u', count: 1 }])).toBe(0);
+    expect(await write(room, grant, [{ op: 'join', user: 'u', count: 1 }])).toBe(0);
     expect(await redis.hlen(keys.voteRoom(room).users)).toBe(1);
   });
 
@@ -86,9 +87,9 @@ describe('gateway writes are fenced (real Redis)', () => {
     const owner = (await renewLease(redis, 'poker-live', 60_000, 'register', []))!;
     const zombie = (await renewLease(redis, 'poker-zombie', 60_000, 'register', []))!;
     expect(await poker.create('fenced-poker', 'owner', { deck: ['1', '2'], autoReveal: false, topic: '' })).toBe(true);
-    await users.connections('owner', owner, 'J', 1);
+    await users.connections('owner', owner, 'join', 1);
     await poker.join('fenced-poker', owner, 'owner', false);
-    await users.connections('member', zombie, 'J', 1);
+    await users.connections('member', zombie, 'join', 1);
     await poker.join('fenced-poker', zombie, 'member', false);
     expect(await redis.hkeys(keys.pokerRoom('fenced-poker').members)).toEqual(expect.arrayContaining(['owner', 'member']));
 
@@ -96,14 +97,14 @@ describe('gateway writes are fenced (real Redis)', () => {
     await reapGateway(stores, zombie.id);
     expect(await redis.hkeys(keys.pokerRoom('fenced-poker').members)).toEqual(['owner']);
     // What the zombie had in flight when it was reaped: a sync and a user connection.
-    await expect(poker.presence('fenced-poker', zombie, 'member', 'L', 1)).rejects.toEqual(new GatewayFenced('reaped', zombie.id));
-    await expect(users.connections('member', zombie, 'L', 1)).rejects.toEqual(new GatewayFenced('reaped', zombie.id));
+    await expect(poker.presence('fenced-poker', zombie, 'member', 'leave', 1)).rejects.toEqual(new GatewayFenced('reaped', zombie.id));
+    await expect(users.connections('member', zombie, 'leave', 1)).rejects.toEqual(new GatewayFenced('reaped', zombie.id));
     // A re-registration under the old id is refused too (S registers with the lease first).
-    await expect(poker.presence('fenced-poker', zombie, 'member', 'S', 1)).rejects.toBeInstanceOf(GatewayFenced);
-    await expect(users.connections('member', zombie, 'S', 1)).rejects.toBeInstanceOf(GatewayFenced);
+    await expect(poker.presence('fenced-poker', zombie, 'member', 'sync', 1)).rejects.toBeInstanceOf(GatewayFenced);
+    await expect(users.connections('member', zombie, 'sync', 1)).rejects.toBeInstanceOf(GatewayFenced);
     expect(await redis.hkeys(keys.pokerRoom('fenced-poker').members)).toEqual(['owner']);
     expect(await redis.hget(keys.user('member').gateways, zombie.id)).toBeNull();
     // The tombstones count nothing: the member has no connection and is expiring.
-    expect((await users.connections('member', owner, 'L', 0)).connections).toBe(0);
+    expect((await users.connections('member', owner, 'leave', 0)).connections).toBe(0);
   });
 });

@@ -1,4 +1,13 @@
-import { FenceReply } from './script-defs';
+/**
+ * Why a gateway's write was refused (include/gatewayFence.lua): the negative replies -1 and -2 of
+ * roomOps and userConnections (pokerPresence maps them into the poker table: PokerReply).
+ */
+export enum FenceReply {
+  /** The reaper reaped the gateway id in this slot. */
+  Reaped = -1,
+  /** The lease the write carried has lapsed. */
+  Lapsed = -2,
+}
 
 /**
  * What a gateway writes under: its lease id and the lease's expiry as the registry last granted

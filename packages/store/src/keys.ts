@@ -8,16 +8,20 @@ import calculateSlot from 'cluster-key-slot';
  *
  * Vote room `<r>` (seed 000, layout v2 mapped onto hashes):
  *   bb:{room:<r>}:meta       hash  options (JSON list), open ("1"/"0"), tick_ms ("0" = every
- *                                  tick), created_at (ms), fence (newest ticker epoch that
- *                                  ticked the room), last_ts (newest stored tick). Expires after
- *                                  ROOM_TTL_S without ticks.
+ *                                  tick), created_at (ms), shards. Expires after ROOM_TTL_S
+ *                                  without ticks.
  *   bb:{room:<r>}:users      hash  user -> live connections on all gateways ("connected"; HLEN is
  *                                  the connected count)
  *   bb:{room:<r>}:votes      hash  user -> "<option>|<ts ms>": the standing vote and its time
  *                                  ($USRN and $USRN_VTime in one field); present users only
- *   bb:{room:<r>}:tally      hash  option -> votes of present users; updated by every change,
- *                                  so a tick reads it in O(options), never O(voters);
- *                                  expires with the meta
+ *   bb:{room:<r>}:tally      hash  option -> votes of present users, and #conn -> present users;
+ *                                  updated by every change, so a tick reads it in O(options),
+ *                                  never O(voters). It also holds the room's tick state, read in
+ *                                  the same HMGET: #layout ("<tick_ms>|<shards>|<options JSON>"),
+ *                                  #fence (newest ticker epoch that ticked the room), #last
+ *                                  (newest stored tick), #refreshed (last expiry renewal); no
+ *                                  option starts with "#" (lua/include/tickState.lua). Expires
+ *                                  with the meta
  *   bb:{room:<r>}:history    list  tick points as JSON `{"ts","votes","connected"}`, oldest
  *                                  first, capped at HISTORY_LIMIT ("history" and $TSX in one)
  *   bb:{room:<r>}:gw:<g>     hash  user -> live connections that gateway <g> holds, so a dead

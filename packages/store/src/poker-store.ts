@@ -1,10 +1,11 @@
 import { GatewayFenced, type LeaseGrant } from './gateway-fence';
 import { keys } from './keys';
 import { parseEstimate, parseEstimates, parseRoomState, type PokerRoomState, type StoredEstimate } from './poker-messages';
-import { pokerCards, pokerCreate, pokerEstimate, pokerManage, pokerPresence, pokerUser, type PokerPresenceArgs, type PokerRoomArgs } from './script-defs';
+import { PokerReply, pokerCards, pokerCreate, pokerEstimate, pokerManage, pokerPresence, pokerUser, type PokerPresenceArgs, type PokerRoomArgs, type PokerSeq, type PresenceChange } from './script-defs';
 import { holdForGateway } from './registry';
 import { StoreError, execPipeline, type ScriptedRedis } from './scripts';
 import { SlotBatch } from './slot-batch';
+import { list, optionalText, texts } from './script-replies';
 
 export interface PokerSettings {
   /** Idle expiry of a room's keys (ROOM_TTL_S), ms. */
@@ -41,21 +42,7 @@ export interface PokerRound {
  */
 export type PokerRefusal = 'no_room' | 'not_owner' | 'full' | 'not_member' | 'spectator' | 'not_on_deck' | 'self';
 
-/**
- * Every negative reply of the poker scripts, one meaning per code (each script's header lists
- * the ones it returns). Reaped and Lapsed are the gateway's fence (lua/include/gatewayFence.lua).
- */
-export enum PokerReply {
-  NoRoom = -1,
-  NotOwner = -2,
-  NotMember = -3,
-  Spectator = -4,
-  NotOnDeck = -5,
-  Self = -6,
-  Full = -7,
-  Reaped = -8,
-  Lapsed = -9,
-}
+export { PokerReply };
 
 const REFUSALS: Readonly<Record<Exclude<PokerReply, PokerReply.Reaped | PokerReply.Lapsed>, PokerRefusal>> = {
   [PokerReply.NoRoom]: 'no_room',
@@ -76,20 +63,21 @@ export class PokerRefused extends Error {
 }
 
 /**
- * A script's seq reply; for a negative code, GatewayFenced (the fence refused a write under
- * `gatewayId`) or PokerRefused. An unknown code is a StoreError: a script and this table disagree.
+ * A script's sequence; for a refusal, GatewayFenced (the fence refused a write under
+ * `gatewayId`) or PokerRefused.
  */
-function seqOrRefusal(reply: unknown, gatewayId = ''): number {
-  const code = Number(reply);
-  if (code >= 0) return code;
-  if (code === PokerReply.Reaped) throw new GatewayFenced('reaped', gatewayId);
-  if (code === PokerReply.Lapsed) throw new GatewayFenced('lapsed', gatewayId);
-  const refusal = REFUSALS[code as keyof typeof REFUSALS] as PokerRefusal | undefined;
-  if (refusal === undefined) throw new StoreError(`a poker script replied ${String(reply)}`);
-  throw new PokerRefused(refusal);
+function seqOrRefusal(reply: PokerSeq, gatewayId = ''): number {
+  if ('seq' in reply) return reply.seq;
+  throw refusalOf(reply.refused, gatewayId);
 }
 
-export type PresenceOp = 'L' | 'S';
+function refusalOf(code: PokerReply, gatewayId: string): GatewayFenced | PokerRefused {
+  if (code === PokerReply.Reaped) return new GatewayFenced('reaped', gatewayId);
+  if (code === PokerReply.Lapsed) return new GatewayFenced('lapsed', gatewayId);
+  return new PokerRefused(REFUSALS[code]);
+}
+
+export type PresenceOp = Exclude<PresenceChange, 'join'>;
 export type CardsAction = 'reveal' | 'hide' | 'clear';
 export type ManageAction = 'topic' | 'kick' | 'transfer';
 
@@ -112,7 +100,7 @@ export class PokerStore {
   async create(roomId: string, ownerId: string, room: Pick<PokerRoomState, 'deck' | 'autoReveal' | 'topic'>): Promise<boolean> {
     // Two slots (the room's and the user's): two commands, never one cross-slot pipeline.
     const created = await pokerCreate.run(this.redis, { ...this.roomArgs(roomId), ownerId, deck: room.deck, autoReveal: room.autoReveal, topic: room.topic, createdAt: Date.now() });
-    if (created !== 1) return false;
+    if (!created) return false;
     await this.redis.sadd(keys.user(ownerId).rooms, roomId);
     return true;
   }
@@ -127,20 +115,19 @@ export class PokerStore {
     // The registry first (its own slot), then the user's keys (one slot, one pipeline).
     const held = await this.holdRoom(roomId, grant);
     const [, profile] = await execPipeline(this.redis.pipeline().sadd(user.rooms, roomId).hmget(user.profile, 'name', 'name_v'));
-    const [name, version] = profile as (string | null)[];
-    const reply = (await pokerPresence.run(this.redis, {
-      ...this.presenceArgs(roomId, 'J', grant.id, held.validUntil, userId, 1),
+    const [name, version] = list(profile, 2).map(optionalText);
+    const reply = await pokerPresence.run(this.redis, {
+      ...this.presenceArgs(roomId, 'join', grant.id, held.validUntil, userId, 1),
       spectator,
       name: name ?? '',
       nameVersion: version ?? '0',
       maxMembers: this.settings.maxMembers,
-    })) as unknown[];
-    if (reply.length === 1) seqOrRefusal(reply[0], grant.id); // a refusal: throws
-    const [seq, owner, topic, revealed, deck, auto, members, estimates] = reply as [number, ...unknown[]];
-    const flat = members as string[];
-    const list: PokerSnapshotMember[] = [];
-    for (let i = 0; i + 2 < flat.length; i += 3) list.push({ id: flat[i]!, spectator: flat[i + 1] === '1', name: flat[i + 2]! });
-    return { seq, room: parseRoomState([owner, topic, revealed, deck, auto]), members: list, estimates: parseEstimates(estimates as unknown[]) };
+    });
+    if (!('room' in reply)) throw 'refused' in reply ? refusalOf(reply.refused, grant.id) : new StoreError('pokerPresence replied to a join without the room');
+    const flat = reply.members;
+    const members: PokerSnapshotMember[] = [];
+    for (let i = 0; i + 2 < flat.length; i += 3) members.push({ id: flat[i]!, spectator: flat[i + 1] === '1', name: flat[i + 2]! });
+    return { seq: reply.seq, room: parseRoomState(reply.room), members, estimates: parseEstimates(reply.estimates) };
   }
 
   /**
@@ -149,9 +136,10 @@ export class PokerStore {
    * GatewayFenced when the fence refused it.
    */
   async presence(roomId: string, grant: LeaseGrant, userId: string, op: PresenceOp, count: number, spectator = false): Promise<number> {
-    const validUntil = op === 'S' ? (await this.holdRoom(roomId, grant)).validUntil : grant.validUntil;
-    const reply = (await pokerPresence.run(this.redis, { ...this.presenceArgs(roomId, op, grant.id, validUntil, userId, count), spectator })) as number[];
-    return seqOrRefusal(reply[0], grant.id);
+    const validUntil = op === 'sync' ? (await this.holdRoom(roomId, grant)).validUntil : grant.validUntil;
+    const reply = await pokerPresence.run(this.redis, { ...this.presenceArgs(roomId, op, grant.id, validUntil, userId, count), spectator });
+    if ('room' in reply) throw new StoreError('pokerPresence replied with a snapshot to a change that is not a join');
+    return seqOrRefusal(reply, grant.id);
   }
 
   /** Registers the room with the gateway's live lease (so its reaper finds it); GatewayFenced when the lease is gone. */
@@ -161,7 +149,7 @@ export class PokerStore {
 
   /** The reaper: drops every connection a dead gateway held in a room (its users leave unless connected elsewhere) and fences its id there. */
   async dropGateway(roomId: string, gatewayId: string): Promise<void> {
-    await pokerPresence.run(this.redis, this.presenceArgs(roomId, 'X', gatewayId, 0, '', 0));
+    await pokerPresence.run(this.redis, this.presenceArgs(roomId, 'drop', gatewayId, 0, '', 0));
   }
 
   /** Sets (or with null withdraws) a member's estimate. */
@@ -186,7 +174,7 @@ export class PokerStore {
 
   /** An expired user leaves the room, or closes it if they own it; true when it closed. */
   async expireUser(roomId: string, userId: string): Promise<boolean> {
-    return (await pokerUser.run(this.redis, { ...this.roomArgs(roomId), userId, action: 'expire' })) === 1;
+    return (await pokerUser.run(this.redis, { ...this.roomArgs(roomId), userId, action: 'expire' })) === 'closed';
   }
 
   /** The room's current sequence, or null when it does not exist. */
@@ -200,9 +188,9 @@ export class PokerStore {
   /** Recorded rounds, oldest first, or null when the room does not exist. */
   async rounds(roomId: string): Promise<PokerRound[] | null> {
     const k = keys.pokerRoom(roomId);
-    const [exists, list] = (await execPipeline(this.redis.pipeline().exists(k.room).lrange(k.rounds, 0, -1))) as [number, string[]];
+    const [exists, list] = await execPipeline(this.redis.pipeline().exists(k.room).lrange(k.rounds, 0, -1));
     if (exists === 0) return null;
-    return list.map(parseRound);
+    return texts(list).map(parseRound);
   }
 }
 

@@ -4,7 +4,8 @@ import { TestRedis } from '@banterbox/testkit';
 import { GatewayFenced, type LeaseGrant } from './gateway-fence';
 import { keys } from './keys';
 import { PokerRefused, type PokerRefusal, type PokerStore } from './poker-store';
-import { reapGateway, renewLease } from './registry';
+import { renewLease } from './registry';
+import { reapGateway } from './reaper';
 import { registerScripts, type ScriptedRedis } from './scripts';
 
 /**
@@ -81,11 +82,11 @@ class PokerModel {
     } else if (total === 0) this.remove(u);
   }
 
-  presence(op: 'J' | 'L' | 'S', gw: string, u: string, count: number, spectator: boolean): Outcome {
+  presence(op: 'join' | 'leave' | 'sync', gw: string, u: string, count: number, spectator: boolean): Outcome {
     if (!this.open) return 'no_room';
     const field = `${u}|${gw}`;
     const held = this.conns.get(field) ?? 0;
-    const now = op === 'J' ? held + count : op === 'L' ? Math.max(0, held - count) : count;
+    const now = op === 'join' ? held + count : op === 'leave' ? Math.max(0, held - count) : count;
     if (now > 0) this.conns.set(field, now);
     else this.conns.delete(field);
     this.settle(u, spectator);
@@ -233,7 +234,7 @@ describe('poker scripts against a reference model (real Redis, fast-check)', () 
           switch (c.kind) {
             case 'join': {
               const grant = await grantOf(c.gateway);
-              expected = model.presence('J', grant.id, c.user, 1, c.spectator);
+              expected = model.presence('join', grant.id, c.user, 1, c.spectator);
               actual = await outcome(poker.join(roomId, grant, c.user, c.spectator));
               held.add(grant.id);
               break;
@@ -241,10 +242,10 @@ describe('poker scripts against a reference model (real Redis, fast-check)', () 
             case 'leave':
             case 'sync': {
               const grant = await grantOf(c.gateway);
-              const op = c.kind === 'leave' ? 'L' : 'S';
+              const op = c.kind === 'leave' ? 'leave' : 'sync';
               expected = model.presence(op, grant.id, c.user, c.count, false);
               actual = await outcome(poker.presence(roomId, grant, c.user, op, c.count));
-              if (op === 'S') held.add(grant.id);
+              if (op === 'sync') held.add(grant.id);
               break;
             }
             case 'estimate':
@@ -283,7 +284,7 @@ describe('poker scripts against a reference model (real Redis, fast-check)', () 
               const old = reaped.get(c.gateway);
               const applies = old !== undefined && (c.join || held.has(old.id));
               expected = applies ? 'fenced' : 'ok';
-              actual = !applies ? 'ok' : await outcome(c.join ? poker.join(roomId, old, c.user, false) : poker.presence(roomId, old, c.user, 'L', 1));
+              actual = !applies ? 'ok' : await outcome(c.join ? poker.join(roomId, old, c.user, false) : poker.presence(roomId, old, c.user, 'leave', 1));
               break;
             }
           }

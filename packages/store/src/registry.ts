@@ -1,13 +1,7 @@
-import { GatewayFenced, TOMBSTONE_MS, type LeaseGrant } from './gateway-fence';
+import { GatewayFenced, type LeaseGrant } from './gateway-fence';
 import { keys } from './keys';
-import { holdForGateway as holdScript, reapVoters, renewLease as renewLeaseScript, type LeaseMode } from './script-defs';
+import { holdForGateway as holdScript, renewLease as renewLeaseScript, type LeaseMode } from './script-defs';
 import { execPipeline, type ScriptedRedis } from './scripts';
-import type { PokerStore } from './poker-store';
-import type { UserStore } from './user-store';
-import type { VoteStore } from './vote-store';
-
-/** Users taken per reapVoters call while reaping a dead gateway. */
-const REAP_SCAN_COUNT = 500;
 
 /**
  * Registers (`register`) or renews (`renew`: only a live lease) a gateway's lease, and marks
@@ -15,8 +9,8 @@ const REAP_SCAN_COUNT = 500;
  * refused (the lease is gone or expired: the caller must register a new id).
  */
 export async function renewLease(redis: ScriptedRedis, gatewayId: string, ttlMs: number, mode: LeaseMode, rooms: readonly string[]): Promise<LeaseGrant | undefined> {
-  const expiry = Number(await renewLeaseScript.run(redis, { gatewayId, ttlMs, mode, rooms }));
-  return expiry > 0 ? { id: gatewayId, validUntil: expiry } : undefined;
+  const expiry = await renewLeaseScript.run(redis, { gatewayId, ttlMs, mode, rooms });
+  return expiry === undefined ? undefined : { id: gatewayId, validUntil: expiry };
 }
 
 /**
@@ -25,8 +19,8 @@ export async function renewLease(redis: ScriptedRedis, gatewayId: string, ttlMs:
  * lease is gone; otherwise resolves with the grant as it stands.
  */
 export async function holdForGateway(redis: ScriptedRedis, gatewayId: string, held: string, members: readonly string[]): Promise<LeaseGrant> {
-  const expiry = Number(await holdScript.run(redis, { gatewayId, held, members }));
-  if (expiry <= 0) throw new GatewayFenced('lapsed', gatewayId);
+  const expiry = await holdScript.run(redis, { gatewayId, held, members });
+  if (expiry === undefined) throw new GatewayFenced('lapsed', gatewayId);
   return { id: gatewayId, validUntil: expiry };
 }
 
@@ -44,58 +38,6 @@ export async function activeRooms(redis: ScriptedRedis, buckets: readonly number
   for (const bucket of buckets) pipeline.zremrangebyscore(keys.activeRooms(bucket), '-inf', `(${cutoffMs}`).zrange(keys.activeRooms(bucket), '0', '-1');
   const results = await execPipeline(pipeline);
   return results.filter((_, i) => i % 2 === 1).flatMap((rooms) => rooms as string[]);
-}
-
-/** Gateways whose lease expired before `nowMs`. */
-export function expiredGateways(redis: ScriptedRedis, nowMs: number, limit: number): Promise<string[]> {
-  return redis.zrangebyscore(keys.gateways, '-inf', `(${nowMs}`, 'LIMIT', 0, limit);
-}
-
-export interface Stores {
-  votes: VoteStore;
-  poker: PokerStore;
-  users: UserStore;
-}
-
-/**
- * Takes a dead gateway (its lease expired) back out of everything it held: in every vote room,
- * voter part, poker room and user it registered, first a tombstone that refuses any later write
- * under its id, then its connections (their users stop counting unless connected elsewhere, and
- * poker users start expiring); last its lease and registrations. Nothing can be registered to a
- * gateway whose lease expired, so the sets read here are complete. Idempotent: safe to repeat or
- * race. Returns the number of vote connections released.
- */
-export async function reapGateway(stores: Stores, gatewayId: string): Promise<number> {
-  const released = await reapVoteRooms(stores.votes, gatewayId);
-  const redis = stores.votes.redis;
-  for (const roomId of await redis.smembers(keys.gatewayPokerRooms(gatewayId))) await stores.poker.dropGateway(roomId, gatewayId);
-  for (const userId of await redis.smembers(keys.gatewayUsers(gatewayId))) await stores.users.dropGateway(userId, gatewayId);
-  await releaseLease(redis, gatewayId);
-  return released;
-}
-
-async function reapVoteRooms(store: VoteStore, gatewayId: string): Promise<number> {
-  const rooms = await store.redis.smembers(keys.gatewayRooms(gatewayId));
-  let released = 0;
-  for (const roomId of rooms) {
-    const shards = await store.roomShards(roomId);
-    for (let shard = 0; shard < shards; shard += 1) released += await reapVoterPart(store.redis, roomId, gatewayId, shard, shards);
-  }
-  return released;
-}
-
-/** Takes a dead gateway's connections out of one voter part of a room (the room's own voters if unsharded). */
-async function reapVoterPart(redis: ScriptedRedis, roomId: string, gatewayId: string, shard: number, shards: number): Promise<number> {
-  const voters = keys.voterKeys(roomId, shard, shards);
-  const conns = keys.gatewayConns(roomId, gatewayId, shard, shards);
-  let released = 0;
-  let cursor = '0';
-  do {
-    const [next, count] = (await reapVoters.run(redis, { voters, conns, cursor, count: REAP_SCAN_COUNT, tombstoneMs: TOMBSTONE_MS })) as [string, number];
-    cursor = next;
-    released += Number(count);
-  } while (cursor !== '0');
-  return released;
 }
 
 /**

@@ -2,7 +2,8 @@ import { testStores } from './testing';
 import fc from 'fast-check';
 import { TestRedis } from '@banterbox/testkit';
 import { keys } from './keys';
-import { reapGateway, renewLease } from './registry';
+import { renewLease } from './registry';
+import { reapGateway } from './reaper';
 import { registerScripts, type ScriptedRedis } from './scripts';
 import { VoteStore, type RoomOp } from './vote-store';
 import type { LeaseGrant } from './gateway-fence';
@@ -28,9 +29,9 @@ type Cmd =
 
 const user = fc.constantFrom(...USERS);
 const op: fc.Arbitrary<RoomOp> = fc.oneof(
-  fc.record({ op: fc.constantFrom('J' as const, 'L' as const), user, count: fc.integer({ min: 1, max: 3 }) }),
-  fc.record({ op: fc.constant('S' as const), user, count: fc.integer({ min: 0, max: 3 }) }),
-  fc.record({ op: fc.constant('V' as const), user, value: fc.constantFrom('yes', 'no', 'cancel'), ts: fc.integer({ min: 1, max: 20 }) }),
+  fc.record({ op: fc.constantFrom('join' as const, 'leave' as const), user, count: fc.integer({ min: 1, max: 3 }) }),
+  fc.record({ op: fc.constant('sync' as const), user, count: fc.integer({ min: 0, max: 3 }) }),
+  fc.record({ op: fc.constant('vote' as const), user, value: fc.constantFrom('yes', 'no', 'cancel'), ts: fc.integer({ min: 1, max: 20 }) }),
 );
 const gateway = fc.integer({ min: 0, max: GATEWAYS.length - 1 });
 const cmd: fc.Arbitrary<Cmd> = fc.oneof(
@@ -66,14 +67,14 @@ class RoomModel {
   }
 
   apply(gw: string, o: RoomOp): void {
-    if (o.op === 'V') {
+    if (o.op === 'vote') {
       const stored = this.votes.get(o.user);
       if (stored && o.ts >= stored[1]) this.votes.set(o.user, [o.value, o.ts]);
       return;
     }
     const mine = this.conns.get(gw)?.get(o.user) ?? 0;
-    if (o.op === 'J') this.shift(gw, o.user, o.count);
-    else if (o.op === 'L') this.shift(gw, o.user, -Math.min(o.count, mine));
+    if (o.op === 'join') this.shift(gw, o.user, o.count);
+    else if (o.op === 'leave') this.shift(gw, o.user, -Math.min(o.count, mine));
     else this.shift(gw, o.user, o.count - mine);
   }
 
@@ -82,17 +83,17 @@ class RoomModel {
     this.conns.delete(gw);
   }
 
-  /** What Redis must hold: users, votes and tally hashes (zero counts left out). */
+  /** What Redis must hold: users, votes and tally hashes (zero counts left out; the tally's "#conn" counts the present users). */
   expected(): { users: Record<string, string>; votes: Record<string, string>; tally: Record<string, string> } {
     const users: Record<string, string> = {};
     for (const u of USERS) if (this.total(u) > 0) users[u] = String(this.total(u));
     const votes: Record<string, string> = {};
-    const tally: Record<string, number> = {};
+    const tally: Record<string, number> = { '#conn': Object.keys(users).length };
     for (const [u, [value, ts]] of this.votes) {
       votes[u] = `${value}|${ts}`;
       if (value !== 'cancel') tally[value] = (tally[value] ?? 0) + 1;
     }
-    return { users, votes, tally: Object.fromEntries(Object.entries(tally).map(([k, v]) => [k, String(v)])) };
+    return { users, votes, tally: Object.fromEntries(Object.entries(tally).filter(([, v]) => v !== 0).map(([k, v]) => [k, String(v)])) };
   }
 }
 
@@ -165,10 +166,10 @@ describe('roomOps and reapVoters against a reference model (real Redis, fast-che
             // The gateway moves to a new id with what it holds (absolute syncs and its users' votes), then the old id is reaped.
             const held = [...(model.conns.get(grant.id) ?? [])];
             const next = await register(c.gateway);
-            const ops: RoomOp[] = held.map(([u, n]) => ({ op: 'S', user: u, count: n }));
+            const ops: RoomOp[] = held.map(([u, n]) => ({ op: 'sync', user: u, count: n }));
             for (const [u] of held) {
               const vote = model.votes.get(u);
-              if (vote && vote[1] > 0) ops.push({ op: 'V', user: u, value: vote[0], ts: vote[1] });
+              if (vote && vote[1] > 0) ops.push({ op: 'vote', user: u, value: vote[0], ts: vote[1] });
             }
             if (ops.length > 0) expect(await write(room, next, ops)).toBe('ok');
             for (const o of ops) model.apply(next.id, o);

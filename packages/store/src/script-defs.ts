@@ -1,13 +1,26 @@
+import { FenceReply, fenceReason, type FenceReason } from './gateway-fence';
 import { keys, type PokerRoomKeys, type UserKeys, type VoteRoomKeys, type VoterKeys } from './keys';
 import { ACTIVITY_BUCKETS, roomBucket } from './partitions';
-import { defineScript, type ScriptArg } from './scripts';
+import { codes, integer, list, oneOf, optionalText, text, texts } from './script-replies';
+import { ReplyError, defineScript, type ScriptArg } from './scripts';
 
 /**
- * Every Lua script with its named arguments (see each file's header in ../lua for what it keeps
- * and replies). Keys are built here from keys.ts and always reach the script through KEYS.
+ * Every Lua script with its named arguments and its typed reply (see each file's header in ../lua
+ * for what it keeps and replies). Keys are built here from keys.ts and always reach the script
+ * through KEYS; op letters exist only here, at the script boundary.
  */
 
-/** A vote room's ops, flattened in groups of four: op, user, a, b (see roomOps-4.lua). */
+/** A change of one gateway's connections of a user: opened, closed, or re-asserted (absolute). */
+export type PresenceChange = 'join' | 'leave' | 'sync';
+
+/** The reaper drops a dead gateway's connections (and fences its id): the fourth change. */
+export type ReaperChange = 'drop';
+
+const OP_LETTER: Readonly<Record<PresenceChange | ReaperChange | 'vote', string>> = { join: 'J', leave: 'L', sync: 'S', drop: 'X', vote: 'V' };
+
+/** One presence or vote change of a vote room, applied in order by the roomOps script. */
+export type RoomOp = { op: PresenceChange; user: string; count: number } | { op: 'vote'; user: string; value: string; ts: number };
+
 export interface RoomOpsArgs {
   /** The room's voter keys, or one voter part's (keys.voterKeys). */
   voters: VoterKeys;
@@ -15,24 +28,29 @@ export interface RoomOpsArgs {
   conns: string;
   /** The gateway's lease expiry as the registry last granted it (LeaseGrant.validUntil). */
   validUntil: number;
-  ops: readonly ScriptArg[];
+  ops: readonly RoomOp[];
 }
 
-export const roomOps = defineScript('roomOps-4', (a: RoomOpsArgs) => ({
-  keys: [a.voters.users, a.voters.votes, a.voters.tally, a.conns],
-  argv: [a.validUntil, ...a.ops],
-}));
+/** What a gateway's write did: applied (with the number of stored votes it changed), or refused by the fence. */
+export type WriteReply = { changed: number } | { fenced: FenceReason };
 
-/**
- * Why a gateway's write was refused (include/gatewayFence.lua): the negative replies -1 and -2 of
- * roomOps and userConnections (pokerPresence maps them into the poker table: PokerReply).
- */
-export enum FenceReply {
-  /** The reaper reaped the gateway id in this slot. */
-  Reaped = -1,
-  /** The lease the write carried has lapsed. */
-  Lapsed = -2,
+function writeReply(reply: unknown): WriteReply {
+  const code = integer(reply);
+  const reason = fenceReason(code);
+  if (reason) return { fenced: reason };
+  if (code < 0) throw new ReplyError(`unknown code ${code}`);
+  return { changed: code };
 }
+
+export const roomOps = defineScript(
+  'roomOps-4',
+  (a: RoomOpsArgs) => ({
+    keys: [a.voters.users, a.voters.votes, a.voters.tally, a.conns],
+    // Groups of four: op, user, a, b (see roomOps-4.lua).
+    argv: [a.validUntil, ...a.ops.flatMap((op) => (op.op === 'vote' ? ['V', op.user, op.value, op.ts] : [OP_LETTER[op.op], op.user, op.count, 0]))],
+  }),
+  writeReply,
+);
 
 export interface ReapVotersArgs {
   voters: VoterKeys;
@@ -42,35 +60,44 @@ export interface ReapVotersArgs {
   tombstoneMs: number;
 }
 
-export const reapVoters = defineScript('reapVoters-4', (a: ReapVotersArgs) => ({
-  keys: [a.voters.users, a.voters.votes, a.voters.tally, a.conns],
-  argv: [a.cursor, a.count, a.tombstoneMs],
-}));
+export const reapVoters = defineScript(
+  'reapVoters-4',
+  (a: ReapVotersArgs) => ({
+    keys: [a.voters.users, a.voters.votes, a.voters.tally, a.conns],
+    argv: [a.cursor, a.count, a.tombstoneMs],
+  }),
+  (reply) => {
+    const [cursor, released] = list(reply, 2);
+    return { cursor: text(cursor), released: integer(released) };
+  },
+);
 
-export const holdForGateway = defineScript('holdForGateway-2', (a: { gatewayId: string; held: string; members: readonly string[] }) => ({
-  keys: [keys.gateways, a.held],
-  argv: [a.gatewayId, ...a.members],
-}));
-
-/** A sharded room's counts, summed over its voter parts. */
-export interface RoomSums {
-  shards: number;
-  /** The room's options as stored in meta (its JSON list, verbatim). */
-  optionsJson: string;
-  connected: number;
-  /** Counts in the order of the options. */
-  counts: readonly number[];
+/** A lease expiry (ms of Redis time), or undefined when the lease was gone or expired (reply 0). */
+function leaseExpiry(reply: unknown): number | undefined {
+  const expiry = integer(reply);
+  if (expiry < 0) throw new ReplyError(`unknown code ${expiry}`);
+  return expiry > 0 ? expiry : undefined;
 }
+
+export const holdForGateway = defineScript(
+  'holdForGateway-2',
+  (a: { gatewayId: string; held: string; members: readonly string[] }) => ({
+    keys: [keys.gateways, a.held],
+    argv: [a.gatewayId, ...a.members],
+  }),
+  leaseExpiry,
+);
 
 /** One room of a tickRooms call. */
 export interface TickedRoom {
   room: VoteRoomKeys;
+  /** The room's layout as the caller knows it (the tally's #layout, verbatim), "" if unknown. */
+  layout: string;
   /**
-   * The room's counts summed by the caller over its voter parts, for the layout the caller knows
-   * (voter parts and options as stored in meta; a different layout replies Sharded): then the
-   * script does not read the room's own users and tally. Unset for an unsharded room.
+   * A sharded room's connected users and counts (in the order of its options), summed by the
+   * caller over its voter parts for `layout`; unset for an unsharded room.
    */
-  summed?: RoomSums;
+  sums?: { connected: number; counts: readonly number[] };
 }
 
 export interface TickRoomsArgs {
@@ -84,30 +111,42 @@ export interface TickRoomsArgs {
 
 /** What tickRooms-n replied for one room. */
 export enum TickResult {
+  /** Stored and published; the caller's layout for the room was missing or stale: learn it. */
+  StoredNewLayout = 2,
   /** The point was stored and published. */
   Stored = 1,
   /** Nothing to do: this ts or a later one is stored, or it is not on the room's tick. */
   Unchanged = 0,
-  /**
-   * The room's voters are in parts (or no longer are) and the call did not bring the parts'
-   * sums for that layout: sum them and tick the room again.
-   */
-  Sharded = -3,
   /** A leader with a newer epoch has ticked this room: the caller must step down. */
   Fenced = -1,
-  /** The room has no meta (never created, or lost). */
+  /** The room has no tick state: it does not exist, or was created before the state moved into its tally (upgradeRooms). */
   NoRoom = -2,
+  /**
+   * The room's voters are in parts and the call did not bring the parts' sums for its layout:
+   * learn the layout, sum the parts and tick the room again.
+   */
+  Sharded = -3,
 }
 
-export const tickRooms = defineScript('tickRooms-n', (a: TickRoomsArgs) => {
-  const summed = a.rooms.some((r) => r.summed !== undefined)
-    ? a.rooms.map(({ summed: s }) => (s ? [s.shards, s.optionsJson, s.connected, ...s.counts].join('|') : ''))
-    : [];
-  return {
-    keys: a.rooms.flatMap(({ room }) => [room.meta, room.users, room.tally, room.history]),
-    argv: [a.epoch, a.ts, a.historyLimit, a.roomTtlMs, ...a.rooms.map(({ room }) => room.channel), ...summed],
-  };
-});
+const TICK_RESULTS = codes<TickResult>(TickResult);
+
+export const tickRooms = defineScript(
+  'tickRooms-n',
+  (a: TickRoomsArgs) => {
+    const sums = a.rooms.some((r) => r.sums !== undefined) ? a.rooms.map(({ sums: s }) => (s ? [s.connected, ...s.counts].join('|') : '')) : [];
+    return {
+      keys: a.rooms.flatMap(({ room }) => [room.meta, room.users, room.tally, room.history]),
+      argv: [a.epoch, a.ts, a.historyLimit, a.roomTtlMs, ...a.rooms.map(({ room }) => room.channel), ...a.rooms.map(({ layout }) => layout), ...sums],
+    };
+  },
+  (reply) => list(reply).map((code) => oneOf(code, TICK_RESULTS)),
+);
+
+export const upgradeRooms = defineScript(
+  'upgradeRooms-n',
+  (a: { rooms: readonly VoteRoomKeys[] }) => ({ keys: a.rooms.flatMap((room) => [room.meta, room.tally, room.users]), argv: [] }),
+  (reply) => list(reply).map((code) => oneOf(code, [0, 1]) === 1),
+);
 
 export interface EnsureRoomArgs {
   roomId: string;
@@ -121,10 +160,25 @@ export interface EnsureRoomArgs {
   shards: number;
 }
 
-export const ensureRoom = defineScript('ensureRoom-1', (a: EnsureRoomArgs) => ({
-  keys: [keys.voteRoom(a.roomId).meta],
-  argv: [a.options, a.open ? '1' : '0', a.tickMs, a.createdAt, a.roomTtlMs, a.shards],
-}));
+/** A vote room's meta fields as stored (absent ones null). */
+export interface StoredMeta {
+  options: string;
+  open: string | null;
+  tickMs: string | null;
+  shards: string | null;
+}
+
+export const ensureRoom = defineScript(
+  'ensureRoom-3',
+  (a: EnsureRoomArgs) => ({
+    keys: [keys.voteRoom(a.roomId).meta, keys.voteRoom(a.roomId).tally, keys.voteRoom(a.roomId).users],
+    argv: [a.options, a.open ? '1' : '0', a.tickMs, a.createdAt, a.roomTtlMs, a.shards],
+  }),
+  (reply) => {
+    const [created, options, open, tickMs, shards] = list(reply, 2);
+    return { created: oneOf(created, [0, 1]) === 1, meta: { options: text(options), open: optionalText(open ?? null), tickMs: optionalText(tickMs ?? null), shards: optionalText(shards ?? null) } satisfies StoredMeta };
+  },
+);
 
 export type LeaseMode = 'register' | 'renew';
 
@@ -136,10 +190,15 @@ export interface RenewLeaseArgs {
   rooms: readonly string[];
 }
 
-export const renewLease = defineScript('renewLease-18', (a: RenewLeaseArgs) => ({
-  keys: [keys.gateways, keys.gatewayRooms(a.gatewayId), ...Array.from({ length: ACTIVITY_BUCKETS }, (_, bucket) => keys.activeRooms(bucket))],
-  argv: [a.gatewayId, a.ttlMs, a.mode, ...a.rooms.flatMap((room) => [roomBucket(room), room])],
-}));
+export const renewLease = defineScript(
+  'renewLease-n',
+  (a: RenewLeaseArgs) => ({
+    // Every activity bucket's key, in bucket order: the script finds bucket b at KEYS[2 + b + 1].
+    keys: [keys.gateways, keys.gatewayRooms(a.gatewayId), ...Array.from({ length: ACTIVITY_BUCKETS }, (_, bucket) => keys.activeRooms(bucket))],
+    argv: [a.gatewayId, a.ttlMs, a.mode, ...a.rooms.flatMap((room) => [roomBucket(room), room])],
+  }),
+  leaseExpiry,
+);
 
 /** What every poker room script takes first (include/pokerRoom.lua). */
 export interface PokerRoomArgs {
@@ -152,13 +211,43 @@ const pokerCall = (a: PokerRoomArgs, argv: readonly ScriptArg[]): { keys: string
   argv: [a.room.channel, a.roomTtlMs, ...argv],
 });
 
-export const pokerCreate = defineScript('pokerCreate-6', (a: PokerRoomArgs & { ownerId: string; deck: readonly string[]; autoReveal: boolean; topic: string; createdAt: number }) =>
-  pokerCall(a, [a.ownerId, JSON.stringify(a.deck), a.autoReveal ? '1' : '0', a.topic, a.createdAt]),
+/**
+ * Every negative reply of the poker scripts, one meaning per code (each script's header lists
+ * the ones it returns; PokerStore maps each to a refusal). Reaped and Lapsed are the gateway's
+ * fence (lua/include/gatewayFence.lua).
+ */
+export enum PokerReply {
+  NoRoom = -1,
+  NotOwner = -2,
+  NotMember = -3,
+  Spectator = -4,
+  NotOnDeck = -5,
+  Self = -6,
+  Full = -7,
+  Reaped = -8,
+  Lapsed = -9,
+}
+
+const POKER_REPLIES = codes<PokerReply>(PokerReply);
+
+/** A poker script's reply: the room's sequence after the change (>= 0), or a refusal. */
+export type PokerSeq = { seq: number } | { refused: PokerReply };
+
+function pokerSeq(reply: unknown): PokerSeq {
+  const code = integer(reply);
+  return code >= 0 ? { seq: code } : { refused: oneOf(code, POKER_REPLIES) };
+}
+
+export const pokerCreate = defineScript(
+  'pokerCreate-6',
+  (a: PokerRoomArgs & { ownerId: string; deck: readonly string[]; autoReveal: boolean; topic: string; createdAt: number }) =>
+    pokerCall(a, [a.ownerId, JSON.stringify(a.deck), a.autoReveal ? '1' : '0', a.topic, a.createdAt]),
+  (reply) => oneOf(reply, [0, 1]) === 1,
 );
 
 export interface PokerPresenceArgs extends PokerRoomArgs {
-  /** J join, L leave, S sync (absolute), X the reaper drops a dead gateway's connections. */
-  op: 'J' | 'L' | 'S' | 'X';
+  /** The gateway's connections of the user opened, closed or re-asserted; or the reaper's drop. */
+  op: PresenceChange | ReaperChange;
   /** The gateway's lease expiry as last granted (unused by X). */
   validUntil: number;
   gatewayId: string;
@@ -174,24 +263,58 @@ export interface PokerPresenceArgs extends PokerRoomArgs {
   rejoinGraceMs: number;
 }
 
-export const pokerPresence = defineScript('pokerPresence-6', (a: PokerPresenceArgs) =>
-  pokerCall(a, [a.op, a.gatewayId, a.userId, a.count, a.spectator ? '1' : '0', a.name, a.nameVersion, a.maxMembers, a.rejoinGraceMs, a.validUntil]),
+/** A join's view of the room: its fields, members and estimates as the script lists them. */
+export interface PokerJoined {
+  seq: number;
+  /** owner, topic, revealed, deck, auto. */
+  room: unknown[];
+  /** Flat: user, spectator ("1"/"0"), name, ... */
+  members: string[];
+  /** Flat: user, estimate JSON, ... */
+  estimates: unknown[];
+}
+
+export const pokerPresence = defineScript(
+  'pokerPresence-6',
+  (a: PokerPresenceArgs) =>
+    pokerCall(a, [OP_LETTER[a.op], a.gatewayId, a.userId, a.count, a.spectator ? '1' : '0', a.name, a.nameVersion, a.maxMembers, a.rejoinGraceMs, a.validUntil]),
+  (reply): PokerSeq | PokerJoined => {
+    const [seq, ...rest] = list(reply, 1);
+    if (rest.length === 0) return pokerSeq(seq);
+    const [owner, topic, revealed, deck, auto, members, estimates] = list(rest, 7);
+    return { seq: integer(seq), room: [owner, topic, revealed, deck, auto], members: texts(members), estimates: list(estimates) };
+  },
 );
 
-export const pokerEstimate = defineScript('pokerEstimate-6', (a: PokerRoomArgs & { userId: string; value: string; comment: string }) =>
-  pokerCall(a, [a.userId, a.value, a.comment]),
+export const pokerEstimate = defineScript(
+  'pokerEstimate-6',
+  (a: PokerRoomArgs & { userId: string; value: string; comment: string }) => pokerCall(a, [a.userId, a.value, a.comment]),
+  pokerSeq,
 );
 
-export const pokerCards = defineScript('pokerCards-6', (a: PokerRoomArgs & { userId: string; action: 'reveal' | 'hide' | 'clear'; now: number; roundsKept: number }) =>
-  pokerCall(a, [a.userId, a.action, a.now, a.roundsKept]),
+export const pokerCards = defineScript(
+  'pokerCards-6',
+  (a: PokerRoomArgs & { userId: string; action: 'reveal' | 'hide' | 'clear'; now: number; roundsKept: number }) => pokerCall(a, [a.userId, a.action, a.now, a.roundsKept]),
+  pokerSeq,
 );
 
-export const pokerManage = defineScript('pokerManage-6', (a: PokerRoomArgs & { userId: string; action: 'topic' | 'kick' | 'transfer'; arg: string }) =>
-  pokerCall(a, [a.userId, a.action, a.arg]),
+export const pokerManage = defineScript(
+  'pokerManage-6',
+  (a: PokerRoomArgs & { userId: string; action: 'topic' | 'kick' | 'transfer'; arg: string }) => pokerCall(a, [a.userId, a.action, a.arg]),
+  pokerSeq,
 );
 
-export const pokerUser = defineScript('pokerUser-6', (a: PokerRoomArgs & { userId: string } & ({ action: 'name'; name: string; version: string } | { action: 'expire' })) =>
-  pokerCall(a, a.action === 'name' ? [a.userId, 'name', a.name, a.version] : [a.userId, 'expire', '', '0']),
+/** What pokerUser did: the room closed (its owner expired), the user's part changed, or no room. */
+export type PokerUserReply = 'closed' | 'changed' | 'no_room';
+
+export const pokerUser = defineScript(
+  'pokerUser-6',
+  (a: PokerRoomArgs & { userId: string } & ({ action: 'name'; name: string; version: string } | { action: 'expire' })) =>
+    pokerCall(a, a.action === 'name' ? [a.userId, 'name', a.name, a.version] : [a.userId, 'expire', '', '0']),
+  (reply): PokerUserReply => {
+    const code = oneOf(reply, [1, 0, PokerReply.NoRoom]);
+    return code === 1 ? 'closed' : code === 0 ? 'changed' : 'no_room';
+  },
 );
 
 const userKeys = (user: UserKeys): string[] => [user.profile, user.gateways, user.rooms];
@@ -199,8 +322,8 @@ const userKeys = (user: UserKeys): string[] => [user.profile, user.gateways, use
 export interface UserConnectionsArgs {
   userId: string;
   gatewayId: string;
-  /** X: the reaper drops a dead gateway's connections and leaves its tombstone. */
-  op: 'J' | 'L' | 'S' | 'X';
+  /** drop: the reaper drops a dead gateway's connections and leaves its tombstone. */
+  op: PresenceChange | ReaperChange;
   count: number;
   /** The gateway's lease expiry as last granted (unused by X). */
   validUntil: number;
@@ -208,29 +331,77 @@ export interface UserConnectionsArgs {
   backstopMs: number;
 }
 
-export const userConnections = defineScript('userConnections-3', (a: UserConnectionsArgs) => ({
-  keys: userKeys(keys.user(a.userId)),
-  argv: [a.gatewayId, a.op, a.count, a.userTtlMs, a.backstopMs, a.validUntil],
-}));
+/** A user's connections after a change, or the fence's refusal. */
+export type UserConnectionsReply =
+  | { connections: number; expiresAt: number; name: string | null; nameVersion: string }
+  | { fenced: FenceReason };
 
-export const userName = defineScript('userName-3', (a: { userId: string; name: string }) => ({
-  keys: userKeys(keys.user(a.userId)),
-  argv: [a.name],
-}));
+export const userConnections = defineScript(
+  'userConnections-3',
+  (a: UserConnectionsArgs) => ({
+    keys: userKeys(keys.user(a.userId)),
+    argv: [a.gatewayId, OP_LETTER[a.op], a.count, a.userTtlMs, a.backstopMs, a.validUntil],
+  }),
+  (reply): UserConnectionsReply => {
+    const [first, expiresAt, name, nameVersion] = list(reply, 1);
+    if (expiresAt === undefined) {
+      const reason = fenceReason(oneOf(first, codes<FenceReply>(FenceReply)));
+      if (!reason) throw new ReplyError(`unknown code ${String(first)}`);
+      return { fenced: reason };
+    }
+    const connections = integer(first);
+    if (connections < 0) throw new ReplyError('negative connections');
+    const stored = text(name);
+    return { connections, expiresAt: integer(expiresAt), name: stored === '' ? null : stored, nameVersion: text(nameVersion) };
+  },
+);
+
+export const userName = defineScript(
+  'userName-3',
+  (a: { userId: string; name: string }) => ({
+    keys: userKeys(keys.user(a.userId)),
+    argv: [a.name],
+  }),
+  (reply) => {
+    const [version, ...rooms] = texts(list(reply, 1));
+    return { version: version!, rooms };
+  },
+);
 
 /** The first element of userExpire-3's reply. */
-export enum UserExpireCode {
+enum UserExpireCode {
   Expired = 0,
   Connected = 1,
   Later = 2,
 }
 
-export const userExpire = defineScript('userExpire-3', (a: { userId: string }) => ({
-  keys: userKeys(keys.user(a.userId)),
-  argv: [],
-}));
+/** What the expiry check found for one user. */
+export type UserExpiry = { state: 'connected' } | { state: 'later'; expiresAt: number } | { state: 'expired'; rooms: string[] };
 
-export const unscheduleUser = defineScript('unscheduleUser-1', (a: { userId: string; score: string }) => ({
-  keys: [keys.expiringUsers],
-  argv: [a.userId, a.score],
-}));
+export const userExpire = defineScript(
+  'userExpire-3',
+  (a: { userId: string }) => ({
+    keys: userKeys(keys.user(a.userId)),
+    argv: [],
+  }),
+  (reply): UserExpiry => {
+    const [state, ...rest] = list(reply, 1);
+    switch (oneOf(state, codes<UserExpireCode>(UserExpireCode))) {
+      case UserExpireCode.Connected:
+        return { state: 'connected' };
+      case UserExpireCode.Later:
+        return { state: 'later', expiresAt: integer(rest[0]) };
+      case UserExpireCode.Expired:
+        return { state: 'expired', rooms: texts(rest) };
+    }
+  },
+);
+
+export const unscheduleUser = defineScript(
+  'unscheduleUser-1',
+  (a: { userId: string; score: string }) => ({
+    keys: [keys.expiringUsers],
+    argv: [a.userId, a.score],
+  }),
+  (reply) => oneOf(reply, [0, 1]) === 1,
+);

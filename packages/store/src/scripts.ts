@@ -15,15 +15,16 @@ import type { RedisClient } from './connection';
  * Bump SCRIPT_VERSION whenever a script's arguments or replies change, so a rolling update never
  * runs a new caller against an old script of the same name.
  */
-const SCRIPT_VERSION = 5;
+const SCRIPT_VERSION = 6;
 
 export const SCRIPT_FILES = [
   'roomOps-4',
   'reapVoters-4',
   'holdForGateway-2',
   'tickRooms-n',
-  'ensureRoom-1',
-  'renewLease-18',
+  'ensureRoom-3',
+  'upgradeRooms-n',
+  'renewLease-n',
   'pokerCreate-6',
   'pokerPresence-6',
   'pokerEstimate-6',
@@ -103,16 +104,33 @@ export interface ScriptCall {
   argv: readonly ScriptArg[];
 }
 
-/** One Lua script, called with a named argument object: run it now, or queue it on a pipeline. */
-export interface Script<A> {
+/**
+ * One Lua script, called with a named argument object: run it now, or queue it on a pipeline and
+ * read its reply from the pipeline's results with `decode`. Replies are typed where the script is
+ * defined: `run` and `decode` narrow the raw reply or throw a StoreError naming the script.
+ */
+export interface Script<A, R> {
   readonly file: ScriptFile;
   readonly command: string;
-  run(redis: ScriptedRedis, args: A): Promise<unknown>;
+  run(redis: ScriptedRedis, args: A): Promise<R>;
   queue(pipeline: ScriptedPipeline, args: A): void;
+  decode(reply: unknown): R;
 }
 
-/** Defines a script from its file and how its named arguments become KEYS and ARGV. */
-export function defineScript<A>(file: ScriptFile, build: (args: A) => ScriptCall): Script<A> {
+/** A reply that is not what a script's header promises: `decode` throws it, named by script. */
+export class ReplyError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReplyError';
+  }
+}
+
+/**
+ * Defines a script from its file, how its named arguments become KEYS and ARGV (`build`), and how
+ * its reply is read (`decode`: narrows the raw reply, or throws ReplyError for one the script's
+ * header does not allow; it is rethrown as a StoreError with the script's name).
+ */
+export function defineScript<A, R>(file: ScriptFile, build: (args: A) => ScriptCall, decode: (reply: unknown) => R): Script<A, R> {
   const command = commandName(file);
   const { numberOfKeys } = parts(file);
   const flatten = (args: A): ScriptArg[] => {
@@ -121,13 +139,22 @@ export function defineScript<A>(file: ScriptFile, build: (args: A) => ScriptCall
     if (call.keys.length !== numberOfKeys) throw new StoreError(`${file} takes ${numberOfKeys} keys, got ${call.keys.length}`);
     return [...call.keys, ...call.argv];
   };
+  const read = (reply: unknown): R => {
+    try {
+      return decode(reply);
+    } catch (error) {
+      if (!(error instanceof ReplyError)) throw error;
+      throw new StoreError(`${file} replied ${JSON.stringify(reply)}: ${error.message}`, { cause: error });
+    }
+  };
   return {
     file,
     command,
-    run: (redis, args) => (redis as unknown as Record<string, ScriptMethod<Promise<unknown>>>)[command]!(...flatten(args)),
+    run: async (redis, args) => read(await (redis as unknown as Record<string, ScriptMethod<Promise<unknown>>>)[command]!(...flatten(args))),
     queue: (pipeline, args) => {
       (pipeline as unknown as Record<string, ScriptMethod<unknown>>)[command]!(...flatten(args));
     },
+    decode: read,
   };
 }
 

@@ -23,6 +23,18 @@ export function handled<T>(promise: Promise<T>): Promise<T> {
   return promise;
 }
 
+/** `items` grouped by `keyOf`, each group in the order of `items`. */
+export function groupBy<K, T>(items: Iterable<T>, keyOf: (item: T) => K): Map<K, T[]> {
+  const groups = new Map<K, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return groups;
+}
+
 /**
  * Commands for many slots sent with as few round trips as the topology allows. On one node (or a
  * Sentinel primary) everything goes into one pipeline, as before Cluster support. On a Cluster a

@@ -1,5 +1,5 @@
 import { PokerStore } from './poker-store';
-import type { Stores } from './registry';
+import type { Stores } from './reaper';
 import type { ScriptedRedis } from './scripts';
 import { UserStore } from './user-store';
 import { VoteStore } from './vote-store';

@@ -1,7 +1,7 @@
-import { GatewayFenced, fenceReason, type LeaseGrant } from './gateway-fence';
+import { GatewayFenced, type LeaseGrant } from './gateway-fence';
 import { keys } from './keys';
 import { holdForGateway } from './registry';
-import { UserExpireCode, unscheduleUser, userConnections, userExpire, userName } from './script-defs';
+import { unscheduleUser, userConnections, userExpire, userName, type PresenceChange, type UserExpiry } from './script-defs';
 import type { ScriptedRedis } from './scripts';
 
 /** Poker users' keys outlive their expiry by this long, in case no ticker runs to expire them. */
@@ -17,10 +17,7 @@ export interface UserPresence {
   nameVersion: string;
 }
 
-export type UserConnectionOp = 'J' | 'L' | 'S';
-
-/** What the expiry check found for one user. */
-export type UserExpiry = { state: 'connected' } | { state: 'later'; expiresAt: number } | { state: 'expired'; rooms: string[] };
+export type { UserExpiry };
 
 /**
  * Poker users in Redis: their connections per gateway, name and rooms. A user with no connection
@@ -33,35 +30,32 @@ export class UserStore {
   ) {}
 
   /**
-   * Changes one gateway's connection count for a user, under the gateway's lease `grant`: `J`/`L`
-   * by `count`, `S` to `count`. Registers the user with the live lease first (so a reaper finds
+   * Changes one gateway's connection count for a user, under the gateway's lease `grant`: `join`
+   * and `leave` by `count`, `sync` to `count`. Registers the user with the live lease first (so a reaper finds
    * them), throws GatewayFenced when the lease is gone or the fence refused the change, and
    * schedules the expiry check when the user is left with no connection anywhere.
    */
-  async connections(userId: string, grant: LeaseGrant, op: UserConnectionOp, count: number): Promise<UserPresence> {
+  async connections(userId: string, grant: LeaseGrant, op: PresenceChange, count: number): Promise<UserPresence> {
     // The registry (its own slot) first, so a reaper finds the user, then the user's script.
-    const validUntil = op === 'L' ? grant.validUntil : (await holdForGateway(this.redis, grant.id, keys.gatewayUsers(grant.id), [userId])).validUntil;
+    const validUntil = op === 'leave' ? grant.validUntil : (await holdForGateway(this.redis, grant.id, keys.gatewayUsers(grant.id), [userId])).validUntil;
     return this.change(userId, grant.id, op, count, validUntil);
   }
 
   /** The reaper: a dead gateway's connections of the user go, and its id is fenced there. */
   async dropGateway(userId: string, gatewayId: string): Promise<UserPresence> {
-    return this.change(userId, gatewayId, 'X', 0, 0);
+    return this.change(userId, gatewayId, 'drop', 0, 0);
   }
 
-  private async change(userId: string, gatewayId: string, op: UserConnectionOp | 'X', count: number, validUntil: number): Promise<UserPresence> {
-    const reply = (await userConnections.run(this.redis, { userId, gatewayId, op, count, validUntil, userTtlMs: this.userTtlMs, backstopMs: BACKSTOP_MS })) as unknown[];
-    const reason = reply.length === 1 ? fenceReason(Number(reply[0])) : undefined;
-    if (reason) throw new GatewayFenced(reason, gatewayId);
-    const [connections, expiresAt, name, nameVersion] = reply as [number, number, string, string];
-    if (connections === 0) await this.redis.zadd(keys.expiringUsers, expiresAt, userId);
-    return { connections, expiresAt, name: name === '' ? null : name, nameVersion };
+  private async change(userId: string, gatewayId: string, op: PresenceChange | 'drop', count: number, validUntil: number): Promise<UserPresence> {
+    const reply = await userConnections.run(this.redis, { userId, gatewayId, op, count, validUntil, userTtlMs: this.userTtlMs, backstopMs: BACKSTOP_MS });
+    if ('fenced' in reply) throw new GatewayFenced(reply.fenced, gatewayId);
+    if (reply.connections === 0) await this.redis.zadd(keys.expiringUsers, reply.expiresAt, userId);
+    return reply;
   }
 
   /** Sets the user's name; returns its version and the rooms to carry it into. */
   async setName(userId: string, name: string): Promise<{ version: string; rooms: string[] }> {
-    const [version, ...rooms] = (await userName.run(this.redis, { userId, name })) as string[];
-    return { version: version ?? '0', rooms };
+    return userName.run(this.redis, { userId, name });
   }
 
   /** Users whose expiry check is due at Redis time `nowMs`, with the check's score. */
@@ -74,10 +68,7 @@ export class UserStore {
 
   /** Deletes the user if their lifetime ran out; see UserExpiry. */
   async expire(userId: string): Promise<UserExpiry> {
-    const [state, ...rest] = (await userExpire.run(this.redis, { userId })) as [UserExpireCode, ...unknown[]];
-    if (state === UserExpireCode.Connected) return { state: 'connected' };
-    if (state === UserExpireCode.Later) return { state: 'later', expiresAt: Number(rest[0]) };
-    return { state: 'expired', rooms: rest as string[] };
+    return userExpire.run(this.redis, { userId });
   }
 
   /** Moves the user's expiry check to `atMs`. */

@@ -1,9 +1,8 @@
 import { signToken } from '@banterbox/auth';
 import { createLogger } from '@banterbox/logger';
 import type { TallyPoint } from '@banterbox/protocol';
-import { createGateway, readGatewayConfig, type Gateway } from '@banterbox/gateway';
 import { LocalCluster, LocalRedis, type LocalTopology } from '@banterbox/local-stack';
-import { createTicker, readTickerConfig, type Ticker } from '@banterbox/ticker';
+import type { Service, ServiceDefinition } from '@banterbox/service';
 import type { Reachable } from './process-stack';
 import { TestSocket } from './ws-client';
 
@@ -46,18 +45,20 @@ export function appTestEnv(extra: Record<string, string> = {}): Record<string, s
   };
 }
 
-export async function startGateway(redis: LocalTopology, extra: Record<string, string> = {}): Promise<Gateway> {
-  const config = readGatewayConfig(testEnv(redis, extra));
-  const gateway = createGateway({ config, log: createLogger({ name: 'gateway', level: config.logLevel }) });
-  await gateway.start();
-  return gateway;
-}
-
-export async function startTicker(redis: LocalTopology, extra: Record<string, string> = {}): Promise<Ticker> {
-  const config = readTickerConfig(testEnv(redis, extra));
-  const ticker = createTicker({ config, log: createLogger({ name: 'ticker', level: config.logLevel }) });
-  await ticker.start();
-  return ticker;
+/**
+ * Starts an app in this process (the app's own definition is passed in: the testkit depends on
+ * no app), configured like a process by `testEnv(redis, extra)`. For speed; the rules of SPEC
+ * §5–§7 are proven with the apps as processes (process-stack.ts).
+ */
+export async function startInProcess<C extends { logLevel: Parameters<typeof createLogger>[0]['level'] }, S extends Service>(
+  app: ServiceDefinition<C, S>,
+  redis: LocalTopology,
+  extra: Record<string, string> = {},
+): Promise<S> {
+  const config = app.readConfig(testEnv(redis, extra));
+  const service = app.create(config, createLogger({ name: app.name, level: config.logLevel }));
+  await service.start();
+  return service;
 }
 
 export function token(sub: string, room: string, ttlS = 600): Promise<string> {

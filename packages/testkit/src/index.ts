@@ -5,7 +5,7 @@ export type { Closed } from './ws-client';
 export { kustomizeBuild, findResource, kubectlKustomize, hasKubectl, readYamlDocuments, strategicMerge, parseImage, formatImage, setImage, KustomizeError } from './kustomize';
 export type { ImageRef } from './kustomize';
 export type { Resource } from './kustomize';
-export { SECRET, ADMIN_KEY, topologies, testEnv, appTestEnv, startGateway, startTicker, token, isData, joinRoom, waitForPoint } from './harness';
+export { SECRET, ADMIN_KEY, topologies, testEnv, appTestEnv, startInProcess, token, isData, joinRoom, waitForPoint } from './harness';
 export type { DataFrame } from './harness';
 export { PokerClient, sessionCookie, named, createPokerRoom, joinPokerRoom } from './poker-client';
 export type { PokerEventFrame } from './poker-client';

@@ -1,6 +1,8 @@
+import { gatewayService } from '@banterbox/gateway';
+import { tickerService } from '@banterbox/ticker';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { keys } from '@banterbox/store';
-import { createPokerRoom, eventually, joinPokerRoom, named, PokerClient, startGateway, startTicker, TestRedis } from '@banterbox/testkit';
+import { createPokerRoom, eventually, joinPokerRoom, named, PokerClient, TestRedis, startInProcess } from '@banterbox/testkit';
 import type { Ticker } from '@banterbox/ticker';
 import type { Gateway } from '@banterbox/gateway';
 
@@ -14,8 +16,8 @@ describe('poker user expiry (USER_TTL_S)', () => {
 
   beforeAll(async () => {
     redis = await TestRedis.start();
-    gateways = [await startGateway(redis, env), await startGateway(redis, env)];
-    ticker = await startTicker(redis, env);
+    gateways = [await startInProcess(gatewayService, redis, env), await startInProcess(gatewayService, redis, env)];
+    ticker = await startInProcess(tickerService, redis, env);
   });
   afterAll(async () => {
     await Promise.all(gateways.map((g) => g.stop()));
@@ -78,7 +80,7 @@ describe('poker user expiry (USER_TTL_S)', () => {
     heir.send({ command: 'setTopic', roomId, topic: 'still here' });
     expect(await heir.next()).toMatchObject({ event: 'roomUpdated', room: { topic: 'still here', ownerId: heir.userId } });
     expect(heir.all().filter(named('roomClosed'))).toEqual([]);
-    expect(ticker.stats.usersExpired).toBeGreaterThanOrEqual(1);
+    expect((await ticker.metrics.usersExpired.get()).values[0]?.value).toBeGreaterThanOrEqual(1);
     heir.close();
   });
 });

@@ -152,7 +152,7 @@ export class PokerHandler {
       }
       if (!data.open) {
         this.deps.rooms.release(room);
-        await this.deps.poker.presence(roomId, liveGrant(this.deps.identity), data.userId, 'L', 1);
+        await this.deps.poker.presence(roomId, liveGrant(this.deps.identity), data.userId, 'leave', 1);
         return;
       }
       data.rooms.set(roomId, { room, spectator });
@@ -166,7 +166,7 @@ export class PokerHandler {
     const membership = ws.getUserData().rooms.get(roomId);
     if (!membership) throw new PokerRuleError('Not in this room', roomId);
     this.deps.rooms.detach(ws, membership.room);
-    await this.deps.poker.presence(roomId, liveGrant(this.deps.identity), ws.getUserData().userId, 'L', 1);
+    await this.deps.poker.presence(roomId, liveGrant(this.deps.identity), ws.getUserData().userId, 'leave', 1);
   }
 
   /**
@@ -179,12 +179,12 @@ export class PokerHandler {
     const grant = liveGrant(this.deps.identity);
     const perUser = new Map<string, number>();
     for (const ws of sockets) perUser.set(ws.getUserData().userId, (perUser.get(ws.getUserData().userId) ?? 0) + 1);
-    await Promise.all([...perUser].map(([userId, count]) => users.connections(userId, grant, 'S', count)));
+    await Promise.all([...perUser].map(([userId, count]) => users.connections(userId, grant, 'sync', count)));
     const work: Promise<unknown>[] = [];
     for (const room of rooms.all()) {
       for (const [userId, { count, spectator }] of room.usersHere()) {
         work.push(
-          poker.presence(room.id, grant, userId, 'S', count, spectator).catch((error: unknown) => {
+          poker.presence(room.id, grant, userId, 'sync', count, spectator).catch((error: unknown) => {
             if (!(error instanceof PokerRefused)) throw error;
             rooms.closeLocally(room);
             return 0;
@@ -203,8 +203,8 @@ export class PokerHandler {
   async closed(userId: string, roomIds: string[]): Promise<void> {
     try {
       const grant = liveGrant(this.deps.identity);
-      await Promise.all(roomIds.map((roomId) => this.deps.poker.presence(roomId, grant, userId, 'L', 1).catch(ignoreGoneRoom)));
-      await this.deps.users.connections(userId, grant, 'L', 1);
+      await Promise.all(roomIds.map((roomId) => this.deps.poker.presence(roomId, grant, userId, 'leave', 1).catch(ignoreGoneRoom)));
+      await this.deps.users.connections(userId, grant, 'leave', 1);
     } catch (error) {
       this.writeFailed(error);
       if (!(error instanceof GatewayFenced || error instanceof LeaseNotLive)) throw error;

@@ -102,7 +102,7 @@ export function pokerSocketBehavior(deps: PokerSocketDeps): WebSocketBehavior<Po
       ws.subscribe(HEARTBEAT_TOPIC);
       ws.send(pokerFrame({ event: 'connectionInfo', userId: data.userId }));
       data.queue = Promise.resolve()
-        .then(() => deps.users.connections(data.userId, liveGrant(deps.identity), 'J', 1))
+        .then(() => deps.users.connections(data.userId, liveGrant(deps.identity), 'join', 1))
         .then((user) => {
           if (data.open) ws.send(pokerFrame({ event: 'userUpdated', user: { id: data.userId, name: user.name } }));
         })

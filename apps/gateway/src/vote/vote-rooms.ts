@@ -70,7 +70,7 @@ export class VoteRooms {
   join(room: LocalVoteRoom, userId: string): void {
     room.connect(userId);
     // The batch that carries this op registers the room with the lease (and so ticks it at once).
-    this.queue(room, { op: 'J', user: userId, count: 1 });
+    this.queue(room, { op: 'join', user: userId, count: 1 });
   }
 
   /** A watch-only connection (the overlay) holds an acquired room: ticked at once, nobody counted. */
@@ -81,13 +81,13 @@ export class VoteRooms {
   /** A user's vote (already checked against the room's options); the newest ts wins. */
   vote(room: LocalVoteRoom, userId: string, vote: StandingVote): void {
     room.recordVote(userId, vote);
-    this.queue(room, { op: 'V', user: userId, value: vote.value, ts: vote.ts });
+    this.queue(room, { op: 'vote', user: userId, value: vote.value, ts: vote.ts });
   }
 
   /** A joined connection of `userId` closed; the room is released for it. */
   leave(room: LocalVoteRoom, userId: string): void {
     room.disconnect(userId);
-    this.queue(room, { op: 'L', user: userId, count: 1 });
+    this.queue(room, { op: 'leave', user: userId, count: 1 });
     this.release(room);
   }
 
@@ -117,8 +117,8 @@ export class VoteRooms {
     for (const room of held) {
       writer.touchRoom(room.id);
       for (const [userId, user] of room.users) {
-        this.queue(room, { op: 'S', user: userId, count: user.connections });
-        if (user.vote) this.queue(room, { op: 'V', user: userId, value: user.vote.value, ts: user.vote.ts });
+        this.queue(room, { op: 'sync', user: userId, count: user.connections });
+        if (user.vote) this.queue(room, { op: 'vote', user: userId, value: user.vote.value, ts: user.vote.ts });
       }
     }
     await writer.drain();

@@ -6,7 +6,7 @@ import { GatewayLease } from '../lifecycle/gateway-lease';
 import { EAGER_FLUSH_OPS, VoteWriter } from './vote-writer';
 
 const log = createLogger({ name: 'writer-test', level: 'silent' });
-const joins = (count: number, prefix: string): RoomOp[] => Array.from({ length: count }, (_, i) => ({ op: 'J', user: `${prefix}-${i}`, count: 1 }));
+const joins = (count: number, prefix: string): RoomOp[] => Array.from({ length: count }, (_, i) => ({ op: 'join', user: `${prefix}-${i}`, count: 1 }));
 
 /** `calls` of a command in INFO commandstats. */
 async function calls(redis: ScriptedRedis, command: string): Promise<number> {
@@ -49,21 +49,21 @@ describe('vote writer (real Redis)', () => {
   it("coalesces a user's repeated votes in a batch into the newest, never across a presence op of theirs", async () => {
     const w = writer(1000);
     const room = keys.voteRoom('coalesce');
-    for (const user of ['ann', 'bob', 'cy']) w.push('coalesce', 1, { op: 'J', user, count: 1 });
+    for (const user of ['ann', 'bob', 'cy']) w.push('coalesce', 1, { op: 'join', user, count: 1 });
     // Ann changes her mind three times: one vote reaches Redis, the newest.
-    w.push('coalesce', 1, { op: 'V', user: 'ann', value: 'yes', ts: 1000 });
-    w.push('coalesce', 1, { op: 'V', user: 'ann', value: 'no', ts: 1001 });
-    w.push('coalesce', 1, { op: 'V', user: 'ann', value: 'yes', ts: 1002 });
+    w.push('coalesce', 1, { op: 'vote', user: 'ann', value: 'yes', ts: 1000 });
+    w.push('coalesce', 1, { op: 'vote', user: 'ann', value: 'no', ts: 1001 });
+    w.push('coalesce', 1, { op: 'vote', user: 'ann', value: 'yes', ts: 1002 });
     // An older vote arriving late changes nothing, here as in Redis.
-    w.push('coalesce', 1, { op: 'V', user: 'ann', value: 'no', ts: 999 });
+    w.push('coalesce', 1, { op: 'vote', user: 'ann', value: 'no', ts: 999 });
     // Bob votes, leaves (his vote goes with him), comes back and votes again: all four stay in order.
-    w.push('coalesce', 1, { op: 'V', user: 'bob', value: 'yes', ts: 1000 });
-    w.push('coalesce', 1, { op: 'L', user: 'bob', count: 1 });
-    w.push('coalesce', 1, { op: 'J', user: 'bob', count: 1 });
-    w.push('coalesce', 1, { op: 'V', user: 'bob', value: 'no', ts: 900 });
+    w.push('coalesce', 1, { op: 'vote', user: 'bob', value: 'yes', ts: 1000 });
+    w.push('coalesce', 1, { op: 'leave', user: 'bob', count: 1 });
+    w.push('coalesce', 1, { op: 'join', user: 'bob', count: 1 });
+    w.push('coalesce', 1, { op: 'vote', user: 'bob', value: 'no', ts: 900 });
     // Cy votes, then cancels.
-    w.push('coalesce', 1, { op: 'V', user: 'cy', value: 'no', ts: 1000 });
-    w.push('coalesce', 1, { op: 'V', user: 'cy', value: 'cancel', ts: 1001 });
+    w.push('coalesce', 1, { op: 'vote', user: 'cy', value: 'no', ts: 1000 });
+    w.push('coalesce', 1, { op: 'vote', user: 'cy', value: 'cancel', ts: 1001 });
     w.touchRoom('coalesce');
     await w.drain();
     expect(w.stats).toMatchObject({ opsWritten: 3 + 1 + 4 + 1, votesApplied: 4, votesCoalesced: 2 + 1 });
@@ -74,26 +74,26 @@ describe('vote writer (real Redis)', () => {
   it('reads presence and the stored vote in one lookup, and still counts a user present from before the placeholder', async () => {
     const w = writer(1000);
     const room = keys.voteRoom('placeholder');
-    w.push('placeholder', 1, { op: 'J', user: 'dee', count: 1 });
-    w.push('placeholder', 1, { op: 'V', user: 'ghost', value: 'yes', ts: 1000 }); // never joined: ignored
+    w.push('placeholder', 1, { op: 'join', user: 'dee', count: 1 });
+    w.push('placeholder', 1, { op: 'vote', user: 'ghost', value: 'yes', ts: 1000 }); // never joined: ignored
     await w.drain();
     // A present user who has not voted holds a vote counted nowhere.
     expect(await redis.hgetall(room.votes)).toEqual({ dee: 'cancel|0' });
     // Data written before placeholders existed: present, no stored vote. Their vote counts.
     await redis.hset(room.users, 'old-timer', '1');
-    w.push('placeholder', 1, { op: 'V', user: 'old-timer', value: 'no', ts: 1000 });
-    w.push('placeholder', 1, { op: 'V', user: 'dee', value: 'yes', ts: 1000 });
+    w.push('placeholder', 1, { op: 'vote', user: 'old-timer', value: 'no', ts: 1000 });
+    w.push('placeholder', 1, { op: 'vote', user: 'dee', value: 'yes', ts: 1000 });
     await w.drain();
-    expect(await redis.hgetall(room.tally)).toEqual({ yes: '1', no: '1' });
-    w.push('placeholder', 1, { op: 'L', user: 'dee', count: 1 });
+    expect(await redis.hgetall(room.tally)).toMatchObject({ yes: '1', no: '1' });
+    w.push('placeholder', 1, { op: 'leave', user: 'dee', count: 1 });
     await w.drain();
     expect(await redis.hgetall(room.votes)).toEqual({ 'old-timer': 'no|1000' });
-    expect(await redis.hgetall(room.tally)).toEqual({ yes: '0', no: '1' });
+    expect(await redis.hgetall(room.tally)).toMatchObject({ yes: '0', no: '1' });
   });
 
   it(`writes a room's ops in script calls of at most ${OPS_PER_CALL}, in one pipeline, behind the room's activity mark`, async () => {
     const w = writer(5);
-    w.push('warm', 1, { op: 'J', user: 'w', count: 1 });
+    w.push('warm', 1, { op: 'join', user: 'w', count: 1 });
     w.touchRoom('warm');
     await w.drain(); // loads the scripts, so the count below is of EVALSHA alone
     await redis.config('RESETSTAT');

@@ -64,10 +64,10 @@ export class VoteWriter {
       room = { shards, ops: [], lastVote: new Map(), coalesced: 0 };
       this.pending.set(roomId, room);
     }
-    if (op.op === 'V') {
+    if (op.op === 'vote') {
       const at = room.lastVote.get(op.user);
       const previous = at === undefined ? undefined : room.ops[at];
-      if (at !== undefined && previous?.op === 'V') {
+      if (at !== undefined && previous?.op === 'vote') {
         // Equal ts: the later one wins, as it would in Redis; an older one would be ignored there.
         if (op.ts >= previous.ts) {
           room.ops[at] = op;

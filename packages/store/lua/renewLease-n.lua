@@ -1,15 +1,16 @@
 --[[
-  renewLease-18: registers or renews a gateway's lease and marks the rooms it holds as active,
+  renewLease-n: registers or renews a gateway's lease and marks the rooms it holds as active,
   using Redis's clock so every process agrees on expiry.
 
   KEYS[1] gateways       zset  gateway id -> lease expiry, ms (Redis time)
   KEYS[2] gateway rooms  set   rooms this gateway has held connections in (for reaping)
-  KEYS[3..18] active rooms, one zset per activity bucket 0..15: room -> last time a gateway
-                         reported connections there, ms
+  KEYS[3..] active rooms, one zset per activity bucket b = 0, 1, … at KEYS[3 + b] (as many as
+                         the caller has buckets: ACTIVITY_BUCKETS in src/partitions.ts): room ->
+                         last time a gateway reported connections there, ms
   ARGV[1] gateway id
   ARGV[2] lease ttl, ms
   ARGV[3] "register" (create the lease) or "renew" (only extend a live one)
-  ARGV[4..] pairs: a room's activity bucket (0..15), the room
+  ARGV[4..] pairs: a room's activity bucket, the room
   Returns: the lease's new expiry, ms of Redis time (> 0): the lease is live and was extended;
            the gateway's writes carry it as their `valid_until` (include/gatewayFence.lua)
            0 renew refused: the lease is gone or expired; the caller must register a new id
@@ -29,7 +30,7 @@ local expiry = now + tonumber(ARGV[2])
 redis.call('ZADD', gateways, expiry, ARGV[1])
 for i = 4, #ARGV, 2 do
   local bucket = tonumber(ARGV[i])
-  if not bucket or bucket < 0 or bucket > 15 then return redis.error_reply('bad activity bucket ' .. tostring(ARGV[i])) end
+  if not bucket or bucket < 0 or bucket >= #KEYS - 2 then return redis.error_reply('bad activity bucket ' .. tostring(ARGV[i])) end
   redis.call('ZADD', KEYS[3 + bucket], now, ARGV[i + 1])
   redis.call('SADD', mine, ARGV[i + 1])
 end

@@ -1,8 +1,10 @@
 --[[
-  ensureRoom-1: creates a vote room's meta if it does not exist, and returns the stored meta.
+  ensureRoom-3: creates a vote room unless it exists, and returns its stored meta.
 
-  KEYS[1] meta  hash  options (JSON list), open ("1"/"0"), tick_ms, created_at, shards (voter
-                      parts, absent for 1)
+  KEYS[1] meta   hash  options (JSON list), open ("1"/"0"), tick_ms, created_at, shards (voter
+                       parts, absent for 1)
+  KEYS[2] tally  hash  the room's tick state beside its counts: see include/tickState.lua
+  KEYS[3] users  hash  user -> live connections (counted into the tick state)
   ARGV[1] options as a JSON list
   ARGV[2] open: "1" guests may join, "0" tokens only
   ARGV[3] tick_ms ("0" = every global tick)
@@ -10,14 +12,20 @@
   ARGV[5] idle expiry, ms
   ARGV[6] voter shards (1 = the room's own voter keys); fixed when the room is created
   Returns: { created (1/0), options, open, tick_ms, shards (false for 1) }
+  The tick state is written with the meta, and for a room created before it moved into the
+  tally, copied there now (both expire together).
 ]]
-local meta = KEYS[1]
+-- @include tickState
+local meta, tally, users = KEYS[1], KEYS[2], KEYS[3]
 local created = 0
 if redis.call('HEXISTS', meta, 'options') == 0 then
   redis.call('HSET', meta, 'options', ARGV[1], 'open', ARGV[2], 'tick_ms', ARGV[3], 'created_at', ARGV[4])
   if tonumber(ARGV[6]) > 1 then redis.call('HSET', meta, 'shards', ARGV[6]) end
+  redis.call('HDEL', tally, LAYOUT)
   created = 1
 end
 redis.call('PEXPIRE', meta, ARGV[5])
+write_tick_state(meta, tally, users)
+redis.call('PEXPIRE', tally, ARGV[5])
 local m = redis.call('HMGET', meta, 'options', 'open', 'tick_ms', 'shards')
 return { created, m[1], m[2], m[3], m[4] }

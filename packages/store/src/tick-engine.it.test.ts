@@ -1,0 +1,194 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { dataFrame, decodePoint, decodeVoteServerFrame, pointOfSnapshot, pointTs } from '@banterbox/protocol';
+import { TestRedis } from '@banterbox/testkit';
+import type { Redis } from 'ioredis';
+import type { LeaseGrant } from './gateway-fence';
+import { keys } from './keys';
+import { TickResult } from './script-defs';
+import { registerScripts, type ScriptedRedis } from './scripts';
+import { ROOMS_PER_TICK_CALL, TickEngine } from './tick-engine';
+import { VoteStore, type RoomOp } from './vote-store';
+
+const OPTIONS = ['yes', 'no'];
+
+/** A grant no test outlives (the fence has its own suite: gateway-fence.it.test.ts). */
+const forever = (id: string): LeaseGrant => ({ id, validUntil: Number.MAX_SAFE_INTEGER });
+
+describe('tick engine (real Redis)', () => {
+  let server: TestRedis;
+  let redis: ScriptedRedis;
+  let store: VoteStore;
+  let engine: TickEngine;
+  let subscriber: Redis;
+
+  beforeAll(async () => {
+    server = await TestRedis.start();
+    redis = registerScripts(server.client());
+    subscriber = server.client();
+    store = new VoteStore(redis, { historyLimit: 3, roomTtlMs: 60_000 });
+    engine = new TickEngine(redis, { historyLimit: 3, roomTtlMs: 60_000 });
+  });
+  afterAll(async () => {
+    redis.disconnect();
+    subscriber.disconnect();
+    await server.stop();
+  });
+
+  async function apply(room: string, gateway: string, ops: RoomOp[]): Promise<number> {
+    const batch = store.batch();
+    const applied = store.addRoomOps(batch, room, forever(gateway), ops, 1);
+    await batch.exec();
+    return applied;
+  }
+
+  async function tick(room: string, epoch: number, ts: number): Promise<TickResult> {
+    const [result] = await engine.tick([room], epoch, ts);
+    return result!;
+  }
+
+  it('ticks a room once per ts, fences older epochs, publishes the point and caps history', async () => {
+    const room = 'ticked';
+    await store.ensureRoom(room, { options: OPTIONS, open: false, tickMs: 0 });
+    const published: string[] = [];
+    await subscriber.ssubscribe(keys.voteRoom(room).channel);
+    subscriber.on('smessage', (c: string, m: string) => {
+      if (c === keys.voteRoom(room).channel) published.push(m);
+    });
+    await apply(room, 'g1', [
+      { op: 'join', user: 'a', count: 1 },
+      { op: 'vote', user: 'a', value: 'yes', ts: 5 },
+    ]);
+
+    const again = (epoch: number, ts: number): Promise<TickResult> => tick(room, epoch, ts);
+    expect(await again(3, 1000)).toBe(TickResult.Stored);
+    expect(await again(3, 1000)).toBe(TickResult.Unchanged); // same ts: stored once
+    expect(await again(2, 2000)).toBe(TickResult.Fenced); // older epoch: fenced
+    expect(await again(4, 2000)).toBe(TickResult.Stored); // a newer leader may tick
+    expect(await again(3, 3000)).toBe(TickResult.Fenced); // and the old one is fenced from then on
+    expect(await again(4, 3000)).toBe(TickResult.Stored);
+    expect(await again(4, 4000)).toBe(TickResult.Stored);
+    expect(await tick('never-created', 4, 4000)).toBe(TickResult.NoRoom);
+
+    const history = await store.history(room);
+    expect(history.map((p) => (JSON.parse(p) as { ts: number }).ts)).toEqual([2000, 3000, 4000]);
+    expect(JSON.parse(history[0]!)).toEqual({ ts: 2000, votes: { yes: 1, no: 0 }, connected: 1 });
+    await sleep(100);
+    expect(published.map((m) => (JSON.parse(m) as { data: { ts: number }[] }).data[0]!.ts)).toEqual([1000, 2000, 3000, 4000]);
+  });
+
+  it('ticks many rooms per script call, each with its own result in order, and renews their expiry', async () => {
+    const evalCalls = async (): Promise<number> => Number(/cmdstat_evalsha:calls=(\d+)/.exec(await redis.info('commandstats'))?.[1] ?? 0);
+    const rooms = Array.from({ length: 2 * ROOMS_PER_TICK_CALL + 50 }, (_, i) => `many-${i}`);
+    const setup = store.batch();
+    rooms.forEach((room) => void store.addEnsureRoom(setup, room, { options: OPTIONS, open: false, tickMs: 0 }));
+    await setup.exec();
+    const at = Math.floor(Date.now() / 1000) * 1000; // real tick times: a first tick renews expiry
+    await apply('many-0', 'g1', [{ op: 'join', user: 'a', count: 1 }, { op: 'vote', user: 'a', value: 'no', ts: 1 }]);
+    expect(await tick('many-1', 8, at)).toBe(TickResult.Stored); // already has this ts
+    expect(await tick('many-2', 9, at - 1000)).toBe(TickResult.Stored); // ticked by a newer leader
+
+    const before = await evalCalls();
+    const codes = await engine.tick([...rooms, 'many-missing'], 8, at);
+    // 251 rooms: three calls of at most ROOMS_PER_TICK_CALL rooms each on one node, and one
+    // upgradeRooms call for the room that has no tick state.
+    expect((await evalCalls()) - before).toBe(3 + 1);
+    expect(codes.slice(0, 4)).toEqual([TickResult.Stored, TickResult.Unchanged, TickResult.Fenced, TickResult.Stored]);
+    expect(codes.slice(3, -1).every((code) => code === TickResult.Stored)).toBe(true);
+    expect(codes.at(-1)).toBe(TickResult.NoRoom);
+    expect((await store.history('many-0')).map((point) => JSON.parse(point) as unknown)).toEqual([{ ts: at, votes: { yes: 0, no: 1 }, connected: 1 }]);
+    // The first tick renews the expiry of meta, tally and history (the tally is created without one).
+    const room = keys.voteRoom('many-0');
+    for (const key of [room.meta, room.tally, room.history]) expect(await redis.pttl(key)).toBeGreaterThan(0);
+  });
+
+  it('honours a room tick that is a multiple of the global tick', async () => {
+    await store.ensureRoom('slow', { options: OPTIONS, open: false, tickMs: 2000 });
+    const codes = [];
+    for (const ts of [1000, 2000, 3000, 4000]) {
+      codes.push(await tick('slow', 1, ts));
+    }
+    expect(codes).toEqual([TickResult.Unchanged, TickResult.Stored, TickResult.Unchanged, TickResult.Stored]);
+  });
+
+  it('stores and publishes points in the snapshot codec format, byte for byte the same', async () => {
+    const room = 'codec';
+    const options = ['up', 'down', 'meh'];
+    await store.ensureRoom(room, { options, open: false, tickMs: 0 });
+    const published: string[] = [];
+    const listener = (channel: string, message: string): void => {
+      if (channel === keys.voteRoom(room).channel) published.push(message);
+    };
+    subscriber.on('smessage', listener);
+    await subscriber.ssubscribe(keys.voteRoom(room).channel);
+    await apply(room, 'g1', [
+      { op: 'join', user: 'a', count: 1 },
+      { op: 'join', user: 'b', count: 2 },
+      { op: 'join', user: 'c', count: 1 },
+      { op: 'vote', user: 'a', value: 'down', ts: 5 },
+      { op: 'vote', user: 'b', value: 'down', ts: 6 },
+    ]);
+    for (const ts of [7000, 8000]) expect(await tick(room, 9, ts)).toBe(TickResult.Stored);
+    await sleep(100);
+    subscriber.off('smessage', listener);
+
+    const history = await store.history(room);
+    const expected = { votes: { up: 0, down: 2, meh: 0 }, connected: 3 };
+    expect(history.map((point) => decodePoint(JSON.parse(point)))).toEqual([
+      { ts: 7000, ...expected },
+      { ts: 8000, ...expected },
+    ]);
+    expect(history.map(pointTs)).toEqual([7000, 8000]);
+    // Each published frame is a one-point data frame carrying exactly the stored point.
+    expect(published.map(pointOfSnapshot)).toEqual(history);
+    expect(published.map((frame) => decodeVoteServerFrame(frame))).toEqual(history.map((point) => ({ kind: 'data', points: [decodePoint(JSON.parse(point))] })));
+    // A join frame spliced from the stored points decodes to the same points.
+    expect(decodeVoteServerFrame(dataFrame(history))).toEqual({ kind: 'data', points: [{ ts: 7000, ...expected }, { ts: 8000, ...expected }] });
+  });
+
+  it('upgrades a room whose tick state a ticker of an older version kept in meta, keeping its fence and last tick', async () => {
+    // The layout of script version 5: the tick state in meta, nothing of it in the tally.
+    const room = keys.voteRoom('old-layout');
+    await redis.hset(room.meta, { options: JSON.stringify(OPTIONS), open: '0', tick_ms: '0', created_at: '1', fence: '7', last_ts: '5000', refreshed: '5000' });
+    await redis.pexpire(room.meta, 60_000);
+    await redis.hset(room.tally, { yes: '1' });
+    await redis.hset(room.users, { a: '1' });
+    await redis.hset(room.votes, { a: 'yes|1' });
+    await redis.rpush(room.history, JSON.stringify({ ts: 5000, votes: { yes: 1, no: 0 }, connected: 1 }));
+
+    // The fence and the last tick came along: an older leader is fenced, a stored ts is not stored again.
+    expect(await tick('old-layout', 6, 6000)).toBe(TickResult.Fenced);
+    expect(await redis.hget(room.tally, '#layout')).toBe(`0|1|${JSON.stringify(OPTIONS)}`);
+    expect(await tick('old-layout', 7, 5000)).toBe(TickResult.Unchanged);
+    expect(await tick('old-layout', 7, 6000)).toBe(TickResult.Stored);
+    expect((await store.history('old-layout')).map((point) => JSON.parse(point) as unknown)).toEqual([
+      { ts: 5000, votes: { yes: 1, no: 0 }, connected: 1 },
+      { ts: 6000, votes: { yes: 1, no: 0 }, connected: 1 },
+    ]);
+    // Meta keeps only what the API reads; the tally expires with it.
+    expect(await redis.hmget(room.meta, 'fence', 'last_ts', 'refreshed')).toEqual([null, null, null]);
+    expect(await redis.pttl(room.tally)).toBeGreaterThan(0);
+    // The gateway's ensureRoom upgrades such a room too.
+    const other = keys.voteRoom('old-layout-2');
+    await redis.hset(other.meta, { options: JSON.stringify(OPTIONS), open: '1', tick_ms: '2000', created_at: '1', fence: '3' });
+    await redis.pexpire(other.meta, 60_000);
+    expect((await store.ensureRoom('old-layout-2', { options: ['a', 'b'], open: false, tickMs: 0 })).created).toBe(false);
+    expect(await redis.hmget(other.tally, '#layout', '#fence')).toEqual([`2000|1|${JSON.stringify(OPTIONS)}`, '3']);
+  });
+
+  it('learns a room re-created with other options, and forgets a room that is gone', async () => {
+    await store.ensureRoom('changing', { options: OPTIONS, open: false, tickMs: 0 });
+    const ts = 100_000;
+    expect(await tick('changing', 1, ts)).toBe(TickResult.Stored);
+    await redis.del(keys.voteRoom('changing').meta, keys.voteRoom('changing').tally);
+    await store.ensureRoom('changing', { options: ['up', 'down', 'meh'], open: false, tickMs: 0 });
+    await apply('changing', 'g1', [{ op: 'join', user: 'a', count: 1 }, { op: 'vote', user: 'a', value: 'meh', ts: 1 }]);
+    expect(await tick('changing', 1, ts + 1000)).toBe(TickResult.Stored);
+    expect(await tick('changing', 1, ts + 2000)).toBe(TickResult.Stored);
+    expect((await store.history('changing')).map((point) => JSON.parse(point) as unknown).slice(-2)).toEqual([
+      { ts: ts + 1000, votes: { up: 0, down: 0, meh: 1 }, connected: 1 },
+      { ts: ts + 2000, votes: { up: 0, down: 0, meh: 1 }, connected: 1 },
+    ]);
+    await redis.del(keys.voteRoom('changing').meta, keys.voteRoom('changing').tally);
+    expect(await tick('changing', 1, ts + 3000)).toBe(TickResult.NoRoom);
+  });
+});

@@ -1,0 +1,192 @@
+import { keys, type VoteRoomKeys } from './keys';
+import { TickResult, tickRooms, upgradeRooms, type TickedRoom } from './script-defs';
+import { StoreError, type ScriptedRedis } from './scripts';
+import { SlotBatch, groupBy, handled } from './slot-batch';
+import { addPartSums, shardCount } from './voter-parts';
+
+/** Rooms per tick script call: bounds the time one call holds Redis (a few µs per room). */
+export const ROOMS_PER_TICK_CALL = 100;
+
+/** A room the engine has stopped seeing for this long is forgotten (its keys and layout). */
+const FORGET_AFTER_MS = 60_000;
+
+export interface TickSettings {
+  historyLimit: number;
+  roomTtlMs: number;
+}
+
+/** A room's layout as stored in its tally (`#layout`, lua/include/tickState.lua), parsed. */
+export interface RoomLayout {
+  /** The stored text, verbatim: the tick script checks the caller's copy against it. */
+  text: string;
+  shards: number;
+  options: string[];
+}
+
+/** `<tick_ms>|<shards>|<options JSON>` as a RoomLayout. */
+export function parseLayout(text: string): RoomLayout {
+  const match = /^(\d+)\|(\d+)\|(.*)$/.exec(text);
+  const options: unknown = match ? JSON.parse(match[3]!) : undefined;
+  if (!Array.isArray(options) || !options.every((o) => typeof o === 'string')) throw new StoreError(`unreadable room layout ${text}`);
+  return { text, shards: shardCount(match![2]), options };
+}
+
+/** One room of a tick: its keys, the layout the caller knows, and its parts' sums if sharded. */
+export interface TickTarget {
+  roomId: string;
+  layout?: RoomLayout;
+  /** Connected users and counts summed over the room's voter parts, for `layout`. */
+  sums?: { connected: number; counts: readonly number[] };
+}
+
+interface Known {
+  keys: VoteRoomKeys;
+  layout?: RoomLayout;
+  seen: number;
+}
+
+/**
+ * The ticker's side of vote rooms: stores and publishes one point per room and tick through the
+ * fenced tickRooms script. It remembers each room's keys and layout (learnt from the script's
+ * replies), so a steady tick is one script call per ROOMS_PER_TICK_CALL rooms and nothing else;
+ * a sharded room's parts are summed in one batch before. Used only by the ticker.
+ */
+export class TickEngine {
+  private readonly rooms = new Map<string, Known>();
+  private forgotUpTo = 0;
+
+  constructor(
+    readonly redis: ScriptedRedis,
+    private readonly settings: TickSettings,
+  ) {}
+
+  /**
+   * Ticks `roomIds` at `ts` with leadership `epoch`; resolves with what happened to each, in
+   * order. A room whose tick says its layout is new to the engine has it learnt; a sharded one is
+   * then summed and ticked again; one with no tick state is upgraded (a room from before the
+   * state moved into the tally) and ticked again.
+   */
+  async tick(roomIds: readonly string[], epoch: number, ts: number): Promise<TickResult[]> {
+    const results = new Array<TickResult>(roomIds.length).fill(TickResult.NoRoom);
+    let pending = roomIds.map((_, index) => index);
+    for (let pass = 0; pass < 3 && pending.length > 0; pass += 1) {
+      const codes = await this.tickOnce(pending.map((index) => roomIds[index]!), epoch, ts);
+      const learn: string[] = [];
+      const again: number[] = [];
+      const upgrade: number[] = [];
+      pending.forEach((index, i) => {
+        const code = codes[i]!;
+        results[index] = code === TickResult.StoredNewLayout ? TickResult.Stored : code;
+        if (code === TickResult.StoredNewLayout || code === TickResult.Sharded) learn.push(roomIds[index]!);
+        if (code === TickResult.Sharded) again.push(index);
+        if (code === TickResult.NoRoom && pass === 0) upgrade.push(index);
+      });
+      const upgraded = await this.upgrade(upgrade.map((index) => roomIds[index]!));
+      await this.learn(learn);
+      pending = [...again, ...upgrade.filter((_, i) => upgraded[i])];
+    }
+    this.forgetIdle(ts);
+    return results;
+  }
+
+  /** One pass: the parts' sums of the known sharded rooms, then one batch of tick calls. */
+  private async tickOnce(roomIds: readonly string[], epoch: number, ts: number): Promise<TickResult[]> {
+    const reads = new SlotBatch(this.redis);
+    const targets = roomIds.map((roomId): TickTarget | Promise<TickTarget> => {
+      const layout = this.known(roomId, ts).layout;
+      if (!layout || layout.shards === 1) return { roomId, layout };
+      return addPartSums(reads, roomId, layout.shards, layout.options, this.settings.roomTtlMs).then((sums) => ({ roomId, layout, sums }));
+    });
+    if (reads.size > 0) await reads.exec();
+    const batch = new SlotBatch(this.redis);
+    const ticked = this.addTicks(batch, await Promise.all(targets), epoch, ts);
+    await batch.exec();
+    return ticked;
+  }
+
+  /**
+   * Queues a tick of each room on `batch`, as few tickRooms calls as the topology allows: on one
+   * node ROOMS_PER_TICK_CALL rooms a call, on a Cluster one call per slot (and chunk). Resolves
+   * with the script's code for each room, in the order of `targets`.
+   */
+  addTicks(batch: SlotBatch, targets: readonly TickTarget[], epoch: number, ts: number): Promise<TickResult[]> {
+    const results = new Array<TickResult>(targets.length).fill(TickResult.NoRoom);
+    const calls: Promise<void>[] = [];
+    const byCall = groupBy(targets.keys(), (index) => batch.callGroup(this.keysOf(targets[index]!.roomId, ts).meta));
+    for (const indexes of byCall.values()) {
+      for (let start = 0; start < indexes.length; start += ROOMS_PER_TICK_CALL) {
+        const chunk = indexes.slice(start, start + ROOMS_PER_TICK_CALL);
+        const rooms = chunk.map((index): TickedRoom => {
+          const { roomId, layout, sums } = targets[index]!;
+          return { room: this.keysOf(roomId, ts), layout: layout?.text ?? '', sums };
+        });
+        const args = { rooms, epoch, ts, historyLimit: this.settings.historyLimit, roomTtlMs: this.settings.roomTtlMs };
+        calls.push(
+          batch.add(rooms[0]!.room.meta, (pipeline) => tickRooms.queue(pipeline, args), ([reply]) => {
+            const codes = tickRooms.decode(reply);
+            if (codes.length !== chunk.length) throw new StoreError(`tickRooms replied ${codes.length} codes for ${chunk.length} rooms`);
+            chunk.forEach((index, i) => (results[index] = codes[i]!));
+          }),
+        );
+      }
+    }
+    return handled(Promise.all(calls).then(() => results));
+  }
+
+  /** Reads the layout of rooms from their tally; a room without one is forgotten. */
+  private async learn(roomIds: readonly string[]): Promise<void> {
+    if (roomIds.length === 0) return;
+    const batch = new SlotBatch(this.redis);
+    const read = roomIds.map((roomId) => {
+      const { tally } = keys.voteRoom(roomId);
+      return batch.add(tally, (pipeline) => pipeline.hget(tally, '#layout'), ([text]) => (typeof text === 'string' ? parseLayout(text) : undefined));
+    });
+    await batch.exec();
+    for (const [i, roomId] of roomIds.entries()) {
+      const layout = await read[i]!;
+      const known = this.rooms.get(roomId);
+      if (layout && known) known.layout = layout;
+      else this.rooms.delete(roomId);
+    }
+  }
+
+  /**
+   * Moves the tick state of rooms created before it lived in the tally into it; resolves with
+   * whether each room has it now (false: the room has no meta, and is forgotten).
+   */
+  private async upgrade(roomIds: readonly string[]): Promise<boolean[]> {
+    if (roomIds.length === 0) return [];
+    const batch = new SlotBatch(this.redis);
+    const done = roomIds.map((roomId) => {
+      const room = keys.voteRoom(roomId);
+      return batch.add(room.meta, (pipeline) => upgradeRooms.queue(pipeline, { rooms: [room] }), ([reply]) => upgradeRooms.decode(reply)[0] === true);
+    });
+    await batch.exec();
+    const upgraded = await Promise.all(done);
+    roomIds.forEach((roomId, i) => {
+      if (!upgraded[i]) this.rooms.delete(roomId);
+    });
+    return upgraded;
+  }
+
+  private known(roomId: string, ts: number): Known {
+    let known = this.rooms.get(roomId);
+    if (!known) {
+      known = { keys: keys.voteRoom(roomId), seen: ts };
+      this.rooms.set(roomId, known);
+    }
+    known.seen = Math.max(known.seen, ts);
+    return known;
+  }
+
+  private keysOf(roomId: string, ts: number): VoteRoomKeys {
+    return this.known(roomId, ts).keys;
+  }
+
+  /** Forgets the rooms not ticked for FORGET_AFTER_MS (checked once per FORGET_AFTER_MS). */
+  private forgetIdle(ts: number): void {
+    if (ts - this.forgotUpTo < FORGET_AFTER_MS) return;
+    for (const [roomId, known] of this.rooms) if (known.seen < ts - FORGET_AFTER_MS) this.rooms.delete(roomId);
+    this.forgotUpTo = ts;
+  }
+}

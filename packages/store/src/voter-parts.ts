@@ -1,0 +1,46 @@
+import { keys } from './keys';
+import { handled, type SlotBatch } from './slot-batch';
+
+/**
+ * A vote room's voters live in the room's own keys, or in `shards` voter parts (keys.voterKeys)
+ * for a room created with voter_shards > 1. Both the live tally (the HTTP API) and the tick sum
+ * the parts through here.
+ */
+
+/** A room's voter parts from its stored `shards` (absent, or anything below 2: one). */
+export function shardCount(stored: unknown): number {
+  return Math.max(1, Number(stored ?? 1) || 1);
+}
+
+/** Connected users and the counts of `options` (in their order), summed over a room's parts. */
+export interface PartSums {
+  connected: number;
+  counts: number[];
+}
+
+/**
+ * Queues reads of a room's voter parts (each part's tally and user count) and resolves with
+ * their sums, each count at least 0. `renewMs` also renews each part's tally expiry (the tick
+ * does, as it does a room's own tally's).
+ */
+export function addPartSums(batch: SlotBatch, roomId: string, shards: number, options: readonly string[], renewMs?: number): Promise<PartSums> {
+  const parts = Array.from({ length: Math.max(1, shards) }, (_, shard) => {
+    const voters = keys.voterKeys(roomId, shard, shards);
+    return batch.add(voters.users, (pipeline) => {
+      pipeline.hmget(voters.tally, ...options).hlen(voters.users);
+      if (renewMs !== undefined) pipeline.pexpire(voters.tally, renewMs);
+    });
+  });
+  return handled(
+    Promise.all(parts).then((replies) => {
+      const counts = options.map(() => 0);
+      let connected = 0;
+      for (const [tally, users] of replies) {
+        const stored = tally as (string | null)[];
+        options.forEach((_, i) => (counts[i]! += Math.max(0, Number(stored[i] ?? 0))));
+        connected += Number(users);
+      }
+      return { connected, counts };
+    }),
+  );
+}
