@@ -20,13 +20,24 @@ module.exports = {
     {
       ...shared,
       displayName: 'unit',
-      testMatch: ['<rootDir>/packages/*/src/**/*.test.ts', '<rootDir>/apps/*/src/**/*.test.ts', '<rootDir>/apps/*/test/**/*.test.ts', '<rootDir>/infra/test/*.test.ts', '<rootDir>/models/*.test.ts'],
+      testMatch: [
+        '<rootDir>/packages/*/src/**/*.test.ts',
+        '<rootDir>/apps/*/src/**/*.test.ts',
+        '<rootDir>/apps/*/test/**/*.test.ts',
+        '<rootDir>/infra/test/*.test.ts',
+        '<rootDir>/models/*.test.ts',
+      ],
       testPathIgnorePatterns: ['\\.it\\.test\\.ts$'],
     },
     {
       ...shared,
       displayName: 'integration',
-      testMatch: ['<rootDir>/packages/*/src/**/*.it.test.ts', '<rootDir>/apps/*/src/**/*.it.test.ts', '<rootDir>/apps/*/test/**/*.it.test.ts', '<rootDir>/k6/test/*.it.test.ts'],
+      testMatch: [
+        '<rootDir>/packages/*/src/**/*.it.test.ts',
+        '<rootDir>/apps/*/src/**/*.it.test.ts',
+        '<rootDir>/apps/*/test/**/*.it.test.ts',
+        '<rootDir>/k6/test/*.it.test.ts',
+      ],
     },
   ],
 };

@@ -64,7 +64,8 @@ export default function (/** @type {{ run: string }} */ data) {
     check(rounds, { 'played every round': (n) => n >= ROUNDS });
     ws.close();
   };
-  const estimate = () => setTimeout(() => send({ request: 'estimate', roomId, value: DECK[Math.floor(Math.random() * DECK.length)] }), Math.random() * 200);
+  const estimate = () =>
+    setTimeout(() => send({ request: 'estimate', roomId, value: DECK[Math.floor(Math.random() * DECK.length)] }), Math.random() * 200);
   const join = () => send({ request: 'joinRoom', roomId });
 
   ws.onopen = () => {

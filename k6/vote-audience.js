@@ -65,7 +65,7 @@ export default function (/** @type {{ rooms: string[] }} */ data) {
   setTimeout(() => {
     if (voting !== undefined) clearInterval(voting);
     check(snapshots, { 'got a snapshot every tick or so': (n) => n >= Math.floor((HOLD_S * 1000) / TICK_MS / 2) });
-    check(votes, { 'voted': (n) => n > 0 });
+    check(votes, { voted: (n) => n > 0 });
     ws.close();
   }, HOLD_S * 1000);
 }

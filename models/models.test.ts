@@ -23,7 +23,8 @@ function check(model: string, defines: string[]): Verdict {
     const run = (command: string, args: string[]): string => {
       const result = spawnSync(command, args, { cwd: dir, encoding: 'utf8', timeout: 120_000 });
       if (result.error) throw new Error(`${command} could not run (apt-get install spin gcc): ${result.error.message}`);
-      if (result.status !== 0 && command !== './pan') throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}${result.stdout}`);
+      if (result.status !== 0 && command !== './pan')
+        throw new Error(`${command} ${args.join(' ')} failed: ${result.stderr}${result.stdout}`);
       return result.stdout;
     };
     run('spin', [...defines, '-a', model]);
@@ -33,7 +34,9 @@ function check(model: string, defines: string[]): Verdict {
     const states = /(\d+) states, stored/.exec(out);
     if (!errors || !states) throw new Error(`unexpected pan output: ${out}`);
     const verdict = { errors: Number(errors[1]), states: Number(states[1]), violated: /assertion violated (.*) \(at depth/.exec(out)?.[1] };
-    process.stdout.write(`${model} ${defines.join(' ') || '(unfenced)'}: ${verdict.states} states, ${verdict.errors} errors${verdict.violated ? `: ${verdict.violated}` : ''}\n`);
+    process.stdout.write(
+      `${model} ${defines.join(' ') || '(unfenced)'}: ${verdict.states} states, ${verdict.errors} errors${verdict.violated ? `: ${verdict.violated}` : ''}\n`,
+    );
     return verdict;
   } finally {
     rmSync(dir, { recursive: true, force: true });

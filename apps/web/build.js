@@ -38,7 +38,10 @@ async function main() {
     });
     writeFileSync(join(out, `${page}.html`), html);
   }
-  writeFileSync(join(out, 'manifest.json'), `${JSON.stringify({ pages: pages.map((p) => `${p}.html`), assets: readdirSync(join(out, 'assets')) }, null, 2)}\n`);
+  writeFileSync(
+    join(out, 'manifest.json'),
+    `${JSON.stringify({ pages: pages.map((p) => `${p}.html`), assets: readdirSync(join(out, 'assets')) }, null, 2)}\n`,
+  );
 }
 
 main().catch((error) => {

@@ -26,12 +26,22 @@ export interface BenchRedis {
  */
 export async function benchRedis(): Promise<BenchRedis> {
   // Every REDIS_* variable goes to the apps as given; the topology ones decide whether to use it.
-  const given = Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[0].startsWith('REDIS_') && entry[1] !== undefined));
+  const given = Object.fromEntries(
+    Object.entries(process.env).filter((entry): entry is [string, string] => entry[0].startsWith('REDIS_') && entry[1] !== undefined),
+  );
   if (REDIS_TOPOLOGY_CHOICES.some((name) => given[name] !== undefined)) {
     const env = new EnvReader(given);
     const topology = readRedisTopology(env);
     env.finish({});
-    return { label: `external ${topology.kind}`, env: given, topology, cpuSeconds: () => undefined, masterCpuSeconds: () => new Map(), client: () => inspector(topology), stop: async () => undefined };
+    return {
+      label: `external ${topology.kind}`,
+      env: given,
+      topology,
+      cpuSeconds: () => undefined,
+      masterCpuSeconds: () => new Map(),
+      client: () => inspector(topology),
+      stop: async () => undefined,
+    };
   }
   const local = process.env.BENCH_REDIS === 'cluster' ? await LocalCluster.start() : await LocalRedis.start();
   const pids = (): number[] => (local instanceof LocalCluster ? local.pids : local.pid === undefined ? [] : [local.pid]);

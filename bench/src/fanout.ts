@@ -127,7 +127,10 @@ async function floor(count: number): Promise<{ delivery: Delivery; cpuShare: num
 }
 
 /** Where a snapshot's time goes, from the ticker's tick log lines and the gateway's histograms. */
-async function timeBreakdown(metricsPort: number, tickerLines: Record<string, unknown>[]): Promise<{
+async function timeBreakdown(
+  metricsPort: number,
+  tickerLines: Record<string, unknown>[],
+): Promise<{
   timerLateMsP50: number;
   tickMsP50: number;
   pubsubLagMs: { p50: number; p99: number };
@@ -148,12 +151,22 @@ async function timeBreakdown(metricsPort: number, tickerLines: Record<string, un
 
 /** The settings every app process of this bench runs with. */
 function stackEnv(redis: { env: Record<string, string> }): Record<string, string> {
-  return { ...redis.env, BANTERBOX_SECRET: SECRET, LOG_LEVEL: 'info', TICK_MS: String(TICK_MS), METRICS_PORT: '0', GATEWAY_LEASE_MS: '30000' };
+  return {
+    ...redis.env,
+    BANTERBOX_SECRET: SECRET,
+    LOG_LEVEL: 'info',
+    TICK_MS: String(TICK_MS),
+    METRICS_PORT: '0',
+    GATEWAY_LEASE_MS: '30000',
+  };
 }
 
 /** A load generator child: resolves its lines as they come (one JSON object each). */
 function loadgen(env: Record<string, string>): { child: ChildProcess; next: () => Promise<Record<string, unknown>> } {
-  const child = spawn(process.execPath, [join(__dirname, 'fanout-loadgen.js')], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(__dirname, 'fanout-loadgen.js')], {
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const lines: Record<string, unknown>[] = [];
   const waiting: ((line: Record<string, unknown>) => void)[] = [];
   let buffer = '';
@@ -174,7 +187,9 @@ function loadgen(env: Record<string, string>): { child: ChildProcess; next: () =
 async function manyGateways(): Promise<void> {
   const redis = await benchRedis();
   const env = stackEnv(redis);
-  const gateways = Array.from({ length: GATEWAYS }, () => AppProcess.start(join(APPS, 'gateway', 'dist', 'main.js'), { ...env, PORT: '0', HOST: '127.0.0.1' }));
+  const gateways = Array.from({ length: GATEWAYS }, () =>
+    AppProcess.start(join(APPS, 'gateway', 'dist', 'main.js'), { ...env, PORT: '0', HOST: '127.0.0.1' }),
+  );
   const ticker = AppProcess.start(join(APPS, 'ticker', 'dist', 'main.js'), { ...env, LEADER_TTL_MS: String(Math.max(5000, TICK_MS * 3)) });
   const generators: ReturnType<typeof loadgen>[] = [];
   try {
@@ -231,7 +246,11 @@ async function manyGateways(): Promise<void> {
         `viewers:          ${result.viewers} over ${GATEWAYS} gateways in ${ROOMS} room(s), one load generator process per gateway, one snapshot per ${TICK_MS} ms tick`,
         `every snapshot:   ${result.viewersShort === 0 ? 'every viewer got every tick' : `${result.viewersShort} viewers MISSED ticks`}`,
         `tick to client:   p50 ${result.latencyP50Ms} ms, p99 ${result.latencyP99Ms} ms (300 sockets sampled per load generator${QUIET ? '; the others read after the window' : ''})`,
-        ...(PIN === undefined ? [] : [`pinned:           every gateway on CPU ${PIN}: ${result.viewers} sockets on one core, ${(result.gatewayCpuShare.reduce((a, b) => a + b, 0) * 100).toFixed(0)}% of it busy`]),
+        ...(PIN === undefined
+          ? []
+          : [
+              `pinned:           every gateway on CPU ${PIN}: ${result.viewers} sockets on one core, ${(result.gatewayCpuShare.reduce((a, b) => a + b, 0) * 100).toFixed(0)}% of it busy`,
+            ]),
         `per delivery:     ${result.usPerDelivery.toFixed(2)} µs of gateway CPU per snapshot delivered`,
         `CPU:              gateways ${result.gatewayCpuShare.map(pct).join(' + ')}, ticker ${pct(result.tickerCpuShare)}, redis ${pct(result.redisCpuShare)} of one core`,
         `gateway memory:   ${result.kibPerConnection.toFixed(1)} KiB per connection`,
@@ -259,7 +278,11 @@ async function main(): Promise<void> {
   const env = stackEnv(redis);
   const gateway = AppProcess.start(join(APPS, 'gateway', 'dist', 'main.js'), { ...env, PORT: '0', HOST: '127.0.0.1' });
   // debug: the ticker logs every tick (its lateness and duration) for the breakdown below.
-  const ticker = AppProcess.start(join(APPS, 'ticker', 'dist', 'main.js'), { ...env, LOG_LEVEL: 'debug', LEADER_TTL_MS: String(Math.max(5000, TICK_MS * 3)) });
+  const ticker = AppProcess.start(join(APPS, 'ticker', 'dist', 'main.js'), {
+    ...env,
+    LOG_LEVEL: 'debug',
+    LEADER_TTL_MS: String(Math.max(5000, TICK_MS * 3)),
+  });
   try {
     const port = Number((await gateway.waitForLog('gateway listening', 20_000)).port);
     const metricsPort = Number((await gateway.waitForLog('metrics listening', 20_000)).port);
@@ -269,21 +292,39 @@ async function main(): Promise<void> {
     const sockets = await joinVoteSockets(port, SOCKETS, spec, SECRET);
     await sleep(2 * TICK_MS);
     const rssAfter = rssMiB(gateway.pid);
-    if (!process.argv.includes('--json')) process.stdout.write(`connected ${sockets.length} viewers in ${ROOMS} room(s); measuring for ${SECONDS} s\n`);
+    if (!process.argv.includes('--json'))
+      process.stdout.write(`connected ${sockets.length} viewers in ${ROOMS} room(s); measuring for ${SECONDS} s\n`);
 
     const cpu = { gateway: cpuSeconds(gateway.pid), redis: redis.cpuSeconds(), ticker: cpuSeconds(ticker.pid) };
     const tickLines = ticker.lines.length;
     const delivery = await watch(sockets);
     const breakdown = await timeBreakdown(metricsPort, ticker.lines.slice(tickLines));
-    const share = (now: number | undefined, from: number | undefined): number | undefined => (now === undefined || from === undefined ? undefined : (now - from) / delivery.seconds);
-    const cpuShare = { gateway: share(cpuSeconds(gateway.pid), cpu.gateway), ticker: share(cpuSeconds(ticker.pid), cpu.ticker), redis: share(redis.cpuSeconds(), cpu.redis) };
+    const share = (now: number | undefined, from: number | undefined): number | undefined =>
+      now === undefined || from === undefined ? undefined : (now - from) / delivery.seconds;
+    const cpuShare = {
+      gateway: share(cpuSeconds(gateway.pid), cpu.gateway),
+      ticker: share(cpuSeconds(ticker.pid), cpu.ticker),
+      redis: share(redis.cpuSeconds(), cpu.redis),
+    };
     const memory = { rssBeforeMiB: rssBefore, rssAfterMiB: rssAfter, kibPerConnection: ((rssAfter - rssBefore) * 1024) / sockets.length };
     const pct = (x: number | undefined): string => (x === undefined ? 'not measured' : `${(x * 100).toFixed(0)}%`);
     for (const socket of sockets) socket.socket.destroy();
     const usPerDelivery = cpuShare.gateway === undefined ? undefined : (cpuShare.gateway * 1e6) / delivery.snapshotsPerSecond;
     const bare = process.env.BENCH_FLOOR === '1' ? await floor(sockets.length) : undefined;
     const run = environment(undefined);
-    if (!printJson({ bench: 'fanout', environment: run, redis: redis.label, delivery, memory, cpuShareOfOneCore: cpuShare, usPerDelivery, breakdown, floor: bare })) {
+    if (
+      !printJson({
+        bench: 'fanout',
+        environment: run,
+        redis: redis.label,
+        delivery,
+        memory,
+        cpuShareOfOneCore: cpuShare,
+        usPerDelivery,
+        breakdown,
+        floor: bare,
+      })
+    ) {
       const lines = [
         `machine:          ${run.machine}`,
         ...deliveryLines(delivery),
@@ -293,7 +334,9 @@ async function main(): Promise<void> {
         `per delivery:     gateway ${usPerDelivery?.toFixed(2) ?? 'n/a'} µs of CPU per snapshot delivered`,
         `where time goes:  ticker timer lateness p50 ${breakdown.timerLateMsP50} ms; tick work (scripts and SPUBLISH) p50 ${breakdown.tickMsP50} ms; tick time to gateway (pub/sub lag) p50 ≤ ${breakdown.pubsubLagMs.p50} ms, p99 ≤ ${breakdown.pubsubLagMs.p99} ms; one uWS publish to all sockets ${breakdown.publishMs.mean.toFixed(2)} ms on average; the rest of the client's latency is the load generator reading`,
         ...(bare
-          ? [`bare uWS floor:   ${bare.usPerDelivery.toFixed(2)} µs per delivery (${pct(bare.cpuShare)} of one core; tick to client p50 ${bare.delivery.latencyP50Ms} ms, p99 ${bare.delivery.latencyP99Ms} ms; ${bare.delivery.viewersShort === 0 ? 'every tick delivered' : `${bare.delivery.viewersShort} short`})`]
+          ? [
+              `bare uWS floor:   ${bare.usPerDelivery.toFixed(2)} µs per delivery (${pct(bare.cpuShare)} of one core; tick to client p50 ${bare.delivery.latencyP50Ms} ms, p99 ${bare.delivery.latencyP99Ms} ms; ${bare.delivery.viewersShort === 0 ? 'every tick delivered' : `${bare.delivery.viewersShort} short`})`,
+            ]
           : []),
       ];
       process.stdout.write(`${lines.join('\n')}\n`);

@@ -49,7 +49,10 @@ async function connectClients(port: number): Promise<Client[]> {
 }
 
 /** A hash of each of a room's voter parts (the room's own when it has one part). */
-async function partsOf(room: string, read: (voters: ReturnType<typeof keys.voterKeys>) => Promise<Record<string, string>>): Promise<Record<string, string>[]> {
+async function partsOf(
+  room: string,
+  read: (voters: ReturnType<typeof keys.voterKeys>) => Promise<Record<string, string>>,
+): Promise<Record<string, string>[]> {
   return Promise.all(Array.from({ length: SHARDS }, (_, shard) => read(keys.voterKeys(room, shard, SHARDS))));
 }
 
@@ -116,7 +119,10 @@ async function remote(target: BenchTarget): Promise<void> {
     wrong = [];
     for (const [room, want] of expected) {
       const got = await target.liveTally(room);
-      if (got.votes.yes !== want.yes || got.votes.no !== want.no || got.connected !== want.connected) wrong.push(`${room}: ${JSON.stringify(got.votes)} (${got.connected} connected), expected yes ${want.yes} no ${want.no} (${want.connected})`);
+      if (got.votes.yes !== want.yes || got.votes.no !== want.no || got.connected !== want.connected)
+        wrong.push(
+          `${room}: ${JSON.stringify(got.votes)} (${got.connected} connected), expected yes ${want.yes} no ${want.no} (${want.connected})`,
+        );
     }
     if (wrong.length > 0) await sleep(100);
   } while (wrong.length > 0 && Date.now() < deadline);
@@ -145,7 +151,9 @@ async function remote(target: BenchTarget): Promise<void> {
       `machine:            ${env.machine}; target ${env.target}`,
       `sockets / rooms:    ${clients.length} / ${ROOMS} (${SHARDS} voter part${SHARDS === 1 ? '' : 's'} per room)`,
       `votes sent:         ${sent} in ${sendSeconds.toFixed(2)} s (${result.offeredPerSecond} votes/s offered)`,
-      exact ? `tallies exact:      after ${elapsed.toFixed(2)} s (${result.appliedPerSecond} votes/s applied)` : `tallies:            MISMATCH after 60 s: ${wrong.slice(0, 3).join('; ')}`,
+      exact
+        ? `tallies exact:      after ${elapsed.toFixed(2)} s (${result.appliedPerSecond} votes/s applied)`
+        : `tallies:            MISMATCH after 60 s: ${wrong.slice(0, 3).join('; ')}`,
       `rate-limited socks: ${rateLimited}`,
     ].join('\n') + '\n',
   );
@@ -154,20 +162,26 @@ async function remote(target: BenchTarget): Promise<void> {
 async function main(): Promise<void> {
   if (TARGET) return remote(TARGET);
   const redis = await benchRedis();
-  const gateway = AppProcess.start(GATEWAY_MAIN, {
-    ...redis.env,
-    PORT: '0',
-    HOST: '127.0.0.1', METRICS_PORT: '0',
-    BANTERBOX_SECRET: SECRET,
-    LOG_LEVEL: 'info',
-    GATEWAY_LEASE_MS: '30000',
-    VOTE_FLUSH_MS: process.env.BENCH_VOTE_FLUSH_MS ?? '2',
-  }, process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : []);
+  const gateway = AppProcess.start(
+    GATEWAY_MAIN,
+    {
+      ...redis.env,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      METRICS_PORT: '0',
+      BANTERBOX_SECRET: SECRET,
+      LOG_LEVEL: 'info',
+      GATEWAY_LEASE_MS: '30000',
+      VOTE_FLUSH_MS: process.env.BENCH_VOTE_FLUSH_MS ?? '2',
+    },
+    process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [],
+  );
   const inspect = redis.client();
   try {
     const port = Number((await gateway.waitForLog('gateway listening', 20_000)).port);
     const rooms = new VoteStore(registerScripts(inspect), { historyLimit: 3600, roomTtlMs: 3_600_000 });
-    for (let r = 0; r < ROOMS; r += 1) await rooms.ensureRoom(`bench-${r}`, { options: ['yes', 'no'], open: false, tickMs: 0, shards: SHARDS });
+    for (let r = 0; r < ROOMS; r += 1)
+      await rooms.ensureRoom(`bench-${r}`, { options: ['yes', 'no'], open: false, tickMs: 0, shards: SHARDS });
     const clients = await connectClients(port);
     progress(`connected ${clients.length} sockets in ${ROOMS} rooms; voting for ${SECONDS} s`);
     // The auth frame counts towards a socket's first one-second rate window: let it pass, or a
@@ -193,7 +207,10 @@ async function main(): Promise<void> {
     const gatewayCpu = cpuSeconds(gateway.pid) - cpuStart;
     const redisCpuEnd = redis.cpuSeconds();
     const redisCpu = redisCpuEnd === undefined || redisCpuStart === undefined ? undefined : redisCpuEnd - redisCpuStart;
-    const masterCpu = [...redis.masterCpuSeconds()].map(([port, seconds]) => ({ port, seconds: seconds - (masterCpuStart.get(port) ?? seconds) }));
+    const masterCpu = [...redis.masterCpuSeconds()].map(([port, seconds]) => ({
+      port,
+      seconds: seconds - (masterCpuStart.get(port) ?? seconds),
+    }));
     const gatewayRss = rssMiB(gateway.pid);
     const scripts = commandStats(await inspect.info('commandstats'), 'evalsha');
 
@@ -266,6 +283,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

@@ -113,14 +113,17 @@ function report(stack: Stack, phases: Phase[]): void {
   if (printJson({ bench: 'join-storm', room: ROOM, environment: env, concurrency: CONCURRENCY, phases })) return;
   process.stdout.write(`${env.machine}; Redis ${env.redis}; uWS ${env.uws}; target ${env.target}\n`);
   process.stdout.write(`${JOINS} joins into room ${ROOM}, ${CONCURRENCY} connecting at a time, one load generator process\n\n`);
-  process.stdout.write('| history frame | all joined in | join p50 / p99 | bytes per join | gateway CPU per join | Redis history reads | load generator CPU |\n| --- | --- | --- | --- | --- | --- | --- |\n');
+  process.stdout.write(
+    '| history frame | all joined in | join p50 / p99 | bytes per join | gateway CPU per join | Redis history reads | load generator CPU |\n| --- | --- | --- | --- | --- | --- | --- |\n',
+  );
   for (const r of phases) {
     const cpu = r.gatewayCpuMsPerJoin === undefined ? 'n/a (remote)' : `${r.gatewayCpuMsPerJoin.toFixed(3)} ms`;
     process.stdout.write(
       `| ${r.form} | ${r.seconds.toFixed(2)} s | ${r.p50.toFixed(0)} / ${r.p99.toFixed(0)} ms | ${Math.round(r.bytesPerJoin).toLocaleString('en')} | ${cpu} | ${r.historyReads ?? 'n/a'} | ${r.loadgenCpuSeconds.toFixed(1)} s (${r.loadgenSysSeconds.toFixed(1)} s in the kernel) |\n`,
     );
   }
-  if (stack.sources === undefined && JOINS > 20_000) process.stdout.write('(one source address: past ~28k sockets the load machine runs out of ephemeral ports)\n');
+  if (stack.sources === undefined && JOINS > 20_000)
+    process.stdout.write('(one source address: past ~28k sockets the load machine runs out of ephemeral ports)\n');
 }
 
 async function runAgainst(stack: Stack): Promise<void> {
@@ -143,7 +146,16 @@ async function main(): Promise<void> {
   }
   const redis = await LocalRedis.start();
   await seedHistory(redis, ROOM);
-  const env = { ...redis.env, BANTERBOX_SECRET: SECRET, LOG_LEVEL: 'info', TICK_MS: '1000', METRICS_PORT: '0', PORT: '0', HOST: '127.0.0.1', GATEWAY_LEASE_MS: '30000' };
+  const env = {
+    ...redis.env,
+    BANTERBOX_SECRET: SECRET,
+    LOG_LEVEL: 'info',
+    TICK_MS: '1000',
+    METRICS_PORT: '0',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    GATEWAY_LEASE_MS: '30000',
+  };
   const gateway = AppProcess.start(join(APPS, 'gateway', 'dist', 'main.js'), env);
   const ticker = AppProcess.start(join(APPS, 'ticker', 'dist', 'main.js'), env);
   const inspect = redis.client();
@@ -154,7 +166,8 @@ async function main(): Promise<void> {
     await runAgainst({
       endpoint: { host: '127.0.0.1', port, tls: false, hostHeader: `127.0.0.1:${port}` },
       sources: Array.from({ length: 8 }, (_, i) => `127.0.0.${2 + i}`),
-      tokens: (count, prefix) => Promise.all(Array.from({ length: count }, (_, i) => signToken({ sub: `${prefix}-${i}`, room: ROOM, exp }, SECRET))),
+      tokens: (count, prefix) =>
+        Promise.all(Array.from({ length: count }, (_, i) => signToken({ sub: `${prefix}-${i}`, room: ROOM, exp }, SECRET))),
       gatewayPid: gateway.pid,
       inspect,
     });

@@ -72,8 +72,10 @@ function openWith(url: string, cookie: string): Promise<Opened> {
 }
 
 /** The local stack's gateways: a session cookie signed with the bench's secret. */
-const localOpener = (ports: [number, number]): Opener => (userId, onB) =>
-  openWith(`ws://127.0.0.1:${ports[onB ? 1 : 0]}/connect`, `bb_session=${signSession(userId, SECRET)}`);
+const localOpener =
+  (ports: [number, number]): Opener =>
+  (userId, onB) =>
+    openWith(`ws://127.0.0.1:${ports[onB ? 1 : 0]}/connect`, `bb_session=${signSession(userId, SECRET)}`);
 
 /** A target's: a fresh session from its GET /api/session (the user id is the server's). */
 function targetOpener(target: BenchTarget): Opener {
@@ -147,10 +149,13 @@ interface Measured {
 /** Sets up the rooms, has every member estimate for SECONDS, and waits for every last estimate. */
 async function measure(open: Opener, run: string, onStart: () => void): Promise<Measured> {
   const rooms: Awaited<ReturnType<typeof setUpRoom>>[] = [];
-  for (let r = 0; r < ROOMS; r += 10) rooms.push(...(await Promise.all(Array.from({ length: Math.min(10, ROOMS - r) }, (_, i) => setUpRoom(r + i, open, run)))));
+  for (let r = 0; r < ROOMS; r += 10)
+    rooms.push(...(await Promise.all(Array.from({ length: Math.min(10, ROOMS - r) }, (_, i) => setUpRoom(r + i, open, run)))));
   const members = rooms.flatMap((room) => room.members);
   const where = TARGET ? `at ${TARGET.url.origin}` : 'on 2 gateways';
-  (process.argv.includes('--json') ? process.stderr : process.stdout).write(`${ROOMS} rooms x ${MEMBERS} members ${where}; estimating ${RATE}/s each for ${SECONDS} s\n`);
+  (process.argv.includes('--json') ? process.stderr : process.stdout).write(
+    `${ROOMS} rooms x ${MEMBERS} members ${where}; estimating ${RATE}/s each for ${SECONDS} s\n`,
+  );
   onStart();
   const started = Date.now();
   let sent = 0;
@@ -161,25 +166,49 @@ async function measure(open: Opener, run: string, onStart: () => void): Promise<
       const member = members[i]!;
       const value = DECK[(i + Math.floor(slice / SLICES)) % DECK.length]!;
       member.last = value;
-      member.ws.send(JSON.stringify({ command: 'submitEstimate', roomId: member.roomId, estimate: { value, comment: String(Date.now()) } }));
+      member.ws.send(
+        JSON.stringify({ command: 'submitEstimate', roomId: member.roomId, estimate: { value, comment: String(Date.now()) } }),
+      );
       sent += 1;
     }
     await sleep(Math.max(0, started + (slice + 1) * sliceMs - Date.now()));
   }
   const sendSeconds = (Date.now() - started) / 1000;
-  const behind = (): number => rooms.reduce((n, room) => n + room.members.filter((m) => room.observer.seen.get(m.userId) !== m.last).length, 0);
+  const behind = (): number =>
+    rooms.reduce((n, room) => n + room.members.filter((m) => room.observer.seen.get(m.userId) !== m.last).length, 0);
   const deadline = Date.now() + 30_000;
   while (behind() > 0 && Date.now() < deadline) await sleep(20);
   const elapsed = (Date.now() - started) / 1000;
   const events = rooms.reduce((n, room) => n + room.observer.events, 0) * MEMBERS;
-  return { members, sent, sendSeconds, elapsed, missing: behind(), latencies: rooms.flatMap((room) => room.observer.latencies).sort((a, b) => a - b), eventsPerSecond: Math.round(events / elapsed) };
+  return {
+    members,
+    sent,
+    sendSeconds,
+    elapsed,
+    missing: behind(),
+    latencies: rooms.flatMap((room) => room.observer.latencies).sort((a, b) => a - b),
+    eventsPerSecond: Math.round(events / elapsed),
+  };
 }
 
 /** The lines and JSON fields every run reports. */
 function report(m: Measured): { lines: string[]; result: Record<string, unknown> } {
-  const delay = { p50: percentile(m.latencies, 0.5), p99: percentile(m.latencies, 0.99), max: m.latencies[m.latencies.length - 1], samples: m.latencies.length };
+  const delay = {
+    p50: percentile(m.latencies, 0.5),
+    p99: percentile(m.latencies, 0.99),
+    max: m.latencies[m.latencies.length - 1],
+    samples: m.latencies.length,
+  };
   return {
-    result: { rooms: ROOMS, members: MEMBERS, estimatesSent: m.sent, requestsPerSecond: Math.round(m.sent / m.sendSeconds), eventsPerSecond: m.eventsPerSecond, delayMs: delay, missing: m.missing },
+    result: {
+      rooms: ROOMS,
+      members: MEMBERS,
+      estimatesSent: m.sent,
+      requestsPerSecond: Math.round(m.sent / m.sendSeconds),
+      eventsPerSecond: m.eventsPerSecond,
+      delayMs: delay,
+      missing: m.missing,
+    },
     lines: [
       `estimates sent:      ${m.sent} in ${m.sendSeconds.toFixed(2)} s (${Math.round(m.sent / m.sendSeconds)} requests/s)`,
       `events delivered:    about ${m.eventsPerSecond} /s (observer counts x members)`,
@@ -196,20 +225,40 @@ async function main(): Promise<void> {
     for (const member of measured.members) member.ws.terminate();
     if (measured.missing > 0) process.exitCode = 1;
     const env = environment(TARGET);
-    if (!printJson({ bench: 'poker', environment: env, ...result })) process.stdout.write(`${[`machine:             ${env.machine}; target ${env.target}`, ...lines].join('\n')}\n`);
+    if (!printJson({ bench: 'poker', environment: env, ...result }))
+      process.stdout.write(`${[`machine:             ${env.machine}; target ${env.target}`, ...lines].join('\n')}\n`);
     return;
   }
   const redis = await benchRedis();
-  const env = { ...redis.env, PORT: '0', HOST: '127.0.0.1', METRICS_PORT: '0', BANTERBOX_SECRET: SECRET, LOG_LEVEL: 'info', GATEWAY_LEASE_MS: '30000' };
+  const env = {
+    ...redis.env,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    METRICS_PORT: '0',
+    BANTERBOX_SECRET: SECRET,
+    LOG_LEVEL: 'info',
+    GATEWAY_LEASE_MS: '30000',
+  };
   const gateways = [AppProcess.start(GATEWAY_MAIN, env), AppProcess.start(GATEWAY_MAIN, env)] as const;
   try {
-    const ports = (await Promise.all(gateways.map(async (g) => Number((await g.waitForLog('gateway listening', 20_000)).port)))) as [number, number];
+    const ports = (await Promise.all(gateways.map(async (g) => Number((await g.waitForLog('gateway listening', 20_000)).port)))) as [
+      number,
+      number,
+    ];
     let cpu = { a: 0, b: 0, redis: undefined as number | undefined };
-    const measured = await measure(localOpener(ports), '', () => (cpu = { a: cpuSeconds(gateways[0].pid), b: cpuSeconds(gateways[1].pid), redis: redis.cpuSeconds() }));
+    const measured = await measure(
+      localOpener(ports),
+      '',
+      () => (cpu = { a: cpuSeconds(gateways[0].pid), b: cpuSeconds(gateways[1].pid), redis: redis.cpuSeconds() }),
+    );
     const { lines, result } = report(measured);
     const share = (pid: number, start: number): number => (cpuSeconds(pid) - start) / measured.elapsed;
     const redisNow = redis.cpuSeconds();
-    const cpuShare = { gatewayA: share(gateways[0].pid, cpu.a), gatewayB: share(gateways[1].pid, cpu.b), redis: redisNow === undefined || cpu.redis === undefined ? undefined : (redisNow - cpu.redis) / measured.elapsed };
+    const cpuShare = {
+      gatewayA: share(gateways[0].pid, cpu.a),
+      gatewayB: share(gateways[1].pid, cpu.b),
+      redis: redisNow === undefined || cpu.redis === undefined ? undefined : (redisNow - cpu.redis) / measured.elapsed,
+    };
     const rss = { a: rssMiB(gateways[0].pid), b: rssMiB(gateways[1].pid) };
     for (const member of measured.members) member.ws.terminate();
     if (measured.missing > 0) process.exitCode = 1;
@@ -232,6 +281,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

@@ -41,7 +41,11 @@ export function benchTarget(): BenchTarget | undefined {
     url,
     endpoint: { host: url.hostname, port, tls, hostHeader: url.host },
     async token(user, room) {
-      const response = await fetch(new URL('/api/tokens', url), { method: 'POST', headers: admin, body: JSON.stringify({ user_id: user, room, ttl_s: 3600 }) });
+      const response = await fetch(new URL('/api/tokens', url), {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({ user_id: user, room, ttl_s: 3600 }),
+      });
       if (!response.ok) throw new Error(`POST /api/tokens: HTTP ${response.status} ${await response.text()}`);
       return ((await response.json()) as { token: string }).token;
     },

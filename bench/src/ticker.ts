@@ -51,19 +51,32 @@ interface Run {
 }
 
 async function measure(redis: BenchRedis, rooms: number, replicas: number): Promise<Run> {
-  const env = { ...redis.env, TICK_MS: String(TICK_MS), LEADER_TTL_MS: '5000', GATEWAY_LEASE_MS: '300000', LOG_LEVEL: 'debug', METRICS_PORT: '0', HISTORY_LIMIT: '60' };
+  const env = {
+    ...redis.env,
+    TICK_MS: String(TICK_MS),
+    LEADER_TTL_MS: '5000',
+    GATEWAY_LEASE_MS: '300000',
+    LOG_LEVEL: 'debug',
+    METRICS_PORT: '0',
+    HISTORY_LIMIT: '60',
+  };
   const tickers = Array.from({ length: replicas }, (_, i) => AppProcess.start(TICKER_MAIN, { ...env, TICKER_ID: `bench-ticker-${i}` }));
   try {
     await Promise.all(tickers.map((t) => t.waitForLog('ticker started', 30_000)));
     // Wait until the partitions are spread and every room is stored each tick.
-    const storedAt = (ts: number): number => tickers.flatMap((t) => t.lines).filter((l) => l.msg === 'tick' && l.ts === ts).reduce((sum, l) => sum + Number(l.stored), 0);
+    const storedAt = (ts: number): number =>
+      tickers
+        .flatMap((t) => t.lines)
+        .filter((l) => l.msg === 'tick' && l.ts === ts)
+        .reduce((sum, l) => sum + Number(l.stored), 0);
     const deadline = Date.now() + 60_000;
     // (A tick longer than TICK_MS makes the clock skip boundaries, so look at any recent tick.)
     for (;;) {
       const recent = [...new Set(tickers.flatMap((t) => t.lines.filter((l) => l.msg === 'tick').map((l) => Number(l.ts))))].slice(-5);
       const everyReplicaTicks = tickers.every((t) => t.lines.some((l) => l.msg === 'tick'));
       if (everyReplicaTicks && recent.some((ts) => storedAt(ts) === rooms)) break;
-      if (Date.now() > deadline) throw new Error(`ticks never covered all ${rooms} rooms (${recent.map(storedAt).join(', ')} in the last ticks)`);
+      if (Date.now() > deadline)
+        throw new Error(`ticks never covered all ${rooms} rooms (${recent.map(storedAt).join(', ')} in the last ticks)`);
       await sleep(200);
     }
     const from = tickers.map((t) => t.lines.length);
@@ -99,8 +112,14 @@ async function measure(redis: BenchRedis, rooms: number, replicas: number): Prom
       replicas,
       ticks: ticks.length,
       complete: ticks.filter((t) => t.stored === rooms).length,
-      p50Ms: percentile(ticks.map((t) => t.slowest), 0.5),
-      p99Ms: percentile(ticks.map((t) => t.slowest), 0.99),
+      p50Ms: percentile(
+        ticks.map((t) => t.slowest),
+        0.5,
+      ),
+      p99Ms: percentile(
+        ticks.map((t) => t.slowest),
+        0.99,
+      ),
       roomsPerSecondPerReplica: rate.reduce((a, b) => a + b, 0) / rate.length,
       tickerCpu: tickers.reduce((sum, t, i) => sum + cpuSeconds(t.pid) - cpu[i]!, 0) / elapsed,
       redisCpu: redisNow === undefined || redisCpu === undefined ? undefined : (redisNow - redisCpu) / elapsed,
@@ -112,7 +131,9 @@ async function measure(redis: BenchRedis, rooms: number, replicas: number): Prom
 
 async function main(): Promise<void> {
   process.stdout.write(`machine: ${machine()}\n`);
-  process.stdout.write('rooms    replicas  ticks (all rooms stored)  tick p50 / p99   rooms/s per replica  ticker CPU  redis CPU  µs per script call  redis µs per room tick\n');
+  process.stdout.write(
+    'rooms    replicas  ticks (all rooms stored)  tick p50 / p99   rooms/s per replica  ticker CPU  redis CPU  µs per script call  redis µs per room tick\n',
+  );
   let failed = false;
   for (const rooms of ROOM_COUNTS) {
     const redis = await benchRedis();
@@ -136,6 +157,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? error.stack ?? error.message : String(error)}\n`);
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
   process.exit(1);
 });

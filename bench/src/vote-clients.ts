@@ -12,7 +12,13 @@ export interface VoteClientSpec {
  * Opens `count` raw vote sockets on a gateway (250 at a time), authenticates socket i as
  * `spec(i)` with a token signed by `secret`, and waits until each has its history frame.
  */
-export async function joinVoteSockets(port: number, count: number, spec: (i: number) => VoteClientSpec, secret: string, timeoutMs = 60_000): Promise<RawSocket[]> {
+export async function joinVoteSockets(
+  port: number,
+  count: number,
+  spec: (i: number) => VoteClientSpec,
+  secret: string,
+  timeoutMs = 60_000,
+): Promise<RawSocket[]> {
   const exp = Math.floor(Date.now() / 1000) + 3600;
   const endpoint: Endpoint = { host: '127.0.0.1', port, tls: false, hostHeader: `127.0.0.1:${port}` };
   return joinVoteSocketsTo(endpoint, count, spec, (user, room) => signToken({ sub: user, room, exp }, secret), timeoutMs);

@@ -53,7 +53,8 @@ async function measure(browser: Browser, base: string, c: Case): Promise<{ busy:
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: THROTTLE });
     await cdp.send('Performance.enable');
     await sleep(2000); // settle after the join and the window change
-    const taskSeconds = async (): Promise<number> => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0;
+    const taskSeconds = async (): Promise<number> =>
+      (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0;
     const frames = async (): Promise<number> => Number((await page.locator('#chart').getAttribute('data-frames')) ?? 0);
     const [t0, f0] = [await taskSeconds(), await frames()];
     await sleep(SECONDS * 1000);
@@ -68,15 +69,30 @@ async function main(): Promise<void> {
   if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
   const redis = await LocalRedis.start();
   await seedHistory(redis, ROOM, HISTORY);
-  const env: Record<string, string> = { ...redis.env, BANTERBOX_SECRET: SECRET, LOG_LEVEL: 'info', TICK_MS: '1000', METRICS_PORT: '0', PORT: '0', HOST: '127.0.0.1', DEMO_ROOM: ROOM };
+  const env: Record<string, string> = {
+    ...redis.env,
+    BANTERBOX_SECRET: SECRET,
+    LOG_LEVEL: 'info',
+    TICK_MS: '1000',
+    METRICS_PORT: '0',
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DEMO_ROOM: ROOM,
+  };
   if (process.env.BENCH_WEB_DIR) env.WEB_DIR = process.env.BENCH_WEB_DIR;
   const gateway = AppProcess.start(join(APPS, 'gateway', 'dist', 'main.js'), env);
   const ticker = AppProcess.start(join(APPS, 'ticker', 'dist', 'main.js'), env);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
   try {
     const port = Number((await gateway.waitForLog('gateway listening', 20_000)).port);
     await ticker.waitForLog('ticker started', 20_000);
-    process.stdout.write(`${machine()}\nChromium ${browser.version()}, ${THROTTLE}× CPU throttle, ${SECONDS} s per case, web client ${process.env.BENCH_WEB_DIR ?? 'this build'}\n\n`);
+    process.stdout.write(
+      `${machine()}\nChromium ${browser.version()}, ${THROTTLE}× CPU throttle, ${SECONDS} s per case, web client ${process.env.BENCH_WEB_DIR ?? 'this build'}\n\n`,
+    );
     process.stdout.write('| case | main thread busy | chart redraws/s |\n| --- | --- | --- |\n');
     for (const c of CASES) {
       const { busy, frames } = await measure(browser, `http://127.0.0.1:${port}`, c);

@@ -20,7 +20,8 @@ const resource = {
   metadata: { name: 'banterbox', labels: { release: 'kube-prometheus-stack' } },
   spec: { groups: rules.groups },
 };
-const header = '# Rendered from infra/prometheus/banterbox-alerts.yaml by infra/prometheus/render-rule.mjs: edit\n# that file, then run the script. runbook_url bases come from params.yaml (runbookBase).\n';
+const header =
+  '# Rendered from infra/prometheus/banterbox-alerts.yaml by infra/prometheus/render-rule.mjs: edit\n# that file, then run the script. runbook_url bases come from params.yaml (runbookBase).\n';
 const rendered = header + YAML.stringify(resource, { lineWidth: 0 });
 
 if (process.argv.includes('--check')) {

@@ -101,7 +101,14 @@ describe.each(OVERLAYS)('%s', (overlay) => {
       expect(kinds.filter((kind) => /^(ServiceMonitor|PrometheusRule|NetworkPolicy)\//.test(kind))).toEqual([]);
     } else {
       expect(kinds).not.toContain('Secret/banterbox-secrets'); // created out of band
-      expect(kinds).toEqual(expect.arrayContaining(['ServiceMonitor/banterbox', 'PrometheusRule/banterbox', 'NetworkPolicy/banterbox-gateway', 'NetworkPolicy/banterbox-ticker']));
+      expect(kinds).toEqual(
+        expect.arrayContaining([
+          'ServiceMonitor/banterbox',
+          'PrometheusRule/banterbox',
+          'NetworkPolicy/banterbox-gateway',
+          'NetworkPolicy/banterbox-ticker',
+        ]),
+      );
     }
     // Parameters are never deployed.
     expect(resources.filter((r) => r.metadata.annotations?.['config.kubernetes.io/local-config'] === 'true')).toEqual([]);
@@ -147,8 +154,13 @@ describe.each(OVERLAYS)('%s', (overlay) => {
     expect(podLabels('gateway')).toMatchObject(service.spec.selector);
     const portNames = (container('gateway').ports as Resource[]).map((p) => p.name);
     for (const p of service.spec.ports as Resource[]) expect(portNames).toContain(p.targetPort);
-    expect(findResource(resources, 'HorizontalPodAutoscaler', 'banterbox-gateway').spec.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: 'banterbox-gateway' });
-    expect(podLabels('gateway')).toMatchObject(findResource(resources, 'PodDisruptionBudget', 'banterbox-gateway').spec.selector.matchLabels);
+    expect(findResource(resources, 'HorizontalPodAutoscaler', 'banterbox-gateway').spec.scaleTargetRef).toMatchObject({
+      kind: 'Deployment',
+      name: 'banterbox-gateway',
+    });
+    expect(podLabels('gateway')).toMatchObject(
+      findResource(resources, 'PodDisruptionBudget', 'banterbox-gateway').spec.selector.matchLabels,
+    );
     expect(podLabels('ticker')).toMatchObject(findResource(resources, 'PodDisruptionBudget', 'banterbox-ticker').spec.selector.matchLabels);
     expect(findResource(resources, 'PodDisruptionBudget', 'banterbox-ticker').spec.minAvailable).toBe(1);
     for (const app of ['gateway', 'ticker'] as const) {
@@ -195,12 +207,15 @@ describe('container image and local cluster', () => {
       const app = name.startsWith('gateway') ? 'gateway' : name.startsWith('ticker') ? 'ticker' : undefined;
       if (!app) continue;
       expect(service.command).toEqual([app]);
-      const env = Object.fromEntries(Object.entries(service.environment as Record<string, unknown>).map(([k, v]) => [k, String(v).replace(/^\$\{\w+:-(.*)\}$/, '$1')]));
+      const env = Object.fromEntries(
+        Object.entries(service.environment as Record<string, unknown>).map(([k, v]) => [k, String(v).replace(/^\$\{\w+:-(.*)\}$/, '$1')]),
+      );
       expect(Object.keys(env).filter((key) => !APPS[app].reads.has(key))).toEqual([]);
       expect(() => APPS[app].validate(env)).not.toThrow();
     }
     const nginx = readFileSync(join(ROOT, 'infra', 'nginx.conf'), 'utf8');
-    for (const gateway of ['gateway-1', 'gateway-2']) expect(nginx).toContain(`server ${gateway}:${String(services[gateway]!.environment.PORT)}`);
+    for (const gateway of ['gateway-1', 'gateway-2'])
+      expect(nginx).toContain(`server ${gateway}:${String(services[gateway]!.environment.PORT)}`);
     expect(nginx).toContain('proxy_set_header Upgrade $http_upgrade');
   });
 
@@ -217,7 +232,10 @@ describe('container image and local cluster', () => {
     for (const name of ['gateway-1', 'gateway-2', 'ticker-1', 'ticker-2']) {
       const app = name.startsWith('gateway') ? 'gateway' : 'ticker';
       // Compose merges the override's environment into the base service's.
-      const merged = { ...(base!.services as Record<string, Resource>)[name]!.environment, ...services[name]!.environment } as Record<string, unknown>;
+      const merged = { ...(base!.services as Record<string, Resource>)[name]!.environment, ...services[name]!.environment } as Record<
+        string,
+        unknown
+      >;
       const env = Object.fromEntries(Object.entries(merged).map(([k, v]) => [k, String(v).replace(/^\$\{\w+:-(.*)\}$/, '$1')]));
       expect(env.REDIS_CLUSTER_NODES!.split(',').sort()).toEqual(nodes.map((n) => `${n}:6379`).sort());
       expect(APPS[app].validate(env).redis).toMatchObject({ kind: 'cluster' });
@@ -226,10 +244,12 @@ describe('container image and local cluster', () => {
   });
 
   it('keeps every YAML and JSON file under k8s/ and infra/ parseable', () => {
-    const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
+    const walk = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
     const files = [...walk(K8S), ...walk(join(ROOT, 'infra'))];
     for (const file of files.filter((f) => /\.ya?ml$/.test(f))) expect(readYamlDocuments(file).length).toBeGreaterThan(0);
-    for (const file of files.filter((f) => f.endsWith('.json'))) expect(() => JSON.parse(readFileSync(file, 'utf8')) as unknown).not.toThrow();
+    for (const file of files.filter((f) => f.endsWith('.json')))
+      expect(() => JSON.parse(readFileSync(file, 'utf8')) as unknown).not.toThrow();
   });
 });
 
@@ -244,7 +264,15 @@ describe('dashboards and alerts', () => {
     const [rules] = readYamlDocuments(join(ROOT, 'infra', 'prometheus', 'banterbox-alerts.yaml'));
     const alerts = (rules!.groups as Resource[]).flatMap((g) => g.rules as Resource[]);
     expect(alerts.map((a) => a.alert)).toEqual(
-      expect.arrayContaining(['BanterboxNoLeader', 'BanterboxTickLag', 'BanterboxTickSlow', 'BanterboxPubSubLag', 'BanterboxRedisDown', 'BanterboxSnapshotDropRate', 'BanterboxGatewayConnectionsHigh']),
+      expect.arrayContaining([
+        'BanterboxNoLeader',
+        'BanterboxTickLag',
+        'BanterboxTickSlow',
+        'BanterboxPubSubLag',
+        'BanterboxRedisDown',
+        'BanterboxSnapshotDropRate',
+        'BanterboxGatewayConnectionsHigh',
+      ]),
     );
     const operations = readFileSync(join(ROOT, 'docs', 'operations.md'), 'utf8');
     for (const alert of alerts) {
@@ -283,4 +311,3 @@ describe('dashboards and alerts', () => {
     for (const panel of perPod) expect(panel.targets!.every((t) => /by \([^)]*\bpod\b/.test(t.expr))).toBe(true);
   });
 });
-

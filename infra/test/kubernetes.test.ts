@@ -1,7 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { findResource, hasKubectl, kubectlKustomize, kustomizeBuild, parseImage, readYamlDocuments, setImage, type Resource } from '@banterbox/testkit';
+import {
+  findResource,
+  hasKubectl,
+  kubectlKustomize,
+  kustomizeBuild,
+  parseImage,
+  readYamlDocuments,
+  setImage,
+  type Resource,
+} from '@banterbox/testkit';
 import { readGatewayConfig } from '../../apps/gateway/src/env';
 import { OVERLAYS } from './overlays';
 
@@ -24,7 +33,10 @@ function modelOf(resource: Resource): ModelClass {
   const apiVersion = String(resource.apiVersion);
   const kind = String(resource.kind);
   const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
-  const path = group === 'monitoring.coreos.com' ? `@kubernetes-models/prometheus-operator/${group}/${version}/${kind}` : `kubernetes-models/${group ? `${group}/` : ''}${version}/${kind}`;
+  const path =
+    group === 'monitoring.coreos.com'
+      ? `@kubernetes-models/prometheus-operator/${group}/${version}/${kind}`
+      : `kubernetes-models/${group ? `${group}/` : ''}${version}/${kind}`;
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the module is chosen by the resource's kind
   const loaded = require(path) as Record<string, ModelClass>;
   const model = loaded[kind];
@@ -38,7 +50,12 @@ function comparable(resources: Resource[]): Resource[] {
     .map((r) => {
       if (r.kind !== 'Secret' || r.data === undefined) return r;
       const { data, ...rest } = r;
-      return { ...rest, stringData: Object.fromEntries(Object.entries(data as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')])) };
+      return {
+        ...rest,
+        stringData: Object.fromEntries(
+          Object.entries(data as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]),
+        ),
+      };
     })
     .sort((a, b) => `${a.kind}/${a.metadata.name}`.localeCompare(`${b.kind}/${b.metadata.name}`));
 }
@@ -84,7 +101,10 @@ describe.each(OVERLAYS)('%s rendered', (overlay) => {
       const from = (policy.spec.ingress as Resource[]).flatMap((rule) => (rule.from ?? []) as Resource[]);
       expect(from.map((f) => f.namespaceSelector.matchLabels['kubernetes.io/metadata.name'])).toEqual([network.scraperNamespace]);
       const redis = (policy.spec.egress as Resource[])[0]!;
-      expect(redis.to).toEqual([{ ipBlock: { cidr: network.redisCidr } }, { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': network.redisNamespace } } }]);
+      expect(redis.to).toEqual([
+        { ipBlock: { cidr: network.redisCidr } },
+        { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': network.redisNamespace } } },
+      ]);
       expect((redis.ports as Resource[]).map((p) => p.port)).toEqual([6379, 6380, 26379]);
     }
   });
@@ -127,7 +147,10 @@ describe('components', () => {
     // DRAIN_MS), so two drains never overlap and clients reconnect onto pods that stay.
     const gateway = findResource(resources, 'Deployment', 'banterbox-gateway');
     const container = gateway.spec.template.spec.containers[0];
-    const env = { ...findResource(resources, 'ConfigMap', 'banterbox-common').data, ...findResource(resources, 'ConfigMap', 'banterbox-gateway').data };
+    const env = {
+      ...findResource(resources, 'ConfigMap', 'banterbox-common').data,
+      ...findResource(resources, 'ConfigMap', 'banterbox-gateway').data,
+    };
     const drainS = Number(container.lifecycle.preStop.exec.command[1]) + Number(env.DRAIN_MS) / 1000;
     const { scaleDown } = hpa.spec.behavior;
     expect(scaleDown.policies).toEqual([{ type: 'Pods', value: 1, periodSeconds: expect.any(Number) }]);
@@ -141,19 +164,29 @@ describe('image references', () => {
   it.each([
     ['banterbox', { name: 'banterbox', tag: undefined, digest: undefined }],
     ['banterbox:dev', { name: 'banterbox', tag: 'dev', digest: undefined }],
-    ['registry.example.com:5000/team/banterbox:0.1.0', { name: 'registry.example.com:5000/team/banterbox', tag: '0.1.0', digest: undefined }],
+    [
+      'registry.example.com:5000/team/banterbox:0.1.0',
+      { name: 'registry.example.com:5000/team/banterbox', tag: '0.1.0', digest: undefined },
+    ],
     ['localhost:5000/banterbox', { name: 'localhost:5000/banterbox', tag: undefined, digest: undefined }],
-    [`registry.example.com:5000/banterbox:0.1.0@sha256:${'a'.repeat(64)}`, { name: 'registry.example.com:5000/banterbox', tag: '0.1.0', digest: `sha256:${'a'.repeat(64)}` }],
+    [
+      `registry.example.com:5000/banterbox:0.1.0@sha256:${'a'.repeat(64)}`,
+      { name: 'registry.example.com:5000/banterbox', tag: '0.1.0', digest: `sha256:${'a'.repeat(64)}` },
+    ],
     [`banterbox@sha256:${'b'.repeat(64)}`, { name: 'banterbox', tag: undefined, digest: `sha256:${'b'.repeat(64)}` }],
   ])('parses %s', (image, expected) => {
     expect(parseImage(image)).toEqual(expected);
   });
 
   it('sets a new registry with a port, a tag or a digest, as kustomize images do', () => {
-    expect(setImage('banterbox', { name: 'banterbox', newName: 'localhost:5000/banterbox', newTag: '1.2.3' })).toBe('localhost:5000/banterbox:1.2.3');
+    expect(setImage('banterbox', { name: 'banterbox', newName: 'localhost:5000/banterbox', newTag: '1.2.3' })).toBe(
+      'localhost:5000/banterbox:1.2.3',
+    );
     expect(setImage('banterbox:dev', { name: 'banterbox', digest: `sha256:${'c'.repeat(64)}` })).toBe(`banterbox@sha256:${'c'.repeat(64)}`);
     expect(setImage('localhost:5000/banterbox:dev', { name: 'banterbox', newTag: '9' })).toBe('localhost:5000/banterbox:dev');
-    expect(setImage('localhost:5000/banterbox:dev', { name: 'localhost:5000/banterbox', newName: 'registry.example.com/banterbox' })).toBe('registry.example.com/banterbox:dev');
+    expect(setImage('localhost:5000/banterbox:dev', { name: 'localhost:5000/banterbox', newName: 'registry.example.com/banterbox' })).toBe(
+      'registry.example.com/banterbox:dev',
+    );
   });
 
   withKubectl('agrees with the real kustomize on a registry with a port and a digest', () => {

@@ -9,12 +9,18 @@ parentPort.on('message', async ({ method, url, body, headers }) => {
   let reply;
   try {
     const response = await fetch(url, { method, body: body ?? undefined, headers, redirect: 'manual' });
-    reply = { status: response.status, headers: Object.fromEntries(response.headers), setCookie: response.headers.getSetCookie(), body: await response.text() };
+    reply = {
+      status: response.status,
+      headers: Object.fromEntries(response.headers),
+      setCookie: response.headers.getSetCookie(),
+      body: await response.text(),
+    };
   } catch (error) {
     reply = { status: 0, headers: {}, setCookie: [], body: '', error: String(error) };
   }
   let encoded = new TextEncoder().encode(JSON.stringify(reply));
-  if (encoded.length > bytes.length) encoded = new TextEncoder().encode(JSON.stringify({ ...reply, body: '', error: 'response too large for the adapter' }));
+  if (encoded.length > bytes.length)
+    encoded = new TextEncoder().encode(JSON.stringify({ ...reply, body: '', error: 'response too large for the adapter' }));
   bytes.set(encoded);
   Atomics.store(signal, 1, encoded.length);
   Atomics.store(signal, 0, 1);

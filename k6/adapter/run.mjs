@@ -50,7 +50,13 @@ function evaluate(expression, m, stats) {
   if (!match) throw new Error(`k6 adapter: cannot read threshold "${expression}"`);
   const [, stat, p, op, limit] = match;
   if (m.type === 'trend' && m.values.length === 0) return { ok: false, actual: 'no samples' };
-  let actual = p === undefined ? stats[stat] : percentile([...m.values].sort((a, b) => a - b), Number(p));
+  let actual =
+    p === undefined
+      ? stats[stat]
+      : percentile(
+          [...m.values].sort((a, b) => a - b),
+          Number(p),
+        );
   if (stat === 'count' && m.type === 'trend') actual = m.values.length;
   const n = Number(limit);
   const ok = { '<': actual < n, '<=': actual <= n, '>': actual > n, '>=': actual >= n, '==': actual === n, '!=': actual !== n }[op];
@@ -99,14 +105,21 @@ export async function runK6Script(script, env = {}, { maxVus = 10, timeoutMs = 1
     }
   }
   let timer;
-  const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`k6 adapter: ${script} still running after ${timeoutMs} ms`)), timeoutMs)));
+  const timeout = new Promise(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`k6 adapter: ${script} still running after ${timeoutMs} ms`)), timeoutMs)),
+  );
   await Promise.race([Promise.all(all), timeout]).finally(() => clearTimeout(timer));
   if (module.teardown) await runVu(new Vu(0), () => module.teardown(data));
 
   const seconds = Math.max(0.001, (Date.now() - started) / 1000);
-  const summary = { metrics: {}, root_group: { checks: [...checks].map(([name, c]) => ({ name, ...c })) }, state: { testRunDurationMs: seconds * 1000 } };
+  const summary = {
+    metrics: {},
+    root_group: { checks: [...checks].map(([name, c]) => ({ name, ...c })) },
+    state: { testRunDurationMs: seconds * 1000 },
+  };
   const thresholds = [];
-  for (const [name, m] of metrics) summary.metrics[name] = { type: m.type, contains: m.isTime ? 'time' : 'default', values: values(m, seconds) };
+  for (const [name, m] of metrics)
+    summary.metrics[name] = { type: m.type, contains: m.isTime ? 'time' : 'default', values: values(m, seconds) };
   for (const [name, expressions] of Object.entries(options.thresholds ?? {})) {
     const m = metrics.get(name) ?? { type: 'counter', values: [] };
     const stats = values(m, seconds);
@@ -123,7 +136,13 @@ export async function runK6Script(script, env = {}, { maxVus = 10, timeoutMs = 1
     }
   }
   const failedChecks = summary.root_group.checks.filter((c) => c.fails > 0);
-  return { ok: errors.length === 0 && failedChecks.length === 0 && thresholds.every((t) => t.ok), checks: summary.root_group.checks, thresholds, errors, summary };
+  return {
+    ok: errors.length === 0 && failedChecks.length === 0 && thresholds.every((t) => t.ok),
+    checks: summary.root_group.checks,
+    thresholds,
+    errors,
+    summary,
+  };
 }
 
 async function main() {
@@ -136,7 +155,9 @@ async function main() {
     env[name] = value.join('=');
   }
   const result = await runK6Script(script, env, { maxVus: Number(env.ADAPTER_MAX_VUS ?? 10) });
-  process.stdout.write(`${JSON.stringify({ ok: result.ok, checks: result.checks, thresholds: result.thresholds, errors: result.errors }, null, 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ ok: result.ok, checks: result.checks, thresholds: result.thresholds, errors: result.errors }, null, 2)}\n`,
+  );
   process.exit(result.ok ? 0 : 1);
 }
 

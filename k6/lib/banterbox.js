@@ -117,7 +117,8 @@ export function handleSummary(data) {
       lines.push(`${result.ok ? 'ok  ' : 'FAIL'} threshold ${name}: ${expression}`);
     }
   }
-  for (const c of data.root_group.checks || []) lines.push(`${c.fails === 0 ? 'ok  ' : 'FAIL'} check "${c.name}": ${c.passes} passed, ${c.fails} failed`);
+  for (const c of data.root_group.checks || [])
+    lines.push(`${c.fails === 0 ? 'ok  ' : 'FAIL'} check "${c.name}": ${c.passes} passed, ${c.fails} failed`);
   for (const name of ['snapshot_latency', 'join_time', 'history_bytes', 'reveal_time', 'missed_ticks', 'protocol_errors']) {
     const metric = data.metrics[name];
     if (!metric) continue;

@@ -45,7 +45,12 @@ describe('k6 scripts (through the Node adapter)', () => {
 
   function run(script: string, env: Record<string, string>): Promise<{ code: number | null; result: AdapterResult; stdout: string }> {
     const args = [ADAPTER, join(K6, script)];
-    const all = { BANTERBOX_URL: `http://127.0.0.1:${gateway.port}`, TICK_MS: TICK.TICK_MS, SUMMARY_JSON: join(dir, `${script}.json`), ...env };
+    const all = {
+      BANTERBOX_URL: `http://127.0.0.1:${gateway.port}`,
+      TICK_MS: TICK.TICK_MS,
+      SUMMARY_JSON: join(dir, `${script}.json`),
+      ...env,
+    };
     for (const [name, value] of Object.entries(all)) args.push('-e', `${name}=${value}`);
     return new Promise((resolve, reject) => {
       const child = spawn(process.execPath, args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -65,7 +70,8 @@ describe('k6 scripts (through the Node adapter)', () => {
   function expectPassed(script: string, { code, result }: { code: number | null; result: AdapterResult }): void {
     expect(result.errors).toEqual([]);
     expect(result.checks.length).toBeGreaterThan(0);
-    for (const check of result.checks) expect({ check: check.name, fails: check.fails, passed: check.passes > 0 }).toEqual({ check: check.name, fails: 0, passed: true });
+    for (const check of result.checks)
+      expect({ check: check.name, fails: check.fails, passed: check.passes > 0 }).toEqual({ check: check.name, fails: 0, passed: true });
     expect(result.thresholds.filter((t) => !t.ok)).toEqual([]);
     expect(code).toBe(0);
     const summary = JSON.parse(readFileSync(join(dir, `${script}.json`), 'utf8')) as { metrics: Record<string, unknown> };
@@ -96,7 +102,9 @@ describe('k6 scripts (through the Node adapter)', () => {
     const strict = await run('fanout-viewers.js', { VUS: '2', HOLD_S: '1', P99_MS: '0' });
     expect(strict.code).toBe(1);
     expect(strict.result.ok).toBe(false);
-    expect(strict.result.thresholds).toContainEqual(expect.objectContaining({ metric: 'snapshot_latency', expression: 'p(99)<0', ok: false }));
+    expect(strict.result.thresholds).toContainEqual(
+      expect.objectContaining({ metric: 'snapshot_latency', expression: 'p(99)<0', ok: false }),
+    );
     expect(existsSync(join(dir, 'fanout-viewers.js.json'))).toBe(true);
   });
 });

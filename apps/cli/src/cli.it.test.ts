@@ -29,13 +29,22 @@ describe('banterbox CLI against a real gateway', () => {
 
   async function run(args: string[], extra: { watchLimit?: number } = {}): Promise<string[]> {
     const out: string[] = [];
-    await runCli(args, { env: { BANTERBOX_URL: url, BANTERBOX_ADMIN_KEY: ADMIN_KEY }, out: (text) => out.push(text), sleep: async () => undefined, ...extra });
+    await runCli(args, {
+      env: { BANTERBOX_URL: url, BANTERBOX_ADMIN_KEY: ADMIN_KEY },
+      out: (text) => out.push(text),
+      sleep: async () => undefined,
+      ...extra,
+    });
     return out;
   }
 
   it('creates a room, mints a token that opens it, and shows its tally', async () => {
-    expect(await run(['room', 'create', '--room', 'cli-room', '--options', 'left,right', '--open'])).toEqual(['created cli-room (options left, right, open to guests)']);
-    expect(await run(['room', 'create', '--room', 'cli-giant', '--voter-shards', '8'])).toEqual(['created cli-giant (options yes, no, voters in 8 parts)']);
+    expect(await run(['room', 'create', '--room', 'cli-room', '--options', 'left,right', '--open'])).toEqual([
+      'created cli-room (options left, right, open to guests)',
+    ]);
+    expect(await run(['room', 'create', '--room', 'cli-giant', '--voter-shards', '8'])).toEqual([
+      'created cli-giant (options yes, no, voters in 8 parts)',
+    ]);
     const [token] = await run(['token', '--user', 'cli-user', '--room', 'cli-room', '--ttl', '60']);
     const socket = await TestSocket.open(`ws://127.0.0.1:${gateway.port}/api/vote_ws/`);
     socket.send({ auth: { token, room: 'cli-room' } });
@@ -46,7 +55,13 @@ describe('banterbox CLI against a real gateway', () => {
     const [line] = await run(['tally', 'cli-room']);
     expect(line).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z {2}left 0 {2}right 1 {2}connected 1$/);
     const [json] = await run(['room', 'show', 'cli-room', '--json']);
-    expect(JSON.parse(json!)).toMatchObject({ room: 'cli-room', options: ['left', 'right'], open: true, votes: { left: 0, right: 1 }, connected: 1 });
+    expect(JSON.parse(json!)).toMatchObject({
+      room: 'cli-room',
+      options: ['left', 'right'],
+      open: true,
+      votes: { left: 0, right: 1 },
+      connected: 1,
+    });
     expect(await run(['tally', 'cli-room', '--watch'], { watchLimit: 3 })).toHaveLength(3);
     socket.close();
   });

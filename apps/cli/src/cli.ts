@@ -131,12 +131,20 @@ export async function runCli(argv: string[], io: CliIo): Promise<void> {
 
   if (command === 'token') {
     if (!values.user || !values.room) throw new UsageError('token needs --user and --room');
-    const result = (await client.post('/api/tokens', { user_id: values.user, room: values.room, ttl_s: number(values.ttl, 'ttl') ?? 3600 }, true)) as { token: string; expires_at: number };
+    const result = (await client.post(
+      '/api/tokens',
+      { user_id: values.user, room: values.room, ttl_s: number(values.ttl, 'ttl') ?? 3600 },
+      true,
+    )) as { token: string; expires_at: number };
     print(result, result.token);
     return;
   }
   if (command === 'room' && rest[0] !== 'create' && rest[0] !== 'show') {
-    throw new UsageError(rest[0] === undefined ? 'room needs a subcommand: room create … or room show <room>' : `unknown room subcommand: ${rest[0]} (room create … or room show <room>)`);
+    throw new UsageError(
+      rest[0] === undefined
+        ? 'room needs a subcommand: room create … or room show <room>'
+        : `unknown room subcommand: ${rest[0]} (room create … or room show <room>)`,
+    );
   }
   if (command === 'room' && rest[0] === 'create') {
     const body: Record<string, unknown> = { open: values.open };
@@ -170,8 +178,18 @@ export async function runCli(argv: string[], io: CliIo): Promise<void> {
       io.out((await client.getText(`${path}?format=csv`)).trimEnd());
       return;
     }
-    const result = (await client.get(path)) as { rounds: { round: number; topic: string; stats: { count: number; mean: number | null; consensus: boolean } }[] };
-    print(result, result.rounds.map((r) => `#${r.round} ${r.topic || '(no topic)'}: ${r.stats.count} estimates, mean ${r.stats.mean ?? '-'}${r.stats.consensus ? ', consensus' : ''}`).join('\n') || 'no rounds yet');
+    const result = (await client.get(path)) as {
+      rounds: { round: number; topic: string; stats: { count: number; mean: number | null; consensus: boolean } }[];
+    };
+    print(
+      result,
+      result.rounds
+        .map(
+          (r) =>
+            `#${r.round} ${r.topic || '(no topic)'}: ${r.stats.count} estimates, mean ${r.stats.mean ?? '-'}${r.stats.consensus ? ', consensus' : ''}`,
+        )
+        .join('\n') || 'no rounds yet',
+    );
     return;
   }
   throw new UsageError(`unknown command: ${[command, ...rest].join(' ')}`);

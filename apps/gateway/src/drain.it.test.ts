@@ -2,7 +2,19 @@ import { gatewayService } from '@banterbox/gateway';
 import { tickerService } from '@banterbox/ticker';
 import { join } from 'node:path';
 import { keys } from '@banterbox/store';
-import { AppProcess, createPokerRoom, eventually, joinPokerRoom, joinRoom, PokerClient, testEnv, TestRedis, TestSocket, waitForPoint, startInProcess } from '@banterbox/testkit';
+import {
+  AppProcess,
+  createPokerRoom,
+  eventually,
+  joinPokerRoom,
+  joinRoom,
+  PokerClient,
+  testEnv,
+  TestRedis,
+  TestSocket,
+  waitForPoint,
+  startInProcess,
+} from '@banterbox/testkit';
 import type { Ticker } from '@banterbox/ticker';
 import type { Gateway } from '@banterbox/gateway';
 
@@ -48,10 +60,14 @@ describe('gateway drain on SIGTERM (real process)', () => {
     const termAt = Date.now();
     draining.signal('SIGTERM');
 
-    const ready = await eventually(async () => {
-      const response = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
-      return response?.status === 503 ? response : undefined;
-    }, 2_000, 10);
+    const ready = await eventually(
+      async () => {
+        const response = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+        return response?.status === 503 ? response : undefined;
+      },
+      2_000,
+      10,
+    );
     expect(ready.status).toBe(503);
     const openWhenNotReady = voters.filter((v) => v.closed === undefined).length;
     expect(openWhenNotReady).toBeGreaterThan(VOTERS / 2);

@@ -4,7 +4,13 @@ import { DEV_SECRET, readGatewayConfig } from './env';
 describe('gateway configuration', () => {
   it('has working defaults for development', () => {
     const config = readGatewayConfig({});
-    expect(config).toMatchObject({ port: 8080, tickMs: 1000, historyLimit: 3600, secrets: { current: DEV_SECRET, previous: undefined }, insecureSecret: true });
+    expect(config).toMatchObject({
+      port: 8080,
+      tickMs: 1000,
+      historyLimit: 3600,
+      secrets: { current: DEV_SECRET, previous: undefined },
+      insecureSecret: true,
+    });
     expect(Object.isFrozen(config)).toBe(true);
   });
 
@@ -24,7 +30,10 @@ describe('gateway configuration', () => {
 
   it('refuses a secret shorter than 32 bytes (RFC 7518 §3.2) and takes one that long', () => {
     expect(() => readGatewayConfig({ BANTERBOX_SECRET: 'x'.repeat(31) })).toThrow('at least 32 bytes');
-    expect(readGatewayConfig({ BANTERBOX_SECRET: 'x'.repeat(32) })).toMatchObject({ secrets: { current: 'x'.repeat(32) }, insecureSecret: false });
+    expect(readGatewayConfig({ BANTERBOX_SECRET: 'x'.repeat(32) })).toMatchObject({
+      secrets: { current: 'x'.repeat(32) },
+      insecureSecret: false,
+    });
   });
 
   it('takes BANTERBOX_SECRET_PREVIOUS for a rotation, only beside a new secret and never equal to it', () => {

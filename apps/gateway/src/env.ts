@@ -48,9 +48,12 @@ export function readGatewayConfig(source: EnvSource): Readonly<GatewayConfig> {
     env.problem(`BANTERBOX_SECRET must be at least ${MIN_SECRET_BYTES} bytes (generate one with: openssl rand -base64 48)`);
   }
   const previousSecret = env.optionalString('BANTERBOX_SECRET_PREVIOUS');
-  if (previousSecret !== undefined && configuredSecret === undefined) env.problem('BANTERBOX_SECRET_PREVIOUS needs BANTERBOX_SECRET (the new secret) beside it');
-  if (previousSecret !== undefined && Buffer.byteLength(previousSecret) < MIN_SECRET_BYTES) env.problem(`BANTERBOX_SECRET_PREVIOUS must be at least ${MIN_SECRET_BYTES} bytes`);
-  if (previousSecret !== undefined && previousSecret === configuredSecret) env.problem('BANTERBOX_SECRET_PREVIOUS is the same as BANTERBOX_SECRET');
+  if (previousSecret !== undefined && configuredSecret === undefined)
+    env.problem('BANTERBOX_SECRET_PREVIOUS needs BANTERBOX_SECRET (the new secret) beside it');
+  if (previousSecret !== undefined && Buffer.byteLength(previousSecret) < MIN_SECRET_BYTES)
+    env.problem(`BANTERBOX_SECRET_PREVIOUS must be at least ${MIN_SECRET_BYTES} bytes`);
+  if (previousSecret !== undefined && previousSecret === configuredSecret)
+    env.problem('BANTERBOX_SECRET_PREVIOUS is the same as BANTERBOX_SECRET');
   const adminKey = env.optionalString('BANTERBOX_ADMIN_KEY');
   const demoRoom = env.string('DEMO_ROOM', 'demo');
   if (!isValidId(demoRoom)) env.problem('DEMO_ROOM must be 1-64 characters of [A-Za-z0-9_-] (or "none")');
@@ -63,7 +66,10 @@ export function readGatewayConfig(source: EnvSource): Readonly<GatewayConfig> {
     insecureSecret: configuredSecret === undefined,
     adminKey,
     allowedOrigins: env.list('ALLOWED_ORIGINS'),
-    gatewayId: env.string('GATEWAY_ID', hostname()).replace(/[^A-Za-z0-9_.-]/g, '-').slice(0, 48),
+    gatewayId: env
+      .string('GATEWAY_ID', hostname())
+      .replace(/[^A-Za-z0-9_.-]/g, '-')
+      .slice(0, 48),
     voteFlushMs: env.int('VOTE_FLUSH_MS', 2, { min: 0, max: 1000 }),
     maxBackpressureBytes: env.int('MAX_BACKPRESSURE_BYTES', 256 * 1024, { min: 4096, max: 64 * 1024 * 1024 }),
     slowConsumerMs: env.int('SLOW_CONSUMER_MS', 15_000, { min: 1000, max: 600_000 }),

@@ -56,11 +56,24 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
   // rooms this gateway holds; what they do is re-asserted under a new id when Redis is back.
   const refusal = (): string | undefined => (draining ? 'draining' : lease.registered ? undefined : 'not ready');
   const upgrade = { originAllowed: originPolicy(config.allowedOrigins), refusal };
-  const deps = { config, redis: links.redis, subscriber: links.subscriber, channels: links.channels, identity: lease, fanout, metrics, upgrade, log };
+  const deps = {
+    config,
+    redis: links.redis,
+    subscriber: links.subscriber,
+    channels: links.channels,
+    identity: lease,
+    fanout,
+    metrics,
+    upgrade,
+    log,
+  };
   const features: GatewayFeature[] = [createVoteFeature({ ...deps, activity: lease }), createPokerFeature(deps)];
   const openSockets = () => features.flatMap((feature) => [...feature.sockets()]);
   const sweep = new SlowConsumerSweep({ sockets: openSockets, limitBytes: config.maxBackpressureBytes, slowMs: config.slowConsumerMs });
-  const readiness = (): Readiness => ({ ready: links.ready() && lease.isLive && !draining, checks: { ...links.status(), lease: lease.isLive, draining } });
+  const readiness = (): Readiness => ({
+    ready: links.ready() && lease.isLive && !draining,
+    checks: { ...links.status(), lease: lease.isLive, draining },
+  });
   metrics.bindGauges({
     endpoint: (endpoint) => features.find((feature) => feature.endpoint === endpoint)!.gauges(),
     slowConsumers: () => sweep.slow,
@@ -94,8 +107,15 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
     sweep.start();
     // Every socket is an open file: the limit is this gateway's ceiling (docs/operations.md).
     const openFiles = openFilesLimit();
-    log.info({ port, gatewayId: lease.id, openFiles: openFiles && { soft: String(openFiles.soft), hard: String(openFiles.hard) } }, 'gateway listening');
-    if (config.production && openFiles && openFiles.soft < 65_536) log.warn({ openFiles: openFiles.soft }, 'open-file limit below 65536: this gateway can hold fewer sockets than that; raise it (docs/operations.md, "Nodes and kernel")');
+    log.info(
+      { port, gatewayId: lease.id, openFiles: openFiles && { soft: String(openFiles.soft), hard: String(openFiles.hard) } },
+      'gateway listening',
+    );
+    if (config.production && openFiles && openFiles.soft < 65_536)
+      log.warn(
+        { openFiles: openFiles.soft },
+        'open-file limit below 65536: this gateway can hold fewer sockets than that; raise it (docs/operations.md, "Nodes and kernel")',
+      );
   }
 
   /**
@@ -118,7 +138,10 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
       // One feature's failed drain must not keep the others from draining, nor skip what follows.
       await feature.drain().catch((err: unknown) => {
         drained = false;
-        log.error({ err, endpoint: feature.endpoint }, 'drain failed: the lease is left to expire, so the reaper takes out what was not written');
+        log.error(
+          { err, endpoint: feature.endpoint },
+          'drain failed: the lease is left to expire, so the reaper takes out what was not written',
+        );
       });
     }
     // Kept-alive HTTP connections would otherwise go on reaching a gateway that left Redis.

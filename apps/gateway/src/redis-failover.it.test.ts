@@ -2,7 +2,20 @@ import { gatewayService } from '@banterbox/gateway';
 import { tickerService } from '@banterbox/ticker';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { keys, keySlot, roomSlot } from '@banterbox/store';
-import { createPokerRoom, Crowd, joinPokerRoom, joinRoom, named, PokerClient, TestCluster, TestSentinel, waitForPoint, type LocalTopology, type TestSocket, startInProcess } from '@banterbox/testkit';
+import {
+  createPokerRoom,
+  Crowd,
+  joinPokerRoom,
+  joinRoom,
+  named,
+  PokerClient,
+  TestCluster,
+  TestSentinel,
+  waitForPoint,
+  type LocalTopology,
+  type TestSocket,
+  startInProcess,
+} from '@banterbox/testkit';
 import type { Gateway } from '@banterbox/gateway';
 import type { Ticker } from '@banterbox/ticker';
 
@@ -37,7 +50,12 @@ async function voteThrough(redis: LocalTopology, room: string, fault: () => Prom
 
     await sleep(1_000); // votes keep coming after the fault
     crowd.stop();
-    await waitForPoint(viewer, (p) => p.connected === VOTERS + 1 && p.votes.yes === crowd.count('yes') && p.votes.no === crowd.count('no'), 15_000, viewer.frames.length);
+    await waitForPoint(
+      viewer,
+      (p) => p.connected === VOTERS + 1 && p.votes.yes === crowd.count('yes') && p.votes.no === crowd.count('no'),
+      15_000,
+      viewer.frames.length,
+    );
     const readyz = await fetch(`http://127.0.0.1:${gateway.port}/readyz`);
     expect(readyz.status).toBe(200);
   } finally {
@@ -95,14 +113,24 @@ describe('recovery after Redis fails over or moves a live room (real topologies)
         // The owner's change goes through once the replica serves the slot (retried until then).
         const changed = async (): Promise<boolean> => {
           owner.send({ command: 'setTopic', roomId, topic: 'After' });
-          return owner.until(named('roomUpdated', (e) => (e.room as { topic: string }).topic === 'After'), 2_000).then(
-            () => true,
-            () => false,
-          );
+          return owner
+            .until(
+              named('roomUpdated', (e) => (e.room as { topic: string }).topic === 'After'),
+              2_000,
+            )
+            .then(
+              () => true,
+              () => false,
+            );
         };
         for (let attempt = 0; attempt < 10 && !(await changed()); attempt += 1) await sleep(500);
         // The member hears it live, or was told to rejoin (4010) and sees it in its new snapshot.
-        const live = member.until(named('roomUpdated', (e) => (e.room as { topic: string }).topic === 'After'), 10_000).then(() => 'live' as const);
+        const live = member
+          .until(
+            named('roomUpdated', (e) => (e.room as { topic: string }).topic === 'After'),
+            10_000,
+          )
+          .then(() => 'live' as const);
         const resynced = member.socket.waitForClose(10_000).then((closed) => closed.code);
         const outcome = await Promise.race([live, resynced]);
         if (outcome !== 'live') {

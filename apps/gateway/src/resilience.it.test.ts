@@ -2,7 +2,22 @@ import { gatewayService } from '@banterbox/gateway';
 import { tickerService } from '@banterbox/ticker';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
-import { AppProcess, createPokerRoom, eventually, isData, joinPokerRoom, joinRoom, PokerClient, testEnv, TestRedis, TestSocket, token, waitForPoint, type DataFrame, startInProcess } from '@banterbox/testkit';
+import {
+  AppProcess,
+  createPokerRoom,
+  eventually,
+  isData,
+  joinPokerRoom,
+  joinRoom,
+  PokerClient,
+  testEnv,
+  TestRedis,
+  TestSocket,
+  token,
+  waitForPoint,
+  type DataFrame,
+  startInProcess,
+} from '@banterbox/testkit';
 import type { Ticker } from '@banterbox/ticker';
 import type { Gateway } from '@banterbox/gateway';
 

@@ -48,9 +48,7 @@ describe.each(topologies())('two gateways and two tickers on %s', (_topology, st
 
   it('keeps the tally exact with many users voting through both gateways', async () => {
     const users = 120;
-    const sockets = await Promise.all(
-      Array.from({ length: users }, (_, i) => joinRoom(gateways[i % 2]!, `crowd-${i}`, 'crowd')),
-    );
+    const sockets = await Promise.all(Array.from({ length: users }, (_, i) => joinRoom(gateways[i % 2]!, `crowd-${i}`, 'crowd')));
     // every user votes yes, then a third switch to no and a sixth cancel, sent out of order in time
     const now = Date.now();
     sockets.forEach((s) => s.send({ vote: { value: 'yes', ts: now } }));

@@ -22,7 +22,8 @@ async function redisEnv(): Promise<{ env: Record<string, string>; where: string;
   // Any of the apps' own topology variables set (SPEC §3) means "use that Redis".
   const given = REDIS_TOPOLOGY_CHOICES.filter((name) => process.env[name]);
   if (given.length > 0) return { env: {}, where: `as configured (${given.join(', ')})`, owned: undefined };
-  if (await pingRedis(6379, '127.0.0.1', 500)) return { env: { REDIS_URL: 'redis://127.0.0.1:6379' }, where: 'redis://127.0.0.1:6379', owned: undefined };
+  if (await pingRedis(6379, '127.0.0.1', 500))
+    return { env: { REDIS_URL: 'redis://127.0.0.1:6379' }, where: 'redis://127.0.0.1:6379', owned: undefined };
   if (!redisServerAvailable()) {
     fail(
       'No Redis: REDIS_URL is not set, nothing answers on 127.0.0.1:6379, and redis-server is not on PATH.\n' +
@@ -166,7 +167,10 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void stop(0));
   process.once('SIGTERM', () => void stop(0));
-  for (const [name, proc] of [['gateway', gateway], ['ticker', ticker]] as const) {
+  for (const [name, proc] of [
+    ['gateway', gateway],
+    ['ticker', ticker],
+  ] as const) {
     proc.child.once('exit', (status) => {
       if (stopping) return;
       process.stderr.write(`the ${name} exited (${String(status)}); stopping everything\n${proc.tail()}\n`);
@@ -185,7 +189,8 @@ async function main(): Promise<void> {
     ports = { gatewayMetrics: Number(gatewayMetrics.port), tickerMetrics: Number(tickerMetrics.port) };
     // The demo room exists before anyone is told about it (GET /api/demo creates it).
     const demo = await fetch(`http://${reachable(setup.host)}:${setup.port}/api/demo`).catch((error: unknown) => error);
-    if (!(demo instanceof Response) || !demo.ok) throw new Error(`the demo room could not be created: ${demo instanceof Response ? `HTTP ${demo.status}` : String(demo)}`);
+    if (!(demo instanceof Response) || !demo.ok)
+      throw new Error(`the demo room could not be created: ${demo instanceof Response ? `HTTP ${demo.status}` : String(demo)}`);
   } catch (error) {
     if (stopping) return;
     process.stderr.write(`banterbox did not start: ${error instanceof Error ? error.message : String(error)}\n`);

@@ -30,6 +30,7 @@ export function readTickerConfig(source: EnvSource): Readonly<TickerConfig> {
 
 function tickPartitions(env: EnvReader): number {
   const partitions = env.int('TICK_PARTITIONS', 16, { min: 1, max: 16 });
-  if (!(PARTITION_COUNTS as readonly number[]).includes(partitions)) env.problem(`TICK_PARTITIONS must be one of ${PARTITION_COUNTS.join(', ')} (it splits 16 activity buckets evenly)`);
+  if (!(PARTITION_COUNTS as readonly number[]).includes(partitions))
+    env.problem(`TICK_PARTITIONS must be one of ${PARTITION_COUNTS.join(', ')} (it splits 16 activity buckets evenly)`);
   return partitions;
 }

@@ -22,7 +22,13 @@ describe('ticker failover (real processes)', () => {
 
   const startTicker = (name: string): AppProcess => {
     // One partition: the classic leader and standby (partitioned leadership has its own suite).
-    const env = testEnv(redis, { TICK_MS: String(TICK_MS), LEADER_TTL_MS: String(LEADER_TTL_MS), LOG_LEVEL: 'debug', TICKER_ID: name, TICK_PARTITIONS: '1' });
+    const env = testEnv(redis, {
+      TICK_MS: String(TICK_MS),
+      LEADER_TTL_MS: String(LEADER_TTL_MS),
+      LOG_LEVEL: 'debug',
+      TICKER_ID: name,
+      TICK_PARTITIONS: '1',
+    });
     const proc = AppProcess.start(TICKER_MAIN, env);
     tickers.push(proc);
     return proc;
@@ -33,7 +39,10 @@ describe('ticker failover (real processes)', () => {
   }
 
   const storedAfter = (proc: AppProcess, from: number): number =>
-    proc.lines.slice(from).filter((l) => l.msg === 'tick').reduce((sum, l) => sum + Number(l.stored ?? 0), 0);
+    proc.lines
+      .slice(from)
+      .filter((l) => l.msg === 'tick')
+      .reduce((sum, l) => sum + Number(l.stored ?? 0), 0);
 
   beforeAll(async () => {
     redis = await TestRedis.start();
@@ -119,7 +128,16 @@ describe('ticker leader hand-off on SIGTERM (real processes)', () => {
 
   it('releases leadership on SIGTERM so the standby takes over faster than the lock TTL', async () => {
     const start = (name: string): AppProcess => {
-      const proc = AppProcess.start(TICKER_MAIN, testEnv(redis, { TICK_MS: String(TICK_MS), LEADER_TTL_MS: String(TTL_MS), LOG_LEVEL: 'debug', TICKER_ID: name, TICK_PARTITIONS: '1' }));
+      const proc = AppProcess.start(
+        TICKER_MAIN,
+        testEnv(redis, {
+          TICK_MS: String(TICK_MS),
+          LEADER_TTL_MS: String(TTL_MS),
+          LOG_LEVEL: 'debug',
+          TICKER_ID: name,
+          TICK_PARTITIONS: '1',
+        }),
+      );
       tickers.push(proc);
       return proc;
     };
@@ -138,4 +156,3 @@ describe('ticker leader hand-off on SIGTERM (real processes)', () => {
     await standby.waitForLog('tick', TTL_MS);
   });
 });
-

@@ -14,7 +14,9 @@ const PARTITIONS = 8;
 async function ledBy(proc: AppProcess): Promise<number[]> {
   const port = Number(proc.lines.find((l) => l.msg === 'metrics listening')?.port);
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
-  return [...text.matchAll(/^banterbox_partition_leader\{[^}]*partition="(\d+)"[^}]*\} 1$/gm)].map((m) => Number(m[1])).sort((a, b) => a - b);
+  return [...text.matchAll(/^banterbox_partition_leader\{[^}]*partition="(\d+)"[^}]*\} 1$/gm)]
+    .map((m) => Number(m[1]))
+    .sort((a, b) => a - b);
 }
 
 /** A room id in each partition, so every partition has a room to tick. */
@@ -47,7 +49,13 @@ describe('tick partitions over ticker replicas (real processes)', () => {
     inspector = redis.client();
     for (const room of rooms) viewers.push(await joinRoom(gateway, `viewer-${room}`, room));
     for (const name of ['ticker-a', 'ticker-b', 'ticker-c']) {
-      const env = testEnv(redis, { TICK_MS: String(TICK_MS), LEADER_TTL_MS: String(LEADER_TTL_MS), TICK_PARTITIONS: String(PARTITIONS), LOG_LEVEL: 'debug', TICKER_ID: name });
+      const env = testEnv(redis, {
+        TICK_MS: String(TICK_MS),
+        LEADER_TTL_MS: String(LEADER_TTL_MS),
+        TICK_PARTITIONS: String(PARTITIONS),
+        LOG_LEVEL: 'debug',
+        TICKER_ID: name,
+      });
       tickers.push(AppProcess.start(TICKER_MAIN, env));
     }
     await Promise.all(tickers.map((t) => t.waitForLog('ticker started', 15_000)));

@@ -41,18 +41,49 @@ export function createTicker({ config, log }: TickerDeps): Ticker {
   const leaderRedis = connectRedis(config.redis, { name: 'ticker-leader', queueWhileDisconnected: false });
   // A random suffix keeps replicas apart even when they share a TICKER_ID (or a host name and pid).
   const replicaId = `${config.tickerId}-${randomBytes(3).toString('hex')}`;
-  const leadership = new PartitionLeadership({ redis: leaderRedis, id: replicaId, ttlMs: config.leaderTtlMs, partitions: config.tickPartitions, log });
-  const metrics = new TickerMetrics({ partitions: config.tickPartitions, leads: (p) => leadership.leads(p), epochOf: (p) => leadership.epochOf(p) });
+  const leadership = new PartitionLeadership({
+    redis: leaderRedis,
+    id: replicaId,
+    ttlMs: config.leaderTtlMs,
+    partitions: config.tickPartitions,
+    log,
+  });
+  const metrics = new TickerMetrics({
+    partitions: config.tickPartitions,
+    leads: (p) => leadership.leads(p),
+    epochOf: (p) => leadership.epochOf(p),
+  });
   const settings = { historyLimit: config.historyLimit, roomTtlMs: config.roomTtlMs };
   const stores = {
     votes: new VoteStore(redis, settings),
-    poker: new PokerStore(redis, { roomTtlMs: config.roomTtlMs, maxMembers: PokerLimits.maxRoomMembers, roundsKept: PokerLimits.roundsKept, rejoinGraceMs: config.pokerRejoinGraceMs }),
+    poker: new PokerStore(redis, {
+      roomTtlMs: config.roomTtlMs,
+      maxMembers: PokerLimits.maxRoomMembers,
+      roundsKept: PokerLimits.roundsKept,
+      rejoinGraceMs: config.pokerRejoinGraceMs,
+    }),
     users: new UserStore(redis, config.userTtlMs),
   };
-  const chores = new Chores([new GatewayReaper(redis, stores, metrics, log), new UserExpiry(stores.users, stores.poker, metrics, log)], leadership, metrics, log);
-  const partitions = new PartitionTicker({ redis, leadership, metrics, settings, partitions: config.tickPartitions, activeForMs: 2 * config.gatewayLeaseMs });
+  const chores = new Chores(
+    [new GatewayReaper(redis, stores, metrics, log), new UserExpiry(stores.users, stores.poker, metrics, log)],
+    leadership,
+    metrics,
+    log,
+  );
+  const partitions = new PartitionTicker({
+    redis,
+    leadership,
+    metrics,
+    settings,
+    partitions: config.tickPartitions,
+    activeForMs: 2 * config.gatewayLeaseMs,
+  });
   const round = new TickRound({ redis, leadership, partitions, metrics, log, afterPublish: (redisNow) => chores.start(redisNow) });
-  const clock = new TickClock(config.tickMs, (ts, lagMs) => round.run(ts, lagMs), (err, ts) => log.error({ err, ts }, 'tick threw'));
+  const clock = new TickClock(
+    config.tickMs,
+    (ts, lagMs) => round.run(ts, lagMs),
+    (err, ts) => log.error({ err, ts }, 'tick threw'),
+  );
   const watch = new TopologyWatch([redis, leaderRedis], describeTopology(config.redis), log);
   let metricsServer: MetricsServer | undefined;
   let stopped: Promise<void> | undefined;

@@ -41,7 +41,12 @@ describe('poker page state', () => {
     const state = fresh();
     const stats = { count: 2, mean: 2.5, median: 2.5, min: 2, max: 3, distribution: { '2': 1, '3': 1 }, consensus: false };
     applyEvent(state, { event: 'roomUpdated', room: { ...room, isRevealed: true } });
-    applyEvent(state, { event: 'roomRevealed', roomId: 'r1', estimates: { ann: { value: '3', comment: 'x' }, ben: { value: '2', comment: '' } }, stats });
+    applyEvent(state, {
+      event: 'roomRevealed',
+      roomId: 'r1',
+      estimates: { ann: { value: '3', comment: 'x' }, ben: { value: '2', comment: '' } },
+      stats,
+    });
     expect(state.estimates.get('ann')).toEqual({ value: '3', comment: 'x' });
     expect(state.revealed?.stats).toEqual(stats);
     applyEvent(state, { event: 'roomCleared', roomId: 'r1' });
@@ -72,7 +77,12 @@ describe('poker page state', () => {
 
   it('lists members in the same order whatever order they (re)joined in: owner, then by name, guests last', () => {
     const state = fresh();
-    for (const user of [{ id: 'zed', name: null }, { id: 'cat', name: 'cat' }, { id: 'bob', name: 'Bob' }, { id: 'ada', name: null }]) {
+    for (const user of [
+      { id: 'zed', name: null },
+      { id: 'cat', name: 'cat' },
+      { id: 'bob', name: 'Bob' },
+      { id: 'ada', name: null },
+    ]) {
       applyEvent(state, { event: 'userJoined', roomId: 'r1', user: { ...user, spectator: false } });
     }
     const order = sortedMembers(state).map((m) => m.id);

@@ -35,7 +35,9 @@ describe('web client in Chromium', () => {
     await landing.getByRole('button', { name: 'yes', exact: true }).click();
     await other.getByRole('button', { name: 'no', exact: true }).click();
     for (const page of [landing, other]) {
-      await page.waitForFunction(() => document.querySelector('#count-a')?.textContent === '1' && document.querySelector('#count-b')?.textContent === '1');
+      await page.waitForFunction(
+        () => document.querySelector('#count-a')?.textContent === '1' && document.querySelector('#count-b')?.textContent === '1',
+      );
       expect(await text(page, '#connected')).toBe('2');
     }
     expect(await landing.getByRole('button', { name: 'yes', exact: true }).getAttribute('aria-pressed')).toBe('true');
@@ -65,11 +67,14 @@ describe('web client in Chromium', () => {
     const cdp = await page.context().newCDPSession(page);
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: 4 });
     await cdp.send('Performance.enable');
-    const busy = async (): Promise<number> => (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0;
+    const busy = async (): Promise<number> =>
+      (await cdp.send('Performance.getMetrics')).metrics.find((m) => m.name === 'TaskDuration')?.value ?? 0;
     const busyBefore = await busy();
     // A minute over ~350 px is ~170 ms a pixel: ~6 redraws a second where the old chart drew 30.
     const minute = await framesIn(3000);
-    process.stdout.write(`worm, last minute, 390×844, 4× CPU throttle: main thread ${((((await busy()) - busyBefore) / 3) * 100).toFixed(1)} % busy, ${(minute / 3).toFixed(1)} redraws/s (ticks every 200 ms here)\n`);
+    process.stdout.write(
+      `worm, last minute, 390×844, 4× CPU throttle: main thread ${((((await busy()) - busyBefore) / 3) * 100).toFixed(1)} % busy, ${(minute / 3).toFixed(1)} redraws/s (ticks every 200 ms here)\n`,
+    );
     expect(minute).toBeGreaterThanOrEqual(3);
     expect(minute).toBeLessThanOrEqual(30);
     // Ten minutes move a pixel every ~2 s: one redraw a second keeps new points on time.
@@ -100,14 +105,25 @@ describe('web client in Chromium', () => {
         counts: document.querySelector('#counts')!.textContent,
       };
     });
-    expect(look).toEqual({ body: 'rgba(0, 0, 0, 0)', html: 'rgba(0, 0, 0, 0)', cornerAlpha: 0, width: 640, height: 240, buttons: 0, counts: expect.stringMatching(/^yes \d+ · no \d+ · \d+ watching$/) });
+    expect(look).toEqual({
+      body: 'rgba(0, 0, 0, 0)',
+      html: 'rgba(0, 0, 0, 0)',
+      cornerAlpha: 0,
+      width: 640,
+      height: 240,
+      buttons: 0,
+      counts: expect.stringMatching(/^yes \d+ · no \d+ · \d+ watching$/),
+    });
     // The overlay watches without being counted: one viewer is one viewer.
     await overlay.waitForTimeout(600);
     expect((await liveTally('demo')).connected).toBe(1);
     expect(await overlay.locator('#counts').innerText()).toMatch(/· 1 watching$/);
     await overlay.waitForTimeout(1000);
     // As a streamer sees it: over a dark scene and over a light one (the outline keeps text readable).
-    for (const [name, scene] of [['overlay', '#1e293b'], ['overlay-light', '#f1f5f9']] as const) {
+    for (const [name, scene] of [
+      ['overlay', '#1e293b'],
+      ['overlay-light', '#f1f5f9'],
+    ] as const) {
       await overlay.evaluate((color) => (document.documentElement.style.background = color), scene);
       await overlay.screenshot({ path: screenshotPath(name), clip: { x: 0, y: 0, width: 640, height: 240 } });
     }
@@ -162,7 +178,9 @@ describe('web client in Chromium', () => {
       await page.locator('#stats').waitFor({ state: 'detached' });
       await eventually(async () => ((await page.locator('[data-mark="none"]').count()) === 2 ? true : undefined));
     }
-    const rounds = (await (await fetch(`${stack.base}/api/poker/${roomId}/rounds`)).json()) as { rounds: { topic: string; stats: { mean: number } }[] };
+    const rounds = (await (await fetch(`${stack.base}/api/poker/${roomId}/rounds`)).json()) as {
+      rounds: { topic: string; stats: { mean: number } }[];
+    };
     expect(rounds.rounds).toMatchObject([{ topic: 'Checkout page', stats: { mean: 6.5 } }]);
     // ...and on the page, with the CSV a click away.
     for (const page of [ann, ben]) {

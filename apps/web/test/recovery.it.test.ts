@@ -68,9 +68,19 @@ describe('web client error states and recovery in Chromium', () => {
       const look = await overlay.evaluate(() => {
         const notice = document.querySelector<HTMLElement>('#notice')!;
         const style = getComputedStyle(notice);
-        return { text: notice.innerText, color: style.color, background: style.backgroundColor, buttons: document.querySelectorAll('button').length };
+        return {
+          text: notice.innerText,
+          color: style.color,
+          background: style.backgroundColor,
+          buttons: document.querySelectorAll('button').length,
+        };
       });
-      expect(look).toEqual({ text: expect.stringContaining('Room not found'), color: 'rgb(255, 255, 255)', background: 'rgba(0, 0, 0, 0.7)', buttons: 0 });
+      expect(look).toEqual({
+        text: expect.stringContaining('Room not found'),
+        color: 'rgb(255, 255, 255)',
+        background: 'rgba(0, 0, 0, 0.7)',
+        buttons: 0,
+      });
       // On a white scene the message still reads.
       await overlay.evaluate(() => (document.documentElement.style.background = '#ffffff'));
       await overlay.screenshot({ path: screenshotPath('overlay-not-found'), clip: { x: 0, y: 0, width: 640, height: 240 } });
@@ -116,7 +126,8 @@ describe('web client error states and recovery in Chromium', () => {
       return { ann, ben, roomId };
     }
 
-    const card = (page: Page, value: string): Promise<string | null> => page.getByRole('button', { name: value, exact: true }).getAttribute('aria-pressed');
+    const card = (page: Page, value: string): Promise<string | null> =>
+      page.getByRole('button', { name: value, exact: true }).getAttribute('aria-pressed');
     const memberOrder = (page: Page): Promise<string[]> => page.locator('#members li .who').allInnerTexts();
 
     it('with the same secret: everyone is back in the room with their own card selected, in the same order', async () => {
@@ -174,7 +185,9 @@ describe('web client error states and recovery in Chromium', () => {
       expect(new URL(ann.url()).pathname).toBe(`/poker/${roomId}`);
       await ann.locator('#members li', { hasText: 'Ann (you)' }).waitFor();
       // Her estimate of the round came with her (re-sent under the new session).
-      await ann.waitForFunction(() => document.querySelector('button[data-card="5"]')?.getAttribute('aria-pressed') === 'true', undefined, { timeout: 10_000 });
+      await ann.waitForFunction(() => document.querySelector('button[data-card="5"]')?.getAttribute('aria-pressed') === 'true', undefined, {
+        timeout: 10_000,
+      });
       await ann.screenshot({ path: screenshotPath('poker-new-session') });
 
       await viewer.locator('#problem[data-problem="expired"]').waitFor({ timeout: 20_000 });

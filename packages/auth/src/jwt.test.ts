@@ -33,12 +33,18 @@ describe('tokens', () => {
     const expired = await signToken({ ...claims, exp: NOW / 1000 - 60 }, SECRET, NOW);
     await expect(verifyToken(expired, SECRET, NOW)).rejects.toThrow('expired');
     await expect(verifyToken(forge({ alg: 'HS256' }, { sub: 'u1', room: 'r1', aud: 'banterbox' }), SECRET, NOW)).rejects.toThrow('exp');
-    await expect(verifyToken(forge({ alg: 'HS256' }, { room: 'r1', exp: claims.exp, aud: 'banterbox' }), SECRET, NOW)).rejects.toThrow('sub');
+    await expect(verifyToken(forge({ alg: 'HS256' }, { room: 'r1', exp: claims.exp, aud: 'banterbox' }), SECRET, NOW)).rejects.toThrow(
+      'sub',
+    );
   });
 
   it('tolerates a few seconds of clock skew, no more', async () => {
-    await expect(verifyToken(forge({ alg: 'HS256' }, { ...claims, aud: 'banterbox', exp: NOW / 1000 - 3 }), SECRET, NOW)).resolves.toBeDefined();
-    await expect(verifyToken(forge({ alg: 'HS256' }, { ...claims, aud: 'banterbox', exp: NOW / 1000 - 30 }), SECRET, NOW)).rejects.toThrow('expired');
+    await expect(
+      verifyToken(forge({ alg: 'HS256' }, { ...claims, aud: 'banterbox', exp: NOW / 1000 - 3 }), SECRET, NOW),
+    ).resolves.toBeDefined();
+    await expect(verifyToken(forge({ alg: 'HS256' }, { ...claims, aud: 'banterbox', exp: NOW / 1000 - 30 }), SECRET, NOW)).rejects.toThrow(
+      'expired',
+    );
   });
 
   it('rejects alg none and other algorithms even with a valid-looking body', async () => {
@@ -88,7 +94,9 @@ describe('tokens', () => {
     const OLD = 'the-previous-secret-0123456789abcdef';
     const expired = await signToken({ ...claims, exp: NOW / 1000 - 60 }, OLD, NOW);
     await expect(verifyToken(expired, { current: SECRET, previous: OLD }, NOW)).rejects.toThrow('expired');
-    await expect(verifyToken(await signToken(claims, 'a-third-unrelated-secret-0123456789ab', NOW), { current: SECRET, previous: OLD }, NOW)).rejects.toThrow('signature');
+    await expect(
+      verifyToken(await signToken(claims, 'a-third-unrelated-secret-0123456789ab', NOW), { current: SECRET, previous: OLD }, NOW),
+    ).rejects.toThrow('signature');
   });
 
   it('refuses an empty token as missing', async () => {

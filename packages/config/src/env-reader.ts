@@ -81,7 +81,12 @@ export class EnvReader {
 
   list(name: string): string[] {
     const value = this.raw(name);
-    return value === undefined ? [] : value.split(',').map((item) => item.trim()).filter(Boolean);
+    return value === undefined
+      ? []
+      : value
+          .split(',')
+          .map((item) => item.trim())
+          .filter(Boolean);
   }
 
   /** Records a cross-field problem found by the caller. */

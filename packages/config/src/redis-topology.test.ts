@@ -29,7 +29,13 @@ describe('Redis topology from the environment', () => {
   });
 
   it('follows a Sentinel primary by name, with passwords and TLS', () => {
-    const topology = read({ REDIS_SENTINELS: 's1:26379, [::1]:26380', REDIS_SENTINEL_NAME: 'bb', REDIS_PASSWORD: 'p', REDIS_SENTINEL_PASSWORD: 'sp', REDIS_TLS: 'true' });
+    const topology = read({
+      REDIS_SENTINELS: 's1:26379, [::1]:26380',
+      REDIS_SENTINEL_NAME: 'bb',
+      REDIS_PASSWORD: 'p',
+      REDIS_SENTINEL_PASSWORD: 'sp',
+      REDIS_TLS: 'true',
+    });
     expect(topology).toEqual({
       kind: 'sentinel',
       sentinels: [
@@ -50,11 +56,25 @@ describe('Redis topology from the environment', () => {
     const dir = mkdtempSync(join(tmpdir(), 'bb-ca-'));
     writeFileSync(join(dir, 'ca.pem'), '-----BEGIN CERTIFICATE-----\n');
     const topology = read({ REDIS_CLUSTER_NODES: '10.0.0.1:7000,10.0.0.2:7000', REDIS_TLS: 'true', REDIS_TLS_CA: join(dir, 'ca.pem') });
-    expect(topology).toMatchObject({ kind: 'cluster', nodes: [{ host: '10.0.0.1', port: 7000 }, { host: '10.0.0.2', port: 7000 }], tls: true, tlsCa: '-----BEGIN CERTIFICATE-----\n' });
+    expect(topology).toMatchObject({
+      kind: 'cluster',
+      nodes: [
+        { host: '10.0.0.1', port: 7000 },
+        { host: '10.0.0.2', port: 7000 },
+      ],
+      tls: true,
+      tlsCa: '-----BEGIN CERTIFICATE-----\n',
+    });
   });
 
   it('lists every problem at once: two topologies, bad nodes, an unreadable CA, a bad URL', () => {
-    const listed = problems({ REDIS_URL: 'http://x', REDIS_CLUSTER_NODES: 'a:1,nope,b:99999', REDIS_SENTINELS: 's:1', REDIS_SENTINEL_NAME: 'm', REDIS_TLS_CA: '/no/such/ca.pem' });
+    const listed = problems({
+      REDIS_URL: 'http://x',
+      REDIS_CLUSTER_NODES: 'a:1,nope,b:99999',
+      REDIS_SENTINELS: 's:1',
+      REDIS_SENTINEL_NAME: 'm',
+      REDIS_TLS_CA: '/no/such/ca.pem',
+    });
     expect(listed).toContain('set only one of REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES');
     expect(listed).toContain('REDIS_CLUSTER_NODES: "nope" is not host:port');
     expect(listed).toContain('REDIS_CLUSTER_NODES: "b:99999" is not host:port');

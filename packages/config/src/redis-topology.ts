@@ -75,7 +75,8 @@ export function readRedisTopology(env: EnvReader): RedisTopology {
   const sentinelPassword = env.optionalString('REDIS_SENTINEL_PASSWORD');
   const tls = env.bool('REDIS_TLS', false);
   if (sentinels.length > 0) {
-    if (name === undefined) env.problem('REDIS_SENTINEL_NAME is required with REDIS_SENTINELS (the name of the primary the sentinels monitor)');
+    if (name === undefined)
+      env.problem('REDIS_SENTINEL_NAME is required with REDIS_SENTINELS (the name of the primary the sentinels monitor)');
     return { kind: 'sentinel', sentinels, name: name ?? '', sentinelPassword, tls, ...access };
   }
   if (cluster.length > 0) return { kind: 'cluster', nodes: cluster, tls, ...access };

@@ -36,7 +36,10 @@ export class PartitionLeadership {
     this.redlock = new Redlock([options.redis], { retryCount: 0, driftFactor: 0.01 });
     // Failed attempts are expected (another replica holds the lock); each call reports its own outcome.
     this.redlock.on('error', () => undefined);
-    this.locks = Array.from({ length: options.partitions }, (_, p) => new PartitionLock(p, this.redlock, options.redis, options.id, options.ttlMs, options.log));
+    this.locks = Array.from(
+      { length: options.partitions },
+      (_, p) => new PartitionLock(p, this.redlock, options.redis, options.id, options.ttlMs, options.log),
+    );
     this.offset = createHash('sha1').update(options.id).digest().readUInt32BE(0) % options.partitions;
   }
 
@@ -83,7 +86,13 @@ export class PartitionLeadership {
     const [seconds, micros] = await redis.time();
     const now = Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
     // execPipeline checks every reply: a failed MULTI throws here instead of counting as one replica.
-    const [, , count] = await execPipeline(redis.multi().zadd(keys.tickerReplicas, now + ttlMs, id).zremrangebyscore(keys.tickerReplicas, '-inf', `(${now}`).zcard(keys.tickerReplicas));
+    const [, , count] = await execPipeline(
+      redis
+        .multi()
+        .zadd(keys.tickerReplicas, now + ttlMs, id)
+        .zremrangebyscore(keys.tickerReplicas, '-inf', `(${now}`)
+        .zcard(keys.tickerReplicas),
+    );
     return Math.max(1, Number(count));
   }
 
@@ -106,6 +115,8 @@ export class PartitionLeadership {
     this.running = false;
     clearTimeout(this.timer);
     await Promise.all(this.locks.map((lock) => lock.release('stopped')));
-    await this.options.redis.zrem(keys.tickerReplicas, this.options.id).catch((err: unknown) => this.options.log.warn({ err }, 'replica heartbeat not removed; it lapses within the TTL'));
+    await this.options.redis
+      .zrem(keys.tickerReplicas, this.options.id)
+      .catch((err: unknown) => this.options.log.warn({ err }, 'replica heartbeat not removed; it lapses within the TTL'));
   }
 }

@@ -93,6 +93,10 @@ export class PartitionLock {
   }
 
   private async free(lock: Lock): Promise<void> {
-    await lock.release().catch((err: unknown) => this.log.warn({ err, partition: this.partition }, 'leadership lock not released; it expires within the TTL'));
+    await lock
+      .release()
+      .catch((err: unknown) =>
+        this.log.warn({ err, partition: this.partition }, 'leadership lock not released; it expires within the TTL'),
+      );
   }
 }

@@ -52,7 +52,8 @@ export class AppProcess {
   waitForLog(msg: string, timeoutMs = 10_000, from = 0): Promise<Record<string, unknown>> {
     const probe = (): Record<string, unknown> | undefined => {
       const line = this.lines.slice(from).find((l) => l.msg === msg);
-      if (!line && this.exited !== undefined) throw new LocalStackError(`process exited (${this.exited}) before logging "${msg}": ${this.tail()}`);
+      if (!line && this.exited !== undefined)
+        throw new LocalStackError(`process exited (${this.exited}) before logging "${msg}": ${this.tail()}`);
       return line;
     };
     return this.waiters.until(probe, timeoutMs, () => `no "${msg}" log: ${this.tail()}`);
@@ -72,7 +73,13 @@ export class AppProcess {
 
   /** Resolves with the exit code (-1 for a signal) once the process has exited. */
   waitForExit(timeoutMs = 10_000): Promise<number | null> {
-    return this.waiters.until(() => (this.exited === undefined ? undefined : { code: this.exited }), timeoutMs, () => `waiting for exit; last lines: ${this.tail()}`).then((e) => e.code);
+    return this.waiters
+      .until(
+        () => (this.exited === undefined ? undefined : { code: this.exited }),
+        timeoutMs,
+        () => `waiting for exit; last lines: ${this.tail()}`,
+      )
+      .then((e) => e.code);
   }
 
   /** SIGKILL and wait for the exit. */

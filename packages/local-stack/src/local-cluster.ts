@@ -47,20 +47,37 @@ export class LocalCluster implements LocalTopology {
       cluster.nodes.push(
         new RedisProcess(port, () => [
           ...baseArgs(port, cluster.dir),
-          '--cluster-enabled', 'yes',
-          '--cluster-port', String(bus),
-          '--cluster-config-file', join(cluster.dir, `nodes-${port}.conf`),
-          '--cluster-node-timeout', String(nodeTimeoutMs),
+          '--cluster-enabled',
+          'yes',
+          '--cluster-port',
+          String(bus),
+          '--cluster-config-file',
+          join(cluster.dir, `nodes-${port}.conf`),
+          '--cluster-node-timeout',
+          String(nodeTimeoutMs),
         ]),
       );
     }
     try {
       await Promise.all(cluster.nodes.map((node) => node.launch()));
-      redisCli(cluster.nodes[0]!.port, '--cluster', 'create', ...cluster.nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', String(replicasPerMaster), '--cluster-yes');
+      redisCli(
+        cluster.nodes[0]!.port,
+        '--cluster',
+        'create',
+        ...cluster.nodes.map((n) => `127.0.0.1:${n.port}`),
+        '--cluster-replicas',
+        String(replicasPerMaster),
+        '--cluster-yes',
+      );
       await cluster.waitHealthy(30_000);
       // A replica can only take over once it has synced with its master.
       await until(
-        () => cluster.nodes.every((n) => !/role:slave/.test(redisCli(n.port, 'info', 'replication')) || /master_link_status:up/.test(redisCli(n.port, 'info', 'replication'))),
+        () =>
+          cluster.nodes.every(
+            (n) =>
+              !/role:slave/.test(redisCli(n.port, 'info', 'replication')) ||
+              /master_link_status:up/.test(redisCli(n.port, 'info', 'replication')),
+          ),
         30_000,
         'the replicas did not sync',
       );
@@ -81,7 +98,14 @@ export class LocalCluster implements LocalTopology {
   }
 
   get topology(): RedisTopology {
-    return { kind: 'cluster', nodes: this.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })), username: undefined, password: undefined, tls: false, tlsCa: undefined };
+    return {
+      kind: 'cluster',
+      nodes: this.nodes.map((n) => ({ host: '127.0.0.1', port: n.port })),
+      username: undefined,
+      password: undefined,
+      tls: false,
+      tlsCa: undefined,
+    };
   }
 
   /** A new cluster client; the caller quits it. */
@@ -92,14 +116,17 @@ export class LocalCluster implements LocalTopology {
   /** Every running node says the cluster is ok and every slot is served. */
   async waitHealthy(timeoutMs: number): Promise<void> {
     await until(
-      () => this.nodes.filter((n) => n.running).every((n) => {
-        try {
-          const info = redisCli(n.port, 'cluster', 'info');
-          return /cluster_state:ok/.test(info) && /cluster_slots_ok:16384/.test(info);
-        } catch {
-          return false;
-        }
-      }),
+      () =>
+        this.nodes
+          .filter((n) => n.running)
+          .every((n) => {
+            try {
+              const info = redisCli(n.port, 'cluster', 'info');
+              return /cluster_state:ok/.test(info) && /cluster_slots_ok:16384/.test(info);
+            } catch {
+              return false;
+            }
+          }),
       timeoutMs,
       'the cluster did not become healthy',
     );
@@ -147,7 +174,9 @@ export class LocalCluster implements LocalTopology {
     redisCli(toPort, 'cluster', 'setslot', String(slot), 'importing', fromId);
     redisCli(fromPort, 'cluster', 'setslot', String(slot), 'migrating', toId);
     for (;;) {
-      const keys = redisCli(fromPort, 'cluster', 'getkeysinslot', String(slot), '100').split('\n').filter((k) => k !== '');
+      const keys = redisCli(fromPort, 'cluster', 'getkeysinslot', String(slot), '100')
+        .split('\n')
+        .filter((k) => k !== '');
       if (keys.length === 0) break;
       redisCli(fromPort, 'migrate', '127.0.0.1', String(toPort), '', '0', '5000', 'KEYS', ...keys);
     }

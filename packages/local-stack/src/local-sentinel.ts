@@ -31,7 +31,9 @@ export class LocalSentinel implements LocalTopology {
     const [primaryPort = 0, replicaPort = 0, ...sentinelPorts] = await freePorts(5);
     const group = new LocalSentinel([], []);
     group.servers.push(new RedisProcess(primaryPort, () => baseArgs(primaryPort, group.dir)));
-    group.servers.push(new RedisProcess(replicaPort, () => [...baseArgs(replicaPort, group.dir), '--replicaof', '127.0.0.1', String(primaryPort)]));
+    group.servers.push(
+      new RedisProcess(replicaPort, () => [...baseArgs(replicaPort, group.dir), '--replicaof', '127.0.0.1', String(primaryPort)]),
+    );
     for (const port of sentinelPorts) {
       const conf = join(group.dir, `sentinel-${port}.conf`);
       writeFileSync(
@@ -53,7 +55,11 @@ export class LocalSentinel implements LocalTopology {
       for (const server of group.servers) await server.launch();
       await Promise.all(group.sentinels.map((s) => s.launch()));
       await until(() => /master_link_status:up/.test(redisCli(replicaPort, 'info', 'replication')), 15_000, 'the replica did not sync');
-      await until(() => group.sentinels.every((s) => /127\.0\.0\.1/.test(redisCli(s.port, 'sentinel', 'replicas', NAME))), 15_000, 'the sentinels did not find the replica');
+      await until(
+        () => group.sentinels.every((s) => /127\.0\.0\.1/.test(redisCli(s.port, 'sentinel', 'replicas', NAME))),
+        15_000,
+        'the sentinels did not find the replica',
+      );
     } catch (error) {
       await group.stop();
       throw error;
@@ -88,7 +94,11 @@ export class LocalSentinel implements LocalTopology {
     const before = this.primaryPort();
     redisCli(this.sentinels[0]!.port, 'sentinel', 'failover', NAME);
     await until(() => this.primaryPort() !== before, 15_000, 'the sentinels did not promote the replica');
-    await until(() => /role:master/.test(redisCli(this.primaryPort(), 'info', 'replication')), 15_000, 'the new primary did not take the role');
+    await until(
+      () => /role:master/.test(redisCli(this.primaryPort(), 'info', 'replication')),
+      15_000,
+      'the new primary did not take the role',
+    );
   }
 
   async stop(): Promise<void> {

@@ -27,7 +27,10 @@ export class Waiters {
           settle(() => reject(error));
         }
       };
-      const timer = setTimeout(() => settle(() => reject(new LocalStackError(`timed out after ${timeoutMs} ms: ${describe()}`))), timeoutMs);
+      const timer = setTimeout(
+        () => settle(() => reject(new LocalStackError(`timed out after ${timeoutMs} ms: ${describe()}`))),
+        timeoutMs,
+      );
       this.pending.add(check);
       check();
     });

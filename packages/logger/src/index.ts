@@ -2,8 +2,6 @@ import pino, { type Logger, type LevelWithSilent } from 'pino';
 
 export type { Logger } from 'pino';
 
-
-
 /** Paths that may carry credentials; pino replaces their values before anything is written. */
 const REDACT_PATHS = [
   'token',
@@ -42,4 +40,3 @@ export function createLogger({ name, level }: LoggerOptions): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
   });
 }
-

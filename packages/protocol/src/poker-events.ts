@@ -74,7 +74,10 @@ const round2 = (n: number): number => Math.round(n * 100) / 100;
 export function revealStats(values: readonly string[]): RevealStats {
   const distribution: Record<string, number> = {};
   for (const value of values) distribution[value] = (distribution[value] ?? 0) + 1;
-  const numbers = values.filter((v) => NUMERIC_CARD.test(v)).map(Number).sort((a, b) => a - b);
+  const numbers = values
+    .filter((v) => NUMERIC_CARD.test(v))
+    .map(Number)
+    .sort((a, b) => a - b);
   const n = numbers.length;
   const middle = Math.floor(n / 2);
   return {

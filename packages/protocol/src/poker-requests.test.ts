@@ -25,11 +25,21 @@ describe('poker request decoding', () => {
     });
     expect(decode({ command: 'revealRoom', roomId: 'r1' })).toEqual({ kind: 'reveal', roomId: 'r1' });
     expect(decode({ command: 'clearRoom', roomId: 'r1' })).toEqual({ kind: 'clear', roomId: 'r1' });
-    expect(decode({ command: 'setTopic', roomId: 'r1', topic: 'Login page' })).toEqual({ kind: 'setTopic', roomId: 'r1', topic: 'Login page' });
+    expect(decode({ command: 'setTopic', roomId: 'r1', topic: 'Login page' })).toEqual({
+      kind: 'setTopic',
+      roomId: 'r1',
+      topic: 'Login page',
+    });
   });
 
   it('reads createRoom with defaults, a deck, autoReveal and spectators on join', () => {
-    expect(decode({ request: 'createRoom' })).toEqual({ kind: 'createRoom', roomId: undefined, deck: [...DEFAULT_DECK], autoReveal: false, topic: '' });
+    expect(decode({ request: 'createRoom' })).toEqual({
+      kind: 'createRoom',
+      roomId: undefined,
+      deck: [...DEFAULT_DECK],
+      autoReveal: false,
+      topic: '',
+    });
     expect(decode({ request: 'createRoom', roomId: 'team-a', deck: ['S', 'M', 'L', 1], autoReveal: true })).toMatchObject({
       roomId: 'team-a',
       deck: ['S', 'M', 'L', '1'],
@@ -37,7 +47,11 @@ describe('poker request decoding', () => {
     });
     expect(decode({ request: 'joinRoom', roomId: 'r1', spectator: true })).toMatchObject({ spectator: true });
     expect(decode({ request: 'kick', roomId: 'r1', userId: 'u2' })).toEqual({ kind: 'kick', roomId: 'r1', userId: 'u2' });
-    expect(decode({ request: 'transferOwnership', roomId: 'r1', userId: 'u2' })).toEqual({ kind: 'transferOwnership', roomId: 'r1', userId: 'u2' });
+    expect(decode({ request: 'transferOwnership', roomId: 'r1', userId: 'u2' })).toEqual({
+      kind: 'transferOwnership',
+      roomId: 'r1',
+      userId: 'u2',
+    });
   });
 
   it('treats a null estimate as withdrawing it', () => {
@@ -56,11 +70,17 @@ describe('poker request decoding', () => {
     ['empty name', '{"request":"setName","name":"  "}'],
     ['name too long', JSON.stringify({ request: 'setName', name: 'x'.repeat(PokerLimits.maxNameLength + 1) })],
     ['control characters in a name', '{"request":"setName","name":"a\\u0007b"}'],
-    ['comment too long', JSON.stringify({ request: 'estimate', roomId: 'r', value: '1', comment: 'c'.repeat(PokerLimits.maxCommentLength + 1) })],
+    [
+      'comment too long',
+      JSON.stringify({ request: 'estimate', roomId: 'r', value: '1', comment: 'c'.repeat(PokerLimits.maxCommentLength + 1) }),
+    ],
     ['topic too long', JSON.stringify({ request: 'setTopic', roomId: 'r', topic: 't'.repeat(PokerLimits.maxTopicLength + 1) })],
     ['estimate without a value', '{"request":"estimate","roomId":"r","estimate":{"comment":"x"}}'],
     ['deck too small', '{"request":"createRoom","deck":["1"]}'],
-    ['deck too big', JSON.stringify({ request: 'createRoom', deck: Array.from({ length: PokerLimits.maxDeckSize + 1 }, (_, i) => `${i}`) })],
+    [
+      'deck too big',
+      JSON.stringify({ request: 'createRoom', deck: Array.from({ length: PokerLimits.maxDeckSize + 1 }, (_, i) => `${i}`) }),
+    ],
     ['deck with duplicates', '{"request":"createRoom","deck":["1","1"]}'],
     ['card too long', JSON.stringify({ request: 'createRoom', deck: ['1', 'x'.repeat(PokerLimits.maxCardLength + 1)] })],
     ['spectator not a boolean', '{"request":"joinRoom","roomId":"r","spectator":"yes"}'],

@@ -98,7 +98,9 @@ function estimateOf(body: Record<string, unknown>): { value: string; comment: st
   if (source === null) return null;
   if (!isRecord(source)) throw new InvalidPokerRequest('estimate must be an object with value and comment');
   if (source.value === null) return null;
-  const value = text(typeof source.value === 'number' ? String(source.value) : source.value, 'estimate value', PokerLimits.maxCardLength, { required: true });
+  const value = text(typeof source.value === 'number' ? String(source.value) : source.value, 'estimate value', PokerLimits.maxCardLength, {
+    required: true,
+  });
   return { value, comment: text(source.comment, 'estimate comment', PokerLimits.maxCommentLength, { multiline: true }) };
 }
 

@@ -1,5 +1,13 @@
 import { ProtocolError } from './errors';
-import { compactHistoryFrame, dataFrame, decodePoint, decodeVoteServerFrame, encodePoint, pointOfSnapshot, pointTs } from './snapshot-codec';
+import {
+  compactHistoryFrame,
+  dataFrame,
+  decodePoint,
+  decodeVoteServerFrame,
+  encodePoint,
+  pointOfSnapshot,
+  pointTs,
+} from './snapshot-codec';
 
 const point = { ts: 1_700_000_000_000, votes: { yes: 50, no: 0 }, connected: 70 };
 
@@ -24,8 +32,17 @@ describe('snapshot codec', () => {
 
   it('decodes data and error frames, and refuses anything else', () => {
     expect(decodeVoteServerFrame(dataFrame([encodePoint(point)]))).toEqual({ kind: 'data', points: [point] });
-    expect(decodeVoteServerFrame('{"error":{"code":"unauthorized","message":"no"}}')).toEqual({ kind: 'error', code: 'unauthorized', message: 'no' });
-    for (const bad of ['nope', '{}', '{"data":[{"ts":-1,"votes":{},"connected":0}]}', '{"data":[{"ts":1,"votes":{"yes":"3"},"connected":0}]}']) {
+    expect(decodeVoteServerFrame('{"error":{"code":"unauthorized","message":"no"}}')).toEqual({
+      kind: 'error',
+      code: 'unauthorized',
+      message: 'no',
+    });
+    for (const bad of [
+      'nope',
+      '{}',
+      '{"data":[{"ts":-1,"votes":{},"connected":0}]}',
+      '{"data":[{"ts":1,"votes":{"yes":"3"},"connected":0}]}',
+    ]) {
       expect(() => decodeVoteServerFrame(bad)).toThrow(ProtocolError);
     }
     expect(() => decodePoint({ ts: 1, votes: [], connected: 0 })).toThrow(ProtocolError);
@@ -43,7 +60,12 @@ describe('snapshot codec', () => {
     expect(decodeVoteServerFrame(dataFrame(encoded))).toEqual({ kind: 'data', points });
     expect(compact.length).toBeLessThan(dataFrame(encoded).length / 5);
     expect(decodeVoteServerFrame(compactHistoryFrame([], ['yes', 'no']))).toEqual({ kind: 'data', points: [] });
-    for (const bad of ['{"history":{}}', '{"history":{"options":["yes"],"ts":[1,1000,2],"votes":[[1]],"connected":[1,2,3]}}', '{"history":{"options":["yes"],"ts":[1,1000],"votes":[[1]],"connected":[1]}}', '{"history":{"options":["yes"],"ts":[1.5],"votes":[[1]],"connected":[1]}}']) {
+    for (const bad of [
+      '{"history":{}}',
+      '{"history":{"options":["yes"],"ts":[1,1000,2],"votes":[[1]],"connected":[1,2,3]}}',
+      '{"history":{"options":["yes"],"ts":[1,1000],"votes":[[1]],"connected":[1]}}',
+      '{"history":{"options":["yes"],"ts":[1.5],"votes":[[1]],"connected":[1]}}',
+    ]) {
       expect(() => decodeVoteServerFrame(bad)).toThrow(ProtocolError);
     }
   });

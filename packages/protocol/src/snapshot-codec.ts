@@ -92,7 +92,8 @@ function running(values: unknown, field: string): number[] {
   if (!Array.isArray(values)) throw new ProtocolError('bad_request', `history.${field} must be a list`);
   let sum = 0;
   return values.map((value: unknown) => {
-    if (typeof value !== 'number' || !Number.isInteger(value)) throw new ProtocolError('bad_request', `history.${field} must hold integers`);
+    if (typeof value !== 'number' || !Number.isInteger(value))
+      throw new ProtocolError('bad_request', `history.${field} must hold integers`);
     sum += value;
     return sum;
   });
@@ -104,7 +105,8 @@ function unstep(values: unknown): number[] {
     throw new ProtocolError('bad_request', 'history.ts must hold integers');
   }
   const runs: number[] = values;
-  if (runs.length > 1 && runs.length % 2 === 0) throw new ProtocolError('bad_request', 'history.ts must be a start and (step, count) pairs');
+  if (runs.length > 1 && runs.length % 2 === 0)
+    throw new ProtocolError('bad_request', 'history.ts must be a start and (step, count) pairs');
   const out = runs.length > 0 ? [runs[0]!] : [];
   for (let i = 1; i < runs.length; i += 2) {
     const count = runs[i + 1]!;
@@ -126,7 +128,11 @@ export function expandCompactHistory(history: unknown): TallyPoint[] {
   if (connected.length !== ts.length || votes.some((column) => column.length !== ts.length)) {
     throw new ProtocolError('bad_request', 'history columns must be as long as history.ts');
   }
-  return ts.map((at, row) => ({ ts: at, votes: Object.fromEntries(options.map((option, i) => [option, votes[i]![row]!])), connected: connected[row]! }));
+  return ts.map((at, row) => ({
+    ts: at,
+    votes: Object.fromEntries(options.map((option, i) => [option, votes[i]![row]!])),
+    connected: connected[row]!,
+  }));
 }
 
 const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;

@@ -51,7 +51,7 @@ export function runService<C extends { logLevel: Parameters<typeof createLogger>
       process.stderr.write(`${name}: ${error.message}\n`);
       process.exit(EXIT_CONFIG);
     }
-    const detail = error instanceof Error ? error.stack ?? error.message : String(error);
+    const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
     if (log) log.fatal({ err: error }, 'failed to start');
     else process.stderr.write(`${name}: failed to start: ${detail}\n`);
     process.exit(1);

@@ -52,16 +52,29 @@ describe('gateway writes are fenced (real Redis)', () => {
     const room = 'fenced-votes';
     const zombie = (await renewLease(redis, 'zombie', 60_000, 'register', [room]))!;
     const live = (await renewLease(redis, 'live', 60_000, 'register', [room]))!;
-    await write(room, zombie, [{ op: 'join', user: 'z', count: 1 }, { op: 'vote', user: 'z', value: 'yes', ts: 1 }]);
+    await write(room, zombie, [
+      { op: 'join', user: 'z', count: 1 },
+      { op: 'vote', user: 'z', value: 'yes', ts: 1 },
+    ]);
     await expire(zombie);
     await reapGateway(stores, zombie.id);
     const k = keys.voteRoom(room);
     expect(await redis.hgetall(k.users)).toEqual({});
     // The batch the zombie still had in flight: refused as a whole.
-    await expect(write(room, zombie, [{ op: 'join', user: 'z', count: 1 }, { op: 'vote', user: 'z', value: 'no', ts: 2 }])).rejects.toEqual(new GatewayFenced('reaped', zombie.id));
+    await expect(
+      write(room, zombie, [
+        { op: 'join', user: 'z', count: 1 },
+        { op: 'vote', user: 'z', value: 'no', ts: 2 },
+      ]),
+    ).rejects.toEqual(new GatewayFenced('reaped', zombie.id));
     expect(await redis.hgetall(k.users)).toEqual({});
     expect(await redis.hgetall(k.votes)).toEqual({});
-    expect(await write(room, live, [{ op: 'join', user: 'l', count: 1 }, { op: 'vote', user: 'l', value: 'no', ts: 2 }])).toBe(1);
+    expect(
+      await write(room, live, [
+        { op: 'join', user: 'l', count: 1 },
+        { op: 'vote', user: 'l', value: 'no', ts: 2 },
+      ]),
+    ).toBe(1);
     expect(await redis.hgetall(k.tally)).toEqual({ yes: '0', no: '1', '#conn': '1' });
   });
 
@@ -79,7 +92,9 @@ describe('gateway writes are fenced (real Redis)', () => {
     const grant = (await renewLease(redis, 'holder', 60_000, 'register', []))!;
     expect((await holdForGateway(redis, grant.id, keys.gatewayPokerRooms(grant.id), ['p1'])).validUntil).toBe(grant.validUntil);
     await expire(grant);
-    await expect(holdForGateway(redis, grant.id, keys.gatewayPokerRooms(grant.id), ['p2'])).rejects.toEqual(new GatewayFenced('lapsed', grant.id));
+    await expect(holdForGateway(redis, grant.id, keys.gatewayPokerRooms(grant.id), ['p2'])).rejects.toEqual(
+      new GatewayFenced('lapsed', grant.id),
+    );
     expect(await redis.smembers(keys.gatewayPokerRooms(grant.id))).toEqual(['p1']);
   });
 

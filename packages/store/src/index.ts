@@ -18,7 +18,16 @@ export type { LeaseMode, PresenceChange } from './script-defs';
 export { pokerRoomOfChannel } from './keys';
 export type { PokerRoomKeys, UserKeys } from './keys';
 export { PokerStore, PokerRefused, PokerReply } from './poker-store';
-export type { PokerSettings, PokerSnapshot, PokerSnapshotMember, PokerRound, PokerRefusal, PresenceOp, CardsAction, ManageAction } from './poker-store';
+export type {
+  PokerSettings,
+  PokerSnapshot,
+  PokerSnapshotMember,
+  PokerRound,
+  PokerRefusal,
+  PresenceOp,
+  CardsAction,
+  ManageAction,
+} from './poker-store';
 export { decodePokerMessage } from './poker-messages';
 export type { PokerChange, PokerMessage, PokerRoomState, StoredEstimate, LeaveReason } from './poker-messages';
 export { UserStore } from './user-store';

@@ -50,7 +50,13 @@ export function parseEstimate(json: unknown): StoredEstimate {
 export function parseRoomState(fields: readonly unknown[]): PokerRoomState {
   const deck: unknown = JSON.parse(str(fields[3]));
   if (!Array.isArray(deck) || !deck.every((card) => typeof card === 'string')) throw new StoreError('stored deck is not a list of cards');
-  return { ownerId: str(fields[0]), topic: str(fields[1]), isRevealed: fields[2] === '1', deck: deck as string[], autoReveal: fields[4] === '1' };
+  return {
+    ownerId: str(fields[0]),
+    topic: str(fields[1]),
+    isRevealed: fields[2] === '1',
+    deck: deck as string[],
+    autoReveal: fields[4] === '1',
+  };
 }
 
 /** Pairs a flat [user, estimate JSON, ...] list into a record. */

@@ -1,7 +1,19 @@
 import { GatewayFenced, type LeaseGrant } from './gateway-fence';
 import { keys } from './keys';
 import { parseEstimate, parseEstimates, parseRoomState, type PokerRoomState, type StoredEstimate } from './poker-messages';
-import { PokerReply, pokerCards, pokerCreate, pokerEstimate, pokerManage, pokerPresence, pokerUser, type PokerPresenceArgs, type PokerRoomArgs, type PokerSeq, type PresenceChange } from './script-defs';
+import {
+  PokerReply,
+  pokerCards,
+  pokerCreate,
+  pokerEstimate,
+  pokerManage,
+  pokerPresence,
+  pokerUser,
+  type PokerPresenceArgs,
+  type PokerRoomArgs,
+  type PokerSeq,
+  type PresenceChange,
+} from './script-defs';
 import { holdForGateway } from './registry';
 import { StoreError, execPipeline, type ScriptedRedis } from './scripts';
 import { SlotBatch } from './slot-batch';
@@ -92,14 +104,40 @@ export class PokerStore {
     return { room: keys.pokerRoom(roomId), roomTtlMs: this.settings.roomTtlMs };
   }
 
-  private presenceArgs(roomId: string, op: PokerPresenceArgs['op'], gatewayId: string, validUntil: number, userId: string, count: number): PokerPresenceArgs {
-    return { ...this.roomArgs(roomId), op, gatewayId, validUntil, userId, count, spectator: false, name: '', nameVersion: '0', maxMembers: 0, rejoinGraceMs: this.settings.rejoinGraceMs };
+  private presenceArgs(
+    roomId: string,
+    op: PokerPresenceArgs['op'],
+    gatewayId: string,
+    validUntil: number,
+    userId: string,
+    count: number,
+  ): PokerPresenceArgs {
+    return {
+      ...this.roomArgs(roomId),
+      op,
+      gatewayId,
+      validUntil,
+      userId,
+      count,
+      spectator: false,
+      name: '',
+      nameVersion: '0',
+      maxMembers: 0,
+      rejoinGraceMs: this.settings.rejoinGraceMs,
+    };
   }
 
   /** Creates a room; false when the id is taken. */
   async create(roomId: string, ownerId: string, room: Pick<PokerRoomState, 'deck' | 'autoReveal' | 'topic'>): Promise<boolean> {
     // Two slots (the room's and the user's): two commands, never one cross-slot pipeline.
-    const created = await pokerCreate.run(this.redis, { ...this.roomArgs(roomId), ownerId, deck: room.deck, autoReveal: room.autoReveal, topic: room.topic, createdAt: Date.now() });
+    const created = await pokerCreate.run(this.redis, {
+      ...this.roomArgs(roomId),
+      ownerId,
+      deck: room.deck,
+      autoReveal: room.autoReveal,
+      topic: room.topic,
+      createdAt: Date.now(),
+    });
     if (!created) return false;
     await this.redis.sadd(keys.user(ownerId).rooms, roomId);
     return true;
@@ -123,7 +161,8 @@ export class PokerStore {
       nameVersion: version ?? '0',
       maxMembers: this.settings.maxMembers,
     });
-    if (!('room' in reply)) throw 'refused' in reply ? refusalOf(reply.refused, grant.id) : new StoreError('pokerPresence replied to a join without the room');
+    if (!('room' in reply))
+      throw 'refused' in reply ? refusalOf(reply.refused, grant.id) : new StoreError('pokerPresence replied to a join without the room');
     const flat = reply.members;
     const members: PokerSnapshotMember[] = [];
     for (let i = 0; i + 2 < flat.length; i += 3) members.push({ id: flat[i]!, spectator: flat[i + 1] === '1', name: flat[i + 2]! });
@@ -154,12 +193,21 @@ export class PokerStore {
 
   /** Sets (or with null withdraws) a member's estimate. */
   async estimate(roomId: string, userId: string, estimate: StoredEstimate | null): Promise<number> {
-    return seqOrRefusal(await pokerEstimate.run(this.redis, { ...this.roomArgs(roomId), userId, value: estimate?.value ?? '', comment: estimate?.comment ?? '' }));
+    return seqOrRefusal(
+      await pokerEstimate.run(this.redis, {
+        ...this.roomArgs(roomId),
+        userId,
+        value: estimate?.value ?? '',
+        comment: estimate?.comment ?? '',
+      }),
+    );
   }
 
   /** The owner reveals, hides or clears. */
   async cards(roomId: string, userId: string, action: CardsAction): Promise<number> {
-    return seqOrRefusal(await pokerCards.run(this.redis, { ...this.roomArgs(roomId), userId, action, now: Date.now(), roundsKept: this.settings.roundsKept }));
+    return seqOrRefusal(
+      await pokerCards.run(this.redis, { ...this.roomArgs(roomId), userId, action, now: Date.now(), roundsKept: this.settings.roundsKept }),
+    );
   }
 
   /** The owner sets the topic, kicks or transfers (`arg` is the topic or the member's id). */
@@ -180,7 +228,9 @@ export class PokerStore {
   /** The room's current sequence, or null when it does not exist. */
   async seq(roomIds: readonly string[]): Promise<(number | null)[]> {
     const batch = new SlotBatch(this.redis);
-    const replies = roomIds.map((roomId) => batch.add(keys.pokerRoom(roomId).room, (pipeline) => pipeline.hget(keys.pokerRoom(roomId).room, 'seq')));
+    const replies = roomIds.map((roomId) =>
+      batch.add(keys.pokerRoom(roomId).room, (pipeline) => pipeline.hget(keys.pokerRoom(roomId).room, 'seq')),
+    );
     await batch.exec();
     return (await Promise.all(replies)).map(([value]) => (value === null || value === undefined ? null : Number(value)));
   }

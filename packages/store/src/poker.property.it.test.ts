@@ -37,9 +37,24 @@ const user = fc.constantFrom(...USERS);
 const gateway = fc.integer({ min: 0, max: 1 });
 const cmd: fc.Arbitrary<Cmd> = fc.oneof(
   { weight: 5, arbitrary: fc.record({ kind: fc.constant('join' as const), gateway, user, spectator: fc.boolean() }) },
-  { weight: 3, arbitrary: fc.record({ kind: fc.constantFrom('leave' as const, 'sync' as const), gateway, user, count: fc.integer({ min: 0, max: 2 }) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({
+      kind: fc.constantFrom('leave' as const, 'sync' as const),
+      gateway,
+      user,
+      count: fc.integer({ min: 0, max: 2 }),
+    }),
+  },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('estimate' as const), user, value: fc.constantFrom('', '1', '3', 'nope') }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('cards' as const), user, action: fc.constantFrom('reveal' as const, 'hide' as const, 'clear' as const) }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('cards' as const),
+      user,
+      action: fc.constantFrom('reveal' as const, 'hide' as const, 'clear' as const),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('kick' as const), user, target: user }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('expire' as const), user }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('reap' as const), gateway }) },
@@ -153,7 +168,13 @@ class PokerModel {
     return 'ok';
   }
 
-  expected(): { open: boolean; revealed: boolean; members: Record<string, string>; estimates: Record<string, string>; conns: Record<string, string> } {
+  expected(): {
+    open: boolean;
+    revealed: boolean;
+    members: Record<string, string>;
+    estimates: Record<string, string>;
+    conns: Record<string, string>;
+  } {
     return {
       open: this.open,
       revealed: this.revealed,
@@ -197,7 +218,13 @@ describe('poker scripts against a reference model (real Redis, fast-check)', () 
 
   async function stored(roomId: string): Promise<ReturnType<PokerModel['expected']>> {
     const k = keys.pokerRoom(roomId);
-    const [open, revealed, members, estimates, conns] = await Promise.all([redis.exists(k.room), redis.hget(k.room, 'revealed'), redis.hgetall(k.members), redis.hgetall(k.estimates), redis.hgetall(k.conns)]);
+    const [open, revealed, members, estimates, conns] = await Promise.all([
+      redis.exists(k.room),
+      redis.hget(k.room, 'revealed'),
+      redis.hgetall(k.members),
+      redis.hgetall(k.estimates),
+      redis.hgetall(k.conns),
+    ]);
     return {
       open: open === 1,
       revealed: revealed === '1',
@@ -284,7 +311,9 @@ describe('poker scripts against a reference model (real Redis, fast-check)', () 
               const old = reaped.get(c.gateway);
               const applies = old !== undefined && (c.join || held.has(old.id));
               expected = applies ? 'fenced' : 'ok';
-              actual = !applies ? 'ok' : await outcome(c.join ? poker.join(roomId, old, c.user, false) : poker.presence(roomId, old, c.user, 'leave', 1));
+              actual = !applies
+                ? 'ok'
+                : await outcome(c.join ? poker.join(roomId, old, c.user, false) : poker.presence(roomId, old, c.user, 'leave', 1));
               break;
             }
           }
@@ -294,7 +323,17 @@ describe('poker scripts against a reference model (real Redis, fast-check)', () 
       }),
       {
         numRuns: RUNS,
-        examples: [[false, [{ kind: 'join', gateway: 0, user: 'u1', spectator: false }, { kind: 'expire', user: OWNER }, { kind: 'reap', gateway: 0 }, { kind: 'zombie', gateway: 0, user: 'u1', join: false }]]],
+        examples: [
+          [
+            false,
+            [
+              { kind: 'join', gateway: 0, user: 'u1', spectator: false },
+              { kind: 'expire', user: OWNER },
+              { kind: 'reap', gateway: 0 },
+              { kind: 'zombie', gateway: 0, user: 'u1', join: false },
+            ],
+          ],
+        ],
       },
     );
   });

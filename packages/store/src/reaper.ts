@@ -61,4 +61,3 @@ async function reapVoterPart(redis: ScriptedRedis, roomId: string, gatewayId: st
   } while (cursor !== '0');
   return released;
 }
-

@@ -8,7 +8,13 @@ import { execPipeline, type ScriptedRedis } from './scripts';
  * `rooms` active and held by it. Resolves with the new grant, or undefined when a renewal was
  * refused (the lease is gone or expired: the caller must register a new id).
  */
-export async function renewLease(redis: ScriptedRedis, gatewayId: string, ttlMs: number, mode: LeaseMode, rooms: readonly string[]): Promise<LeaseGrant | undefined> {
+export async function renewLease(
+  redis: ScriptedRedis,
+  gatewayId: string,
+  ttlMs: number,
+  mode: LeaseMode,
+  rooms: readonly string[],
+): Promise<LeaseGrant | undefined> {
   const expiry = await renewLeaseScript.run(redis, { gatewayId, ttlMs, mode, rooms });
   return expiry === undefined ? undefined : { id: gatewayId, validUntil: expiry };
 }
@@ -18,7 +24,12 @@ export async function renewLease(redis: ScriptedRedis, gatewayId: string, ttlMs:
  * gatewayUsers of the gateway), before the gateway writes to them. Throws GatewayFenced when the
  * lease is gone; otherwise resolves with the grant as it stands.
  */
-export async function holdForGateway(redis: ScriptedRedis, gatewayId: string, held: string, members: readonly string[]): Promise<LeaseGrant> {
+export async function holdForGateway(
+  redis: ScriptedRedis,
+  gatewayId: string,
+  held: string,
+  members: readonly string[],
+): Promise<LeaseGrant> {
   const expiry = await holdScript.run(redis, { gatewayId, held, members });
   if (expiry === undefined) throw new GatewayFenced('lapsed', gatewayId);
   return { id: gatewayId, validUntil: expiry };
@@ -35,7 +46,8 @@ export async function activeRooms(redis: ScriptedRedis, buckets: readonly number
   if (buckets.length === 0) return [];
   // One slot ({registry}): one pipeline on every topology.
   const pipeline = redis.pipeline();
-  for (const bucket of buckets) pipeline.zremrangebyscore(keys.activeRooms(bucket), '-inf', `(${cutoffMs}`).zrange(keys.activeRooms(bucket), '0', '-1');
+  for (const bucket of buckets)
+    pipeline.zremrangebyscore(keys.activeRooms(bucket), '-inf', `(${cutoffMs}`).zrange(keys.activeRooms(bucket), '0', '-1');
   const results = await execPipeline(pipeline);
   return results.filter((_, i) => i % 2 === 1).flatMap((rooms) => rooms as string[]);
 }

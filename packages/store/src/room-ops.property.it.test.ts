@@ -93,7 +93,15 @@ class RoomModel {
       votes[u] = `${value}|${ts}`;
       if (value !== 'cancel') tally[value] = (tally[value] ?? 0) + 1;
     }
-    return { users, votes, tally: Object.fromEntries(Object.entries(tally).filter(([, v]) => v !== 0).map(([k, v]) => [k, String(v)])) };
+    return {
+      users,
+      votes,
+      tally: Object.fromEntries(
+        Object.entries(tally)
+          .filter(([, v]) => v !== 0)
+          .map(([k, v]) => [k, String(v)]),
+      ),
+    };
   }
 }
 
@@ -122,7 +130,10 @@ describe('roomOps and reapVoters against a reference model (real Redis, fast-che
     const batch = store.batch();
     const applied = store.addRoomOps(batch, room, grant, ops, 1);
     await batch.exec().catch(() => undefined);
-    return applied.then(() => 'ok' as const, () => 'fenced' as const);
+    return applied.then(
+      () => 'ok' as const,
+      () => 'fenced' as const,
+    );
   }
 
   async function stored(room: string): Promise<ReturnType<RoomModel['expected']>> {

@@ -34,16 +34,19 @@ describe('script replies are decoded where each script is defined', () => {
     expect(scripts.map(([script]) => script.file).sort()).toEqual([...SCRIPT_FILES].sort());
   });
 
-  it.each(scripts.map(([script, wrap]) => [script.file, script, wrap] as const))('%s: every code its header documents decodes, any other is a StoreError naming it', (file, script, wrap) => {
-    expect(() => script.decode('not a reply')).toThrow(StoreError);
-    if (!wrap) {
-      expect(documentedCodes(file)).toEqual([]);
-      return;
-    }
-    for (const code of documentedCodes(file)) expect(() => script.decode(wrap(code))).not.toThrow();
-    expect(() => script.decode(wrap(-50))).toThrow(StoreError);
-    expect(() => script.decode(wrap(-50))).toThrow(file);
-  });
+  it.each(scripts.map(([script, wrap]) => [script.file, script, wrap] as const))(
+    '%s: every code its header documents decodes, any other is a StoreError naming it',
+    (file, script, wrap) => {
+      expect(() => script.decode('not a reply')).toThrow(StoreError);
+      if (!wrap) {
+        expect(documentedCodes(file)).toEqual([]);
+        return;
+      }
+      for (const code of documentedCodes(file)) expect(() => script.decode(wrap(code))).not.toThrow();
+      expect(() => script.decode(wrap(-50))).toThrow(StoreError);
+      expect(() => script.decode(wrap(-50))).toThrow(file);
+    },
+  );
 
   it('reads each shape into words, never positions', () => {
     expect(defs.roomOps.decode(3)).toEqual({ changed: 3 });

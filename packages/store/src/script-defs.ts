@@ -16,7 +16,13 @@ export type PresenceChange = 'join' | 'leave' | 'sync';
 /** The reaper drops a dead gateway's connections (and fences its id): the fourth change. */
 export type ReaperChange = 'drop';
 
-const OP_LETTER: Readonly<Record<PresenceChange | ReaperChange | 'vote', string>> = { join: 'J', leave: 'L', sync: 'S', drop: 'X', vote: 'V' };
+const OP_LETTER: Readonly<Record<PresenceChange | ReaperChange | 'vote', string>> = {
+  join: 'J',
+  leave: 'L',
+  sync: 'S',
+  drop: 'X',
+  vote: 'V',
+};
 
 /** One presence or vote change of a vote room, applied in order by the roomOps script. */
 export type RoomOp = { op: PresenceChange; user: string; count: number } | { op: 'vote'; user: string; value: string; ts: number };
@@ -47,7 +53,10 @@ export const roomOps = defineScript(
   (a: RoomOpsArgs) => ({
     keys: [a.voters.users, a.voters.votes, a.voters.tally, a.conns],
     // Groups of four: op, user, a, b (see roomOps-4.lua).
-    argv: [a.validUntil, ...a.ops.flatMap((op) => (op.op === 'vote' ? ['V', op.user, op.value, op.ts] : [OP_LETTER[op.op], op.user, op.count, 0]))],
+    argv: [
+      a.validUntil,
+      ...a.ops.flatMap((op) => (op.op === 'vote' ? ['V', op.user, op.value, op.ts] : [OP_LETTER[op.op], op.user, op.count, 0])),
+    ],
   }),
   writeReply,
 );
@@ -133,10 +142,20 @@ const TICK_RESULTS = codes<TickResult>(TickResult);
 export const tickRooms = defineScript(
   'tickRooms-n',
   (a: TickRoomsArgs) => {
-    const sums = a.rooms.some((r) => r.sums !== undefined) ? a.rooms.map(({ sums: s }) => (s ? [s.connected, ...s.counts].join('|') : '')) : [];
+    const sums = a.rooms.some((r) => r.sums !== undefined)
+      ? a.rooms.map(({ sums: s }) => (s ? [s.connected, ...s.counts].join('|') : ''))
+      : [];
     return {
       keys: a.rooms.flatMap(({ room }) => [room.meta, room.users, room.tally, room.history]),
-      argv: [a.epoch, a.ts, a.historyLimit, a.roomTtlMs, ...a.rooms.map(({ room }) => room.channel), ...a.rooms.map(({ layout }) => layout), ...sums],
+      argv: [
+        a.epoch,
+        a.ts,
+        a.historyLimit,
+        a.roomTtlMs,
+        ...a.rooms.map(({ room }) => room.channel),
+        ...a.rooms.map(({ layout }) => layout),
+        ...sums,
+      ],
     };
   },
   (reply) => list(reply).map((code) => oneOf(code, TICK_RESULTS)),
@@ -176,7 +195,15 @@ export const ensureRoom = defineScript(
   }),
   (reply) => {
     const [created, options, open, tickMs, shards] = list(reply, 2);
-    return { created: oneOf(created, [0, 1]) === 1, meta: { options: text(options), open: optionalText(open ?? null), tickMs: optionalText(tickMs ?? null), shards: optionalText(shards ?? null) } satisfies StoredMeta };
+    return {
+      created: oneOf(created, [0, 1]) === 1,
+      meta: {
+        options: text(options),
+        open: optionalText(open ?? null),
+        tickMs: optionalText(tickMs ?? null),
+        shards: optionalText(shards ?? null),
+      } satisfies StoredMeta,
+    };
   },
 );
 
@@ -194,7 +221,11 @@ export const renewLease = defineScript(
   'renewLease-n',
   (a: RenewLeaseArgs) => ({
     // Every activity bucket's key, in bucket order: the script finds bucket b at KEYS[2 + b + 1].
-    keys: [keys.gateways, keys.gatewayRooms(a.gatewayId), ...Array.from({ length: ACTIVITY_BUCKETS }, (_, bucket) => keys.activeRooms(bucket))],
+    keys: [
+      keys.gateways,
+      keys.gatewayRooms(a.gatewayId),
+      ...Array.from({ length: ACTIVITY_BUCKETS }, (_, bucket) => keys.activeRooms(bucket)),
+    ],
     argv: [a.gatewayId, a.ttlMs, a.mode, ...a.rooms.flatMap((room) => [roomBucket(room), room])],
   }),
   leaseExpiry,
@@ -277,7 +308,18 @@ export interface PokerJoined {
 export const pokerPresence = defineScript(
   'pokerPresence-6',
   (a: PokerPresenceArgs) =>
-    pokerCall(a, [OP_LETTER[a.op], a.gatewayId, a.userId, a.count, a.spectator ? '1' : '0', a.name, a.nameVersion, a.maxMembers, a.rejoinGraceMs, a.validUntil]),
+    pokerCall(a, [
+      OP_LETTER[a.op],
+      a.gatewayId,
+      a.userId,
+      a.count,
+      a.spectator ? '1' : '0',
+      a.name,
+      a.nameVersion,
+      a.maxMembers,
+      a.rejoinGraceMs,
+      a.validUntil,
+    ]),
   (reply): PokerSeq | PokerJoined => {
     const [seq, ...rest] = list(reply, 1);
     if (rest.length === 0) return pokerSeq(seq);
@@ -294,7 +336,8 @@ export const pokerEstimate = defineScript(
 
 export const pokerCards = defineScript(
   'pokerCards-6',
-  (a: PokerRoomArgs & { userId: string; action: 'reveal' | 'hide' | 'clear'; now: number; roundsKept: number }) => pokerCall(a, [a.userId, a.action, a.now, a.roundsKept]),
+  (a: PokerRoomArgs & { userId: string; action: 'reveal' | 'hide' | 'clear'; now: number; roundsKept: number }) =>
+    pokerCall(a, [a.userId, a.action, a.now, a.roundsKept]),
   pokerSeq,
 );
 
@@ -333,8 +376,7 @@ export interface UserConnectionsArgs {
 
 /** A user's connections after a change, or the fence's refusal. */
 export type UserConnectionsReply =
-  | { connections: number; expiresAt: number; name: string | null; nameVersion: string }
-  | { fenced: FenceReason };
+  { connections: number; expiresAt: number; name: string | null; nameVersion: string } | { fenced: FenceReason };
 
 export const userConnections = defineScript(
   'userConnections-3',

@@ -28,15 +28,22 @@ describe('script registry', () => {
     expect(lua.match(/redis\.call\('TIME'\)/g)?.length ?? 0).toBe(lua.includes('local function now_ms(') ? 2 : 0);
   });
 
-  it.each(SCRIPT_FILES.filter((file) => file.startsWith('poker')).map((file) => [file]))('%s refuses only with codes of the one poker reply table', (file) => {
-    const lua = scriptSource(file).replace(/--\[\[[\s\S]*?\]\]/g, '');
-    const codes = [...lua.matchAll(/return \{? ?(-\d+)/g)].map((m) => Number(m[1]));
-    const known = Object.values(PokerReply).filter((v): v is number => typeof v === 'number');
-    for (const code of codes) expect(known).toContain(code);
-  });
+  it.each(SCRIPT_FILES.filter((file) => file.startsWith('poker')).map((file) => [file]))(
+    '%s refuses only with codes of the one poker reply table',
+    (file) => {
+      const lua = scriptSource(file).replace(/--\[\[[\s\S]*?\]\]/g, '');
+      const codes = [...lua.matchAll(/return \{? ?(-\d+)/g)].map((m) => Number(m[1]));
+      const known = Object.values(PokerReply).filter((v): v is number => typeof v === 'number');
+      for (const code of codes) expect(known).toContain(code);
+    },
+  );
 
   it('refuses a call whose keys do not match the script', async () => {
-    const broken = defineScript('holdForGateway-2', (gatewayId: string) => ({ keys: [gatewayId], argv: [] }), () => undefined);
+    const broken = defineScript(
+      'holdForGateway-2',
+      (gatewayId: string) => ({ keys: [gatewayId], argv: [] }),
+      () => undefined,
+    );
     await expect(broken.run({} as ScriptedRedis, 'g1')).rejects.toThrow(StoreError);
   });
 });

@@ -150,7 +150,8 @@ export function defineScript<A, R>(file: ScriptFile, build: (args: A) => ScriptC
   return {
     file,
     command,
-    run: async (redis, args) => read(await (redis as unknown as Record<string, ScriptMethod<Promise<unknown>>>)[command]!(...flatten(args))),
+    run: async (redis, args) =>
+      read(await (redis as unknown as Record<string, ScriptMethod<Promise<unknown>>>)[command]!(...flatten(args))),
     queue: (pipeline, args) => {
       (pipeline as unknown as Record<string, ScriptMethod<unknown>>)[command]!(...flatten(args));
     },

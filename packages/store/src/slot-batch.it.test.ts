@@ -25,7 +25,16 @@ describe('SlotBatch (real Redis)', () => {
   it("settles each room's commands with their own replies, in the order queued", async () => {
     const store = new VoteStore(redis, { historyLimit: 10, roomTtlMs: 60_000 });
     const batch = store.batch();
-    const first = store.addRoomOps(batch, 'sb-a', FOREVER, [{ op: 'join', user: 'u1', count: 1 }, { op: 'vote', user: 'u1', value: 'yes', ts: 2 }], 1);
+    const first = store.addRoomOps(
+      batch,
+      'sb-a',
+      FOREVER,
+      [
+        { op: 'join', user: 'u1', count: 1 },
+        { op: 'vote', user: 'u1', value: 'yes', ts: 2 },
+      ],
+      1,
+    );
     const second = store.addRoomOps(batch, 'sb-b', FOREVER, [{ op: 'vote', user: 'nobody', value: 'yes', ts: 1 }], 1);
     const raw = batch.add(keys.voteRoom('sb-a').users, (pipeline) => pipeline.hget(keys.voteRoom('sb-a').users, 'u1'));
     expect(batch.size).toBe(3);
@@ -41,7 +50,19 @@ describe('SlotBatch (real Redis)', () => {
       unhandled.push(reason);
     };
     process.on('unhandledRejection', record);
-    const dead = registerScripts(connectRedis({ kind: 'single', url: `redis://127.0.0.1:${await freePort()}`, username: undefined, password: undefined, tls: false, tlsCa: undefined }, { name: 'dead', queueWhileDisconnected: false }));
+    const dead = registerScripts(
+      connectRedis(
+        {
+          kind: 'single',
+          url: `redis://127.0.0.1:${await freePort()}`,
+          username: undefined,
+          password: undefined,
+          tls: false,
+          tlsCa: undefined,
+        },
+        { name: 'dead', queueWhileDisconnected: false },
+      ),
+    );
     dead.on('error', () => undefined); // connection refused, expected here
     try {
       const store = new VoteStore(dead, { historyLimit: 10, roomTtlMs: 60_000 });

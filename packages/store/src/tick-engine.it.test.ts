@@ -83,7 +83,10 @@ describe('tick engine (real Redis)', () => {
     rooms.forEach((room) => void store.addEnsureRoom(setup, room, { options: OPTIONS, open: false, tickMs: 0 }));
     await setup.exec();
     const at = Math.floor(Date.now() / 1000) * 1000; // real tick times: a first tick renews expiry
-    await apply('many-0', 'g1', [{ op: 'join', user: 'a', count: 1 }, { op: 'vote', user: 'a', value: 'no', ts: 1 }]);
+    await apply('many-0', 'g1', [
+      { op: 'join', user: 'a', count: 1 },
+      { op: 'vote', user: 'a', value: 'no', ts: 1 },
+    ]);
     expect(await tick('many-1', 8, at)).toBe(TickResult.Stored); // already has this ts
     expect(await tick('many-2', 9, at - 1000)).toBe(TickResult.Stored); // ticked by a newer leader
 
@@ -95,7 +98,9 @@ describe('tick engine (real Redis)', () => {
     expect(codes.slice(0, 4)).toEqual([TickResult.Stored, TickResult.Unchanged, TickResult.Fenced, TickResult.Stored]);
     expect(codes.slice(3, -1).every((code) => code === TickResult.Stored)).toBe(true);
     expect(codes.at(-1)).toBe(TickResult.NoRoom);
-    expect((await store.history('many-0')).map((point) => JSON.parse(point) as unknown)).toEqual([{ ts: at, votes: { yes: 0, no: 1 }, connected: 1 }]);
+    expect((await store.history('many-0')).map((point) => JSON.parse(point) as unknown)).toEqual([
+      { ts: at, votes: { yes: 0, no: 1 }, connected: 1 },
+    ]);
     // The first tick renews the expiry of meta, tally and history (the tally is created without one).
     const room = keys.voteRoom('many-0');
     for (const key of [room.meta, room.tally, room.history]) expect(await redis.pttl(key)).toBeGreaterThan(0);
@@ -140,15 +145,31 @@ describe('tick engine (real Redis)', () => {
     expect(history.map(pointTs)).toEqual([7000, 8000]);
     // Each published frame is a one-point data frame carrying exactly the stored point.
     expect(published.map(pointOfSnapshot)).toEqual(history);
-    expect(published.map((frame) => decodeVoteServerFrame(frame))).toEqual(history.map((point) => ({ kind: 'data', points: [decodePoint(JSON.parse(point))] })));
+    expect(published.map((frame) => decodeVoteServerFrame(frame))).toEqual(
+      history.map((point) => ({ kind: 'data', points: [decodePoint(JSON.parse(point))] })),
+    );
     // A join frame spliced from the stored points decodes to the same points.
-    expect(decodeVoteServerFrame(dataFrame(history))).toEqual({ kind: 'data', points: [{ ts: 7000, ...expected }, { ts: 8000, ...expected }] });
+    expect(decodeVoteServerFrame(dataFrame(history))).toEqual({
+      kind: 'data',
+      points: [
+        { ts: 7000, ...expected },
+        { ts: 8000, ...expected },
+      ],
+    });
   });
 
   it('upgrades a room whose tick state a ticker of an older version kept in meta, keeping its fence and last tick', async () => {
     // The layout of script version 5: the tick state in meta, nothing of it in the tally.
     const room = keys.voteRoom('old-layout');
-    await redis.hset(room.meta, { options: JSON.stringify(OPTIONS), open: '0', tick_ms: '0', created_at: '1', fence: '7', last_ts: '5000', refreshed: '5000' });
+    await redis.hset(room.meta, {
+      options: JSON.stringify(OPTIONS),
+      open: '0',
+      tick_ms: '0',
+      created_at: '1',
+      fence: '7',
+      last_ts: '5000',
+      refreshed: '5000',
+    });
     await redis.pexpire(room.meta, 60_000);
     await redis.hset(room.tally, { yes: '1' });
     await redis.hset(room.users, { a: '1' });
@@ -181,7 +202,10 @@ describe('tick engine (real Redis)', () => {
     expect(await tick('changing', 1, ts)).toBe(TickResult.Stored);
     await redis.del(keys.voteRoom('changing').meta, keys.voteRoom('changing').tally);
     await store.ensureRoom('changing', { options: ['up', 'down', 'meh'], open: false, tickMs: 0 });
-    await apply('changing', 'g1', [{ op: 'join', user: 'a', count: 1 }, { op: 'vote', user: 'a', value: 'meh', ts: 1 }]);
+    await apply('changing', 'g1', [
+      { op: 'join', user: 'a', count: 1 },
+      { op: 'vote', user: 'a', value: 'meh', ts: 1 },
+    ]);
     expect(await tick('changing', 1, ts + 1000)).toBe(TickResult.Stored);
     expect(await tick('changing', 1, ts + 2000)).toBe(TickResult.Stored);
     expect((await store.history('changing')).map((point) => JSON.parse(point) as unknown).slice(-2)).toEqual([

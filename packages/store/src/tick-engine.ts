@@ -70,7 +70,11 @@ export class TickEngine {
     const results = new Array<TickResult>(roomIds.length).fill(TickResult.NoRoom);
     let pending = roomIds.map((_, index) => index);
     for (let pass = 0; pass < 3 && pending.length > 0; pass += 1) {
-      const codes = await this.tickOnce(pending.map((index) => roomIds[index]!), epoch, ts);
+      const codes = await this.tickOnce(
+        pending.map((index) => roomIds[index]!),
+        epoch,
+        ts,
+      );
       const learn: string[] = [];
       const again: number[] = [];
       const upgrade: number[] = [];
@@ -122,11 +126,15 @@ export class TickEngine {
         });
         const args = { rooms, epoch, ts, historyLimit: this.settings.historyLimit, roomTtlMs: this.settings.roomTtlMs };
         calls.push(
-          batch.add(rooms[0]!.room.meta, (pipeline) => tickRooms.queue(pipeline, args), ([reply]) => {
-            const codes = tickRooms.decode(reply);
-            if (codes.length !== chunk.length) throw new StoreError(`tickRooms replied ${codes.length} codes for ${chunk.length} rooms`);
-            chunk.forEach((index, i) => (results[index] = codes[i]!));
-          }),
+          batch.add(
+            rooms[0]!.room.meta,
+            (pipeline) => tickRooms.queue(pipeline, args),
+            ([reply]) => {
+              const codes = tickRooms.decode(reply);
+              if (codes.length !== chunk.length) throw new StoreError(`tickRooms replied ${codes.length} codes for ${chunk.length} rooms`);
+              chunk.forEach((index, i) => (results[index] = codes[i]!));
+            },
+          ),
         );
       }
     }
@@ -139,7 +147,11 @@ export class TickEngine {
     const batch = new SlotBatch(this.redis);
     const read = roomIds.map((roomId) => {
       const { tally } = keys.voteRoom(roomId);
-      return batch.add(tally, (pipeline) => pipeline.hget(tally, '#layout'), ([text]) => (typeof text === 'string' ? parseLayout(text) : undefined));
+      return batch.add(
+        tally,
+        (pipeline) => pipeline.hget(tally, '#layout'),
+        ([text]) => (typeof text === 'string' ? parseLayout(text) : undefined),
+      );
     });
     await batch.exec();
     for (const [i, roomId] of roomIds.entries()) {
@@ -159,7 +171,11 @@ export class TickEngine {
     const batch = new SlotBatch(this.redis);
     const done = roomIds.map((roomId) => {
       const room = keys.voteRoom(roomId);
-      return batch.add(room.meta, (pipeline) => upgradeRooms.queue(pipeline, { rooms: [room] }), ([reply]) => upgradeRooms.decode(reply)[0] === true);
+      return batch.add(
+        room.meta,
+        (pipeline) => upgradeRooms.queue(pipeline, { rooms: [room] }),
+        ([reply]) => upgradeRooms.decode(reply)[0] === true,
+      );
     });
     await batch.exec();
     const upgraded = await Promise.all(done);

@@ -16,10 +16,14 @@ export async function topologyProblem(client: RedisClient): Promise<string | und
     const info = String(await client.cluster('INFO'));
     const state = /cluster_state:(\w+)/.exec(info)?.[1];
     const served = /cluster_slots_ok:(\d+)/.exec(info)?.[1];
-    return state === 'ok' ? undefined : `the Redis Cluster is not ok (cluster_state:${state ?? '?'}, ${served ?? '?'} of 16384 slots served)`;
+    return state === 'ok'
+      ? undefined
+      : `the Redis Cluster is not ok (cluster_state:${state ?? '?'}, ${served ?? '?'} of 16384 slots served)`;
   }
   const info = await client.info('cluster');
-  return /cluster_enabled:1/.test(info) ? 'the Redis is a Cluster node: set REDIS_CLUSTER_NODES instead of REDIS_URL or REDIS_SENTINELS' : undefined;
+  return /cluster_enabled:1/.test(info)
+    ? 'the Redis is a Cluster node: set REDIS_CLUSTER_NODES instead of REDIS_URL or REDIS_SENTINELS'
+    : undefined;
 }
 
 /** A connection error that says the configured topology is wrong (not merely unreachable). */
@@ -104,7 +108,8 @@ export class TopologyWatch {
   }
 
   private report(found: string | undefined): void {
-    if (found !== undefined && found !== this.found) this.log.error({ problem: found, redis: this.where }, 'Redis is not usable as configured; /readyz stays 503');
+    if (found !== undefined && found !== this.found)
+      this.log.error({ problem: found, redis: this.where }, 'Redis is not usable as configured; /readyz stays 503');
     else if (found === undefined && this.found !== undefined) this.log.info({ redis: this.where }, 'Redis is usable as configured again');
     this.found = found;
   }

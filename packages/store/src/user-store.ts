@@ -37,7 +37,8 @@ export class UserStore {
    */
   async connections(userId: string, grant: LeaseGrant, op: PresenceChange, count: number): Promise<UserPresence> {
     // The registry (its own slot) first, so a reaper finds the user, then the user's script.
-    const validUntil = op === 'leave' ? grant.validUntil : (await holdForGateway(this.redis, grant.id, keys.gatewayUsers(grant.id), [userId])).validUntil;
+    const validUntil =
+      op === 'leave' ? grant.validUntil : (await holdForGateway(this.redis, grant.id, keys.gatewayUsers(grant.id), [userId])).validUntil;
     return this.change(userId, grant.id, op, count, validUntil);
   }
 
@@ -46,8 +47,22 @@ export class UserStore {
     return this.change(userId, gatewayId, 'drop', 0, 0);
   }
 
-  private async change(userId: string, gatewayId: string, op: PresenceChange | 'drop', count: number, validUntil: number): Promise<UserPresence> {
-    const reply = await userConnections.run(this.redis, { userId, gatewayId, op, count, validUntil, userTtlMs: this.userTtlMs, backstopMs: BACKSTOP_MS });
+  private async change(
+    userId: string,
+    gatewayId: string,
+    op: PresenceChange | 'drop',
+    count: number,
+    validUntil: number,
+  ): Promise<UserPresence> {
+    const reply = await userConnections.run(this.redis, {
+      userId,
+      gatewayId,
+      op,
+      count,
+      validUntil,
+      userTtlMs: this.userTtlMs,
+      backstopMs: BACKSTOP_MS,
+    });
     if ('fenced' in reply) throw new GatewayFenced(reply.fenced, gatewayId);
     if (reply.connections === 0) await this.redis.zadd(keys.expiringUsers, reply.expiresAt, userId);
     return reply;

@@ -103,24 +103,40 @@ describe('vote store scripts (real Redis)', () => {
       }
       await batch.exec();
       const actual = await stored(room);
-      expect({ batch, tally: actual.votes, connected: actual.connected }).toEqual({ batch, tally: model.tally(), connected: model.connected() });
+      expect({ batch, tally: actual.votes, connected: actual.connected }).toEqual({
+        batch,
+        tally: model.tally(),
+        connected: model.connected(),
+      });
     }
   });
 
-  it("reaps an expired gateway: its users stop counting unless connected elsewhere", async () => {
+  it('reaps an expired gateway: its users stop counting unless connected elsewhere', async () => {
     const room = 'reaped';
     const dead = (await renewLease(redis, 'dead', 50, 'register', [room]))!;
     const alive = (await renewLease(redis, 'alive', 60_000, 'register', [room]))!;
     const batch = store.batch();
-    void store.addRoomOps(batch, room, dead, [
-      { op: 'join', user: 'only-dead', count: 2 },
-      { op: 'vote', user: 'only-dead', value: 'yes', ts: 1 },
-      { op: 'join', user: 'both', count: 1 },
-    ], 1);
-    void store.addRoomOps(batch, room, alive, [
-      { op: 'join', user: 'both', count: 1 },
-      { op: 'vote', user: 'both', value: 'no', ts: 2 },
-    ], 1);
+    void store.addRoomOps(
+      batch,
+      room,
+      dead,
+      [
+        { op: 'join', user: 'only-dead', count: 2 },
+        { op: 'vote', user: 'only-dead', value: 'yes', ts: 1 },
+        { op: 'join', user: 'both', count: 1 },
+      ],
+      1,
+    );
+    void store.addRoomOps(
+      batch,
+      room,
+      alive,
+      [
+        { op: 'join', user: 'both', count: 1 },
+        { op: 'vote', user: 'both', value: 'no', ts: 2 },
+      ],
+      1,
+    );
     await batch.exec();
     expect(await stored(room)).toEqual({ votes: { yes: 1, no: 1 }, connected: 2 });
 

@@ -57,7 +57,15 @@ export class VoteStore {
   }
 
   private ensureArgs(roomId: string, defaults: RoomMeta): Parameters<typeof ensureRoom.run>[1] {
-    return { roomId, options: JSON.stringify(defaults.options), open: defaults.open, tickMs: defaults.tickMs, createdAt: Date.now(), roomTtlMs: this.settings.roomTtlMs, shards: defaults.shards ?? 1 };
+    return {
+      roomId,
+      options: JSON.stringify(defaults.options),
+      open: defaults.open,
+      tickMs: defaults.tickMs,
+      createdAt: Date.now(),
+      roomTtlMs: this.settings.roomTtlMs,
+      shards: defaults.shards ?? 1,
+    };
   }
 
   /** Creates the room with `defaults` unless it exists; returns what is stored. */
@@ -73,7 +81,9 @@ export class VoteStore {
 
   async getRoom(roomId: string): Promise<RoomMeta | null> {
     const [options, open, tickMs, shards] = await this.redis.hmget(keys.voteRoom(roomId).meta, 'options', 'open', 'tick_ms', 'shards');
-    return options === null || options === undefined ? null : parseMeta({ options, open: open ?? null, tickMs: tickMs ?? null, shards: shards ?? null });
+    return options === null || options === undefined
+      ? null
+      : parseMeta({ options, open: open ?? null, tickMs: tickMs ?? null, shards: shards ?? null });
   }
 
   /** The stored history as raw JSON points, oldest first. */
@@ -105,7 +115,14 @@ export class VoteStore {
     return handled(Promise.all(written).then((counts) => counts.reduce((sum, n) => sum + n, 0)));
   }
 
-  private addPartOps(batch: SlotBatch, roomId: string, grant: LeaseGrant, ops: readonly RoomOp[], shard: number, shards: number): Promise<number> {
+  private addPartOps(
+    batch: SlotBatch,
+    roomId: string,
+    grant: LeaseGrant,
+    ops: readonly RoomOp[],
+    shard: number,
+    shards: number,
+  ): Promise<number> {
     const voters = keys.voterKeys(roomId, shard, shards);
     const conns = keys.gatewayConns(roomId, grant.id, shard, shards);
     const queue = (pipeline: ScriptedPipeline): void => {

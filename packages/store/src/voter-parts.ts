@@ -23,7 +23,13 @@ export interface PartSums {
  * their sums, each count at least 0. `renewMs` also renews each part's tally expiry (the tick
  * does, as it does a room's own tally's).
  */
-export function addPartSums(batch: SlotBatch, roomId: string, shards: number, options: readonly string[], renewMs?: number): Promise<PartSums> {
+export function addPartSums(
+  batch: SlotBatch,
+  roomId: string,
+  shards: number,
+  options: readonly string[],
+  renewMs?: number,
+): Promise<PartSums> {
   const parts = Array.from({ length: Math.max(1, shards) }, (_, shard) => {
     const voters = keys.voterKeys(roomId, shard, shards);
     return batch.add(voters.users, (pipeline) => {

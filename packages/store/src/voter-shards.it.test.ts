@@ -49,7 +49,18 @@ describe('a vote room with its voters in parts (real Redis Cluster, 3 masters)',
     // The room's own meta and history stay on one slot, apart from its parts.
     expect(parts.map((part) => keySlot(part.users))).not.toContain(keySlot(keys.voteRoom('giant').meta));
 
-    await apply('giant', 'g1', USERS.flatMap((user, i) => [{ op: 'join', user, count: 1 }, { op: 'vote', user, value: voteOf(i), ts: 10 }] as RoomOp[]), 3);
+    await apply(
+      'giant',
+      'g1',
+      USERS.flatMap(
+        (user, i) =>
+          [
+            { op: 'join', user, count: 1 },
+            { op: 'vote', user, value: voteOf(i), ts: 10 },
+          ] as RoomOp[],
+      ),
+      3,
+    );
     const sizes = await Promise.all(parts.map((part) => redis.hlen(part.users)));
     expect(sizes.reduce((a, b) => a + b, 0)).toBe(USERS.length);
     expect(sizes.every((size) => size > 0)).toBe(true);
@@ -66,7 +77,15 @@ describe('a vote room with its voters in parts (real Redis Cluster, 3 masters)',
   it('keeps one vote per user across tabs and gateways, newest ts winning', async () => {
     const meta = (await store.getRoom('giant'))!;
     // viewer-1 (voted yes on g1) opens a second tab on g2 and votes no there; an older vote loses.
-    await apply('giant', 'g2', [{ op: 'join', user: 'viewer-1', count: 1 }, { op: 'vote', user: 'viewer-1', value: 'no', ts: 20 }], 3);
+    await apply(
+      'giant',
+      'g2',
+      [
+        { op: 'join', user: 'viewer-1', count: 1 },
+        { op: 'vote', user: 'viewer-1', value: 'no', ts: 20 },
+      ],
+      3,
+    );
     await apply('giant', 'g1', [{ op: 'vote', user: 'viewer-1', value: 'yes', ts: 15 }], 3);
     expect(await store.liveTally('giant', meta)).toEqual({ votes: { yes: 19, no: 11 }, connected: 30 });
     // Closing the first tab keeps the user, and their vote, present.
@@ -76,7 +95,15 @@ describe('a vote room with its voters in parts (real Redis Cluster, 3 masters)',
 
   it('ticks the sum of the parts once per ts, fenced, next to unsharded rooms', async () => {
     await store.ensureRoom('small', { options: OPTIONS, open: false, tickMs: 0 });
-    await apply('small', 'g1', [{ op: 'join', user: 'solo', count: 1 }, { op: 'vote', user: 'solo', value: 'yes', ts: 1 }], 1);
+    await apply(
+      'small',
+      'g1',
+      [
+        { op: 'join', user: 'solo', count: 1 },
+        { op: 'vote', user: 'solo', value: 'yes', ts: 1 },
+      ],
+      1,
+    );
     const ts = Math.floor(Date.now() / 1000) * 1000;
     // A fresh engine (a new ticker) does not know the room is sharded: the script says so, and the
     // engine learns the layout and ticks it again with the parts' sums.
@@ -91,7 +118,9 @@ describe('a vote room with its voters in parts (real Redis Cluster, 3 masters)',
       { ts, votes: { yes: 19, no: 11 }, connected: 30 },
       { ts: ts + 1000, votes: { yes: 19, no: 11 }, connected: 30 },
     ]);
-    expect((await store.history('small')).map((point) => JSON.parse(point) as unknown)).toEqual([{ ts, votes: { yes: 1, no: 0 }, connected: 1 }]);
+    expect((await store.history('small')).map((point) => JSON.parse(point) as unknown)).toEqual([
+      { ts, votes: { yes: 1, no: 0 }, connected: 1 },
+    ]);
     // A sum made for another layout is refused, never stored.
     const batch = store.batch();
     const other = parseLayout(`0|2|${JSON.stringify(OPTIONS)}`);
@@ -104,7 +133,15 @@ describe('a vote room with its voters in parts (real Redis Cluster, 3 masters)',
   it('follows a room re-created with another layout', async () => {
     const ticker = new TickEngine(redis, { historyLimit: 10, roomTtlMs: 60_000 });
     await store.ensureRoom('reborn', { options: OPTIONS, open: false, tickMs: 0, shards: 4 });
-    await apply('reborn', 'g1', [{ op: 'join', user: 'a', count: 1 }, { op: 'vote', user: 'a', value: 'no', ts: 1 }], 4);
+    await apply(
+      'reborn',
+      'g1',
+      [
+        { op: 'join', user: 'a', count: 1 },
+        { op: 'vote', user: 'a', value: 'no', ts: 1 },
+      ],
+      4,
+    );
     const ts = Math.floor(Date.now() / 1000) * 1000 + 10_000;
     expect(await ticker.tick(['reborn'], 1, ts)).toEqual([TickResult.Stored]);
 
@@ -113,7 +150,15 @@ describe('a vote room with its voters in parts (real Redis Cluster, 3 masters)',
     await apply('reborn', 'g1', [{ op: 'leave', user: 'a', count: 1 }], 4);
     await redis.del(keys.voteRoom('reborn').meta, keys.voteRoom('reborn').tally);
     await store.ensureRoom('reborn', { options: OPTIONS, open: false, tickMs: 0, shards: 2 });
-    await apply('reborn', 'g1', [{ op: 'join', user: 'b', count: 1 }, { op: 'vote', user: 'b', value: 'yes', ts: 2 }], 2);
+    await apply(
+      'reborn',
+      'g1',
+      [
+        { op: 'join', user: 'b', count: 1 },
+        { op: 'vote', user: 'b', value: 'yes', ts: 2 },
+      ],
+      2,
+    );
     expect(await ticker.tick(['reborn'], 1, ts + 1000)).toEqual([TickResult.Stored]);
     const last = JSON.parse((await store.history('reborn')).at(-1)!) as unknown;
     expect(last).toEqual({ ts: ts + 1000, votes: { yes: 1, no: 0 }, connected: 1 });
@@ -122,8 +167,21 @@ describe('a vote room with its voters in parts (real Redis Cluster, 3 masters)',
   it("reaps a dead gateway's connections from every part", async () => {
     const meta = (await store.getRoom('giant'))!;
     await renewLease(redis, 'g2', 60_000, 'register', ['giant']);
-    await apply('giant', 'g2', USERS.slice(0, 9).map((user) => ({ op: 'join', user, count: 1 }) as RoomOp), 3);
-    await apply('giant', 'g2', [{ op: 'join', user: 'only-on-g2', count: 2 }, { op: 'vote', user: 'only-on-g2', value: 'no', ts: 30 }], 3);
+    await apply(
+      'giant',
+      'g2',
+      USERS.slice(0, 9).map((user) => ({ op: 'join', user, count: 1 }) as RoomOp),
+      3,
+    );
+    await apply(
+      'giant',
+      'g2',
+      [
+        { op: 'join', user: 'only-on-g2', count: 2 },
+        { op: 'vote', user: 'only-on-g2', value: 'no', ts: 30 },
+      ],
+      3,
+    );
     expect(await store.liveTally('giant', meta)).toEqual({ votes: { yes: 19, no: 12 }, connected: 31 });
 
     // viewer-1's two tabs on g2 (it closed its g1 tab), eight other viewers' tabs, only-on-g2's two.

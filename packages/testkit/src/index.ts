@@ -1,15 +1,46 @@
-export { LocalRedis as TestRedis, LocalCluster as TestCluster, LocalSentinel as TestSentinel, AppProcess, freePort, pingRedis, redisCli, redisServerAvailable } from '@banterbox/local-stack';
+export {
+  LocalRedis as TestRedis,
+  LocalCluster as TestCluster,
+  LocalSentinel as TestSentinel,
+  AppProcess,
+  freePort,
+  pingRedis,
+  redisCli,
+  redisServerAvailable,
+} from '@banterbox/local-stack';
 export type { LocalTopology } from '@banterbox/local-stack';
 export { TestSocket, eventually } from './ws-client';
 export type { Closed } from './ws-client';
-export { kustomizeBuild, findResource, kubectlKustomize, hasKubectl, readYamlDocuments, strategicMerge, parseImage, formatImage, setImage, KustomizeError } from './kustomize';
+export {
+  kustomizeBuild,
+  findResource,
+  kubectlKustomize,
+  hasKubectl,
+  readYamlDocuments,
+  strategicMerge,
+  parseImage,
+  formatImage,
+  setImage,
+  KustomizeError,
+} from './kustomize';
 export type { ImageRef } from './kustomize';
 export type { Resource } from './kustomize';
 export { SECRET, ADMIN_KEY, topologies, testEnv, appTestEnv, startInProcess, token, isData, joinRoom, waitForPoint } from './harness';
 export type { DataFrame } from './harness';
 export { PokerClient, sessionCookie, named, createPokerRoom, joinPokerRoom } from './poker-client';
 export type { PokerEventFrame } from './poker-client';
-export { GATEWAY_MAIN, TICKER_MAIN, processEnv, spawnGateway, startGatewayProcess, startTickerProcess, startGatewayApp, startTickerApp, httpStatus, untilStatus } from './process-stack';
+export {
+  GATEWAY_MAIN,
+  TICKER_MAIN,
+  processEnv,
+  spawnGateway,
+  startGatewayProcess,
+  startTickerProcess,
+  startGatewayApp,
+  startTickerApp,
+  httpStatus,
+  untilStatus,
+} from './process-stack';
 export type { GatewayProcess, Reachable, RunningApp } from './process-stack';
 export { NetnsHost } from './netns';
 export { Crowd } from './crowd';

@@ -15,7 +15,20 @@ import { parseAllDocuments } from 'yaml';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- manifests of any shape, walked by tests
 export type Resource = Record<string, any>;
 
-const SUPPORTED = new Set(['apiVersion', 'kind', 'resources', 'components', 'namespace', 'images', 'labels', 'patches', 'replacements', 'generatorOptions', 'configMapGenerator', 'secretGenerator']);
+const SUPPORTED = new Set([
+  'apiVersion',
+  'kind',
+  'resources',
+  'components',
+  'namespace',
+  'images',
+  'labels',
+  'patches',
+  'replacements',
+  'generatorOptions',
+  'configMapGenerator',
+  'secretGenerator',
+]);
 const LOCAL_CONFIG = 'config.kubernetes.io/local-config';
 const CLUSTER_SCOPED = new Set(['Namespace', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition']);
 
@@ -26,10 +39,12 @@ export class KustomizeError extends Error {
 
 /** Every document of a YAML file, failing on any parse error. */
 export function readYamlDocuments(file: string): Resource[] {
-  return parseAllDocuments(readFileSync(file, 'utf8'), { merge: true }).map((doc) => {
-    if (doc.errors.length > 0) throw new KustomizeError(`${file}: ${doc.errors[0]!.message}`);
-    return doc.toJS() as Resource;
-  }).filter((doc) => doc !== null);
+  return parseAllDocuments(readFileSync(file, 'utf8'), { merge: true })
+    .map((doc) => {
+      if (doc.errors.length > 0) throw new KustomizeError(`${file}: ${doc.errors[0]!.message}`);
+      return doc.toJS() as Resource;
+    })
+    .filter((doc) => doc !== null);
 }
 
 const isObject = (v: unknown): v is Resource => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -159,9 +174,13 @@ const selects = (resource: Resource, select: Resource): boolean =>
 function replace(resources: Resource[], replacements: Resource[], file: string): void {
   for (const replacement of replacements) {
     const { source, targets } = replacement;
-    if (replacement.path !== undefined || !isObject(source) || !Array.isArray(targets)) throw new KustomizeError(`${file}: only inline replacements with a source and targets are supported`);
+    if (replacement.path !== undefined || !isObject(source) || !Array.isArray(targets))
+      throw new KustomizeError(`${file}: only inline replacements with a source and targets are supported`);
     const from = resources.filter((r) => selects(r, source));
-    if (from.length !== 1) throw new KustomizeError(`${file}: replacement source ${String(source.kind)}/${String(source.name)} matches ${from.length} resources`);
+    if (from.length !== 1)
+      throw new KustomizeError(
+        `${file}: replacement source ${String(source.kind)}/${String(source.name)} matches ${from.length} resources`,
+      );
     const slots = fieldPathSlots(from[0]!, String(source.fieldPath ?? 'metadata.name'));
     if (slots.length !== 1) throw new KustomizeError(`${file}: replacement source ${String(source.fieldPath)} is not one value`);
     const [holder, key] = slots[0]!;
@@ -194,7 +213,10 @@ function readKustomization(dir: string, component: boolean): Resource {
   const [k] = readYamlDocuments(file);
   if (!k) throw new KustomizeError(`${file} is empty`);
   for (const key of Object.keys(k)) if (!SUPPORTED.has(key)) throw new KustomizeError(`${file}: unsupported field ${key}`);
-  if ((k.kind === 'Component') !== component) throw new KustomizeError(`${file}: ${component ? 'components must be kind Component' : 'a Component can only be used under components'}`);
+  if ((k.kind === 'Component') !== component)
+    throw new KustomizeError(
+      `${file}: ${component ? 'components must be kind Component' : 'a Component can only be used under components'}`,
+    );
   return k;
 }
 
@@ -217,7 +239,8 @@ function apply(dir: string, input: Resource[], component: boolean): Resource[] {
   for (const spec of (k.secretGenerator ?? []) as Resource[]) resources.push(generated('Secret', spec, hashless));
 
   for (const entry of (k.patches ?? []) as Resource[]) {
-    if (typeof entry.path !== 'string' || entry.target !== undefined) throw new KustomizeError(`${file}: only file patches without targets are supported`);
+    if (typeof entry.path !== 'string' || entry.target !== undefined)
+      throw new KustomizeError(`${file}: only file patches without targets are supported`);
     for (const patch of readYamlDocuments(resolve(dir, entry.path))) {
       const index = resources.findIndex((r) => r.kind === patch.kind && r.metadata?.name === patch.metadata?.name);
       if (index < 0) throw new KustomizeError(`${entry.path}: no ${String(patch.kind)} ${String(patch.metadata?.name)} to patch`);
@@ -263,5 +286,7 @@ export function hasKubectl(): boolean {
 export function kubectlKustomize(dir: string): Resource[] {
   const result = spawnSync('kubectl', ['kustomize', dir], { encoding: 'utf8', timeout: 60_000 });
   if (result.status !== 0) throw new KustomizeError(`kubectl kustomize ${dir}: ${result.stderr || result.stdout}`);
-  return parseAllDocuments(result.stdout).map((doc) => doc.toJS() as Resource).filter((doc) => doc !== null);
+  return parseAllDocuments(result.stdout)
+    .map((doc) => doc.toJS() as Resource)
+    .filter((doc) => doc !== null);
 }

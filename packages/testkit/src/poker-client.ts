@@ -28,7 +28,8 @@ export class PokerClient {
     const socket = await TestSocket.open(`${base}/connect`, { headers: { cookie: sessionCookie(userId) } });
     const client = new PokerClient(socket, userId);
     const [info, user] = await client.take(2);
-    if (info?.event !== 'connectionInfo' || user?.event !== 'userUpdated') throw new Error(`unexpected greeting ${JSON.stringify([info, user])}`);
+    if (info?.event !== 'connectionInfo' || user?.event !== 'userUpdated')
+      throw new Error(`unexpected greeting ${JSON.stringify([info, user])}`);
     return client;
   }
 
@@ -104,7 +105,12 @@ export async function createPokerRoom(owner: PokerClient, roomId: string, extra:
 }
 
 /** A member joins and reads its snapshot; every earlier member sees its userJoined next. */
-export async function joinPokerRoom(member: PokerClient, roomId: string, others: PokerClient[], spectator = false): Promise<PokerEventFrame[]> {
+export async function joinPokerRoom(
+  member: PokerClient,
+  roomId: string,
+  others: PokerClient[],
+  spectator = false,
+): Promise<PokerEventFrame[]> {
   member.send({ request: 'joinRoom', roomId, spectator });
   const snapshot = await member.snapshot();
   expect(snapshot[0]).toMatchObject({ event: 'roomUpdated', room: { id: roomId } });

@@ -73,13 +73,21 @@ export async function spawnGateway(
   where: { prefix: string[]; address: string } = { prefix: [], address: '127.0.0.1' },
 ): Promise<GatewayProcess> {
   const port = await freePort();
-  const env = processEnv(redis, { PORT: String(port), ...(where.prefix.length > 0 ? { HOST: '0.0.0.0', METRICS_HOST: '0.0.0.0' } : {}), ...extra });
+  const env = processEnv(redis, {
+    PORT: String(port),
+    ...(where.prefix.length > 0 ? { HOST: '0.0.0.0', METRICS_HOST: '0.0.0.0' } : {}),
+    ...extra,
+  });
   const proc = AppProcess.start(GATEWAY_MAIN, env, nodeArgs, where.prefix);
   return { proc, port, http: `http://${where.address}:${port}`, ws: `ws://${where.address}:${port}` };
 }
 
 /** Starts a gateway process and waits until its /readyz answers 200. */
-export async function startGatewayProcess(redis: LocalTopology, extra: Record<string, string> = {}, nodeArgs: string[] = []): Promise<GatewayProcess> {
+export async function startGatewayProcess(
+  redis: LocalTopology,
+  extra: Record<string, string> = {},
+  nodeArgs: string[] = [],
+): Promise<GatewayProcess> {
   const gateway = await spawnGateway(redis, extra, nodeArgs);
   await untilStatus(gateway, '/readyz', 200, 15_000);
   return gateway;

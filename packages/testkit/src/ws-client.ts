@@ -57,7 +57,11 @@ export class TestSocket {
   }
 
   private until<T>(probe: () => T | undefined, timeoutMs: number, what: string): Promise<T> {
-    return this.waiters.until(probe, timeoutMs, () => `waiting for ${what}; last frames: ${JSON.stringify(this.frames.slice(-5)).slice(0, 1000)}`);
+    return this.waiters.until(
+      probe,
+      timeoutMs,
+      () => `waiting for ${what}; last frames: ${JSON.stringify(this.frames.slice(-5)).slice(0, 1000)}`,
+    );
   }
 
   close(): void {

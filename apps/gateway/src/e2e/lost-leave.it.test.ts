@@ -1,7 +1,19 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { keys } from '@banterbox/store';
-import { AppProcess, TestRedis, TestSocket, eventually, freePort, isData, spawnGateway, startTickerProcess, token, untilStatus, type GatewayProcess } from '@banterbox/testkit';
+import {
+  AppProcess,
+  TestRedis,
+  TestSocket,
+  eventually,
+  freePort,
+  isData,
+  spawnGateway,
+  startTickerProcess,
+  token,
+  untilStatus,
+  type GatewayProcess,
+} from '@banterbox/testkit';
 
 const TICK_MS = '250';
 
@@ -40,7 +52,10 @@ describe('a vote stops counting when its last connection closes, from the first 
 
   async function expectGone(room: string, user: string): Promise<void> {
     const k = keys.voteRoom(room);
-    await eventually(async () => ((await inspect.hexists(k.users, user)) === 0 && (await inspect.hexists(k.votes, user)) === 0 ? true : undefined), 5_000);
+    await eventually(
+      async () => ((await inspect.hexists(k.users, user)) === 0 && (await inspect.hexists(k.votes, user)) === 0 ? true : undefined),
+      5_000,
+    );
     // Stays gone for a few ticks (a late write or a re-assertion must not bring it back).
     await sleep(4 * Number(TICK_MS));
     expect(await inspect.hgetall(k.users)).toEqual({});

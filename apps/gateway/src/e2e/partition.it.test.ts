@@ -2,7 +2,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { isDeepStrictEqual } from 'node:util';
 import type { Redis } from 'ioredis';
 import { keys } from '@banterbox/store';
-import { AppProcess, NetnsHost, TestRedis, eventually, joinRoom, spawnGateway, startGatewayProcess, startTickerProcess, untilStatus, type GatewayProcess } from '@banterbox/testkit';
+import {
+  AppProcess,
+  NetnsHost,
+  TestRedis,
+  eventually,
+  joinRoom,
+  spawnGateway,
+  startGatewayProcess,
+  startTickerProcess,
+  untilStatus,
+  type GatewayProcess,
+} from '@banterbox/testkit';
 
 const TICK_MS = 250;
 const LEASE_MS = 1000;
@@ -79,12 +90,16 @@ describe('a gateway partitioned from Redis (network namespace, iptables)', () =>
     // TCP retransmits what it sent while cut: refused by the fence; the gateway moves to a new id.
     await cut.proc.waitForLog('gateway state re-asserted under a new id', 20_000);
     const healed = { users: { stays: '1', elsewhere: '1' }, votes: { stays: 'no', elsewhere: 'no' } };
-    await eventually(async () => (isDeepStrictEqual(await state(room), healed) ? true : undefined), 10_000).catch(async (error: unknown) => {
-      throw new Error(`${String(error)}: ${JSON.stringify(await state(room))} ${cut.proc.tail(12)}`);
-    });
+    await eventually(async () => (isDeepStrictEqual(await state(room), healed) ? true : undefined), 10_000).catch(
+      async (error: unknown) => {
+        throw new Error(`${String(error)}: ${JSON.stringify(await state(room))} ${cut.proc.tail(12)}`);
+      },
+    );
     await sleep(4 * TICK_MS);
     expect(await state(room)).toEqual(healed);
-    const [last] = (await inspect.lrange(keys.voteRoom(room).history, -1, -1)).map((p) => JSON.parse(p) as { connected: number; votes: Record<string, number> });
+    const [last] = (await inspect.lrange(keys.voteRoom(room).history, -1, -1)).map(
+      (p) => JSON.parse(p) as { connected: number; votes: Record<string, number> },
+    );
     expect(last).toMatchObject({ connected: 2, votes: { yes: 0, no: 2 } });
     process.stdout.write(`partition: users taken out ${reapedAfterMs} ms after the cut (lease ${LEASE_MS} ms, tick ${TICK_MS} ms)\n`);
     stays.close();

@@ -1,6 +1,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
-import { AppProcess, NetnsHost, PokerClient, TestRedis, createPokerRoom, sessionCookie, spawnGateway, untilStatus, type GatewayProcess } from '@banterbox/testkit';
+import {
+  AppProcess,
+  NetnsHost,
+  PokerClient,
+  TestRedis,
+  createPokerRoom,
+  sessionCookie,
+  spawnGateway,
+  untilStatus,
+  type GatewayProcess,
+} from '@banterbox/testkit';
 
 /**
  * A poker member who reads too slowly through a reveal (SPEC §6, §7). Poker events are changes,
@@ -41,7 +51,12 @@ describe('a poker member reading too slowly through a reveal (real processes, a 
     host.exec('sysctl', ['-q', '-w', 'net.ipv4.tcp_wmem=4096 4096 4096']);
     redis = await TestRedis.start({ bind: [host.hostAddress] });
     // Slow sockets are closed by the sweep only after a minute: what closes this one is the rule under test.
-    const settings = { REDIS_URL: `redis://${host.hostAddress}:${redis.port}`, MAX_BACKPRESSURE_BYTES: '4096', SLOW_CONSUMER_MS: '60000', LOG_LEVEL: 'info' };
+    const settings = {
+      REDIS_URL: `redis://${host.hostAddress}:${redis.port}`,
+      MAX_BACKPRESSURE_BYTES: '4096',
+      SLOW_CONSUMER_MS: '60000',
+      LOG_LEVEL: 'info',
+    };
     gateway = await spawnGateway(redis, settings, [], host);
     await untilStatus(gateway, '/readyz', 200, 15_000);
   });
@@ -55,7 +70,19 @@ describe('a poker member reading too slowly through a reveal (real processes, a 
     const roomId = 'slow-reader';
     const owner = await PokerClient.connect(gateway, 'sr-owner');
     await createPokerRoom(owner, roomId);
-    const reader = AppProcess.start('-', { URL: `ws://127.0.0.1:${gateway.port}/connect`, COOKIE: sessionCookie('sr-reader'), ROOM: roomId, ME: 'sr-reader', PAUSE_MS: '2000', NODE_PATH: join(__dirname, '..', '..', '..', '..', 'node_modules') }, ['-e', READER], host.prefix);
+    const reader = AppProcess.start(
+      '-',
+      {
+        URL: `ws://127.0.0.1:${gateway.port}/connect`,
+        COOKIE: sessionCookie('sr-reader'),
+        ROOM: roomId,
+        ME: 'sr-reader',
+        PAUSE_MS: '2000',
+        NODE_PATH: join(__dirname, '..', '..', '..', '..', 'node_modules'),
+      },
+      ['-e', READER],
+      host.prefix,
+    );
     await eventuallyJoined(reader);
 
     // The owner's four tabs change the topic 70 times a second (each tab under the rate limit).
@@ -72,7 +99,9 @@ describe('a poker member reading too slowly through a reveal (real processes, a 
     const metricsPort = Number(gateway.proc.lines.find((l) => l.msg === 'metrics listening')?.port);
     const metrics = await (await fetch(`http://${host.address}:${metricsPort}/metrics`)).text();
     const closedWith4010 = /^banterbox_disconnects_total\{endpoint="poker",code="4010"[^}]*\} 1$/m.test(metrics);
-    process.stdout.write(`slow poker reader: ${result.events.length} events read, the gateway closed it with 4010: ${closedWith4010}, the reader saw ${String(result.closed)}, saw the reveal: ${revealed}\n`);
+    process.stdout.write(
+      `slow poker reader: ${result.events.length} events read, the gateway closed it with 4010: ${closedWith4010}, the reader saw ${String(result.closed)}, saw the reveal: ${revealed}\n`,
+    );
     // Closed to rejoin, never left open with a hole in its events. The gateway closes with 4010;
     // the reader sees 4010, or 1006 when uWS gave up on the closing handshake before the reader
     // drained its full buffer (the page rejoins either way: see apps/web/src/lib/poker-connection.ts).

@@ -1,4 +1,13 @@
-import { AppProcess, PokerClient, TestRedis, createPokerRoom, joinPokerRoom, startGatewayProcess, startTickerProcess, type GatewayProcess } from '@banterbox/testkit';
+import {
+  AppProcess,
+  PokerClient,
+  TestRedis,
+  createPokerRoom,
+  joinPokerRoom,
+  startGatewayProcess,
+  startTickerProcess,
+  type GatewayProcess,
+} from '@banterbox/testkit';
 import type { Gateway } from '@banterbox/gateway';
 
 /**
@@ -21,7 +30,7 @@ describe('poker room topics (real processes)', () => {
     await redis.stop();
   });
 
-  it.each(['heartbeat', 'room', 'vote'])("a room named %s reaches its members and nobody else", async (roomId) => {
+  it.each(['heartbeat', 'room', 'vote'])('a room named %s reaches its members and nobody else', async (roomId) => {
     const asGateway = { port: gateway.port } as Gateway;
     const bystander = await PokerClient.connect(asGateway, `bystander-${roomId}`);
     const owner = await PokerClient.connect(asGateway, `owner-${roomId}`);
@@ -33,7 +42,11 @@ describe('poker room topics (real processes)', () => {
     await member.socket.waitFor((f: { event?: string }) => f.event === 'roomRevealed', 5_000);
     // The bystander keeps getting heartbeats (so it is subscribed and reading) but nothing of the room.
     const seen = bystander.socket.frames.length;
-    await bystander.socket.waitUntil(() => bystander.socket.frames.slice(seen).some((f) => (f as { event?: string }).event === 'heartbeat'), 5_000, 'a heartbeat');
+    await bystander.socket.waitUntil(
+      () => bystander.socket.frames.slice(seen).some((f) => (f as { event?: string }).event === 'heartbeat'),
+      5_000,
+      'a heartbeat',
+    );
     const events = (bystander.socket.frames as { event?: string; roomId?: string }[]).map((f) => f.event);
     expect(events.filter((e) => e !== 'heartbeat')).toEqual(['connectionInfo', 'userUpdated']);
     [bystander, owner, member].forEach((c) => c.close());

@@ -1,7 +1,15 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import { keys } from '@banterbox/store';
-import { AppProcess, TestRedis, eventually, joinRoom, startGatewayProcess, startTickerProcess, type GatewayProcess } from '@banterbox/testkit';
+import {
+  AppProcess,
+  TestRedis,
+  eventually,
+  joinRoom,
+  startGatewayProcess,
+  startTickerProcess,
+  type GatewayProcess,
+} from '@banterbox/testkit';
 
 const TICK_MS = 250;
 const LEASE_MS = 1000;
@@ -58,10 +66,13 @@ describe('a gateway paused past its lease (SIGSTOP, real processes)', () => {
     zombie.proc.signal('SIGSTOP');
     const stoppedAt = Date.now();
     // The reaper takes the zombie's users out within the lease plus a tick (plus this poll's slack).
-    const reaped = await eventually(async () => {
-      const t = await tally(room);
-      return Object.keys(t.users).length === 1 ? t : undefined;
-    }, 3 * LEASE_MS + 4 * TICK_MS);
+    const reaped = await eventually(
+      async () => {
+        const t = await tally(room);
+        return Object.keys(t.users).length === 1 ? t : undefined;
+      },
+      3 * LEASE_MS + 4 * TICK_MS,
+    );
     expect(reaped).toEqual({ users: { elsewhere: '1' }, yes: 0, no: 1 });
     const reapedAfterMs = Date.now() - stoppedAt;
     // One user closes while the zombie sleeps: the kernel holds the close until it wakes.
@@ -79,7 +90,9 @@ describe('a gateway paused past its lease (SIGSTOP, real processes)', () => {
     // Exact for a few more ticks: nothing of the old id lands late.
     await sleep(4 * TICK_MS);
     expect(await tally(room)).toEqual({ users: { stays: '1', elsewhere: '1' }, yes: 0, no: 2 });
-    const points = (await inspect.lrange(keys.voteRoom(room).history, -1, -1)).map((p) => JSON.parse(p) as { connected: number; votes: Record<string, number> });
+    const points = (await inspect.lrange(keys.voteRoom(room).history, -1, -1)).map(
+      (p) => JSON.parse(p) as { connected: number; votes: Record<string, number> },
+    );
     expect(points[0]).toMatchObject({ connected: 2, votes: { yes: 0, no: 2 } });
     process.stdout.write(`zombie: users taken out ${reapedAfterMs} ms after SIGSTOP (lease ${LEASE_MS} ms, tick ${TICK_MS} ms)\n`);
     stays.close();

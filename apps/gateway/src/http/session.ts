@@ -1,5 +1,14 @@
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
-import { SESSION_COOKIE, newSessionUserId, readCookie, readSession, sessionSetCookie, signSession, type Secrets, type VerifiedSession } from '@banterbox/auth';
+import {
+  SESSION_COOKIE,
+  newSessionUserId,
+  readCookie,
+  readSession,
+  sessionSetCookie,
+  signSession,
+  type Secrets,
+  type VerifiedSession,
+} from '@banterbox/auth';
 
 /** What the session needs from a request; read synchronously in the uWS handler. */
 export interface SessionRequest {

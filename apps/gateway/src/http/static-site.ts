@@ -23,7 +23,8 @@ const TYPES: Readonly<Record<string, string>> = {
  * Pages may load only the gateway's own scripts, styles and sockets: the client makes no other
  * network request, and no injected script or inline style runs.
  */
-const CSP = "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
+const CSP =
+  "default-src 'self'; connect-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
 
 /** Where the web client's build is unless WEB_DIR says otherwise. */
 export function defaultWebDir(): string {
@@ -50,22 +51,24 @@ export function loadSite(dir: string): Site | string {
  */
 export function mountSite(app: HttpRoutes, site: Site, secrets: Secrets, draining: () => boolean): void {
   /** A room page answers 404 (with the page's own "no such room" message) for an id outside SPEC §4's rule. */
-  const page = (name: string, roomParam = false) => (res: HttpResponse, req: HttpRequest) => {
-    const body = site.pages.get(name)!;
-    const session = sessionRequest(req);
-    const status = roomParam && !isValidId(req.getParameter(0)) ? '404 Not Found' : '200 OK';
-    res.cork(() => {
-      res.writeStatus(status);
-      ensureSession(res, session, secrets);
-      res
-        .writeHeader('content-type', 'text/html; charset=utf-8')
-        .writeHeader('cache-control', 'no-cache')
-        .writeHeader('content-security-policy', CSP)
-        .writeHeader('x-content-type-options', 'nosniff')
-        .writeHeader('referrer-policy', 'no-referrer')
-        .end(body, draining());
-    });
-  };
+  const page =
+    (name: string, roomParam = false) =>
+    (res: HttpResponse, req: HttpRequest) => {
+      const body = site.pages.get(name)!;
+      const session = sessionRequest(req);
+      const status = roomParam && !isValidId(req.getParameter(0)) ? '404 Not Found' : '200 OK';
+      res.cork(() => {
+        res.writeStatus(status);
+        ensureSession(res, session, secrets);
+        res
+          .writeHeader('content-type', 'text/html; charset=utf-8')
+          .writeHeader('cache-control', 'no-cache')
+          .writeHeader('content-security-policy', CSP)
+          .writeHeader('x-content-type-options', 'nosniff')
+          .writeHeader('referrer-policy', 'no-referrer')
+          .end(body, draining());
+      });
+    };
   app.get('/', page('index'));
   app.get('/room/:room', page('room', true));
   app.get('/overlay/:room', page('overlay', true));

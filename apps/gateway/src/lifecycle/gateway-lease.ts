@@ -1,5 +1,13 @@
 import type { Logger } from '@banterbox/logger';
-import { GatewayFenced, onNodesChanged, releaseLease, renewLease, retireLease, type LeaseGrant, type ScriptedRedis } from '@banterbox/store';
+import {
+  GatewayFenced,
+  onNodesChanged,
+  releaseLease,
+  renewLease,
+  retireLease,
+  type LeaseGrant,
+  type ScriptedRedis,
+} from '@banterbox/store';
 import type { GatewayFeature } from '../feature';
 import { newGatewayId } from '../ids';
 
@@ -227,13 +235,17 @@ export class GatewayLease implements GatewayIdentity, RoomActivity {
       if (previous) await retireLease(this.deps.redis, previous.id, previousRooms);
       this.resyncPending = false;
       this.deps.counters?.reasserted();
-      log.warn({ reason, rooms: this.tickedRooms().length, gatewayId: this.id, previous: previous?.id }, 'gateway state re-asserted under a new id');
+      log.warn(
+        { reason, rooms: this.tickedRooms().length, gatewayId: this.id, previous: previous?.id },
+        'gateway state re-asserted under a new id',
+      );
     } catch (err) {
       log.warn({ err, reason }, 'resync failed; will retry on the next lease renewal');
       this.live = false;
       this.resyncPending = true;
       // The id registered last is retired by the next resync; until then it keeps its lease.
-      if (previous && this.current?.id !== previous.id) await retireLease(this.deps.redis, previous.id, previousRooms).catch(() => undefined);
+      if (previous && this.current?.id !== previous.id)
+        await retireLease(this.deps.redis, previous.id, previousRooms).catch(() => undefined);
     }
   }
 

@@ -17,8 +17,14 @@ describe('openFilesLimit', () => {
       return join(dir, name);
     };
     const header = 'Limit                     Soft Limit           Hard Limit           Units     \n';
-    expect(openFilesLimit(file('a', `${header}Max open files            20000                20000                files     \n`))).toEqual({ soft: 20000, hard: 20000 });
-    expect(openFilesLimit(file('b', `${header}Max open files            1024                 unlimited            files     \n`))).toEqual({ soft: 1024, hard: Number.POSITIVE_INFINITY });
+    expect(openFilesLimit(file('a', `${header}Max open files            20000                20000                files     \n`))).toEqual({
+      soft: 20000,
+      hard: 20000,
+    });
+    expect(openFilesLimit(file('b', `${header}Max open files            1024                 unlimited            files     \n`))).toEqual({
+      soft: 1024,
+      hard: Number.POSITIVE_INFINITY,
+    });
     expect(openFilesLimit(file('c', header))).toBeUndefined();
     expect(openFilesLimit(join(dir, 'missing'))).toBeUndefined();
   });

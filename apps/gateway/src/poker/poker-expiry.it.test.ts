@@ -43,7 +43,9 @@ describe('poker user expiry (USER_TTL_S)', () => {
     const client = redis.client();
     const user = keys.user(owner.userId);
     await eventually(async () => ((await client.zscore(keys.expiringUsers, owner.userId)) === null ? true : undefined));
-    expect(await client.exists(user.profile, user.gateways, user.rooms, keys.pokerRoom(roomId).room, keys.pokerRoom(roomId).members)).toBe(0);
+    expect(await client.exists(user.profile, user.gateways, user.rooms, keys.pokerRoom(roomId).room, keys.pokerRoom(roomId).members)).toBe(
+      0,
+    );
     client.disconnect();
     member.close();
   });

@@ -18,7 +18,12 @@ export const POKER_PATH = '/connect';
  */
 export function createPokerFeature(deps: FeatureDeps): GatewayFeature {
   const { config, metrics, log, identity } = deps;
-  const poker = new PokerStore(deps.redis, { roomTtlMs: config.roomTtlMs, maxMembers: PokerLimits.maxRoomMembers, roundsKept: PokerLimits.roundsKept, rejoinGraceMs: config.pokerRejoinGraceMs });
+  const poker = new PokerStore(deps.redis, {
+    roomTtlMs: config.roomTtlMs,
+    maxMembers: PokerLimits.maxRoomMembers,
+    roundsKept: PokerLimits.roundsKept,
+    rejoinGraceMs: config.pokerRejoinGraceMs,
+  });
   const users = new UserStore(deps.redis, config.userTtlMs);
   const sockets = new Set<PokerSocket>();
   /** Redis writes of closed sockets, awaited before the gateway leaves Redis. */
@@ -67,7 +72,10 @@ export function createPokerFeature(deps: FeatureDeps): GatewayFeature {
       mountPokerHttp(routes, { poker, secrets: config.secrets, log: log.child({ component: 'http' }) });
     },
     start(): void {
-      heartbeat ??= setInterval(() => deps.fanout.publish('poker', HEARTBEAT_TOPIC, pokerFrame({ event: 'heartbeat' })), config.heartbeatMs);
+      heartbeat ??= setInterval(
+        () => deps.fanout.publish('poker', HEARTBEAT_TOPIC, pokerFrame({ event: 'heartbeat' })),
+        config.heartbeatMs,
+      );
     },
     async reassert(): Promise<void> {
       await handler.reassert(sockets);

@@ -130,7 +130,8 @@ export class PokerHandler {
   /** Refuses a join into a room the connection is in, or past the rooms-per-connection limit. */
   private checkRoomSlots(ws: PokerSocket, roomId?: string): void {
     const data = ws.getUserData();
-    if (roomId !== undefined && (data.rooms.has(roomId) || data.joining.has(roomId))) throw new PokerRuleError('Already in this room', roomId);
+    if (roomId !== undefined && (data.rooms.has(roomId) || data.joining.has(roomId)))
+      throw new PokerRuleError('Already in this room', roomId);
     if (data.rooms.size + data.joining.size >= PokerLimits.maxRoomsPerConnection) {
       throw new PokerRuleError(`A connection can be in at most ${PokerLimits.maxRoomsPerConnection} rooms`, roomId);
     }

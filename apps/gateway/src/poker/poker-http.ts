@@ -19,7 +19,10 @@ export function mountPokerHttp(app: HttpRoutes, deps: PokerHttpDeps): void {
     res.cork(() => {
       res.writeStatus('200 OK');
       const userId = ensureSession(res, session, deps.secrets);
-      res.writeHeader('content-type', 'application/json').writeHeader('cache-control', 'no-store').end(JSON.stringify({ user_id: userId }));
+      res
+        .writeHeader('content-type', 'application/json')
+        .writeHeader('cache-control', 'no-store')
+        .end(JSON.stringify({ user_id: userId }));
     });
   });
 

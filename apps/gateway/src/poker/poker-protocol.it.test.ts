@@ -1,7 +1,17 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { signSession } from '@banterbox/auth';
 import { DEFAULT_DECK, PokerLimits } from '@banterbox/protocol';
-import { createPokerRoom, joinPokerRoom, named, PokerClient, sessionCookie, startGatewayApp, TestSocket, topologies, type PokerEventFrame } from '@banterbox/testkit';
+import {
+  createPokerRoom,
+  joinPokerRoom,
+  named,
+  PokerClient,
+  sessionCookie,
+  startGatewayApp,
+  TestSocket,
+  topologies,
+  type PokerEventFrame,
+} from '@banterbox/testkit';
 import type { LocalTopology, RunningApp } from '@banterbox/testkit';
 
 /** How long a member who leaves keeps their estimate (POKER_REJOIN_GRACE_S) in this suite. */
@@ -26,7 +36,8 @@ describe.each(topologies())('/connect poker protocol on %s', (_topology, startRe
     await redis.stop();
   });
 
-  const createRoom = (owner: PokerClient, extra: Record<string, unknown> = {}): Promise<string> => createPokerRoom(owner, uniq('room'), extra);
+  const createRoom = (owner: PokerClient, extra: Record<string, unknown> = {}): Promise<string> =>
+    createPokerRoom(owner, uniq('room'), extra);
   const join = joinPokerRoom;
 
   describe('identity and upgrade', () => {
@@ -36,7 +47,9 @@ describe.each(topologies())('/connect poker protocol on %s', (_topology, startRe
       const forged = `bb_session=${signSession('mallory', 'some-other-secret-0123456789')}`;
       await expect(TestSocket.open(url, { headers: { cookie: forged } })).rejects.toThrow('HTTP 401');
       await expect(TestSocket.open(url, { headers: { cookie: 'bb_session=alice.bm90LWEtbWFj' } })).rejects.toThrow('HTTP 401');
-      await expect(TestSocket.open(url, { headers: { cookie: sessionCookie('alice'), origin: 'https://evil.example' } })).rejects.toThrow('HTTP 403');
+      await expect(TestSocket.open(url, { headers: { cookie: sessionCookie('alice'), origin: 'https://evil.example' } })).rejects.toThrow(
+        'HTTP 403',
+      );
       const ok = await TestSocket.open(url, { headers: { cookie: sessionCookie('alice'), origin: `http://${base}` } });
       ok.close();
     });
@@ -76,7 +89,14 @@ describe.each(topologies())('/connect poker protocol on %s', (_topology, startRe
   describe('bad input', () => {
     it('answers malformed and unknown requests with "Invalid request" and keeps the socket open', async () => {
       const bob = await connect(uniq('bob'));
-      for (const frame of ['{nope', '[]', '{"request":"dance"}', '{"command":"revealRoom"}', '{"request":"joinRoom","roomId":"no spaces"}', '{"roomId":"r"}']) {
+      for (const frame of [
+        '{nope',
+        '[]',
+        '{"request":"dance"}',
+        '{"command":"revealRoom"}',
+        '{"request":"joinRoom","roomId":"no spaces"}',
+        '{"roomId":"r"}',
+      ]) {
         bob.send(frame);
         expect(await bob.next()).toMatchObject({ event: 'error', message: 'Invalid request', detail: expect.any(String) });
       }
@@ -89,7 +109,11 @@ describe.each(topologies())('/connect poker protocol on %s', (_topology, startRe
     it('refuses requests that break a limit with a detail, and closes on an oversized frame with 1009', async () => {
       const carl = await connect(uniq('carl'));
       carl.send({ request: 'setName', name: 'x'.repeat(PokerLimits.maxNameLength + 1) });
-      expect(await carl.next()).toEqual({ event: 'error', message: 'Invalid request', detail: `name must be at most ${PokerLimits.maxNameLength} characters` });
+      expect(await carl.next()).toEqual({
+        event: 'error',
+        message: 'Invalid request',
+        detail: `name must be at most ${PokerLimits.maxNameLength} characters`,
+      });
       carl.send({ request: 'setName', name: 'y'.repeat(PokerLimits.maxFrameBytes) });
       expect((await carl.socket.waitForClose()).code).toBe(1009);
     });
@@ -123,7 +147,10 @@ describe.each(topologies())('/connect poker protocol on %s', (_topology, startRe
       owner.send({ request: 'CreateRoom', roomId, topic: 'Login page' });
       expect(await owner.take(4)).toEqual([
         { event: 'roomCreated', roomId },
-        { event: 'roomUpdated', room: { id: roomId, ownerId: owner.userId, topic: 'Login page', isRevealed: false, deck: [...DEFAULT_DECK], autoReveal: false } },
+        {
+          event: 'roomUpdated',
+          room: { id: roomId, ownerId: owner.userId, topic: 'Login page', isRevealed: false, deck: [...DEFAULT_DECK], autoReveal: false },
+        },
         { event: 'userJoined', roomId, user: { id: owner.userId, name: null, spectator: false } },
         { event: 'estimateUpdated', roomId, userId: owner.userId, estimate: null },
       ]);
@@ -144,7 +171,10 @@ describe.each(topologies())('/connect poker protocol on %s', (_topology, startRe
       expect(await amy.take(2)).toEqual([hidden, { ...hidden, estimate: { value: '5', comment: 'some risk' } }]);
       expect(await owner.next()).toEqual(hidden);
       owner.send({ request: 'Estimate', roomId, value: '8' });
-      expect(await owner.take(2)).toEqual([{ ...hidden, userId: owner.userId }, { ...hidden, userId: owner.userId, estimate: { value: '8', comment: '' } }]);
+      expect(await owner.take(2)).toEqual([
+        { ...hidden, userId: owner.userId },
+        { ...hidden, userId: owner.userId, estimate: { value: '8', comment: '' } },
+      ]);
       expect(await amy.next()).toEqual({ ...hidden, userId: owner.userId });
 
       // A late joiner sees who estimated, not what.
@@ -180,7 +210,10 @@ describe.each(topologies())('/connect poker protocol on %s', (_topology, startRe
       owner.send({ request: 'hide', roomId });
       // Hidden again: Amy sees {} like everyone, then her own value.
       const amyHidden = (await amy.take(4)).filter((e) => e.userId === amy.userId);
-      expect(amyHidden).toEqual([{ ...hidden, estimate: {} }, { ...hidden, estimate: { value: '8', comment: '' } }]);
+      expect(amyHidden).toEqual([
+        { ...hidden, estimate: {} },
+        { ...hidden, estimate: { value: '8', comment: '' } },
+      ]);
       expect(await late.take(3)).toEqual([
         expect.objectContaining({ event: 'roomUpdated', room: expect.objectContaining({ isRevealed: false }) }),
         expect.objectContaining({ event: 'estimateUpdated', estimate: {} }),
@@ -236,7 +269,11 @@ describe.each(topologies())('/connect poker protocol on %s', (_topology, startRe
       expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
       const lines = (await csv.text()).trim().split('\r\n');
       expect(lines[0]).toBe('round,cleared_at,topic,user_id,name,value,comment,mean,median,consensus');
-      expect(lines).toContainEqual(expect.stringMatching(new RegExp(`^1,[0-9T:.-]+Z,Checkout,${ben.userId},"Ben, ""the"" =estimator",3,"'=HYPERLINK\\(""x""\\)",3,3,true$`)));
+      expect(lines).toContainEqual(
+        expect.stringMatching(
+          new RegExp(`^1,[0-9T:.-]+Z,Checkout,${ben.userId},"Ben, ""the"" =estimator",3,"'=HYPERLINK\\(""x""\\)",3,3,true$`),
+        ),
+      );
       expect(lines).toHaveLength(3);
       expect((await fetch(`http://${base}/api/poker/no-such-room/rounds`)).status).toBe(404);
       owner.close();
@@ -327,8 +364,14 @@ describe.each(topologies())('/connect poker protocol on %s', (_topology, startRe
       sam.send({ request: 'estimate', roomId, value: 'L' });
       expect(await spec.take(3)).toEqual([
         { event: 'estimateUpdated', roomId, userId: sam.userId, estimate: {} },
-        expect.objectContaining({ event: 'roomUpdated', room: expect.objectContaining({ isRevealed: true, deck: ['S', 'M', 'L'], autoReveal: true }) }),
-        expect.objectContaining({ event: 'roomRevealed', stats: expect.objectContaining({ count: 2, mean: null, distribution: { M: 1, L: 1 } }) }),
+        expect.objectContaining({
+          event: 'roomUpdated',
+          room: expect.objectContaining({ isRevealed: true, deck: ['S', 'M', 'L'], autoReveal: true }),
+        }),
+        expect.objectContaining({
+          event: 'roomRevealed',
+          stats: expect.objectContaining({ count: 2, mean: null, distribution: { M: 1, L: 1 } }),
+        }),
       ]);
       for (const client of [owner, sam, spec]) client.close();
     });
@@ -403,14 +446,19 @@ describe.each(topologies())('/connect poker protocol on %s', (_topology, startRe
 
       const again = await PokerClient.connect(gateway, ana.userId);
       const snapshot = await join(again, roomId, [owner]);
-      expect(snapshot).toContainEqual({ event: 'estimateUpdated', roomId, userId: ana.userId, estimate: { value: '5', comment: 'edge cases' } });
+      expect(snapshot).toContainEqual({
+        event: 'estimateUpdated',
+        roomId,
+        userId: ana.userId,
+        estimate: { value: '5', comment: 'edge cases' },
+      });
       expect(await owner.next()).toEqual({ event: 'estimateUpdated', roomId, userId: ana.userId, estimate: {} });
       owner.send({ request: 'reveal', roomId });
       expect((await owner.until(named('roomRevealed'))).estimates).toEqual({ [ana.userId]: { value: '5', comment: 'edge cases' } });
       for (const client of [owner, again]) client.close();
     });
 
-    it('drops a leaver\'s estimate after the grace period, and at once when the round is cleared', async () => {
+    it("drops a leaver's estimate after the grace period, and at once when the round is cleared", async () => {
       const owner = await connect(uniq('owner'));
       const [bob, cai] = [await connect(uniq('bob')), await connect(uniq('cai'))];
       const roomId = await createRoom(owner);
@@ -427,11 +475,21 @@ describe.each(topologies())('/connect poker protocol on %s', (_topology, startRe
       await owner.until(named('roomCleared'));
       await owner.until(named('roomUpdated'));
       const caiAgain = await PokerClient.connect(gateway, cai.userId);
-      expect(await join(caiAgain, roomId, [owner])).toContainEqual({ event: 'estimateUpdated', roomId, userId: cai.userId, estimate: null });
+      expect(await join(caiAgain, roomId, [owner])).toContainEqual({
+        event: 'estimateUpdated',
+        roomId,
+        userId: cai.userId,
+        estimate: null,
+      });
 
       await sleep(GRACE_S * 1000 + 300);
       const bobAgain = await PokerClient.connect(gateway, bob.userId);
-      expect(await join(bobAgain, roomId, [owner, caiAgain])).toContainEqual({ event: 'estimateUpdated', roomId, userId: bob.userId, estimate: null });
+      expect(await join(bobAgain, roomId, [owner, caiAgain])).toContainEqual({
+        event: 'estimateUpdated',
+        roomId,
+        userId: bob.userId,
+        estimate: null,
+      });
       for (const client of [owner, caiAgain, bobAgain]) client.close();
     });
 

@@ -37,7 +37,8 @@ describe.each(topologies())('poker rooms across two gateways on %s', (_topology,
     owner.send({ request: 'estimate', roomId, value: '5' });
     // Every hidden estimate is in before the reveal (the gateways are separate processes: a
     // member's estimate may otherwise arrive after the owner's reveal).
-    const estimated = (member: PokerClient): boolean => owner.all(from[0]).some(named('estimateUpdated', (e) => e.userId === member.userId));
+    const estimated = (member: PokerClient): boolean =>
+      owner.all(from[0]).some(named('estimateUpdated', (e) => e.userId === member.userId));
     await owner.socket.waitUntil(() => everyone.every(estimated), 5_000, 'every estimate');
     owner.send({ request: 'reveal', roomId });
     await owner.until(named('roomRevealed'));
@@ -55,7 +56,9 @@ describe.each(topologies())('poker rooms across two gateways on %s', (_topology,
     const streamOf = (client: PokerClient, start: number | undefined): PokerEventFrame[] => {
       const all = client.all(start);
       const hiddenOwn = named('estimateUpdated', (e) => e.userId === client.userId && JSON.stringify(e.estimate) === '{}');
-      const echoes = all.filter((e, i) => i > 0 && hiddenOwn(all[i - 1]!) && named('estimateUpdated', (x) => x.userId === client.userId)(e));
+      const echoes = all.filter(
+        (e, i) => i > 0 && hiddenOwn(all[i - 1]!) && named('estimateUpdated', (x) => x.userId === client.userId)(e),
+      );
       expect(echoes.length).toBeGreaterThan(0);
       expect(echoes.every((e) => typeof (e.estimate as { value?: unknown }).value === 'string')).toBe(true);
       return all.filter((e) => !echoes.includes(e));
@@ -98,7 +101,14 @@ describe.each(topologies())('poker rooms across two gateways on %s', (_topology,
     // Each user's requests run in order on their socket, so the estimate that counts is the last sent.
     // Each hidden estimate comes back to its owner with its value (SPEC §6): count those.
     const ownEstimates = (client: PokerClient): number =>
-      client.all().filter(named('estimateUpdated', (e) => e.userId === client.userId && typeof (e.estimate as { value?: unknown } | null)?.value === 'string')).length;
+      client
+        .all()
+        .filter(
+          named(
+            'estimateUpdated',
+            (e) => e.userId === client.userId && typeof (e.estimate as { value?: unknown } | null)?.value === 'string',
+          ),
+        ).length;
     await Promise.all(clients.map((client) => client.socket.waitUntil(() => ownEstimates(client) >= rounds, 10_000)));
     owner.send({ request: 'reveal', roomId });
     const revealed = await owner.until(named('roomRevealed'), 10_000);

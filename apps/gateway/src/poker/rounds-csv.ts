@@ -20,7 +20,11 @@ export function roundsCsv(rounds: readonly PokerRound[]): string {
     const stats = revealStats(round.estimates.map((e) => e.value));
     const clearedAt = new Date(round.clearedAt).toISOString();
     for (const e of round.estimates) {
-      lines.push([index + 1, clearedAt, round.topic, e.userId, e.name, e.value, e.comment, stats.mean, stats.median, stats.consensus].map(cell).join(','));
+      lines.push(
+        [index + 1, clearedAt, round.topic, e.userId, e.name, e.value, e.comment, stats.mean, stats.median, stats.consensus]
+          .map(cell)
+          .join(','),
+      );
     }
   });
   return `${lines.join('\r\n')}\r\n`;

@@ -38,7 +38,13 @@ export function socketOptions(maxBackpressureBytes: number): {
  * are dropped, and a socket that keeps it up is closed with 1008. True when the frame may be
  * handled.
  */
-export function admitFrame(ws: WebSocket<unknown>, bytes: number, maxFrameBytes: number, rate: RateState, rateLimitedFrame: string): boolean {
+export function admitFrame(
+  ws: WebSocket<unknown>,
+  bytes: number,
+  maxFrameBytes: number,
+  rate: RateState,
+  rateLimitedFrame: string,
+): boolean {
   if (bytes > maxFrameBytes) {
     ws.end(CloseCode.MessageTooBig, 'frame too big');
     return false;

@@ -57,7 +57,14 @@ export function createVoteFeature(deps: FeatureDeps & { activity: RoomActivity }
           sockets,
         }),
       );
-      mountVoteHttp(routes, { store, secrets: config.secrets, adminKey: config.adminKey, tickMs: config.tickMs, demoRoom: config.demoRoom, log: log.child({ component: 'http' }) });
+      mountVoteHttp(routes, {
+        store,
+        secrets: config.secrets,
+        adminKey: config.adminKey,
+        tickMs: config.tickMs,
+        demoRoom: config.demoRoom,
+        log: log.child({ component: 'http' }),
+      });
     },
     start: () => undefined,
     reassert: () => rooms.reassert(),

@@ -60,7 +60,8 @@ function roomView(roomId: string, meta: RoomMeta): Record<string, unknown> {
 export function mountVoteHttp(app: HttpRoutes, deps: VoteHttpDeps): void {
   const { store } = deps;
   /** The demo room exists and is open whenever someone asks for it (it may have expired). */
-  const demoMeta = async (): Promise<RoomMeta> => (await store.ensureRoom(deps.demoRoom!, { options: [...DEFAULT_OPTIONS], open: true, tickMs: 0 })).meta;
+  const demoMeta = async (): Promise<RoomMeta> =>
+    (await store.ensureRoom(deps.demoRoom!, { options: [...DEFAULT_OPTIONS], open: true, tickMs: 0 })).meta;
 
   app.post('/api/tokens', (res, req) => {
     const authorization = req.getHeader('authorization');

@@ -2,7 +2,19 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createHmac } from 'node:crypto';
 import { signToken } from '@banterbox/auth';
 import { decodeVoteServerFrame } from '@banterbox/protocol';
-import { ADMIN_KEY, isData, joinRoom, SECRET, startGatewayApp, startTickerApp, TestSocket, token, waitForPoint, topologies, type DataFrame } from '@banterbox/testkit';
+import {
+  ADMIN_KEY,
+  isData,
+  joinRoom,
+  SECRET,
+  startGatewayApp,
+  startTickerApp,
+  TestSocket,
+  token,
+  waitForPoint,
+  topologies,
+  type DataFrame,
+} from '@banterbox/testkit';
 import type { LocalTopology, RunningApp } from '@banterbox/testkit';
 
 const HISTORY_LIMIT = 5;
@@ -166,7 +178,12 @@ describe.each(topologies())('/api/vote_ws/ protocol on %s', (_topology, startRed
       const from = socket.frames.indexOf(first) + 1;
       await waitForPoint(socket, () => true, 5_000, from);
       await waitForPoint(socket, () => true, 5_000, socket.frames.length);
-      expect(socket.frames.slice(from).filter(isData).every((f) => f.data[0]!.votes.yes === 1)).toBe(true);
+      expect(
+        socket.frames
+          .slice(from)
+          .filter(isData)
+          .every((f) => f.data[0]!.votes.yes === 1),
+      ).toBe(true);
 
       // 2 s later, written in seconds: newer than the ms vote, so it wins
       socket.send({ vote: { value: 'no', ts: Math.floor(now / 1000) + 2 } });
@@ -203,7 +220,9 @@ describe.each(topologies())('/api/vote_ws/ protocol on %s', (_topology, startRed
       await waitForPoint(overlay, () => true, 5_000, mark);
       await waitForPoint(overlay, (p) => p.votes.yes === 1 && p.connected === 1, 5_000, overlay.frames.length);
       overlay.send({ vote: { value: 'no' } });
-      expect((await overlay.waitFor(isError('bad_request'))) as { error: { message: string } }).toMatchObject({ error: { message: expect.stringContaining('watch-only') } });
+      expect((await overlay.waitFor(isError('bad_request'))) as { error: { message: string } }).toMatchObject({
+        error: { message: expect.stringContaining('watch-only') },
+      });
       overlay.close();
       await overlay.waitForClose();
       await waitForPoint(viewer, (p) => p.votes.yes === 1 && p.connected === 1, 5_000, viewer.frames.length);
@@ -217,7 +236,14 @@ describe.each(topologies())('/api/vote_ws/ protocol on %s', (_topology, startRed
       await socket.waitFor(isError('bad_request'));
       socket.send({ auth: { user_id: 'm1', token: await token('m1', id), room: id } });
       await socket.waitFor(isData);
-      const bad = ['{not json', '[]', '{"vote": {"value": 3}}', '{"vote": {"value": "maybe"}}', '{"vote": {"value": "yes", "ts": "soon"}}', '{"hello": 1}'];
+      const bad = [
+        '{not json',
+        '[]',
+        '{"vote": {"value": 3}}',
+        '{"vote": {"value": "maybe"}}',
+        '{"vote": {"value": "yes", "ts": "soon"}}',
+        '{"hello": 1}',
+      ];
       for (const message of bad) {
         const from = socket.frames.length;
         socket.send(message);
@@ -229,12 +255,15 @@ describe.each(topologies())('/api/vote_ws/ protocol on %s', (_topology, startRed
       socket.close();
     });
 
-    it.each([2000, 16 * 1024 + 1, 256 * 1024, 1024 * 1024])('closes a socket that sends a %i-byte frame (over 1 KiB) with 1009', async (bytes) => {
-      const socket = await joinRoom(gateway, 'big', newRoom());
-      const empty = JSON.stringify({ vote: { value: 'yes', pad: '' } });
-      socket.send(JSON.stringify({ vote: { value: 'yes', pad: 'x'.repeat(bytes - empty.length) } }));
-      expect((await socket.waitForClose()).code).toBe(1009);
-    });
+    it.each([2000, 16 * 1024 + 1, 256 * 1024, 1024 * 1024])(
+      'closes a socket that sends a %i-byte frame (over 1 KiB) with 1009',
+      async (bytes) => {
+        const socket = await joinRoom(gateway, 'big', newRoom());
+        const empty = JSON.stringify({ vote: { value: 'yes', pad: '' } });
+        socket.send(JSON.stringify({ vote: { value: 'yes', pad: 'x'.repeat(bytes - empty.length) } }));
+        expect((await socket.waitForClose()).code).toBe(1009);
+      },
+    );
 
     it('fails a connection that sends invalid UTF-8 in a text frame without handling the frame', async () => {
       // uWS (v20.30) drops the connection without a close frame (RFC 6455 §8.1 "fail the connection";
@@ -315,7 +344,11 @@ describe.each(topologies())('/api/vote_ws/ protocol on %s', (_topology, startRed
     it('mints tokens for the admin only, and they open sockets', async () => {
       const id = newRoom();
       expect((await http('/api/tokens', { method: 'POST', body: '{}' })).status).toBe(401);
-      const res = await http('/api/tokens', { method: 'POST', headers: admin, body: JSON.stringify({ user_id: 'minted', room: id, ttl_s: 60 }) });
+      const res = await http('/api/tokens', {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({ user_id: 'minted', room: id, ttl_s: 60 }),
+      });
       expect(res.status).toBe(200);
       const body = (await res.json()) as { token: string; expires_at: number };
       expect(body.expires_at).toBeGreaterThan(Date.now());
@@ -352,7 +385,8 @@ describe.each(topologies())('/api/vote_ws/ protocol on %s', (_topology, startRed
     it('spreads a room created with voter_shards over parts and still ticks one tally', async () => {
       const id = newRoom();
       const body = (shards: unknown): string => JSON.stringify({ room: id, voter_shards: shards });
-      for (const bad of [0, 65, 2.5, '4']) expect((await http('/api/rooms', { method: 'POST', headers: admin, body: body(bad) })).status).toBe(400);
+      for (const bad of [0, 65, 2.5, '4'])
+        expect((await http('/api/rooms', { method: 'POST', headers: admin, body: body(bad) })).status).toBe(400);
       const created = await http('/api/rooms', { method: 'POST', headers: admin, body: body(4) });
       expect(await created.json()).toMatchObject({ room: id, voter_shards: 4 });
 
@@ -362,7 +396,11 @@ describe.each(topologies())('/api/vote_ws/ protocol on %s', (_topology, startRed
       secondTab.send({ vote: { value: 'no', ts: Date.now() + 1000 } }); // the same user, a newer vote
       const frame = await waitForPoint(secondTab, (p) => p.votes.yes === 7 && p.votes.no === 5 && p.connected === 12, 10_000);
       expect(frame.data[0]).toMatchObject({ votes: { yes: 7, no: 5 }, connected: 12 });
-      const state = (await (await http(`/api/rooms/${id}`)).json()) as { votes: Record<string, number>; connected: number; voter_shards: number };
+      const state = (await (await http(`/api/rooms/${id}`)).json()) as {
+        votes: Record<string, number>;
+        connected: number;
+        voter_shards: number;
+      };
       expect(state).toMatchObject({ votes: { yes: 7, no: 5 }, connected: 12, voter_shards: 4 });
       for (const socket of [...voters, secondTab]) socket.close();
     });

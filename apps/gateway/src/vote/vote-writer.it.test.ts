@@ -1,12 +1,23 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createLogger } from '@banterbox/logger';
-import { OPS_PER_CALL, VoteStore, roomBucket, connectRedis, keys, registerScripts, whenReady, type RoomOp, type ScriptedRedis } from '@banterbox/store';
+import {
+  OPS_PER_CALL,
+  VoteStore,
+  roomBucket,
+  connectRedis,
+  keys,
+  registerScripts,
+  whenReady,
+  type RoomOp,
+  type ScriptedRedis,
+} from '@banterbox/store';
 import { TestRedis, eventually } from '@banterbox/testkit';
 import { GatewayLease } from '../lifecycle/gateway-lease';
 import { EAGER_FLUSH_OPS, VoteWriter } from './vote-writer';
 
 const log = createLogger({ name: 'writer-test', level: 'silent' });
-const joins = (count: number, prefix: string): RoomOp[] => Array.from({ length: count }, (_, i) => ({ op: 'join', user: `${prefix}-${i}`, count: 1 }));
+const joins = (count: number, prefix: string): RoomOp[] =>
+  Array.from({ length: count }, (_, i) => ({ op: 'join', user: `${prefix}-${i}`, count: 1 }));
 
 /** `calls` of a command in INFO commandstats. */
 async function calls(redis: ScriptedRedis, command: string): Promise<number> {

@@ -175,9 +175,18 @@ export class VoteWriter {
       this.options.onBatch?.(count, applied, coalesced, Number(process.hrtime.bigint() - started) / 1e9);
     } catch (err) {
       this.drop(count);
-      const fenced = err instanceof GatewayFenced ? err : await written.then(() => undefined, (e: unknown) => (e instanceof GatewayFenced ? e : undefined));
+      const fenced =
+        err instanceof GatewayFenced
+          ? err
+          : await written.then(
+              () => undefined,
+              (e: unknown) => (e instanceof GatewayFenced ? e : undefined),
+            );
       if (fenced) {
-        log.warn({ gatewayId: fenced.gatewayId, reason: fenced.reason, ops: count }, 'vote batch refused by the fence; the gateway re-asserts its state');
+        log.warn(
+          { gatewayId: fenced.gatewayId, reason: fenced.reason, ops: count },
+          'vote batch refused by the fence; the gateway re-asserts its state',
+        );
         activity.fenced(fenced);
         return;
       }

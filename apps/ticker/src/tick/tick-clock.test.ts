@@ -15,10 +15,14 @@ describe('tick clock', () => {
 
   it('fires on grid boundaries only and skips boundaries a slow tick missed', async () => {
     const seen: number[] = [];
-    const clock = new TickClock(50, async (ts) => {
-      seen.push(ts);
-      if (seen.length === 2) await sleep(130);
-    }, fail);
+    const clock = new TickClock(
+      50,
+      async (ts) => {
+        seen.push(ts);
+        if (seen.length === 2) await sleep(130);
+      },
+      fail,
+    );
     clock.start();
     await sleep(400);
     clock.stop();
@@ -35,9 +39,13 @@ describe('tick clock', () => {
 
     it('fires exactly at each boundary with the lag it was late by, and stops', async () => {
       const seen: [number, number][] = [];
-      const clock = new TickClock(100, async (ts, lagMs) => {
-        seen.push([ts, lagMs]);
-      }, fail);
+      const clock = new TickClock(
+        100,
+        async (ts, lagMs) => {
+          seen.push([ts, lagMs]);
+        },
+        fail,
+      );
       clock.start();
       await jest.advanceTimersByTimeAsync(69);
       expect(seen).toEqual([]);
@@ -54,14 +62,18 @@ describe('tick clock', () => {
       const seen: number[] = [];
       let running = 0;
       let overlapped = false;
-      const clock = new TickClock(100, async (ts) => {
-        overlapped ||= running > 0;
-        running += 1;
-        seen.push(ts);
-        // The global setTimeout (faked here), not node:timers/promises (which fake timers leave alone).
-        if (ts === 1_000_200) await new Promise((resolve) => setTimeout(resolve, 250)); // runs to 1_000_450
-        running -= 1;
-      }, fail);
+      const clock = new TickClock(
+        100,
+        async (ts) => {
+          overlapped ||= running > 0;
+          running += 1;
+          seen.push(ts);
+          // The global setTimeout (faked here), not node:timers/promises (which fake timers leave alone).
+          if (ts === 1_000_200) await new Promise((resolve) => setTimeout(resolve, 250)); // runs to 1_000_450
+          running -= 1;
+        },
+        fail,
+      );
       clock.start();
       await jest.advanceTimersByTimeAsync(700);
       clock.stop();

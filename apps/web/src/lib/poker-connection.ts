@@ -42,7 +42,10 @@ export class PokerConnection {
   }
 
   private connect(): void {
-    this.handlers.onState(this.attempt === 0 ? 'connecting' : 'reconnecting', this.attempt >= QUIET_ATTEMPTS ? problem('unreachable') : undefined);
+    this.handlers.onState(
+      this.attempt === 0 ? 'connecting' : 'reconnecting',
+      this.attempt >= QUIET_ATTEMPTS ? problem('unreachable') : undefined,
+    );
     const ws = new WebSocket(socketUrl('/connect'));
     this.ws = ws;
     let opened = false;

@@ -18,14 +18,22 @@ export async function fetchRounds(roomId: string): Promise<PastRound[] | undefin
 export function pastRoundsPanel(roomId: string, rounds: readonly PastRound[]): HTMLElement | null {
   if (rounds.length === 0) return null;
   const csv = `/api/poker/${encodeURIComponent(roomId)}/rounds?format=csv`;
-  const items = [...rounds].reverse().map((round) =>
-    h('li', { 'data-round': round.round },
-      h('span', {}, `#${round.round}`),
-      h('span', { class: 'topic' }, round.topic || '(no topic)'),
-      h('span', {}, `${round.stats.count} · mean ${round.stats.mean ?? '—'}${round.stats.consensus ? ' · consensus' : ''}`)),
-  );
-  return h('section', { class: 'panel', id: 'rounds', 'aria-label': 'Past rounds' },
+  const items = [...rounds]
+    .reverse()
+    .map((round) =>
+      h(
+        'li',
+        { 'data-round': round.round },
+        h('span', {}, `#${round.round}`),
+        h('span', { class: 'topic' }, round.topic || '(no topic)'),
+        h('span', {}, `${round.stats.count} · mean ${round.stats.mean ?? '—'}${round.stats.consensus ? ' · consensus' : ''}`),
+      ),
+    );
+  return h(
+    'section',
+    { class: 'panel', id: 'rounds', 'aria-label': 'Past rounds' },
     h('h2', {}, 'Past rounds'),
     h('ul', { class: 'rounds' }, ...items),
-    h('p', {}, h('a', { href: csv, download: `poker-${roomId}-rounds.csv`, 'data-key': 'csv' }, 'Download as CSV')));
+    h('p', {}, h('a', { href: csv, download: `poker-${roomId}-rounds.csv`, 'data-key': 'csv' }, 'Download as CSV')),
+  );
 }

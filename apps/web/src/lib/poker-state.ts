@@ -14,7 +14,15 @@ export interface PokerState {
 }
 
 export function emptyState(): PokerState {
-  return { me: { id: '', name: null }, roomId: undefined, room: undefined, members: new Map(), estimates: new Map(), revealed: undefined, mine: undefined };
+  return {
+    me: { id: '', name: null },
+    roomId: undefined,
+    room: undefined,
+    members: new Map(),
+    estimates: new Map(),
+    revealed: undefined,
+    mine: undefined,
+  };
 }
 
 /** Forgets the room's contents (before a join, whose snapshot rebuilds them). */

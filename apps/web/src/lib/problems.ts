@@ -14,19 +14,54 @@ export interface Problem {
 export function problem(kind: ProblemKind, room = ''): Problem {
   switch (kind) {
     case 'not_found':
-      return { kind, title: 'Room not found', detail: `There is no room "${room}". Check the link for typos, or ask for a new one.`, retrying: false };
+      return {
+        kind,
+        title: 'Room not found',
+        detail: `There is no room "${room}". Check the link for typos, or ask for a new one.`,
+        retrying: false,
+      };
     case 'not_open':
-      return { kind, title: 'This room is not open to guests', detail: 'Joining it needs a link with a token. Ask the person who runs the room for one.', retrying: false };
+      return {
+        kind,
+        title: 'This room is not open to guests',
+        detail: 'Joining it needs a link with a token. Ask the person who runs the room for one.',
+        retrying: false,
+      };
     case 'expired':
-      return { kind, title: 'This link has expired', detail: 'Its token is no longer valid (it expired, or the server was given a new secret). Ask for a new link.', retrying: false };
+      return {
+        kind,
+        title: 'This link has expired',
+        detail: 'Its token is no longer valid (it expired, or the server was given a new secret). Ask for a new link.',
+        retrying: false,
+      };
     case 'unreachable':
-      return { kind, title: 'Cannot reach the server', detail: 'The connection dropped and the server does not answer yet. Retrying by itself…', retrying: true };
+      return {
+        kind,
+        title: 'Cannot reach the server',
+        detail: 'The connection dropped and the server does not answer yet. Retrying by itself…',
+        retrying: true,
+      };
     case 'session':
-      return { kind, title: 'Your session was refused', detail: 'The server no longer accepts this browser session and did not give a new one. Reload the page to start again.', retrying: false };
+      return {
+        kind,
+        title: 'Your session was refused',
+        detail: 'The server no longer accepts this browser session and did not give a new one. Reload the page to start again.',
+        retrying: false,
+      };
     case 'refused':
-      return { kind, title: 'The server closed the connection', detail: 'It refused a message from this page. Reload the page to start again.', retrying: false };
+      return {
+        kind,
+        title: 'The server closed the connection',
+        detail: 'It refused a message from this page. Reload the page to start again.',
+        retrying: false,
+      };
     case 'bad_address':
-      return { kind, title: 'Room not found', detail: 'This address does not name a room: a room id is 1 to 64 letters, digits, - or _.', retrying: false };
+      return {
+        kind,
+        title: 'Room not found',
+        detail: 'This address does not name a room: a room id is 1 to 64 letters, digits, - or _.',
+        retrying: false,
+      };
   }
 }
 

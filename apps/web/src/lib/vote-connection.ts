@@ -84,7 +84,10 @@ export class VoteConnection {
 
   private async connect(): Promise<void> {
     if (this.stopped) return;
-    this.handlers.onState(this.attempt === 0 ? 'connecting' : 'reconnecting', this.attempt >= QUIET_ATTEMPTS ? problem('unreachable') : undefined);
+    this.handlers.onState(
+      this.attempt === 0 ? 'connecting' : 'reconnecting',
+      this.attempt >= QUIET_ATTEMPTS ? problem('unreachable') : undefined,
+    );
     let credentials: VoteCredentials;
     try {
       credentials = await this.credentials();

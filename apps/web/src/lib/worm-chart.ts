@@ -229,7 +229,11 @@ function timeLabels(u: uPlot, splits: number[]): string[] {
   const span = (u.scales.x?.max ?? 0) - (u.scales.x?.min ?? 0);
   const step = splits.length > 1 ? splits[1]! - splits[0]! : span;
   const options: Intl.DateTimeFormatOptions =
-    span > 86_400 ? { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' } : step < 60 ? { hour: '2-digit', minute: '2-digit', second: '2-digit' } : { hour: '2-digit', minute: '2-digit' };
+    span > 86_400
+      ? { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }
+      : step < 60
+        ? { hour: '2-digit', minute: '2-digit', second: '2-digit' }
+        : { hour: '2-digit', minute: '2-digit' };
   const fmt = format(options);
   return splits.map((v) => fmt.format(v * 1000));
 }

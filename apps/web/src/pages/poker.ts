@@ -34,13 +34,30 @@ const DECKS: Record<string, string[]> = {
 
 // Inputs live across renders, so typing is never interrupted by an incoming event.
 const nameInput = h('input', { type: 'text', id: 'name', maxlength: PokerLimits.maxNameLength, autocomplete: 'nickname' });
-const topicInput = h('input', { type: 'text', id: 'new-topic', maxlength: PokerLimits.maxTopicLength, placeholder: 'Story or topic (optional)' });
-const deckSelect = h('select', { id: 'deck' }, h('option', { value: 'fibonacci' }, `Fibonacci (${DECKS.fibonacci!.join(' ')})`), h('option', { value: 'tshirt' }, 'T-shirt sizes (XS–XL)'), h('option', { value: 'powers' }, 'Powers of two'), h('option', { value: 'custom' }, 'Custom…'));
+const topicInput = h('input', {
+  type: 'text',
+  id: 'new-topic',
+  maxlength: PokerLimits.maxTopicLength,
+  placeholder: 'Story or topic (optional)',
+});
+const deckSelect = h(
+  'select',
+  { id: 'deck' },
+  h('option', { value: 'fibonacci' }, `Fibonacci (${DECKS.fibonacci!.join(' ')})`),
+  h('option', { value: 'tshirt' }, 'T-shirt sizes (XS–XL)'),
+  h('option', { value: 'powers' }, 'Powers of two'),
+  h('option', { value: 'custom' }, 'Custom…'),
+);
 const customDeck = h('input', { type: 'text', id: 'custom-deck', placeholder: 'Cards, comma separated: 1, 2, 3, ?', hidden: true });
 const autoReveal = h('input', { type: 'checkbox', id: 'auto-reveal' });
 const joinInput = h('input', { type: 'text', id: 'join-room', placeholder: 'Room id', pattern: '[A-Za-z0-9_-]{1,64}' });
 const joinSpectator = h('input', { type: 'checkbox', id: 'join-spectator' });
-const commentInput = h('input', { type: 'text', id: 'comment', maxlength: PokerLimits.maxCommentLength, placeholder: 'Comment (optional)' });
+const commentInput = h('input', {
+  type: 'text',
+  id: 'comment',
+  maxlength: PokerLimits.maxCommentLength,
+  placeholder: 'Comment (optional)',
+});
 const roomTopicInput = h('input', { type: 'text', id: 'topic', maxlength: PokerLimits.maxTopicLength, placeholder: 'Topic' });
 deckSelect.addEventListener('change', () => {
   customDeck.hidden = deckSelect.value !== 'custom';
@@ -169,7 +186,13 @@ function lobby(): HTMLElement {
   const create = (e: Event): void => {
     e.preventDefault();
     showProblem(problemBox, undefined);
-    const deck = deckSelect.value === 'custom' ? customDeck.value.split(',').map((c) => c.trim()).filter(Boolean) : DECKS[deckSelect.value];
+    const deck =
+      deckSelect.value === 'custom'
+        ? customDeck.value
+            .split(',')
+            .map((c) => c.trim())
+            .filter(Boolean)
+        : DECKS[deckSelect.value];
     send({ request: 'createRoom', deck, autoReveal: autoReveal.checked, topic: topicInput.value });
   };
   const joinRoom = (e: Event): void => {
@@ -188,18 +211,24 @@ function lobby(): HTMLElement {
     'div',
     { class: 'kinds' },
     nameForm(),
-    h('form', { class: 'panel', onsubmit: create },
+    h(
+      'form',
+      { class: 'panel', onsubmit: create },
       h('h2', {}, 'New room'),
       h('div', { class: 'row' }, h('label', { for: 'new-topic', class: 'visually-hidden' }, 'Topic'), topicInput),
       h('div', { class: 'row' }, h('label', { for: 'deck' }, 'Deck'), deckSelect),
       h('div', { class: 'row' }, h('label', { for: 'custom-deck', class: 'visually-hidden' }, 'Custom deck'), customDeck),
       h('div', { class: 'row' }, h('label', {}, autoReveal, 'Reveal when everyone has estimated')),
-      h('button', { type: 'submit', class: 'primary' }, 'Create room')),
-    h('form', { class: 'panel', onsubmit: joinRoom },
+      h('button', { type: 'submit', class: 'primary' }, 'Create room'),
+    ),
+    h(
+      'form',
+      { class: 'panel', onsubmit: joinRoom },
       h('h2', {}, 'Join a room'),
       h('div', { class: 'row' }, h('label', { for: 'join-room', class: 'visually-hidden' }, 'Room id'), joinInput),
       h('div', { class: 'row' }, h('label', {}, joinSpectator, 'Join as a spectator (no estimate)')),
-      h('button', { type: 'submit' }, 'Join')),
+      h('button', { type: 'submit' }, 'Join'),
+    ),
   );
 }
 
@@ -208,9 +237,18 @@ function nameForm(): HTMLElement {
     e.preventDefault();
     if (nameInput.value.trim()) setName(nameInput.value);
   };
-  return h('form', { class: 'panel', onsubmit: save },
+  return h(
+    'form',
+    { class: 'panel', onsubmit: save },
     h('h2', {}, 'Your name'),
-    h('div', { class: 'row' }, h('label', { for: 'name', class: 'visually-hidden' }, 'Name'), nameInput, h('button', { type: 'submit' }, 'Save')));
+    h(
+      'div',
+      { class: 'row' },
+      h('label', { for: 'name', class: 'visually-hidden' }, 'Name'),
+      nameInput,
+      h('button', { type: 'submit' }, 'Save'),
+    ),
+  );
 }
 
 const who = (member: PokerMember): string => member.name ?? `Guest ${member.id.slice(0, 4)}`;
@@ -218,22 +256,50 @@ const who = (member: PokerMember): string => member.name ?? `Guest ${member.id.s
 function mark(userId: string, member: PokerMember): HTMLElement {
   const estimate = state.estimates.get(userId);
   if (member.spectator) return h('span', { class: 'mark', 'data-mark': 'spectator' }, h('span', { class: 'badge' }, 'spectator'));
-  if (estimate === null || estimate === undefined) return h('span', { class: 'mark', 'data-mark': 'none', 'aria-label': 'no estimate yet' }, '…');
+  if (estimate === null || estimate === undefined)
+    return h('span', { class: 'mark', 'data-mark': 'none', 'aria-label': 'no estimate yet' }, '…');
   if ('value' in estimate) return h('span', { class: 'mark', 'data-mark': 'value', title: estimate.comment }, estimate.value);
   return h('span', { class: 'mark', 'data-mark': 'hidden', 'aria-label': 'has estimated' }, '✓');
 }
 
 function memberList(isOwner: boolean): HTMLElement {
   const items = sortedMembers(state).map((member) =>
-    h('li', { 'data-user': member.id },
+    h(
+      'li',
+      { 'data-user': member.id },
       mark(member.id, member),
       h('span', { class: 'who' }, who(member), member.id === state.me.id ? ' (you)' : ''),
       member.id === state.room?.ownerId ? h('span', { class: 'badge' }, 'owner') : null,
-      isOwner && member.id !== state.me.id ? h('button', { type: 'button', 'data-key': `kick-${member.id}`, onclick: () => send({ request: 'kick', roomId: state.roomId, userId: member.id }) }, 'Kick') : null,
-      isOwner && member.id !== state.me.id ? h('button', { type: 'button', 'data-key': `owner-${member.id}`, onclick: () => send({ request: 'transferOwnership', roomId: state.roomId, userId: member.id }) }, 'Make owner') : null,
+      isOwner && member.id !== state.me.id
+        ? h(
+            'button',
+            {
+              type: 'button',
+              'data-key': `kick-${member.id}`,
+              onclick: () => send({ request: 'kick', roomId: state.roomId, userId: member.id }),
+            },
+            'Kick',
+          )
+        : null,
+      isOwner && member.id !== state.me.id
+        ? h(
+            'button',
+            {
+              type: 'button',
+              'data-key': `owner-${member.id}`,
+              onclick: () => send({ request: 'transferOwnership', roomId: state.roomId, userId: member.id }),
+            },
+            'Make owner',
+          )
+        : null,
     ),
   );
-  return h('section', { class: 'panel', 'aria-label': 'Members' }, h('h2', {}, `Members (${state.members.size})`), h('ul', { class: 'members', id: 'members' }, ...items));
+  return h(
+    'section',
+    { class: 'panel', 'aria-label': 'Members' },
+    h('h2', {}, `Members (${state.members.size})`),
+    h('ul', { class: 'members', id: 'members' }, ...items),
+  );
 }
 
 /** Sends an estimate and remembers it: the server shows it to everyone, this page included, as `{}`. */
@@ -251,20 +317,40 @@ function deck(): HTMLElement {
   const room = state.room!;
   const mine = state.mine?.value;
   const cards = room.deck.map((card) =>
-    h('button', {
-      type: 'button',
-      'data-key': `card-${card}`,
-      'data-card': card,
-      'aria-pressed': String(card === mine),
-      disabled: spectator,
-      onclick: () => estimate(card),
-    }, card),
+    h(
+      'button',
+      {
+        type: 'button',
+        'data-key': `card-${card}`,
+        'data-card': card,
+        'aria-pressed': String(card === mine),
+        disabled: spectator,
+        onclick: () => estimate(card),
+      },
+      card,
+    ),
   );
-  return h('section', { class: 'panel', 'aria-label': 'Your estimate' },
+  return h(
+    'section',
+    { class: 'panel', 'aria-label': 'Your estimate' },
     h('h2', {}, spectator ? 'Spectating' : 'Your estimate'),
     h('div', { class: 'deck', role: 'group', 'aria-label': 'Cards' }, ...cards),
-    h('div', { class: 'row' }, h('label', { for: 'comment', class: 'visually-hidden' }, 'Comment'), commentInput,
-      h('button', { type: 'button', 'data-key': 'withdraw', disabled: spectator || !mine, onclick: () => send({ command: 'submitEstimate', roomId: room.id, estimate: null }) }, 'Withdraw')),
+    h(
+      'div',
+      { class: 'row' },
+      h('label', { for: 'comment', class: 'visually-hidden' }, 'Comment'),
+      commentInput,
+      h(
+        'button',
+        {
+          type: 'button',
+          'data-key': 'withdraw',
+          disabled: spectator || !mine,
+          onclick: () => send({ command: 'submitEstimate', roomId: room.id, estimate: null }),
+        },
+        'Withdraw',
+      ),
+    ),
   );
 }
 
@@ -278,27 +364,66 @@ function results(): HTMLElement | null {
     return h('li', { 'data-card': card }, h('span', {}, card), fill, h('span', {}, String(n)));
   });
   const figure = (value: number | null): string => (value === null ? '—' : String(value));
-  return h('section', { class: 'panel stats', id: 'stats', 'aria-label': 'Results' },
+  return h(
+    'section',
+    { class: 'panel stats', id: 'stats', 'aria-label': 'Results' },
     h('h2', {}, 'Results', stats.consensus ? h('span', { class: 'consensus' }, ' · consensus!') : ''),
-    h('dl', {},
-      h('dt', {}, 'Estimates'), h('dd', { 'data-stat': 'count' }, String(stats.count)),
-      h('dt', {}, 'Mean'), h('dd', { 'data-stat': 'mean' }, figure(stats.mean)),
-      h('dt', {}, 'Median'), h('dd', { 'data-stat': 'median' }, figure(stats.median)),
-      h('dt', {}, 'Range'), h('dd', { 'data-stat': 'range' }, stats.min === null ? '—' : `${stats.min} – ${stats.max}`)),
+    h(
+      'dl',
+      {},
+      h('dt', {}, 'Estimates'),
+      h('dd', { 'data-stat': 'count' }, String(stats.count)),
+      h('dt', {}, 'Mean'),
+      h('dd', { 'data-stat': 'mean' }, figure(stats.mean)),
+      h('dt', {}, 'Median'),
+      h('dd', { 'data-stat': 'median' }, figure(stats.median)),
+      h('dt', {}, 'Range'),
+      h('dd', { 'data-stat': 'range' }, stats.min === null ? '—' : `${stats.min} – ${stats.max}`),
+    ),
     h('ul', { class: 'histogram', 'aria-label': 'Distribution' }, ...bars),
   );
 }
 
 function ownerControls(): HTMLElement {
   const room = state.room!;
-  return h('section', { class: 'panel', 'aria-label': 'Owner controls' },
+  return h(
+    'section',
+    { class: 'panel', 'aria-label': 'Owner controls' },
     h('h2', {}, 'Owner controls'),
-    h('div', { class: 'row' },
-      h('button', { type: 'button', class: 'primary', 'data-key': 'reveal', disabled: room.isRevealed, onclick: () => send({ request: 'reveal', roomId: room.id }) }, 'Reveal'),
-      h('button', { type: 'button', 'data-key': 'hide', disabled: !room.isRevealed, onclick: () => send({ request: 'hide', roomId: room.id }) }, 'Hide'),
-      h('button', { type: 'button', 'data-key': 'clear', onclick: () => send({ request: 'clear', roomId: room.id }) }, 'Clear')),
-    h('form', { class: 'row', onsubmit: (e: Event) => { e.preventDefault(); send({ command: 'setTopic', roomId: room.id, topic: roomTopicInput.value }); } },
-      h('label', { for: 'topic', class: 'visually-hidden' }, 'Topic'), roomTopicInput, h('button', { type: 'submit' }, 'Set topic')),
+    h(
+      'div',
+      { class: 'row' },
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'primary',
+          'data-key': 'reveal',
+          disabled: room.isRevealed,
+          onclick: () => send({ request: 'reveal', roomId: room.id }),
+        },
+        'Reveal',
+      ),
+      h(
+        'button',
+        { type: 'button', 'data-key': 'hide', disabled: !room.isRevealed, onclick: () => send({ request: 'hide', roomId: room.id }) },
+        'Hide',
+      ),
+      h('button', { type: 'button', 'data-key': 'clear', onclick: () => send({ request: 'clear', roomId: room.id }) }, 'Clear'),
+    ),
+    h(
+      'form',
+      {
+        class: 'row',
+        onsubmit: (e: Event) => {
+          e.preventDefault();
+          send({ command: 'setTopic', roomId: room.id, topic: roomTopicInput.value });
+        },
+      },
+      h('label', { for: 'topic', class: 'visually-hidden' }, 'Topic'),
+      roomTopicInput,
+      h('button', { type: 'submit' }, 'Set topic'),
+    ),
   );
 }
 
@@ -309,12 +434,20 @@ function namePrompt(): HTMLElement {
     if (nameInput.value.trim()) setName(nameInput.value);
     join();
   };
-  return h('form', { class: 'panel', id: 'name-prompt', onsubmit: joinNamed },
+  return h(
+    'form',
+    { class: 'panel', id: 'name-prompt', onsubmit: joinNamed },
     h('h2', {}, `Join ${state.roomId ?? ''}`),
     h('p', {}, 'What should the others see you as?'),
-    h('div', { class: 'row' }, h('label', { for: 'name', class: 'visually-hidden' }, 'Name'), nameInput,
-      h('button', { type: 'submit', class: 'primary' }, 'Join')),
-    h('button', { type: 'button', onclick: () => join() }, 'Join without a name'));
+    h(
+      'div',
+      { class: 'row' },
+      h('label', { for: 'name', class: 'visually-hidden' }, 'Name'),
+      nameInput,
+      h('button', { type: 'submit', class: 'primary' }, 'Join'),
+    ),
+    h('button', { type: 'button', onclick: () => join() }, 'Join without a name'),
+  );
 }
 
 function roomView(): HTMLElement {
@@ -324,22 +457,67 @@ function roomView(): HTMLElement {
   const isOwner = room.ownerId === state.me.id;
   const link = `${location.origin}/poker/${room.id}`;
   const shareInput = h('input', { type: 'text', readonly: true, value: link, id: 'share', 'aria-label': 'Share link' });
-  const toggleSpectator = h('input', { type: 'checkbox', id: 'spectator', checked: spectator, onchange: () => {
-    spectator = !spectator;
-    send({ request: 'leaveRoom', roomId: room.id });
-    join();
-  } });
+  const toggleSpectator = h('input', {
+    type: 'checkbox',
+    id: 'spectator',
+    checked: spectator,
+    onchange: () => {
+      spectator = !spectator;
+      send({ request: 'leaveRoom', roomId: room.id });
+      join();
+    },
+  });
   if (document.activeElement !== roomTopicInput) roomTopicInput.value = room.topic;
-  return h('div', {},
-    h('section', { class: 'panel' },
+  return h(
+    'div',
+    {},
+    h(
+      'section',
+      { class: 'panel' },
       h('h2', { id: 'room-topic' }, room.topic || 'No topic yet'),
-      h('div', { class: 'row' }, shareInput,
-        h('button', { type: 'button', 'data-key': 'copy', onclick: () => { void navigator.clipboard?.writeText(link).then(() => say('Link copied.')); shareInput.select(); } }, 'Copy link')),
-      h('div', { class: 'row' }, h('label', {}, toggleSpectator, 'Spectator'),
-        h('button', { type: 'button', 'data-key': 'leave', onclick: () => { send({ request: 'leaveRoom', roomId: room.id }); state.mine = undefined; go(undefined); render(); } }, 'Leave room'))),
-    h('div', { class: 'poker-grid' },
+      h(
+        'div',
+        { class: 'row' },
+        shareInput,
+        h(
+          'button',
+          {
+            type: 'button',
+            'data-key': 'copy',
+            onclick: () => {
+              void navigator.clipboard?.writeText(link).then(() => say('Link copied.'));
+              shareInput.select();
+            },
+          },
+          'Copy link',
+        ),
+      ),
+      h(
+        'div',
+        { class: 'row' },
+        h('label', {}, toggleSpectator, 'Spectator'),
+        h(
+          'button',
+          {
+            type: 'button',
+            'data-key': 'leave',
+            onclick: () => {
+              send({ request: 'leaveRoom', roomId: room.id });
+              state.mine = undefined;
+              go(undefined);
+              render();
+            },
+          },
+          'Leave room',
+        ),
+      ),
+    ),
+    h(
+      'div',
+      { class: 'poker-grid' },
       h('div', {}, deck(), results(), pastRoundsPanel(room.id, rounds)),
-      h('div', {}, memberList(isOwner), isOwner ? ownerControls() : null, nameForm())),
+      h('div', {}, memberList(isOwner), isOwner ? ownerControls() : null, nameForm()),
+    ),
   );
 }
 

@@ -21,9 +21,32 @@ function renderButtons(options: string[], connection: VoteConnection): void {
   };
   container.replaceChildren(
     ...options.map((option) =>
-      h('button', { type: 'button', 'data-option': option, 'aria-pressed': 'false', onclick: () => { connection.vote(option); update(); } }, option),
+      h(
+        'button',
+        {
+          type: 'button',
+          'data-option': option,
+          'aria-pressed': 'false',
+          onclick: () => {
+            connection.vote(option);
+            update();
+          },
+        },
+        option,
+      ),
     ),
-    h('button', { type: 'button', class: 'withdraw', onclick: () => { connection.vote('cancel'); update(); } }, 'Withdraw my vote'),
+    h(
+      'button',
+      {
+        type: 'button',
+        class: 'withdraw',
+        onclick: () => {
+          connection.vote('cancel');
+          update();
+        },
+      },
+      'Withdraw my vote',
+    ),
   );
 }
 
