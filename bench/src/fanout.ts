@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { AppProcess } from '@banterbox/local-stack';
+import { AppProcess, GATEWAY_NODE_FLAGS } from '@banterbox/local-stack';
 import { benchRedis } from './bench-redis';
 import { cpuSeconds, rssMiB } from './proc-stats';
 import { histogram } from './prom';
@@ -39,6 +39,10 @@ const SECONDS = Math.min(Number(process.env.BENCH_SECONDS ?? 10), 120);
 const TICK_MS = Number(process.env.BENCH_TICK_MS ?? 1000);
 const SECRET = 'benchmark-secret-0123456789abcdef';
 const APPS = join(__dirname, '..', '..', 'apps');
+/** BENCH_GATEWAY_MAIN runs another build's gateway (e.g. an older commit's) for a before/after in one run. */
+const GATEWAY_MAIN = process.env.BENCH_GATEWAY_MAIN ?? join(APPS, 'gateway', 'dist', 'main.js');
+/** BENCH_GATEWAY_NODE_ARGS: the gateway's node flags, space-separated (default GATEWAY_NODE_FLAGS; empty: none). */
+const GATEWAY_NODE_ARGS = process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [...GATEWAY_NODE_FLAGS];
 const TARGET = benchTarget();
 const GATEWAYS = Math.max(1, Number(process.env.BENCH_GATEWAYS ?? 1));
 const QUIET = process.env.BENCH_QUIET === '1';
@@ -188,7 +192,7 @@ async function manyGateways(): Promise<void> {
   const redis = await benchRedis();
   const env = stackEnv(redis);
   const gateways = Array.from({ length: GATEWAYS }, () =>
-    AppProcess.start(join(APPS, 'gateway', 'dist', 'main.js'), { ...env, PORT: '0', HOST: '127.0.0.1' }),
+    AppProcess.start(GATEWAY_MAIN, { ...env, PORT: '0', HOST: '127.0.0.1' }, GATEWAY_NODE_ARGS),
   );
   const ticker = AppProcess.start(join(APPS, 'ticker', 'dist', 'main.js'), { ...env, LEADER_TTL_MS: String(Math.max(5000, TICK_MS * 3)) });
   const generators: ReturnType<typeof loadgen>[] = [];
@@ -276,7 +280,7 @@ async function main(): Promise<void> {
   }
   const redis = await benchRedis();
   const env = stackEnv(redis);
-  const gateway = AppProcess.start(join(APPS, 'gateway', 'dist', 'main.js'), { ...env, PORT: '0', HOST: '127.0.0.1' });
+  const gateway = AppProcess.start(GATEWAY_MAIN, { ...env, PORT: '0', HOST: '127.0.0.1' }, GATEWAY_NODE_ARGS);
   // debug: the ticker logs every tick (its lateness and duration) for the breakdown below.
   const ticker = AppProcess.start(join(APPS, 'ticker', 'dist', 'main.js'), {
     ...env,
@@ -289,7 +293,13 @@ async function main(): Promise<void> {
     await ticker.waitForLog('leadership acquired', 20_000);
     await sleep(1000);
     const rssBefore = rssMiB(gateway.pid);
-    const sockets = await joinVoteSockets(port, SOCKETS, spec, SECRET);
+    // Half the sockets, then the other half: the second half's growth is what one more connection
+    // costs, without the fixed costs of the first burst (the JS heap's high-water mark, buffers).
+    const half = Math.floor(SOCKETS / 2);
+    const sockets = await joinVoteSockets(port, half, spec, SECRET);
+    await sleep(2 * TICK_MS);
+    const rssHalf = rssMiB(gateway.pid);
+    sockets.push(...(await joinVoteSockets(port, SOCKETS - half, (i) => spec(half + i), SECRET)));
     await sleep(2 * TICK_MS);
     const rssAfter = rssMiB(gateway.pid);
     if (!process.argv.includes('--json'))
@@ -306,7 +316,12 @@ async function main(): Promise<void> {
       ticker: share(cpuSeconds(ticker.pid), cpu.ticker),
       redis: share(redis.cpuSeconds(), cpu.redis),
     };
-    const memory = { rssBeforeMiB: rssBefore, rssAfterMiB: rssAfter, kibPerConnection: ((rssAfter - rssBefore) * 1024) / sockets.length };
+    const memory = {
+      rssBeforeMiB: rssBefore,
+      rssAfterMiB: rssAfter,
+      kibPerConnection: ((rssAfter - rssBefore) * 1024) / sockets.length,
+      marginalKibPerConnection: ((rssAfter - rssHalf) * 1024) / (sockets.length - half),
+    };
     const pct = (x: number | undefined): string => (x === undefined ? 'not measured' : `${(x * 100).toFixed(0)}%`);
     for (const socket of sockets) socket.socket.destroy();
     const usPerDelivery = cpuShare.gateway === undefined ? undefined : (cpuShare.gateway * 1e6) / delivery.snapshotsPerSecond;
@@ -328,7 +343,7 @@ async function main(): Promise<void> {
       const lines = [
         `machine:          ${run.machine}`,
         ...deliveryLines(delivery),
-        `gateway memory:   ${rssBefore.toFixed(0)} MiB before, ${rssAfter.toFixed(0)} MiB after connecting: ${memory.kibPerConnection.toFixed(1)} KiB per connection`,
+        `gateway memory:   ${rssBefore.toFixed(0)} MiB before, ${rssHalf.toFixed(0)} MiB at half, ${rssAfter.toFixed(0)} MiB after connecting: ${memory.kibPerConnection.toFixed(1)} KiB per connection overall, ${memory.marginalKibPerConnection.toFixed(1)} KiB for each of the second half`,
         `redis:            ${redis.label}`,
         `CPU:              gateway ${pct(cpuShare.gateway)}, ticker ${pct(cpuShare.ticker)}, redis ${pct(cpuShare.redis)} of one core`,
         `per delivery:     gateway ${usPerDelivery?.toFixed(2) ?? 'n/a'} µs of CPU per snapshot delivered`,

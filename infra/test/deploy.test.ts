@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EnvSource } from '@banterbox/config';
+import { GATEWAY_NODE_FLAGS } from '@banterbox/local-stack';
 import { findResource, kustomizeBuild, readYamlDocuments, type Resource } from '@banterbox/testkit';
 import { readGatewayConfig } from '../../apps/gateway/src/env';
 import { readTickerConfig } from '../../apps/ticker/src/env';
@@ -35,7 +36,7 @@ const APPS = {
 /** `case` labels of the image's entrypoint: the commands the image runs. */
 function entrypointCommands(): string[] {
   const script = readFileSync(join(ROOT, 'infra', 'docker-entrypoint.sh'), 'utf8');
-  return [...script.matchAll(/^\s+([a-z]+)\) shift; exec node (\/app\/\S+)/gm)].map((m) => {
+  return [...script.matchAll(/^\s+([a-z]+)\) shift; exec node (?:--\S+ )*(\/app\/\S+)/gm)].map((m) => {
     expect(existsSync(join(ROOT, m[2]!.replace('/app/', '')))).toBe(true);
     return m[1]!;
   });
@@ -190,6 +191,11 @@ describe('container image and local cluster', () => {
     expect(dockerfile).toContain('npm prune --omit=dev');
     expect(runtime).toMatch(/^ENTRYPOINT \["banterbox-entrypoint"\]$/m);
     expect(entrypointCommands()).toEqual(['gateway', 'ticker', 'banterbox']);
+    // The gateway runs with the same node flags wherever it is started (GATEWAY_NODE_FLAGS).
+    const entrypoint = readFileSync(join(ROOT, 'infra', 'docker-entrypoint.sh'), 'utf8');
+    const scripts = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(entrypoint).toContain(`exec node ${GATEWAY_NODE_FLAGS.join(' ')} /app/apps/gateway/dist/main.js`);
+    expect(scripts['start:gateway']).toBe(`node ${GATEWAY_NODE_FLAGS.join(' ')} apps/gateway/dist/main.js`);
     // Everything COPY'd from the build context exists.
     for (const m of dockerfile.matchAll(/^COPY (?!--from)(.+) \S+$/gm)) {
       for (const path of m[1]!.split(' ')) expect(existsSync(join(ROOT, path))).toBe(true);

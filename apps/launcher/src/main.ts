@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { signToken } from '@banterbox/auth';
 import { REDIS_TOPOLOGY_CHOICES } from '@banterbox/config';
-import { AppProcess, LocalRedis, pingRedis, redisServerAvailable } from '@banterbox/local-stack';
+import { AppProcess, GATEWAY_NODE_FLAGS, LocalRedis, pingRedis, redisServerAvailable } from '@banterbox/local-stack';
 import { devCredentials } from './dev-credentials';
 import { takenPorts, type PortUse } from './ports';
 
@@ -150,7 +150,9 @@ async function main(): Promise<void> {
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
   };
   const ticker = AppProcess.start(join(APPS, 'ticker', 'dist', 'main.js'), { ...env, METRICS_PORT: String(setup.tickerMetricsPort) });
-  const gateway = AppProcess.start(join(APPS, 'gateway', 'dist', 'main.js'), { ...env, METRICS_PORT: String(setup.gatewayMetricsPort) });
+  const gateway = AppProcess.start(join(APPS, 'gateway', 'dist', 'main.js'), { ...env, METRICS_PORT: String(setup.gatewayMetricsPort) }, [
+    ...GATEWAY_NODE_FLAGS,
+  ]);
   forwardLogs(ticker, verbose);
   forwardLogs(gateway, verbose);
 

@@ -7,3 +7,4 @@ export { freePort, freePorts, pingRedis, redisServerAvailable } from './redis-pr
 export { AppProcess } from './app-process';
 export { Waiters } from './waiters';
 export { LocalStackError } from './errors';
+export { GATEWAY_NODE_FLAGS } from './node-flags';

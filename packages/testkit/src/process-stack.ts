@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { AppProcess, freePort, type LocalTopology } from '@banterbox/local-stack';
+import { AppProcess, GATEWAY_NODE_FLAGS, freePort, type LocalTopology } from '@banterbox/local-stack';
 import { testEnv } from './harness';
 import { eventually } from './ws-client';
 
@@ -14,7 +14,7 @@ export interface Reachable {
   readonly ws?: string;
 }
 
-/** A gateway started as the image starts it: `node apps/gateway/dist/main.js`, env only. */
+/** A gateway started as the image starts it: `node <GATEWAY_NODE_FLAGS> apps/gateway/dist/main.js`, env only. */
 export interface GatewayProcess extends Reachable {
   proc: AppProcess;
   port: number;
@@ -78,7 +78,7 @@ export async function spawnGateway(
     ...(where.prefix.length > 0 ? { HOST: '0.0.0.0', METRICS_HOST: '0.0.0.0' } : {}),
     ...extra,
   });
-  const proc = AppProcess.start(GATEWAY_MAIN, env, nodeArgs, where.prefix);
+  const proc = AppProcess.start(GATEWAY_MAIN, env, [...GATEWAY_NODE_FLAGS, ...nodeArgs], where.prefix);
   return { proc, port, http: `http://${where.address}:${port}`, ws: `ws://${where.address}:${port}` };
 }
 
