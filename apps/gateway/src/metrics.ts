@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, LATENCY_BUCKETS, newRegistry, type Registry } from '@banterbox/metrics';
+import { Counter, Gauge, Histogram, newRegistry, redisCommandDuration, type Registry } from '@banterbox/metrics';
 
 export type Endpoint = 'vote' | 'poker';
 const ENDPOINTS: readonly Endpoint[] = ['vote', 'poker'];
@@ -101,13 +101,7 @@ export class GatewayMetrics {
     labelNames: ['reason'],
     registers: [this.registry],
   });
-  readonly redisLatency = new Histogram({
-    name: 'banterbox_redis_command_duration_seconds',
-    help: 'Redis round trips by operation',
-    labelNames: ['op'],
-    buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
-  });
+  readonly redisLatency = redisCommandDuration(this.registry);
 
   constructor() {
     for (const endpoint of ENDPOINTS) {

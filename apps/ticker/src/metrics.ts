@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, LATENCY_BUCKETS, newRegistry, type Registry } from '@banterbox/metrics';
+import { Counter, Gauge, Histogram, LATENCY_BUCKETS, newRegistry, redisCommandDuration, type Registry } from '@banterbox/metrics';
 
 /** What the gauges read when Prometheus scrapes. */
 export interface TickerGaugeSources {
@@ -77,13 +77,7 @@ export class TickerMetrics {
     help: 'Ticks that failed (Redis errors)',
     registers: [this.registry],
   });
-  readonly redisLatency = new Histogram({
-    name: 'banterbox_redis_command_duration_seconds',
-    help: 'Redis round trips by operation',
-    labelNames: ['op'],
-    buckets: LATENCY_BUCKETS,
-    registers: [this.registry],
-  });
+  readonly redisLatency = redisCommandDuration(this.registry);
 
   constructor(sources: TickerGaugeSources) {
     const partitions = Array.from({ length: sources.partitions }, (_, p) => p);

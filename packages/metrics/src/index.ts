@@ -18,6 +18,17 @@ export function newRegistry(app: 'gateway' | 'ticker'): Registry {
 /** Buckets for Redis round trips and ticks: 0.1 ms to 2.5 s. */
 export const LATENCY_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
 
+/** `banterbox_redis_command_duration_seconds{op}`: Redis round trips by operation, in both apps. */
+export function redisCommandDuration(registry: Registry): Histogram<'op'> {
+  return new Histogram({
+    name: 'banterbox_redis_command_duration_seconds',
+    help: 'Redis round trips by operation',
+    labelNames: ['op'],
+    buckets: LATENCY_BUCKETS,
+    registers: [registry],
+  });
+}
+
 export interface MetricsServer {
   readonly port: number;
   stop(): Promise<void>;
