@@ -101,7 +101,7 @@ export function createTicker({ config, log }: TickerDeps): Ticker {
   async function shutdown(): Promise<void> {
     clock.stop();
     watch.close();
-    await chores.settled();
+    await chores.stop();
     await leadership.stop();
     redis.disconnect();
     leaderRedis.disconnect();

@@ -1,6 +1,6 @@
-import type { PartitionLeadership } from '@banterbox/leader';
 import type { Logger } from '@banterbox/logger';
 import type { TickerMetrics } from '../metrics';
+import type { Leadership } from '../tick/leadership';
 
 /** One deployment-wide cleanup job, run with Redis's time. */
 export interface Chore {
@@ -16,22 +16,24 @@ export interface Chore {
  */
 export class Chores {
   private running: Promise<void> | undefined;
+  private stopped = false;
 
   constructor(
     private readonly chores: readonly Chore[],
-    private readonly leadership: PartitionLeadership,
+    private readonly leadership: Leadership,
     private readonly metrics: TickerMetrics,
     private readonly log: Logger,
   ) {}
 
-  /** Starts a run unless one is going or this replica does not lead partition 0. */
+  /** Starts a run unless one is going, this replica does not lead partition 0, or it is stopping. */
   start(redisNow: number): void {
-    if (this.running || !this.leadership.leads(0)) return;
+    if (this.stopped || this.running || !this.leadership.leads(0)) return;
     this.running = this.runAll(redisNow).finally(() => (this.running = undefined));
   }
 
-  /** Waits for a run that is going (on shutdown). */
-  async settled(): Promise<void> {
+  /** Starts no more runs and waits for one that is going (on shutdown). */
+  async stop(): Promise<void> {
+    this.stopped = true;
     await this.running;
   }
 

@@ -1,6 +1,6 @@
-import type { PartitionLeadership } from '@banterbox/leader';
 import { TickEngine, TickResult, activeRooms, partitionBuckets, type ScriptedRedis, type TickSettings } from '@banterbox/store';
 import type { TickerMetrics } from '../metrics';
+import type { Leadership } from './leadership';
 
 /** Rooms handed to the tick engine at once; leadership is re-checked between chunks. */
 const ROOMS_PER_CHUNK = 1000;
@@ -13,7 +13,7 @@ export interface PartitionTick {
 
 export interface PartitionTickerDeps {
   redis: ScriptedRedis;
-  leadership: PartitionLeadership;
+  leadership: Leadership;
   metrics: TickerMetrics;
   settings: TickSettings;
   /** TICK_PARTITIONS. */

@@ -1,12 +1,12 @@
-import type { PartitionLeadership } from '@banterbox/leader';
 import type { Logger } from '@banterbox/logger';
 import { redisTimeMs, type ScriptedRedis } from '@banterbox/store';
 import type { TickerMetrics } from '../metrics';
 import type { PartitionTicker } from './partition-ticker';
+import type { Leadership } from './leadership';
 
 export interface TickRoundDeps {
   redis: ScriptedRedis;
-  leadership: PartitionLeadership;
+  leadership: Leadership;
   partitions: PartitionTicker;
   metrics: TickerMetrics;
   log: Logger;
