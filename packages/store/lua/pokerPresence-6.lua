@@ -19,7 +19,7 @@
   ARGV[12] J, L, S: the gateway's lease expiry as last granted by the registry, ms of Redis time
   Returns: {-1} no such room, {-7} the room is full,
            {-8} refused: the reaper reaped this gateway id here, {-9} refused: its lease lapsed,
-           (codes: PokerReply in src/poker-store.ts, one meaning each across the poker scripts)
+           (codes: PokerReply in src/poker-scripts.ts, one meaning each across the poker scripts)
            {seq} for L, S, X;
            J: {seq, owner, topic, revealed, deck, auto, {user, spectator, name, ...}, {user, estimate, ...}}
 ]]

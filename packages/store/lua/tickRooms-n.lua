@@ -30,7 +30,7 @@
           absent for an unsharded room (its own users and tally are read)
   The point is written in the snapshot codec's format (packages/protocol/src/snapshot-codec.ts):
   {"ts":<ms>,"votes":{<every option>},"connected":<users>}, ts first; published as {"data":[point]}.
-  Returns one code per room, in order (TickResult in src/script-defs.ts):
+  Returns one code per room, in order (TickResult in src/vote-scripts.ts):
             2 stored and published, but the caller's layout for the room was missing or stale:
               it should learn the room's #layout
             1 stored and published

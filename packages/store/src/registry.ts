@@ -1,6 +1,7 @@
 import { GatewayFenced, type LeaseGrant } from './gateway-fence';
 import { keys } from './keys';
 import { holdForGateway as holdScript, renewLease as renewLeaseScript, type LeaseMode } from './script-defs';
+import { texts } from './script-replies';
 import { execPipeline, type ScriptedRedis } from './scripts';
 
 /**
@@ -49,7 +50,7 @@ export async function activeRooms(redis: ScriptedRedis, buckets: readonly number
   for (const bucket of buckets)
     pipeline.zremrangebyscore(keys.activeRooms(bucket), '-inf', `(${cutoffMs}`).zrange(keys.activeRooms(bucket), '0', '-1');
   const results = await execPipeline(pipeline);
-  return results.filter((_, i) => i % 2 === 1).flatMap((rooms) => rooms as string[]);
+  return results.filter((_, i) => i % 2 === 1).flatMap(texts);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { ReplyError } from './scripts';
 
 /**
- * The building blocks of the scripts' reply decoders (script-defs.ts): each narrows one part of
+ * The building blocks of the scripts' reply decoders (the *-scripts.ts files): each narrows one part of
  * a raw reply as ioredis hands it over (RESP2: integers as numbers, bulk strings as strings,
  * tables as arrays, Lua false as null), or throws ReplyError.
  */

@@ -8,7 +8,7 @@ import type { RedisClient } from './connection';
  * the number is how many KEYS the script takes; `n` for a script that takes any number, which is
  * then sent before the keys). Each is registered once per connection with
  * ioredis `defineCommand` under `bb_<camelName>_v<version>` (EVALSHA, falling back to EVAL after
- * a Redis restart), and called only through the typed definitions in script-defs.ts. A line
+ * a Redis restart), and called only through the typed definitions of the *-scripts.ts files (script-defs.ts has them all). A line
  * `-- @include <name>` is replaced by ../lua/include/<name>.lua when the script is loaded (an
  * include may include others; each is pasted once per script).
  *

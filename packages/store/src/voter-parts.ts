@@ -1,4 +1,5 @@
 import { keys } from './keys';
+import { list, optionalText } from './script-replies';
 import { handled, type SlotBatch } from './slot-batch';
 
 /**
@@ -42,7 +43,7 @@ export function addPartSums(
       const counts = options.map(() => 0);
       let connected = 0;
       for (const [tally, users] of replies) {
-        const stored = tally as (string | null)[];
+        const stored = list(tally).map(optionalText);
         options.forEach((_, i) => (counts[i]! += Math.max(0, Number(stored[i] ?? 0))));
         connected += Number(users);
       }

@@ -1,0 +1,174 @@
+import { fenceReason, type FenceReason } from './gateway-fence';
+import { keys, type VoteRoomKeys, type VoterKeys } from './keys';
+import { OP_LETTER, type PresenceChange } from './script-ops';
+import { codes, integer, list, oneOf, optionalText, text } from './script-replies';
+import { ReplyError, defineScript } from './scripts';
+
+/** The vote room scripts (../lua/roomOps-4, reapVoters-4, tickRooms-n, upgradeRooms-n, ensureRoom-3). */
+
+/** One presence or vote change of a vote room, applied in order by the roomOps script. */
+export type RoomOp = { op: PresenceChange; user: string; count: number } | { op: 'vote'; user: string; value: string; ts: number };
+
+export interface RoomOpsArgs {
+  /** The room's voter keys, or one voter part's (keys.voterKeys). */
+  voters: VoterKeys;
+  /** The gateway's own share of those voters' connections: keys.gatewayConns. */
+  conns: string;
+  /** The gateway's lease expiry as the registry last granted it (LeaseGrant.validUntil). */
+  validUntil: number;
+  ops: readonly RoomOp[];
+}
+
+/** What a gateway's write did: applied (with the number of stored votes it changed), or refused by the fence. */
+export type WriteReply = { changed: number } | { fenced: FenceReason };
+
+function writeReply(reply: unknown): WriteReply {
+  const code = integer(reply);
+  const reason = fenceReason(code);
+  if (reason) return { fenced: reason };
+  if (code < 0) throw new ReplyError(`unknown code ${code}`);
+  return { changed: code };
+}
+
+export const roomOps = defineScript(
+  'roomOps-4',
+  (a: RoomOpsArgs) => ({
+    keys: [a.voters.users, a.voters.votes, a.voters.tally, a.conns],
+    // Groups of four: op, user, a, b (see roomOps-4.lua).
+    argv: [
+      a.validUntil,
+      ...a.ops.flatMap((op) => (op.op === 'vote' ? ['V', op.user, op.value, op.ts] : [OP_LETTER[op.op], op.user, op.count, 0])),
+    ],
+  }),
+  writeReply,
+);
+
+export interface ReapVotersArgs {
+  voters: VoterKeys;
+  conns: string;
+  cursor: string;
+  count: number;
+  tombstoneMs: number;
+}
+
+export const reapVoters = defineScript(
+  'reapVoters-4',
+  (a: ReapVotersArgs) => ({
+    keys: [a.voters.users, a.voters.votes, a.voters.tally, a.conns],
+    argv: [a.cursor, a.count, a.tombstoneMs],
+  }),
+  (reply) => {
+    const [cursor, released] = list(reply, 2);
+    return { cursor: text(cursor), released: integer(released) };
+  },
+);
+
+/** One room of a tickRooms call. */
+export interface TickedRoom {
+  room: VoteRoomKeys;
+  /** The room's layout as the caller knows it (the tally's #layout, verbatim), "" if unknown. */
+  layout: string;
+  /**
+   * A sharded room's connected users and counts (in the order of its options), summed by the
+   * caller over its voter parts for `layout`; unset for an unsharded room.
+   */
+  sums?: { connected: number; counts: readonly number[] };
+}
+
+export interface TickRoomsArgs {
+  /** Every room shares one slot on a Cluster (any rooms on one node). */
+  rooms: readonly TickedRoom[];
+  epoch: number;
+  ts: number;
+  historyLimit: number;
+  roomTtlMs: number;
+}
+
+/** What tickRooms-n replied for one room. */
+export enum TickResult {
+  /** Stored and published; the caller's layout for the room was missing or stale: learn it. */
+  StoredNewLayout = 2,
+  /** The point was stored and published. */
+  Stored = 1,
+  /** Nothing to do: this ts or a later one is stored, or it is not on the room's tick. */
+  Unchanged = 0,
+  /** A leader with a newer epoch has ticked this room: the caller must step down. */
+  Fenced = -1,
+  /** The room has no tick state: it does not exist, or was created before the state moved into its tally (upgradeRooms). */
+  NoRoom = -2,
+  /**
+   * The room's voters are in parts and the call did not bring the parts' sums for its layout:
+   * learn the layout, sum the parts and tick the room again.
+   */
+  Sharded = -3,
+}
+
+const TICK_RESULTS = codes<TickResult>(TickResult);
+
+export const tickRooms = defineScript(
+  'tickRooms-n',
+  (a: TickRoomsArgs) => {
+    const sums = a.rooms.some((r) => r.sums !== undefined)
+      ? a.rooms.map(({ sums: s }) => (s ? [s.connected, ...s.counts].join('|') : ''))
+      : [];
+    return {
+      keys: a.rooms.flatMap(({ room }) => [room.meta, room.users, room.tally, room.history]),
+      argv: [
+        a.epoch,
+        a.ts,
+        a.historyLimit,
+        a.roomTtlMs,
+        ...a.rooms.map(({ room }) => room.channel),
+        ...a.rooms.map(({ layout }) => layout),
+        ...sums,
+      ],
+    };
+  },
+  (reply) => list(reply).map((code) => oneOf(code, TICK_RESULTS)),
+);
+
+export const upgradeRooms = defineScript(
+  'upgradeRooms-n',
+  (a: { rooms: readonly VoteRoomKeys[] }) => ({ keys: a.rooms.flatMap((room) => [room.meta, room.tally, room.users]), argv: [] }),
+  (reply) => list(reply).map((code) => oneOf(code, [0, 1]) === 1),
+);
+
+export interface EnsureRoomArgs {
+  roomId: string;
+  /** Options as a JSON list. */
+  options: string;
+  open: boolean;
+  tickMs: number;
+  createdAt: number;
+  roomTtlMs: number;
+  /** Voter parts (1: the room's own voter keys). */
+  shards: number;
+}
+
+/** A vote room's meta fields as stored (absent ones null). */
+export interface StoredMeta {
+  options: string;
+  open: string | null;
+  tickMs: string | null;
+  shards: string | null;
+}
+
+export const ensureRoom = defineScript(
+  'ensureRoom-3',
+  (a: EnsureRoomArgs) => ({
+    keys: [keys.voteRoom(a.roomId).meta, keys.voteRoom(a.roomId).tally, keys.voteRoom(a.roomId).users],
+    argv: [a.options, a.open ? '1' : '0', a.tickMs, a.createdAt, a.roomTtlMs, a.shards],
+  }),
+  (reply) => {
+    const [created, options, open, tickMs, shards] = list(reply, 2);
+    return {
+      created: oneOf(created, [0, 1]) === 1,
+      meta: {
+        options: text(options),
+        open: optionalText(open ?? null),
+        tickMs: optionalText(tickMs ?? null),
+        shards: optionalText(shards ?? null),
+      } satisfies StoredMeta,
+    };
+  },
+);
