@@ -37,7 +37,7 @@ export const roomOps = defineScript(
     // Groups of four: op, user, a, b (see roomOps-4.lua).
     argv: [
       a.validUntil,
-      ...a.ops.flatMap((op) => (op.op === 'vote' ? ['V', op.user, op.value, op.ts] : [OP_LETTER[op.op], op.user, op.count, 0])),
+      ...a.ops.flatMap((op) => (op.op === 'vote' ? [OP_LETTER.vote, op.user, op.value, op.ts] : [OP_LETTER[op.op], op.user, op.count, 0])),
     ],
   }),
   writeReply,
