@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { LocalStackError } from './errors';
+import { killOnExit } from './orphans';
 import { Waiters } from './waiters';
 
 /** A real app process (gateway or ticker) whose JSON log lines its starter can wait for. */
@@ -25,6 +26,7 @@ export class AppProcess {
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    killOnExit(child);
     return new AppProcess(child);
   }
 

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import { LocalStackError } from './errors';
+import { killOnExit } from './orphans';
 
 /**
  * `count` distinct free ports: all are held open at once while the OS hands them out, so none is
@@ -103,6 +104,7 @@ export class RedisProcess {
   async launch(): Promise<void> {
     const child = spawn('redis-server', this.args(), { stdio: 'ignore' });
     child.on('error', () => undefined);
+    killOnExit(child);
     this.child = child;
     const answers = async (): Promise<boolean> => {
       // A server that could not bind its ports exits at once: say so instead of waiting.
