@@ -1,8 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
-import { AppProcess, GATEWAY_NODE_FLAGS } from '@banterbox/local-stack';
+import { AppProcess } from '@banterbox/local-stack';
 import { benchRedis } from './bench-redis';
+import { startGateway, startTicker } from './bench-apps';
 import { cpuSeconds, rssMiB } from './proc-stats';
 import { histogram } from './prom';
 import { openRaw, type RawSocket } from './raw-ws';
@@ -38,11 +39,6 @@ const ROOMS = Number(process.env.BENCH_ROOMS ?? 1);
 const SECONDS = Math.min(Number(process.env.BENCH_SECONDS ?? 10), 120);
 const TICK_MS = Number(process.env.BENCH_TICK_MS ?? 1000);
 const SECRET = 'benchmark-secret-0123456789abcdef';
-const APPS = join(__dirname, '..', '..', 'apps');
-/** BENCH_GATEWAY_MAIN runs another build's gateway (e.g. an older commit's) for a before/after in one run. */
-const GATEWAY_MAIN = process.env.BENCH_GATEWAY_MAIN ?? join(APPS, 'gateway', 'dist', 'main.js');
-/** BENCH_GATEWAY_NODE_ARGS: the gateway's node flags, space-separated (default GATEWAY_NODE_FLAGS; empty: none). */
-const GATEWAY_NODE_ARGS = process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [...GATEWAY_NODE_FLAGS];
 const TARGET = benchTarget();
 const GATEWAYS = Math.max(1, Number(process.env.BENCH_GATEWAYS ?? 1));
 const QUIET = process.env.BENCH_QUIET === '1';
@@ -191,10 +187,8 @@ function loadgen(env: Record<string, string>): { child: ChildProcess; next: () =
 async function manyGateways(): Promise<void> {
   const redis = await benchRedis();
   const env = stackEnv(redis);
-  const gateways = Array.from({ length: GATEWAYS }, () =>
-    AppProcess.start(GATEWAY_MAIN, { ...env, PORT: '0', HOST: '127.0.0.1' }, GATEWAY_NODE_ARGS),
-  );
-  const ticker = AppProcess.start(join(APPS, 'ticker', 'dist', 'main.js'), { ...env, LEADER_TTL_MS: String(Math.max(5000, TICK_MS * 3)) });
+  const gateways = Array.from({ length: GATEWAYS }, () => startGateway({ ...env, PORT: '0', HOST: '127.0.0.1' }));
+  const ticker = startTicker({ ...env, LEADER_TTL_MS: String(Math.max(5000, TICK_MS * 3)) });
   const generators: ReturnType<typeof loadgen>[] = [];
   try {
     const ports = await Promise.all(gateways.map(async (g) => Number((await g.waitForLog('gateway listening', 20_000)).port)));
@@ -280,9 +274,9 @@ async function main(): Promise<void> {
   }
   const redis = await benchRedis();
   const env = stackEnv(redis);
-  const gateway = AppProcess.start(GATEWAY_MAIN, { ...env, PORT: '0', HOST: '127.0.0.1' }, GATEWAY_NODE_ARGS);
+  const gateway = startGateway({ ...env, PORT: '0', HOST: '127.0.0.1' });
   // debug: the ticker logs every tick (its lateness and duration) for the breakdown below.
-  const ticker = AppProcess.start(join(APPS, 'ticker', 'dist', 'main.js'), {
+  const ticker = startTicker({
     ...env,
     LOG_LEVEL: 'debug',
     LEADER_TTL_MS: String(Math.max(5000, TICK_MS * 3)),

@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { join } from 'node:path';
 import { VoteStore, keys, registerScripts, type RedisClient } from '@banterbox/store';
-import { AppProcess, GATEWAY_NODE_FLAGS } from '@banterbox/local-stack';
 import { benchRedis, commandStats } from './bench-redis';
+import { startGateway } from './bench-apps';
 import { cpuSeconds, machine, rssMiB } from './proc-stats';
 import { benchTarget, environment, printJson, type BenchTarget } from './target';
 import { textFrame, type RawSocket } from './raw-ws';
@@ -32,10 +31,6 @@ const BURST = Math.max(1, Math.min(Number(process.env.BENCH_BURST ?? 4), 10));
 const ROUND_MS = Math.ceil((BURST * 1000) / 17.4);
 const SECRET = 'benchmark-secret-0123456789abcdef';
 const TARGET = benchTarget();
-/** BENCH_GATEWAY_MAIN runs another build's gateway (e.g. an older commit's) for a before/after in one run. */
-const GATEWAY_MAIN = process.env.BENCH_GATEWAY_MAIN ?? join(__dirname, '..', '..', 'apps', 'gateway', 'dist', 'main.js');
-/** BENCH_GATEWAY_NODE_ARGS: the gateway's node flags, space-separated (default GATEWAY_NODE_FLAGS; empty: none). */
-const GATEWAY_NODE_ARGS = process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [...GATEWAY_NODE_FLAGS];
 
 interface Client {
   raw: RawSocket;
@@ -164,8 +159,7 @@ async function remote(target: BenchTarget): Promise<void> {
 async function main(): Promise<void> {
   if (TARGET) return remote(TARGET);
   const redis = await benchRedis();
-  const gateway = AppProcess.start(
-    GATEWAY_MAIN,
+  const gateway = startGateway(
     {
       ...redis.env,
       PORT: '0',
@@ -176,7 +170,7 @@ async function main(): Promise<void> {
       GATEWAY_LEASE_MS: '30000',
       VOTE_FLUSH_MS: process.env.BENCH_VOTE_FLUSH_MS ?? '2',
     },
-    [...GATEWAY_NODE_ARGS, ...(process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [])],
+    process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [],
   );
   const inspect = redis.client();
   try {

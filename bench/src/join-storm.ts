@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { join } from 'node:path';
 import { signToken } from '@banterbox/auth';
-import { AppProcess, LocalRedis } from '@banterbox/local-stack';
+import { LocalRedis } from '@banterbox/local-stack';
 import { cpuSeconds } from './proc-stats';
+import { startGateway, startTicker } from './bench-apps';
 import { openRawTo, textFrame, type RawSocket } from './raw-ws';
 import { commandStats } from './bench-redis';
 import { seedHistory } from './seed-history';
@@ -22,7 +22,6 @@ import { percentile } from './percentile';
 const JOINS = Number(process.env.BENCH_JOINS ?? 18_000);
 const CONCURRENCY = Number(process.env.BENCH_CONNECT_CONCURRENCY ?? 500);
 const SECRET = 'benchmark-secret-0123456789abcdef';
-const APPS = join(__dirname, '..', '..', 'apps');
 const TARGET = benchTarget();
 const ROOM = TARGET ? (process.env.BENCH_ROOM ?? 'demo') : 'storm';
 
@@ -156,8 +155,8 @@ async function main(): Promise<void> {
     HOST: '127.0.0.1',
     GATEWAY_LEASE_MS: '30000',
   };
-  const gateway = AppProcess.start(join(APPS, 'gateway', 'dist', 'main.js'), env);
-  const ticker = AppProcess.start(join(APPS, 'ticker', 'dist', 'main.js'), env);
+  const gateway = startGateway(env);
+  const ticker = startTicker(env);
   const inspect = redis.client();
   try {
     const port = Number((await gateway.waitForLog('gateway listening', 20_000)).port);

@@ -1,9 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { join } from 'node:path';
 import WebSocket from 'ws';
 import { signSession } from '@banterbox/auth';
-import { AppProcess } from '@banterbox/local-stack';
 import { benchRedis } from './bench-redis';
+import { startGateway } from './bench-apps';
 import { cpuSeconds, rssMiB } from './proc-stats';
 import { benchTarget, environment, printJson, type BenchTarget } from './target';
 import { percentile } from './percentile';
@@ -28,7 +27,6 @@ const MEMBERS = Math.max(2, Number(process.env.BENCH_POKER_MEMBERS ?? 8));
 const RATE = Math.min(Number(process.env.BENCH_POKER_RATE ?? 2), 15);
 const SECONDS = Math.min(Number(process.env.BENCH_SECONDS ?? 10), 120);
 const SECRET = 'benchmark-secret-0123456789abcdef';
-const GATEWAY_MAIN = join(__dirname, '..', '..', 'apps', 'gateway', 'dist', 'main.js');
 const DECK = ['1', '2', '3', '5', '8', '13'];
 /** Each interval is cut in this many slices, each sending for its share of the members. */
 const SLICES = 25;
@@ -239,7 +237,7 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'info',
     GATEWAY_LEASE_MS: '30000',
   };
-  const gateways = [AppProcess.start(GATEWAY_MAIN, env), AppProcess.start(GATEWAY_MAIN, env)] as const;
+  const gateways = [startGateway(env), startGateway(env)] as const;
   try {
     const ports = (await Promise.all(gateways.map(async (g) => Number((await g.waitForLog('gateway listening', 20_000)).port)))) as [
       number,

@@ -1,8 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { join } from 'node:path';
-import { AppProcess } from '@banterbox/local-stack';
 import { VoteStore, registerScripts, renewLease, type ScriptedRedis } from '@banterbox/store';
 import { benchRedis, commandStats, type BenchRedis } from './bench-redis';
+import { startTicker } from './bench-apps';
 import { cpuSeconds, machine } from './proc-stats';
 import { percentile } from './percentile';
 
@@ -16,8 +15,6 @@ const ROOM_COUNTS = (process.env.BENCH_ACTIVE_ROOMS ?? '1000,10000,100000').spli
 const REPLICA_COUNTS = (process.env.BENCH_TICKERS ?? '1,2').split(',').map(Number);
 const SECONDS = Math.min(Number(process.env.BENCH_SECONDS ?? 10), 120);
 const TICK_MS = 1000;
-/** BENCH_TICKER_MAIN runs another build's ticker (e.g. an older commit's) for a before/after in one run. */
-const TICKER_MAIN = process.env.BENCH_TICKER_MAIN ?? join(__dirname, '..', '..', 'apps', 'ticker', 'dist', 'main.js');
 const GATEWAY = 'bench-gateway';
 const CHUNK = 1000;
 
@@ -60,7 +57,7 @@ async function measure(redis: BenchRedis, rooms: number, replicas: number): Prom
     METRICS_PORT: '0',
     HISTORY_LIMIT: '60',
   };
-  const tickers = Array.from({ length: replicas }, (_, i) => AppProcess.start(TICKER_MAIN, { ...env, TICKER_ID: `bench-ticker-${i}` }));
+  const tickers = Array.from({ length: replicas }, (_, i) => startTicker({ ...env, TICKER_ID: `bench-ticker-${i}` }));
   try {
     await Promise.all(tickers.map((t) => t.waitForLog('ticker started', 30_000)));
     // Wait until the partitions are spread and every room is stored each tick.

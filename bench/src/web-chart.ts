@@ -1,9 +1,9 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { AppProcess, LocalRedis } from '@banterbox/local-stack';
+import { LocalRedis } from '@banterbox/local-stack';
 import { machine } from './proc-stats';
+import { startGateway, startTicker } from './bench-apps';
 import { seedHistory } from './seed-history';
 
 /**
@@ -18,7 +18,6 @@ const SECONDS = Math.min(Number(process.env.BENCH_SECONDS ?? 10), 60);
 const THROTTLE = Number(process.env.BENCH_CPU_THROTTLE ?? 4);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SECRET = 'benchmark-secret-0123456789abcdef';
-const APPS = join(__dirname, '..', '..', 'apps');
 const ROOM = 'demo';
 const HISTORY = 3600;
 
@@ -80,8 +79,8 @@ async function main(): Promise<void> {
     DEMO_ROOM: ROOM,
   };
   if (process.env.BENCH_WEB_DIR) env.WEB_DIR = process.env.BENCH_WEB_DIR;
-  const gateway = AppProcess.start(join(APPS, 'gateway', 'dist', 'main.js'), env);
-  const ticker = AppProcess.start(join(APPS, 'ticker', 'dist', 'main.js'), env);
+  const gateway = startGateway(env);
+  const ticker = startTicker(env);
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
