@@ -53,7 +53,7 @@ export const pokerCreate = defineScript(
 export interface PokerPresenceArgs extends PokerRoomArgs {
   /** The gateway's connections of the user opened, closed or re-asserted; or the reaper's drop. */
   op: PresenceChange | ReaperChange;
-  /** The gateway's lease expiry as last granted (unused by X). */
+  /** The gateway's lease expiry as last granted (unused by drop). */
   validUntil: number;
   gatewayId: string;
   userId: string;

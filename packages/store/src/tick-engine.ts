@@ -116,13 +116,14 @@ export class TickEngine {
   addTicks(batch: SlotBatch, targets: readonly TickTarget[], epoch: number, ts: number): Promise<TickResult[]> {
     const results = new Array<TickResult>(targets.length).fill(TickResult.NoRoom);
     const calls: Promise<void>[] = [];
-    const byCall = groupBy(targets.keys(), (index) => batch.callGroup(this.keysOf(targets[index]!.roomId, ts).meta));
+    const roomKeys = targets.map(({ roomId }) => this.known(roomId, ts).keys);
+    const byCall = groupBy(targets.keys(), (index) => batch.callGroup(roomKeys[index]!.meta));
     for (const indexes of byCall.values()) {
       for (let start = 0; start < indexes.length; start += ROOMS_PER_TICK_CALL) {
         const chunk = indexes.slice(start, start + ROOMS_PER_TICK_CALL);
         const rooms = chunk.map((index): TickedRoom => {
-          const { roomId, layout, sums } = targets[index]!;
-          return { room: this.keysOf(roomId, ts), layout: layout?.text ?? '', sums };
+          const { layout, sums } = targets[index]!;
+          return { room: roomKeys[index]!, layout: layout?.text ?? '', sums };
         });
         const args = { rooms, epoch, ts, historyLimit: this.settings.historyLimit, roomTtlMs: this.settings.roomTtlMs };
         calls.push(
@@ -193,10 +194,6 @@ export class TickEngine {
     }
     known.seen = Math.max(known.seen, ts);
     return known;
-  }
-
-  private keysOf(roomId: string, ts: number): VoteRoomKeys {
-    return this.known(roomId, ts).keys;
   }
 
   /** Forgets the rooms not ticked for FORGET_AFTER_MS (checked once per FORGET_AFTER_MS). */

@@ -1,4 +1,4 @@
-import { FenceReply, fenceReason, type FenceReason } from './gateway-fence';
+import { fenceReason, type FenceReason } from './gateway-fence';
 import { keys, type UserKeys } from './keys';
 import { OP_LETTER, type PresenceChange, type ReaperChange } from './script-ops';
 import { codes, integer, list, oneOf, text, texts } from './script-replies';
@@ -14,7 +14,7 @@ export interface UserConnectionsArgs {
   /** drop: the reaper drops a dead gateway's connections and leaves its tombstone. */
   op: PresenceChange | ReaperChange;
   count: number;
-  /** The gateway's lease expiry as last granted (unused by X). */
+  /** The gateway's lease expiry as last granted (unused by drop). */
   validUntil: number;
   userTtlMs: number;
   backstopMs: number;
@@ -33,7 +33,7 @@ export const userConnections = defineScript(
   (reply): UserConnectionsReply => {
     const [first, expiresAt, name, nameVersion] = list(reply, 1);
     if (expiresAt === undefined) {
-      const reason = fenceReason(oneOf(first, codes<FenceReply>(FenceReply)));
+      const reason = fenceReason(integer(first));
       if (!reason) throw new ReplyError(`unknown code ${String(first)}`);
       return { fenced: reason };
     }

@@ -1,17 +1,8 @@
 --[[
-  tickState: where a vote room's tick state lives (pasted in where a script says `-- @include`).
-  The tick reads it with the counts in one HMGET of the room's tally hash, so these fields sit
-  beside the option counts; their names start with "#", which no option can (OPTION_PATTERN).
-
-  tally  hash  option -> counted votes (include/voters.lua), and:
-    #layout     "<tick_ms>|<shards>|<options JSON>": what the tick needs to build the point; fixed
-                when the room is created (copied from meta, which keeps the same facts for the API)
-    #fence      newest ticker epoch that ticked the room
-    #last       newest stored tick, ms
-    #refreshed  tick at which meta, tally and history last had their expiry renewed, ms
-    #conn       present users, kept by the voters' scripts (include/voters.lua)
+  tickState: a vote room's tick state in its tally hash (fields: include/tallyFields.lua), and how
+  a room created before it lived there gets it (pasted in where a script says `-- @include`).
 ]]
-local LAYOUT, FENCE, LAST, REFRESHED, CONN = '#layout', '#fence', '#last', '#refreshed', '#conn'
+-- @include tallyFields
 
 -- Writes the tick state of a room into its tally from its meta unless it is there already
 -- (a room created by ensureRoom, or one created before the tick state moved into the tally):

@@ -14,9 +14,9 @@
   KEYS[4] conns  hash  user -> live connections held by one gateway; the field "!reaped" (no
                        user id has a "!") is that gateway's tombstone, left by the reaper
 ]]
+-- @include tallyFields
 local users, votes, tally, conns = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local TOMBSTONE = '!reaped'
-local CONNECTED = '#conn'
 
 -- Tally changes are summed per option and written once by flush_tally (one HINCRBY per option
 -- per call, not two per vote); the script is atomic, so the invariant holds whenever anyone looks.
@@ -48,12 +48,12 @@ local function shift(user, delta)
   local total = redis.call('HINCRBY', users, user, delta)
   if total <= 0 then
     redis.call('HDEL', users, user)
-    bump(CONNECTED, -1)
+    bump(CONN, -1)
     local option = counted_option(user)
     if option then bump(option, -1) end
     redis.call('HDEL', votes, user)
   elseif total == delta then
-    bump(CONNECTED, 1)
+    bump(CONN, 1)
     -- Present now: a placeholder vote ("cancel", counted nowhere) lets vote() see presence and the
     -- stored vote in one read.
     if redis.call('HSETNX', votes, user, 'cancel|0') == 0 then
