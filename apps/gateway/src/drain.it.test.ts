@@ -1,6 +1,5 @@
 import { gatewayService } from '@banterbox/gateway';
 import { tickerService } from '@banterbox/ticker';
-import { join } from 'node:path';
 import { keys } from '@banterbox/store';
 import {
   AppProcess,
@@ -14,11 +13,11 @@ import {
   TestSocket,
   waitForPoint,
   startInProcess,
+  gatewayProcess,
 } from '@banterbox/testkit';
 import type { Ticker } from '@banterbox/ticker';
 import type { Gateway } from '@banterbox/gateway';
 
-const GATEWAY_MAIN = join(__dirname, '..', 'dist', 'main.js');
 const DRAIN_MS = 2000;
 const VOTERS = 20;
 
@@ -32,7 +31,7 @@ describe('gateway drain on SIGTERM (real process)', () => {
     redis = await TestRedis.start();
     survivor = await startInProcess(gatewayService, redis);
     ticker = await startInProcess(tickerService, redis);
-    draining = AppProcess.start(GATEWAY_MAIN, testEnv(redis, { DRAIN_MS: String(DRAIN_MS), LOG_LEVEL: 'info' }));
+    draining = gatewayProcess(testEnv(redis, { DRAIN_MS: String(DRAIN_MS), LOG_LEVEL: 'info' }));
   });
   afterAll(async () => {
     await draining.kill();

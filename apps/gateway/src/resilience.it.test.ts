@@ -1,7 +1,6 @@
 import { gatewayService } from '@banterbox/gateway';
 import { tickerService } from '@banterbox/ticker';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { join } from 'node:path';
 import {
   AppProcess,
   createPokerRoom,
@@ -17,11 +16,11 @@ import {
   waitForPoint,
   type DataFrame,
   startInProcess,
+  gatewayProcess,
 } from '@banterbox/testkit';
 import type { Ticker } from '@banterbox/ticker';
 import type { Gateway } from '@banterbox/gateway';
 
-const GATEWAY_MAIN = join(__dirname, '..', 'dist', 'main.js');
 const TICK_MS = 200;
 const LEASE_MS = 1000;
 const timing = { TICK_MS: String(TICK_MS), GATEWAY_LEASE_MS: String(LEASE_MS) };
@@ -36,7 +35,7 @@ describe('a gateway killed with -9 (real process)', () => {
     redis = await TestRedis.start();
     survivor = await startInProcess(gatewayService, redis, timing);
     ticker = await startInProcess(tickerService, redis, timing);
-    doomed = AppProcess.start(GATEWAY_MAIN, testEnv(redis, { ...timing, LOG_LEVEL: 'info' }));
+    doomed = gatewayProcess(testEnv(redis, { ...timing, LOG_LEVEL: 'info' }));
   });
   afterAll(async () => {
     await doomed.kill();

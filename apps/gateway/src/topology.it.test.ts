@@ -1,8 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { join } from 'node:path';
-import { AppProcess, appTestEnv, eventually, TestCluster, TestRedis } from '@banterbox/testkit';
+import { AppProcess, appTestEnv, eventually, TestCluster, TestRedis, gatewayProcess } from '@banterbox/testkit';
 
-const GATEWAY_MAIN = join(__dirname, '..', 'dist', 'main.js');
 const NOT_USABLE = 'Redis is not usable as configured; /readyz stays 503';
 
 interface Readyz {
@@ -31,7 +29,7 @@ describe('a Redis setting that names the wrong topology', () => {
 
   async function gatewayOn(redisEnv: Record<string, string>): Promise<{ gateway: AppProcess; port: number }> {
     const env = { ...appTestEnv({ LOG_LEVEL: 'info' }), ...redisEnv };
-    const gateway = AppProcess.start(GATEWAY_MAIN, env);
+    const gateway = gatewayProcess(env);
     processes.push(gateway);
     const port = Number((await gateway.waitForLog('gateway answering probes; waiting for Redis', 15_000)).port);
     return { gateway, port };

@@ -30,7 +30,7 @@ export type { DataFrame } from './harness';
 export { PokerClient, sessionCookie, named, createPokerRoom, joinPokerRoom } from './poker-client';
 export type { PokerEventFrame } from './poker-client';
 export {
-  GATEWAY_MAIN,
+  gatewayProcess,
   TICKER_MAIN,
   processEnv,
   spawnGateway,

@@ -4,8 +4,13 @@ import { testEnv } from './harness';
 import { eventually } from './ws-client';
 
 const ROOT = join(__dirname, '..', '..', '..');
-export const GATEWAY_MAIN = join(ROOT, 'apps', 'gateway', 'dist', 'main.js');
+const GATEWAY_MAIN = join(ROOT, 'apps', 'gateway', 'dist', 'main.js');
 export const TICKER_MAIN = join(ROOT, 'apps', 'ticker', 'dist', 'main.js');
+
+/** A gateway process with `env`, as the image starts it: `node <GATEWAY_NODE_FLAGS> apps/gateway/dist/main.js`. */
+export function gatewayProcess(env: Record<string, string>, nodeArgs: readonly string[] = [], prefix: readonly string[] = []): AppProcess {
+  return AppProcess.start(GATEWAY_MAIN, env, [...GATEWAY_NODE_FLAGS, ...nodeArgs], prefix);
+}
 
 /** Anything a test client can reach a gateway through: an in-process gateway or a process. */
 export interface Reachable {
@@ -78,7 +83,7 @@ export async function spawnGateway(
     ...(where.prefix.length > 0 ? { HOST: '0.0.0.0', METRICS_HOST: '0.0.0.0' } : {}),
     ...extra,
   });
-  const proc = AppProcess.start(GATEWAY_MAIN, env, [...GATEWAY_NODE_FLAGS, ...nodeArgs], where.prefix);
+  const proc = gatewayProcess(env, nodeArgs, where.prefix);
   return { proc, port, http: `http://${where.address}:${port}`, ws: `ws://${where.address}:${port}` };
 }
 
