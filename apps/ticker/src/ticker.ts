@@ -65,7 +65,7 @@ export function createTicker({ config, log }: TickerDeps): Ticker {
     users: new UserStore(redis, config.userTtlMs),
   };
   const chores = new Chores(
-    [new GatewayReaper(redis, stores, metrics, log), new UserExpiry(stores.users, stores.poker, metrics, log)],
+    [new GatewayReaper(stores, metrics, log), new UserExpiry(stores.users, stores.poker, metrics, log)],
     leadership,
     metrics,
     log,

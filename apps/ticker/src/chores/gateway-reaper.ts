@@ -1,5 +1,5 @@
 import type { Logger } from '@banterbox/logger';
-import { expiredGateways, reapGateway, type ScriptedRedis, type Stores } from '@banterbox/store';
+import { expiredGateways, reapGateway, type Stores } from '@banterbox/store';
 import type { TickerMetrics } from '../metrics';
 import type { Chore } from './chores';
 
@@ -14,14 +14,13 @@ export class GatewayReaper implements Chore {
   readonly name = 'reap_gateways';
 
   constructor(
-    private readonly redis: ScriptedRedis,
     private readonly stores: Stores,
     private readonly metrics: TickerMetrics,
     private readonly log: Logger,
   ) {}
 
   async run(redisNow: number): Promise<void> {
-    for (const gatewayId of await expiredGateways(this.redis, redisNow, REAP_PER_RUN)) {
+    for (const gatewayId of await expiredGateways(this.stores.votes.redis, redisNow, REAP_PER_RUN)) {
       const released = await reapGateway(this.stores, gatewayId);
       this.metrics.gatewaysReaped.inc();
       this.log.info({ gatewayId, released }, 'reaped dead gateway');
