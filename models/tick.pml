@@ -8,8 +8,11 @@
  * expired and the other replica took over.
  *
  * Built with -DFENCED it is today's design: the script refuses a tick whose epoch is older than
- * the newest that ticked the room (meta `fence`), and stores a ts only once (meta `last_ts`).
- * Without it, the script checks only `last_ts`.
+ * the newest that ticked the room (the fence in the tally's `#tick`), and stores a ts only once
+ * (the last tick in `#tick`). It also has the script's steady path: a room whose state is exactly
+ * (the caller's previous tick, the caller's epoch) is stored without the checks, as a shortcut
+ * that must never store what the checked path would refuse. Without -DFENCED, the script checks
+ * only the last tick.
  *
  * Invariants (asserted inside the script when it stores, the only place a point is written):
  *   T1 a (room, ts) is stored and published at most once;
@@ -25,8 +28,8 @@ byte now = 0;
 byte owner[2];          /* partition lock: 0 free, else replica 1 or 2 */
 byte until[2];          /* lock expiry */
 byte epoch = 0;         /* bb:{ticker}:epoch, shared by the partitions */
-byte fence = 0;         /* meta fence: newest epoch that ticked the room */
-byte last_ts = 0;       /* meta last_ts */
+byte fence = 0;         /* #tick's fence: newest epoch that ticked the room */
+byte last_ts = 0;       /* #tick's last tick */
 byte stored[MAXTS + 1]; /* how often each ts was stored */
 
 active proctype clock() {
@@ -63,6 +66,10 @@ end:
        mine[view] != 0 && ts <= MAXTS ->
 #ifdef FENCED
        if
+       :: last_ts == ts - 1 && fence == mine[view] ->  /* steady: the state this caller left at its previous tick */
+          assert(stored[ts] == 0);               /* T1 */
+          assert(mine[view] >= fence);           /* T2 */
+          stored[ts]++; last_ts = ts; fence = mine[view]
        :: fence > mine[view] -> mine[view] = 0  /* Fenced: step down */
        :: else ->
 #endif

@@ -106,7 +106,8 @@ describe('ticker failover (real processes)', () => {
 
     expect(storedAfter(current, resumedFrom)).toBe(0);
     expect(current.lines.slice(resumedFrom).some((l) => l.msg === 'leadership acquired')).toBe(false);
-    const fence = Number(await inspector.hget(keys.voteRoom(ROOM).tally, '#fence'));
+    // #tick is "<last>:<fence>:<layout>".
+    const fence = Number((await inspector.hget(keys.voteRoom(ROOM).tally, '#tick'))?.split(':')[1]);
     expect(fence).toBe(epochs[epochs.length - 1]);
     expectEveryTickOnce();
     viewer.close();

@@ -12,8 +12,8 @@
   ARGV[5] idle expiry, ms
   ARGV[6] voter shards (1 = the room's own voter keys); fixed when the room is created
   Returns: { created (1/0), options, open, tick_ms, shards (false for 1) }
-  The tick state is written with the meta, and for a room created before it moved into the
-  tally, copied there now (both expire together).
+  The tick state is written with the meta, and for a room written by an older version, moved
+  where this one keeps it (include/tickState.lua; meta and tally expire together).
 ]]
 -- @include tickState
 local meta, tally, users = KEYS[1], KEYS[2], KEYS[3]
@@ -21,7 +21,7 @@ local created = 0
 if redis.call('HEXISTS', meta, 'options') == 0 then
   redis.call('HSET', meta, 'options', ARGV[1], 'open', ARGV[2], 'tick_ms', ARGV[3], 'created_at', ARGV[4])
   if tonumber(ARGV[6]) > 1 then redis.call('HSET', meta, 'shards', ARGV[6]) end
-  redis.call('HDEL', tally, LAYOUT)
+  redis.call('HDEL', tally, TICK, unpack(V6_FIELDS))
   created = 1
 end
 redis.call('PEXPIRE', meta, ARGV[5])

@@ -5,29 +5,35 @@
   script is paid once per chunk. On Redis Cluster every room of one call shares a slot (the
   caller groups them); on one node any rooms may.
 
-  A steady room tick is four commands: one HMGET of the tally (tick state, present users and
-  counts together, include/tickState.lua), RPUSH history, HSET of the last tick, SPUBLISH. The caller
-  brings each room's layout as it learnt it; a room whose stored layout differs (or the caller's
-  first tick of it) costs a second HMGET, and the reply tells the caller to learn it.
+  A steady room tick is four commands: one HMGET of the tally (the tick state, present users and
+  counts together, include/tallyFields.lua), RPUSH history, HSET #tick, SPUBLISH. A room is
+  steady when its #tick is exactly "<ARGV[3]>:<ARGV[1]>:<the layout the caller brings>", the
+  state this caller left when it stored its previous tick: the fence is the caller's own epoch,
+  the last tick is older than ts and the caller's layout is the room's, checked by one string
+  comparison with no number parsed. Any other room takes the checked path: its #tick is parsed,
+  its layout compared, and the reply tells the caller when to learn it.
 
-  KEYS    four per room i = 0, 1, …: KEYS[4i+1] meta, KEYS[4i+2] users, KEYS[4i+3] tally,
-          KEYS[4i+4] history
-    meta     hash  the room's facts for the API; only its expiry is renewed here
-    users    hash  user -> live connections (HLEN = connected users; read only when the room's
-                   expiry is renewed, to check the tally's count of them)
-    tally    hash  option -> counted votes, and the tick state (include/tickState.lua)
+  KEYS    per room i = 0, 1, …: two (four when ARGV[6] is "1"): KEYS[k+1] tally, KEYS[k+2]
+          history, and when renewing KEYS[k+3] meta, KEYS[k+4] users (k = 2i, or 4i)
+    tally    hash  option -> counted votes, and the tick state (include/tallyFields.lua)
     history  list  JSON points, oldest first
+    meta     hash  the room's facts for the API; only its expiry is renewed here
+    users    hash  user -> live connections (HLEN = connected users, checked against the tally's
+                   #conn when the room's expiry is renewed)
   ARGV[1] epoch of the caller's leadership
   ARGV[2] tick time, ms, on the global tick grid
-  ARGV[3] history limit (points kept; the list may run up to a sixteenth over it between trims,
-          and readers take its last ARGV[3] points)
-  ARGV[4] idle expiry for meta, tally and history, ms (renewed once an eighth of it has passed,
-          so an idle room's keys go between 7/8 and all of it after its last tick)
-  ARGV[5 + i] room i's channel (sharded pub/sub: SPUBLISH, same hash tag as its keys)
-  ARGV[5 + rooms + i] room i's layout as the caller knows it (the tally's #layout), "" if unknown
-  ARGV[5 + 2 rooms + i], optional: room i's counts summed by the caller over the room's voter
+  ARGV[3] the tick the caller stored before, ms ("0" for none)
+  ARGV[4] history limit (points kept; the list may run up to a sixteenth over it between trims,
+          and readers take its last ARGV[4] points)
+  ARGV[5] idle expiry for meta, tally and history, ms
+  ARGV[6] "1": renew the expiry of every room of this call (the caller does so for each room at
+          least once an eighth of the expiry) and check its #conn; "0": not. A new history list
+          gets the expiry when it is created either way.
+  ARGV[7 + i] room i's channel (sharded pub/sub: SPUBLISH, same hash tag as its keys)
+  ARGV[7 + rooms + i] room i's layout as the caller knows it (from the tally's #tick), "" if unknown
+  ARGV[7 + 2 rooms + i], optional: room i's counts summed by the caller over the room's voter
           parts for that layout, "<connected>|<count of option 1>|<count of option 2>|…"; "" or
-          absent for an unsharded room (its own users and tally are read)
+          absent for an unsharded room (its own tally is read)
   The point is written in the snapshot codec's format (packages/protocol/src/snapshot-codec.ts):
   {"ts":<ms>,"votes":{<every option>},"connected":<users>}, ts first; published as {"data":[point]}.
   Returns one code per room, in order (TickResult in src/vote-scripts.ts):
@@ -40,94 +46,147 @@
            -3 the room's voters are in parts and the call did not bring their sums for its
               layout: the caller learns the layout, sums the parts and ticks the room again
 ]]
--- @include tickState
+-- @include tallyFields
 local epoch, ts = tonumber(ARGV[1]), tonumber(ARGV[2])
-local limit, ttl = tonumber(ARGV[3]), tonumber(ARGV[4])
+local limit, ttl = tonumber(ARGV[4]), tonumber(ARGV[5])
+local renew = ARGV[6] == '1'
+local per = renew and 4 or 2
+local rooms = #KEYS / per
 local trimAt = limit + math.floor(limit / 16)
-local rooms = #KEYS / 4
-local STATE = { LAYOUT, FENCE, LAST, REFRESHED, CONN }
+local after = tonumber(ARGV[3]) < ts
 
--- Each distinct layout is parsed once a call: the fields one HMGET reads (the state, then one
--- count per option) and the point as a format string (ts, one count per option, connected).
+-- Each distinct layout is parsed once a call: the fields the steady HMGET reads (#tick, then
+-- for an unsharded room #conn and one count per option), the point as pieces to concatenate
+-- with the slots where the counts and the connected users go, the state a steady room of this
+-- layout has ('' matches none when the caller stored no tick before) and the one a stored room
+-- gets.
 local layouts = {}
 local function layoutOf(text)
   local layout = layouts[text]
-  if not layout then
-    local every, shards, json = string.match(text, '^(%d+)|(%d+)|(.*)$')
-    local options = cjson.decode(json)
-    local fields, votes = { unpack(STATE) }, {}
-    for i, option in ipairs(options) do
-      fields[#STATE + i] = option
-      votes[i] = '"' .. option .. '":%d'
-    end
-    layout = { text = text, every = tonumber(every), sharded = tonumber(shards) > 1, options = options, fields = fields,
-      point = '{"ts":%s,"votes":{' .. table.concat(votes, ',') .. '},"connected":%d}' }
-    layouts[text] = layout
+  if layout then return layout end
+  local every, shards, json = string.match(text, '^(%d+)|(%d+)|(.*)$')
+  local options = cjson.decode(json)
+  local point, slots = { '{"ts":', ARGV[2], ',"votes":{' }, {}
+  for i, option in ipairs(options) do
+    point[#point + 1] = (i > 1 and ',"' or '"') .. option .. '":'
+    point[#point + 1] = '0'
+    slots[i] = #point
   end
+  point[#point + 1] = '},"connected":'
+  point[#point + 1] = '0'
+  slots[0] = #point
+  point[#point + 1] = '}'
+  local sharded = tonumber(shards) > 1
+  local fields = { TICK }
+  if not sharded then
+    fields[2] = CONN
+    for i, option in ipairs(options) do fields[2 + i] = option end
+  end
+  layout = { text = text, every = tonumber(every), sharded = sharded, options = options, fields = fields, point = point, slots = slots,
+    steady = after and tick_state(ARGV[3], ARGV[1], text) or '', stored = tick_state(ARGV[2], ARGV[1], text) }
+  layouts[text] = layout
   return layout
 end
 
--- A stored count as a number: 0 for none (or, defensively, below zero).
-local function counted(n)
-  n = tonumber(n) or 0
-  if n < 0 then return 0 end
-  return n
-end
+local call, byte = redis.call, string.byte
 
-local function tick(meta, users, tally, history, channel, known, sums)
-  local layout = known ~= '' and layoutOf(known) or nil
-  local got = redis.call('HMGET', tally, unpack(layout and layout.fields or STATE))
-  local stored, fence, last, refreshed, connected = got[1], tonumber(got[2] or '0'), tonumber(got[3] or '0'), tonumber(got[4] or '0'), got[5]
-  if not stored then return -2 end
-  if epoch < fence then return -1 end
-  if epoch > fence then redis.call('HSET', tally, FENCE, ARGV[1]) end
-  local stale = stored ~= known
-  if stale then layout = layoutOf(stored) end
-  if ts <= last then return 0 end
-  if layout.every > 0 and ts % layout.every ~= 0 then return 0 end
-
-  local counts
-  if layout.sharded then
-    -- The caller's sums count only if they are for this room's layout.
-    if stale or not sums or sums == '' then return -3 end
-    counts = {}
-    for part in string.gmatch(sums, '[^|]+') do counts[#counts + 1] = part end
-    connected = table.remove(counts, 1)
-  else
-    counts = stale and redis.call('HMGET', tally, unpack(layout.options)) or { unpack(got, #STATE + 1) }
-  end
-  local refresh = ts - refreshed >= ttl / 8
-  if refresh and not layout.sharded then
+-- Stores and publishes room i's point: values[first] is its connected users, the counts of its
+-- options follow in order.
+local function store(i, layout, values, first)
+  local tally, history = KEYS[per * i + 1], KEYS[per * i + 2]
+  local point, slots, n = layout.point, layout.slots, #layout.options
+  if renew and not layout.sharded then
     -- The voters' scripts keep #conn; a gateway of an older version did not, so it is checked
     -- against the users hash (and set right) whenever the room's expiry is renewed.
-    local present = redis.call('HLEN', users)
-    if tonumber(connected) ~= present then
-      connected = present
-      redis.call('HSET', tally, CONN, present)
+    local present = call('HLEN', KEYS[per * i + 4])
+    if tonumber(values[first] or '0') ~= present then
+      values[first] = tostring(present)
+      call('HSET', tally, CONN, present)
     end
   end
-  local n = #layout.options
-  for i = 1, n do counts[i] = counted(counts[i]) end
-  counts[n + 1] = counted(connected)
-  local point = string.format(layout.point, ARGV[2], unpack(counts, 1, n + 1))
-
-  if redis.call('RPUSH', history, point) > trimAt then redis.call('LTRIM', history, -limit, -1) end
-  if refresh then
-    redis.call('HSET', tally, LAST, ARGV[2], REFRESHED, ARGV[2])
-    redis.call('PEXPIRE', meta, ttl)
-    redis.call('PEXPIRE', history, ttl)
-    redis.call('PEXPIRE', tally, ttl)
-  else
-    redis.call('HSET', tally, LAST, ARGV[2])
+  -- A stored count as the point shows it: "0" for none (or, defensively, below zero: "-").
+  for k = 0, n do
+    local value = values[first + k]
+    if not value or byte(value, 1) == 45 then value = '0' end
+    point[slots[k]] = value
   end
-  redis.call('SPUBLISH', channel, '{"data":[' .. point .. ']}')
+  local text = table.concat(point)
+  local length = call('RPUSH', history, text)
+  if length == 1 then
+    call('PEXPIRE', history, ttl)
+  elseif length > trimAt then
+    call('LTRIM', history, -limit, -1)
+  end
+  call('HSET', tally, TICK, layout.stored)
+  if renew then
+    call('PEXPIRE', KEYS[per * i + 3], ttl)
+    call('PEXPIRE', history, ttl)
+    call('PEXPIRE', tally, ttl)
+  end
+  call('SPUBLISH', ARGV[7 + i], '{"data":[' .. text .. ']}')
+end
+
+-- A sharded room's sums as values for store: connected users, then the counts.
+local function summed(sums)
+  local values = {}
+  for part in string.gmatch(sums, '[^|]+') do values[#values + 1] = part end
+  return values
+end
+
+-- The checked path: room i's state is not the steady one (a new room or leader, a room on its
+-- own tick, the caller's first tick of it, a layout the caller does not know). got is the steady
+-- HMGET's reply (#tick, and for an unsharded room #conn and counts) when the caller knew a layout
+-- (known), nil otherwise.
+local function checked(i, known, got)
+  local tally = KEYS[per * i + 1]
+  local state
+  if got then state = got[1] else state = call('HGET', tally, TICK) end
+  if not state then return -2 end
+  local last, fence, text = read_tick(state)
+  if not last then return -2 end
+  if epoch < fence then return -1 end
+  if epoch > fence then call('HSET', tally, TICK, tick_state(last, ARGV[1], text)) end
+  local layout = layoutOf(text)
+  if ts <= last or (layout.every > 0 and ts % layout.every ~= 0) then return 0 end
+  local stale = known ~= text
+  if layout.sharded then
+    -- The caller's sums count only if they are for this room's layout.
+    local sums = ARGV[7 + 2 * rooms + i]
+    if stale or not sums or sums == '' then return -3 end
+    store(i, layout, summed(sums), 1)
+  elseif stale then
+    store(i, layout, call('HMGET', tally, CONN, unpack(layout.options)), 1)
+  else
+    store(i, layout, got, 2)
+  end
   if stale then return 2 end
   return 1
 end
 
 local results = {}
 for i = 0, rooms - 1 do
-  local k = 4 * i
-  results[i + 1] = tick(KEYS[k + 1], KEYS[k + 2], KEYS[k + 3], KEYS[k + 4], ARGV[5 + i], ARGV[5 + rooms + i], ARGV[5 + 2 * rooms + i])
+  local known = ARGV[7 + rooms + i]
+  local code
+  if known == '' then
+    code = checked(i, known, nil)
+  else
+    local layout = layoutOf(known)
+    local got = call('HMGET', KEYS[per * i + 1], unpack(layout.fields))
+    if got[1] ~= layout.steady or (layout.every > 0 and ts % layout.every ~= 0) then
+      code = checked(i, known, got)
+    elseif layout.sharded then
+      local sums = ARGV[7 + 2 * rooms + i]
+      if not sums or sums == '' then
+        code = -3
+      else
+        store(i, layout, summed(sums), 1)
+        code = 1
+      end
+    else
+      store(i, layout, got, 2)
+      code = 1
+    end
+  end
+  results[i + 1] = code
 end
 return results

@@ -1,6 +1,7 @@
 --[[
-  upgradeRooms-n: moves the tick state of vote rooms created before it lived in the tally (a
-  ticker before script version 6 kept it in meta) into their tally, so tickRooms can tick them.
+  upgradeRooms-n: moves the tick state of vote rooms written by an older version (#fence and
+  #last in the tally at script version 6; fence and last_ts in meta before) into the tally's
+  #tick, so tickRooms can tick them.
   Idempotent; a room that already has it is left as it is.
 
   KEYS    three per room i = 0, 1, …: KEYS[3i+1] meta, KEYS[3i+2] tally (include/tickState.lua),

@@ -17,11 +17,10 @@ import calculateSlot from 'cluster-key-slot';
  *   bb:{room:<r>}:tally      hash  option -> votes of present users, and #conn -> present users;
  *                                  updated by every change, so a tick reads it in O(options),
  *                                  never O(voters). It also holds the room's tick state, read in
- *                                  the same HMGET: #layout ("<tick_ms>|<shards>|<options JSON>"),
- *                                  #fence (newest ticker epoch that ticked the room), #last
- *                                  (newest stored tick), #refreshed (last expiry renewal); no
- *                                  option starts with "#" (lua/include/tickState.lua). Expires
- *                                  with the meta
+ *                                  the same HMGET: #tick ("<last>:<fence>:<layout>": newest
+ *                                  stored tick, newest ticker epoch that ticked the room, and
+ *                                  "<tick_ms>|<shards>|<options JSON>"); no option starts with
+ *                                  "#" (lua/include/tallyFields.lua). Expires with the meta
  *   bb:{room:<r>}:history    list  tick points as JSON `{"ts","votes","connected"}`, oldest
  *                                  first, capped at HISTORY_LIMIT ("history" and $TSX in one)
  *   bb:{room:<r>}:gw:<g>     hash  user -> live connections that gateway <g> holds, so a dead

@@ -76,19 +76,19 @@ describe('tick engine (real Redis)', () => {
     expect(published.map((m) => (JSON.parse(m) as { data: { ts: number }[] }).data[0]!.ts)).toEqual([1000, 2000, 3000, 4000]);
   });
 
-  it('ticks many rooms per script call, each with its own result in order, and renews their expiry', async () => {
+  it('ticks many rooms per script call, each with its own result in order', async () => {
     const evalCalls = async (): Promise<number> => Number(/cmdstat_evalsha:calls=(\d+)/.exec(await redis.info('commandstats'))?.[1] ?? 0);
     const rooms = Array.from({ length: 2 * ROOMS_PER_TICK_CALL + 50 }, (_, i) => `many-${i}`);
     const setup = store.batch();
     rooms.forEach((room) => void store.addEnsureRoom(setup, room, { options: OPTIONS, open: false, tickMs: 0 }));
     await setup.exec();
-    const at = Math.floor(Date.now() / 1000) * 1000; // real tick times: a first tick renews expiry
+    const at = Math.floor(Date.now() / 1000) * 1000;
     await apply('many-0', 'g1', [
       { op: 'join', user: 'a', count: 1 },
       { op: 'vote', user: 'a', value: 'no', ts: 1 },
     ]);
     expect(await tick('many-1', 8, at)).toBe(TickResult.Stored); // already has this ts
-    expect(await tick('many-2', 9, at - 1000)).toBe(TickResult.Stored); // ticked by a newer leader
+    expect(await tick('many-2', 9, at)).toBe(TickResult.Stored); // ticked by a newer leader
 
     const before = await evalCalls();
     const codes = await engine.tick([...rooms, 'many-missing'], 8, at);
@@ -101,9 +101,37 @@ describe('tick engine (real Redis)', () => {
     expect((await store.history('many-0')).map((point) => JSON.parse(point) as unknown)).toEqual([
       { ts: at, votes: { yes: 0, no: 1 }, connected: 1 },
     ]);
-    // The first tick renews the expiry of meta, tally and history (the tally is created without one).
+    // Meta and tally have their expiry from ensureRoom, a new history list gets it when created.
     const room = keys.voteRoom('many-0');
     for (const key of [room.meta, room.tally, room.history]) expect(await redis.pttl(key)).toBeGreaterThan(0);
+  });
+
+  it('renews a room expiry once per eighth of it, and sets its count of present users right then', async () => {
+    const ttl = 80_000; // renewed every 10 s
+    const renewing = new TickEngine(redis, { historyLimit: 3, roomTtlMs: ttl });
+    await store.ensureRoom('renewed', { options: OPTIONS, open: false, tickMs: 0 });
+    await apply('renewed', 'g1', [{ op: 'join', user: 'a', count: 1 }]);
+    const room = keys.voteRoom('renewed');
+    const shorten = async (): Promise<void> => {
+      for (const key of [room.meta, room.tally, room.history]) await redis.pexpire(key, 5_000);
+    };
+    const expiries = async (): Promise<number[]> => Promise.all([room.meta, room.tally, room.history].map((key) => redis.pttl(key)));
+    const t = 1_000_000;
+    expect((await renewing.tick(['renewed'], 1, t))[0]).toBe(TickResult.Stored);
+    await shorten();
+    // The engine's first renewal of a room falls within an eighth of the expiry after it first sees it.
+    expect((await renewing.tick(['renewed'], 1, t + 10_001))[0]).toBe(TickResult.Stored);
+    expect((await expiries()).every((ms) => ms > 60_000)).toBe(true);
+    // The next one is an eighth of the expiry later. A count of present users gone wrong (an older
+    // gateway did not keep it) shows until then, and is set right by it.
+    await shorten();
+    await redis.hset(room.tally, '#conn', '7');
+    expect((await renewing.tick(['renewed'], 1, t + 11_001))[0]).toBe(TickResult.Stored);
+    expect((await expiries()).every((ms) => ms <= 5_000)).toBe(true);
+    expect((await renewing.tick(['renewed'], 1, t + 20_001))[0]).toBe(TickResult.Stored);
+    expect((await expiries()).every((ms) => ms > 60_000)).toBe(true);
+    expect(await redis.hget(room.tally, '#conn')).toBe('1');
+    expect((await store.history('renewed')).map((point) => (JSON.parse(point) as { connected: number }).connected)).toEqual([1, 7, 1]);
   });
 
   it('honours a room tick that is a multiple of the global tick', async () => {
@@ -178,7 +206,7 @@ describe('tick engine (real Redis)', () => {
 
     // The fence and the last tick came along: an older leader is fenced, a stored ts is not stored again.
     expect(await tick('old-layout', 6, 6000)).toBe(TickResult.Fenced);
-    expect(await redis.hget(room.tally, '#layout')).toBe(`0|1|${JSON.stringify(OPTIONS)}`);
+    expect(await redis.hget(room.tally, '#tick')).toBe(`5000:7:0|1|${JSON.stringify(OPTIONS)}`);
     expect(await tick('old-layout', 7, 5000)).toBe(TickResult.Unchanged);
     expect(await tick('old-layout', 7, 6000)).toBe(TickResult.Stored);
     expect((await store.history('old-layout')).map((point) => JSON.parse(point) as unknown)).toEqual([
@@ -187,13 +215,35 @@ describe('tick engine (real Redis)', () => {
     ]);
     // Meta keeps only what the API reads; the tally expires with it.
     expect(await redis.hmget(room.meta, 'fence', 'last_ts', 'refreshed')).toEqual([null, null, null]);
+    expect(await redis.hget(room.tally, '#tick')).toBe(`6000:7:0|1|${JSON.stringify(OPTIONS)}`);
     expect(await redis.pttl(room.tally)).toBeGreaterThan(0);
     // The gateway's ensureRoom upgrades such a room too.
     const other = keys.voteRoom('old-layout-2');
     await redis.hset(other.meta, { options: JSON.stringify(OPTIONS), open: '1', tick_ms: '2000', created_at: '1', fence: '3' });
     await redis.pexpire(other.meta, 60_000);
     expect((await store.ensureRoom('old-layout-2', { options: ['a', 'b'], open: false, tickMs: 0 })).created).toBe(false);
-    expect(await redis.hmget(other.tally, '#layout', '#fence')).toEqual([`2000|1|${JSON.stringify(OPTIONS)}`, '3']);
+    expect(await redis.hget(other.tally, '#tick')).toBe(`0:3:2000|1|${JSON.stringify(OPTIONS)}`);
+  });
+
+  it('upgrades a room whose tick state a ticker of script version 6 kept in separate tally fields', async () => {
+    // The layout of script version 6: #layout, #fence, #last and #refreshed beside the counts.
+    await store.ensureRoom('v6-layout', { options: OPTIONS, open: false, tickMs: 0 });
+    const room = keys.voteRoom('v6-layout');
+    await redis.hdel(room.tally, '#tick');
+    await redis.hset(room.tally, { '#layout': `0|1|${JSON.stringify(OPTIONS)}`, '#fence': '7', '#last': '5000', '#refreshed': '5000' });
+    await redis.rpush(room.history, JSON.stringify({ ts: 5000, votes: { yes: 0, no: 0 }, connected: 0 }));
+
+    expect(await tick('v6-layout', 6, 6000)).toBe(TickResult.Fenced);
+    expect(await tick('v6-layout', 7, 5000)).toBe(TickResult.Unchanged);
+    expect(await tick('v6-layout', 7, 6000)).toBe(TickResult.Stored);
+    expect((await store.history('v6-layout')).map((point) => (JSON.parse(point) as { ts: number }).ts)).toEqual([5000, 6000]);
+    expect(await redis.hmget(room.tally, '#tick', '#layout', '#fence', '#last', '#refreshed')).toEqual([
+      `6000:7:0|1|${JSON.stringify(OPTIONS)}`,
+      null,
+      null,
+      null,
+      null,
+    ]);
   });
 
   it('learns a room re-created with other options, and forgets a room that is gone', async () => {

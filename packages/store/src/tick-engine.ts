@@ -10,15 +10,20 @@ export const ROOMS_PER_TICK_CALL = 100;
 /** A room the engine has stopped seeing for this long is forgotten (its keys and layout). */
 const FORGET_AFTER_MS = 60_000;
 
+/** Each room's expiry is renewed (and its count of present users checked) once per this share of it. */
+const RENEW_EVERY = 1 / 8;
+
 export interface TickSettings {
   historyLimit: number;
   roomTtlMs: number;
 }
 
-/** A room's layout as stored in its tally (`#layout`, lua/include/tickState.lua), parsed. */
+/** A room's layout as stored in its tally (the end of `#tick`, lua/include/tallyFields.lua), parsed. */
 export interface RoomLayout {
   /** The stored text, verbatim: the tick script checks the caller's copy against it. */
   text: string;
+  /** The room's own tick interval, ms; 0 for every tick. */
+  every: number;
   shards: number;
   options: string[];
 }
@@ -28,7 +33,7 @@ export function parseLayout(text: string): RoomLayout {
   const match = /^(\d+)\|(\d+)\|(.*)$/.exec(text);
   const options: unknown = match ? JSON.parse(match[3]!) : undefined;
   if (!Array.isArray(options) || !options.every((o) => typeof o === 'string')) throw new StoreError(`unreadable room layout ${text}`);
-  return { text, shards: shardCount(match![2]), options };
+  return { text, every: Number(match![1]), shards: shardCount(match![2]), options };
 }
 
 /** One room of a tick: its keys, the layout the caller knows, and its parts' sums if sharded. */
@@ -43,17 +48,24 @@ interface Known {
   keys: VoteRoomKeys;
   layout?: RoomLayout;
   seen: number;
+  /** When this engine last renewed the room's expiry, or a time that spreads first renewals out. */
+  renewedAt: number;
 }
 
 /**
  * The ticker's side of vote rooms: stores and publishes one point per room and tick through the
  * fenced tickRooms script. It remembers each room's keys and layout (learnt from the script's
- * replies), so a steady tick is one script call per ROOMS_PER_TICK_CALL rooms and nothing else;
- * a sharded room's parts are summed in one batch before. Used only by the ticker.
+ * replies) and the tick it stored before, so a steady tick is one script call per
+ * ROOMS_PER_TICK_CALL rooms, each room on the script's steady path; a sharded room's parts are
+ * summed in one batch before. Each room's expiry is renewed once per eighth of it, in calls of
+ * their own. Used only by the ticker.
  */
 export class TickEngine {
   private readonly rooms = new Map<string, Known>();
   private forgotUpTo = 0;
+  /** The newest tick asked for, and the one before it (what a steady room has stored). */
+  private latestTs = 0;
+  private previousTs = 0;
 
   constructor(
     readonly redis: ScriptedRedis,
@@ -68,7 +80,12 @@ export class TickEngine {
    */
   async tick(roomIds: readonly string[], epoch: number, ts: number): Promise<TickResult[]> {
     const results = new Array<TickResult>(roomIds.length).fill(TickResult.NoRoom);
-    let pending = roomIds.map((_, index) => index);
+    let pending: number[] = [];
+    roomIds.forEach((roomId, index) => {
+      const every = this.known(roomId, ts).layout?.every ?? 0;
+      if (every > 0 && ts % every !== 0) results[index] = TickResult.Unchanged;
+      else pending.push(index);
+    });
     for (let pass = 0; pass < 3 && pending.length > 0; pass += 1) {
       const codes = await this.tickOnce(
         pending.map((index) => roomIds[index]!),
@@ -110,36 +127,58 @@ export class TickEngine {
 
   /**
    * Queues a tick of each room on `batch`, as few tickRooms calls as the topology allows: on one
-   * node ROOMS_PER_TICK_CALL rooms a call, on a Cluster one call per slot (and chunk). Resolves
-   * with the script's code for each room, in the order of `targets`.
+   * node ROOMS_PER_TICK_CALL rooms a call, on a Cluster one call per slot (and chunk); rooms due
+   * for an expiry renewal go in calls of their own. Resolves with the script's code for each
+   * room, in the order of `targets`.
    */
   addTicks(batch: SlotBatch, targets: readonly TickTarget[], epoch: number, ts: number): Promise<TickResult[]> {
     const results = new Array<TickResult>(targets.length).fill(TickResult.NoRoom);
     const calls: Promise<void>[] = [];
-    const roomKeys = targets.map(({ roomId }) => this.known(roomId, ts).keys);
-    const byCall = groupBy(targets.keys(), (index) => batch.callGroup(roomKeys[index]!.meta));
+    const known = targets.map(({ roomId }) => this.known(roomId, ts));
+    const renewAfter = ts - this.settings.roomTtlMs * RENEW_EVERY;
+    const previousTs = this.previousOf(ts);
+    const byCall = groupBy(
+      targets.keys(),
+      (index) => `${batch.callGroup(known[index]!.keys.tally)}:${known[index]!.renewedAt <= renewAfter}`,
+    );
     for (const indexes of byCall.values()) {
+      const renew = known[indexes[0]!]!.renewedAt <= renewAfter;
       for (let start = 0; start < indexes.length; start += ROOMS_PER_TICK_CALL) {
         const chunk = indexes.slice(start, start + ROOMS_PER_TICK_CALL);
         const rooms = chunk.map((index): TickedRoom => {
           const { layout, sums } = targets[index]!;
-          return { room: roomKeys[index]!, layout: layout?.text ?? '', sums };
+          return { room: known[index]!.keys, layout: layout?.text ?? '', sums };
         });
-        const args = { rooms, epoch, ts, historyLimit: this.settings.historyLimit, roomTtlMs: this.settings.roomTtlMs };
+        const args = { rooms, epoch, ts, previousTs, renew, historyLimit: this.settings.historyLimit, roomTtlMs: this.settings.roomTtlMs };
         calls.push(
           batch.add(
-            rooms[0]!.room.meta,
+            rooms[0]!.room.tally,
             (pipeline) => tickRooms.queue(pipeline, args),
             ([reply]) => {
               const codes = tickRooms.decode(reply);
               if (codes.length !== chunk.length) throw new StoreError(`tickRooms replied ${codes.length} codes for ${chunk.length} rooms`);
-              chunk.forEach((index, i) => (results[index] = codes[i]!));
+              chunk.forEach((index, i) => {
+                results[index] = codes[i]!;
+                if (renew && codes[i]! > 0) known[index]!.renewedAt = ts;
+              });
             },
           ),
         );
       }
     }
     return handled(Promise.all(calls).then(() => results));
+  }
+
+  /**
+   * The tick before `ts` this engine was asked for: rooms it stored then are steady now. 0 (no
+   * room is) for a tick older than the newest one asked for.
+   */
+  private previousOf(ts: number): number {
+    if (ts > this.latestTs) {
+      this.previousTs = this.latestTs;
+      this.latestTs = ts;
+    }
+    return ts === this.latestTs ? this.previousTs : 0;
   }
 
   /** Reads the layout of rooms from their tally; a room without one is forgotten. */
@@ -150,8 +189,12 @@ export class TickEngine {
       const { tally } = keys.voteRoom(roomId);
       return batch.add(
         tally,
-        (pipeline) => pipeline.hget(tally, '#layout'),
-        ([text]) => (typeof text === 'string' ? parseLayout(text) : undefined),
+        (pipeline) => pipeline.hget(tally, '#tick'),
+        ([state]) => {
+          // "<last>:<fence>:<layout>"
+          const layout = typeof state === 'string' ? /^\d+:\d+:(.+)$/.exec(state)?.[1] : undefined;
+          return layout === undefined ? undefined : parseLayout(layout);
+        },
       );
     });
     await batch.exec();
@@ -189,7 +232,11 @@ export class TickEngine {
   private known(roomId: string, ts: number): Known {
     let known = this.rooms.get(roomId);
     if (!known) {
-      known = { keys: keys.voteRoom(roomId), seen: ts };
+      // Its first renewal falls anywhere in the next eighth of the expiry, so that a new leader
+      // does not renew every room at its first tick; a new history list is given the expiry
+      // when it is created.
+      const renewedAt = ts - Math.random() * this.settings.roomTtlMs * RENEW_EVERY;
+      known = { keys: keys.voteRoom(roomId), seen: ts, renewedAt };
       this.rooms.set(roomId, known);
     }
     known.seen = Math.max(known.seen, ts);

@@ -66,7 +66,7 @@ export const reapVoters = defineScript(
 /** One room of a tickRooms call. */
 export interface TickedRoom {
   room: VoteRoomKeys;
-  /** The room's layout as the caller knows it (the tally's #layout, verbatim), "" if unknown. */
+  /** The room's layout as the caller knows it (the end of the tally's #tick, verbatim), "" if unknown. */
   layout: string;
   /**
    * A sharded room's connected users and counts (in the order of its options), summed by the
@@ -80,8 +80,15 @@ export interface TickRoomsArgs {
   rooms: readonly TickedRoom[];
   epoch: number;
   ts: number;
+  /**
+   * The tick this caller stored before (0 for none): a room whose state is exactly that tick with
+   * `epoch` takes the script's steady path.
+   */
+  previousTs: number;
   historyLimit: number;
   roomTtlMs: number;
+  /** Renew the rooms' expiry (and check their count of present users) in this call. */
+  renew: boolean;
 }
 
 /** What tickRooms-n replied for one room. */
@@ -94,7 +101,7 @@ export enum TickResult {
   Unchanged = 0,
   /** A leader with a newer epoch has ticked this room: the caller must step down. */
   Fenced = -1,
-  /** The room has no tick state: it does not exist, or was created before the state moved into its tally (upgradeRooms). */
+  /** The room has no tick state: it does not exist, or was written by an older version (upgradeRooms). */
   NoRoom = -2,
   /**
    * The room's voters are in parts and the call did not bring the parts' sums for its layout:
@@ -112,12 +119,14 @@ export const tickRooms = defineScript(
       ? a.rooms.map(({ sums: s }) => (s ? [s.connected, ...s.counts].join('|') : ''))
       : [];
     return {
-      keys: a.rooms.flatMap(({ room }) => [room.meta, room.users, room.tally, room.history]),
+      keys: a.rooms.flatMap(({ room }) => (a.renew ? [room.tally, room.history, room.meta, room.users] : [room.tally, room.history])),
       argv: [
         a.epoch,
         a.ts,
+        a.previousTs,
         a.historyLimit,
         a.roomTtlMs,
+        a.renew ? 1 : 0,
         ...a.rooms.map(({ room }) => room.channel),
         ...a.rooms.map(({ layout }) => layout),
         ...sums,

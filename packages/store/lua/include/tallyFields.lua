@@ -4,11 +4,24 @@
   count of present users. Their names start with "#", which no option can (OPTION_PATTERN).
 
   tally  hash  option -> counted votes (include/voters.lua), and:
-    #layout     "<tick_ms>|<shards>|<options JSON>": what the tick needs to build the point; fixed
-                when the room is created (copied from meta, which keeps the same facts for the API)
-    #fence      newest ticker epoch that ticked the room
-    #last       newest stored tick, ms
-    #refreshed  tick at which meta, tally and history last had their expiry renewed, ms
-    #conn       present users, kept by the voters' scripts (include/voters.lua)
+    #tick  "<last>:<fence>:<layout>": the newest stored tick (ms, 0 for none), the newest ticker
+           epoch that ticked the room (0 for none), and the room's layout "<tick_ms>|<shards>|
+           <options JSON>" (what the tick needs to build the point; fixed when the room is
+           created, copied from meta, which keeps the same facts for the API). One field, so
+           that a steady tick checks all three with one string comparison and writes them with
+           one HSET.
+    #conn  present users, kept by the voters' scripts (include/voters.lua)
 ]]
-local LAYOUT, FENCE, LAST, REFRESHED, CONN = '#layout', '#fence', '#last', '#refreshed', '#conn'
+local TICK, CONN = '#tick', '#conn'
+
+-- The tick state as stored in #tick.
+local function tick_state(last, fence, layout)
+  return last .. ':' .. fence .. ':' .. layout
+end
+
+-- #tick's parts: last tick and fence as numbers, and the layout; nil for anything else.
+local function read_tick(state)
+  local last, fence, layout = string.match(state, '^(%d+):(%d+):(.+)$')
+  if not last then return nil end
+  return tonumber(last), tonumber(fence), layout
+end

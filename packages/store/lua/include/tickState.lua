@@ -1,19 +1,29 @@
 --[[
   tickState: a vote room's tick state in its tally hash (fields: include/tallyFields.lua), and how
-  a room created before it lived there gets it (pasted in where a script says `-- @include`).
+  a room written by an older version gets it (pasted in where a script says `-- @include`).
 ]]
 -- @include tallyFields
 
--- Writes the tick state of a room into its tally from its meta unless it is there already
--- (a room created by ensureRoom, or one created before the tick state moved into the tally):
--- the layout, the fence, last tick and renewal time a ticker of that time kept in meta, and the
+-- The fields older versions kept in the tally: script version 6 had the layout, fence, last tick
+-- and last renewal apart.
+local V6_FIELDS = { '#layout', '#fence', '#last', '#refreshed' }
+
+-- Writes the tick state of a room into its tally unless it is there already: for a room created
+-- by ensureRoom from its meta, and for a room written by an older version from where that version
+-- kept it (script version 6: apart in the tally; before: fence and last_ts in meta), with the
 -- count of present users. Returns false when the room has no meta.
 local function write_tick_state(meta, tally, users)
-  if redis.call('HEXISTS', tally, LAYOUT) == 1 then return true end
-  local m = redis.call('HMGET', meta, 'options', 'tick_ms', 'shards', 'fence', 'last_ts', 'refreshed')
+  if redis.call('HEXISTS', tally, TICK) == 1 then return true end
+  local v6 = redis.call('HMGET', tally, unpack(V6_FIELDS))
+  if v6[1] then
+    redis.call('HSET', tally, TICK, tick_state(v6[3] or '0', v6[2] or '0', v6[1]))
+    redis.call('HDEL', tally, unpack(V6_FIELDS))
+    return true
+  end
+  local m = redis.call('HMGET', meta, 'options', 'tick_ms', 'shards', 'fence', 'last_ts')
   if not m[1] then return false end
-  redis.call('HSET', tally, LAYOUT, (m[2] or '0') .. '|' .. (m[3] or '1') .. '|' .. m[1],
-    FENCE, m[4] or '0', LAST, m[5] or '0', REFRESHED, m[6] or '0', CONN, redis.call('HLEN', users))
+  local layout = (m[2] or '0') .. '|' .. (m[3] or '1') .. '|' .. m[1]
+  redis.call('HSET', tally, TICK, tick_state(m[5] or '0', m[4] or '0', layout), CONN, redis.call('HLEN', users))
   redis.call('HDEL', meta, 'fence', 'last_ts', 'refreshed')
   local ttl = redis.call('PTTL', meta)
   if ttl > 0 then redis.call('PEXPIRE', tally, ttl) end
