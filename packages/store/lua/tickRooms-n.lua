@@ -47,6 +47,7 @@
               layout: the caller learns the layout, sums the parts and ticks the room again
 ]]
 -- @include tallyFields
+local call, byte = redis.call, string.byte
 local epoch, ts = tonumber(ARGV[1]), tonumber(ARGV[2])
 local limit, ttl = tonumber(ARGV[4]), tonumber(ARGV[5])
 local renew = ARGV[6] == '1'
@@ -87,8 +88,6 @@ local function layoutOf(text)
   layouts[text] = layout
   return layout
 end
-
-local call, byte = redis.call, string.byte
 
 -- Stores and publishes room i's point: values[first] is its connected users, the counts of its
 -- options follow in order.

@@ -1,0 +1,91 @@
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { EnvReader, readRedisTopology } from '@banterbox/config';
+import { freePort, pingRedis } from '@banterbox/local-stack';
+import { TickEngine, VoteStore, connectRedis, registerScripts, type ScriptedRedis } from '@banterbox/store';
+
+/**
+ * The Redis cost of a room tick in instructions, which unlike CPU time does not move with what
+ * else the machine is doing: redis-server runs under valgrind's callgrind, counting only inside
+ * EVALSHA (the tick scripts), while the ticker's engine ticks BENCH_ACTIVE_ROOMS (2000) yes/no
+ * rooms of one node. After BENCH_WARM_TICKS (5) ticks, so that every room is steady, it counts
+ * BENCH_TICKS (8) ticks and prints the instructions per room tick. Needs valgrind
+ * (`apt-get install valgrind`); about a minute. Compare builds by running each build's copy.
+ */
+const ROOMS = Math.min(Number(process.env.BENCH_ACTIVE_ROOMS ?? 2000), 20_000);
+const WARM_TICKS = Math.min(Number(process.env.BENCH_WARM_TICKS ?? 5), 100);
+const TICKS = Math.min(Number(process.env.BENCH_TICKS ?? 8), 100);
+const CHUNK = 1000;
+const SETTINGS = { historyLimit: 60, roomTtlMs: 3_600_000 };
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'bb-callgrind-'));
+  const port = await freePort();
+  const server = spawn(
+    'valgrind',
+    [
+      '--tool=callgrind',
+      '--toggle-collect=evalShaCommand',
+      `--callgrind-out-file=${join(dir, 'callgrind.out')}`,
+      'redis-server',
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+    ],
+    { stdio: 'ignore' },
+  );
+  let redis: ScriptedRedis | undefined;
+  try {
+    for (let waited = 0; !(await pingRedis(port)); waited += 200) {
+      if (waited > 30_000 || server.exitCode !== null)
+        throw new Error('redis-server under valgrind did not start (is valgrind installed?)');
+      await sleep(200);
+    }
+    const topology = readRedisTopology(new EnvReader({ REDIS_URL: `redis://127.0.0.1:${port}` }));
+    redis = registerScripts(connectRedis(topology, { name: 'bench-instructions', queueWhileDisconnected: true }));
+    const store = new VoteStore(redis, SETTINGS);
+    const rooms = Array.from({ length: ROOMS }, (_, i) => `tick-${i}`);
+    for (let start = 0; start < ROOMS; start += CHUNK) {
+      const batch = store.batch();
+      const ensured = rooms
+        .slice(start, start + CHUNK)
+        .map((room) => store.addEnsureRoom(batch, room, { options: ['yes', 'no'], open: false, tickMs: 0 }));
+      await batch.exec();
+      await Promise.all(ensured);
+    }
+    const engine = new TickEngine(redis, SETTINGS);
+    let ts = Math.floor(Date.now() / 1000) * 1000;
+    const tickAll = async (): Promise<void> => {
+      ts += 1000;
+      for (let start = 0; start < ROOMS; start += CHUNK) await engine.tick(rooms.slice(start, start + CHUNK), 1, ts);
+    };
+    for (let i = 0; i < WARM_TICKS; i += 1) await tickAll();
+    execFileSync('callgrind_control', ['--zero', String(server.pid)], { stdio: 'ignore' });
+    for (let i = 0; i < TICKS; i += 1) await tickAll();
+    execFileSync('callgrind_control', ['--dump', String(server.pid)], { stdio: 'ignore' });
+    const dumps = readdirSync(dir).filter((name) => name.startsWith('callgrind.out'));
+    const totals = dumps.map((name) => Number(/^(?:summary|totals): (\d+)/m.exec(readFileSync(join(dir, name), 'utf8'))?.[1] ?? 0));
+    const counted = Math.max(...totals);
+    process.stdout.write(
+      `${ROOMS} rooms, ${TICKS} ticks counted: ${Math.round(counted / (ROOMS * TICKS))} Redis instructions per room tick (tick scripts only, callgrind)\n`,
+    );
+  } finally {
+    redis?.disconnect();
+    server.kill('SIGINT');
+    await new Promise((resolve) => server.once('exit', resolve));
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});
