@@ -125,11 +125,15 @@ local function store(i, layout, values, first)
   call('SPUBLISH', ARGV[7 + i], '{"data":[' .. text .. ']}')
 end
 
--- A sharded room's sums as values for store: connected users, then the counts.
-local function summed(sums)
+-- Stores and publishes sharded room i's point from the sums the caller brought (connected
+-- users, then the counts) for room i's layout: 1, or -3 when the call brought none.
+local function store_sums(i, layout)
+  local sums = ARGV[7 + 2 * rooms + i]
+  if not sums or sums == '' then return -3 end
   local values = {}
   for part in string.gmatch(sums, '[^|]+') do values[#values + 1] = part end
-  return values
+  store(i, layout, values, 1)
+  return 1
 end
 
 -- The checked path: room i's state is not the steady one (a new room or leader, a room on its
@@ -150,9 +154,8 @@ local function checked(i, known, got)
   local stale = known ~= text
   if layout.sharded then
     -- The caller's sums count only if they are for this room's layout.
-    local sums = ARGV[7 + 2 * rooms + i]
-    if stale or not sums or sums == '' then return -3 end
-    store(i, layout, summed(sums), 1)
+    if stale then return -3 end
+    return store_sums(i, layout)
   elseif stale then
     store(i, layout, call('HMGET', tally, CONN, unpack(layout.options)), 1)
   else
@@ -174,13 +177,7 @@ for i = 0, rooms - 1 do
     if got[1] ~= layout.steady or (layout.every > 0 and ts % layout.every ~= 0) then
       code = checked(i, known, got)
     elseif layout.sharded then
-      local sums = ARGV[7 + 2 * rooms + i]
-      if not sums or sums == '' then
-        code = -3
-      else
-        store(i, layout, summed(sums), 1)
-        code = 1
-      end
+      code = store_sums(i, layout)
     else
       store(i, layout, got, 2)
       code = 1

@@ -136,13 +136,11 @@ export class TickEngine {
     const calls: Promise<void>[] = [];
     const known = targets.map(({ roomId }) => this.known(roomId, ts));
     const renewAfter = ts - this.settings.roomTtlMs * RENEW_EVERY;
+    const due = known.map(({ renewedAt }) => renewedAt <= renewAfter);
     const previousTs = this.previousOf(ts);
-    const byCall = groupBy(
-      targets.keys(),
-      (index) => `${batch.callGroup(known[index]!.keys.tally)}:${known[index]!.renewedAt <= renewAfter}`,
-    );
+    const byCall = groupBy(targets.keys(), (index) => `${batch.callGroup(known[index]!.keys.tally)}:${due[index]}`);
     for (const indexes of byCall.values()) {
-      const renew = known[indexes[0]!]!.renewedAt <= renewAfter;
+      const renew = due[indexes[0]!]!;
       for (let start = 0; start < indexes.length; start += ROOMS_PER_TICK_CALL) {
         const chunk = indexes.slice(start, start + ROOMS_PER_TICK_CALL);
         const rooms = chunk.map((index): TickedRoom => {
