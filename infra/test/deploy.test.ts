@@ -185,7 +185,10 @@ describe('container image and local cluster', () => {
 
   it('builds on Node 20 bookworm-slim, runs as non-root with production dependencies only', () => {
     const stages = [...dockerfile.matchAll(/^FROM (\S+)/gm)].map((m) => m[1]);
-    expect(stages).toEqual(['node:20-bookworm-slim', 'node:20-bookworm-slim']);
+    // Every stage on one Node base: the official image unless the build names another (an offline
+    // stand-in, infra/offline/build-bases.sh).
+    expect(/^ARG NODE_IMAGE=(\S+)$/m.exec(dockerfile)?.[1]).toBe('node:20-bookworm-slim');
+    expect(stages).toEqual(['${NODE_IMAGE}', '${NODE_IMAGE}', '${NODE_IMAGE}']);
     const runtime = dockerfile.slice(dockerfile.lastIndexOf('\nFROM '));
     expect(runtime).toMatch(/^USER node$/m);
     expect(dockerfile).toContain('npm prune --omit=dev');
