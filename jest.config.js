@@ -32,11 +32,15 @@ module.exports = {
     {
       ...shared,
       displayName: 'integration',
+      // Whether Redis runs in containers and the image is tested: decided once (testkit/src/docker.ts).
+      globalSetup: '<rootDir>/packages/testkit/src/jest-global-setup.ts',
+      globalTeardown: '<rootDir>/packages/testkit/src/jest-global-teardown.ts',
       testMatch: [
         '<rootDir>/packages/*/src/**/*.it.test.ts',
         '<rootDir>/apps/*/src/**/*.it.test.ts',
         '<rootDir>/apps/*/test/**/*.it.test.ts',
         '<rootDir>/k6/test/*.it.test.ts',
+        '<rootDir>/infra/test/*.it.test.ts',
       ],
     },
   ],

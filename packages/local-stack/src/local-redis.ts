@@ -14,12 +14,25 @@ export interface LocalTopology {
   stop(): Promise<void>;
 }
 
+/** One throwaway Redis server (no cluster, no replicas) that a test can kill and start again. */
+export interface ThrowawayRedis extends LocalTopology {
+  readonly port: number;
+  /** `redis://127.0.0.1:<port>` */
+  readonly url: string;
+  /** A new client of this server; the caller quits it. */
+  client(): Redis;
+  /** Kills the server at once (SIGKILL); everything it held is lost. */
+  kill(): Promise<void>;
+  /** Starts the server again on the same port, empty. */
+  restart(): Promise<void>;
+}
+
 /**
  * A throwaway redis-server on a free loopback port, owned by whoever started it (`npm start`, a
  * benchmark, a test file): it can be killed and started again on the same port (with its data
  * gone, as after a crash of a cache-only Redis), and is removed with its directory on `stop`.
  */
-export class LocalRedis implements LocalTopology {
+export class LocalRedis implements ThrowawayRedis {
   readonly name = 'single node';
   private readonly dir = mkdtempSync(join(tmpdir(), 'banterbox-redis-'));
   private readonly server: RedisProcess;

@@ -1,18 +1,20 @@
 import { signToken } from '@banterbox/auth';
 import { createLogger } from '@banterbox/logger';
 import type { TallyPoint } from '@banterbox/protocol';
-import { LocalCluster, LocalRedis, type LocalTopology } from '@banterbox/local-stack';
+import { LocalCluster, type LocalTopology } from '@banterbox/local-stack';
 import type { Service, ServiceDefinition } from '@banterbox/service';
 import type { Reachable } from './process-stack';
+import { TestRedis } from './test-redis';
 import { TestSocket } from './ws-client';
 
 /**
- * The topologies integration suites run on, for `describe.each`: each entry starts a fresh one.
+ * The topologies integration suites run on, for `describe.each`: each entry starts a fresh one
+ * (the single node in a container where Docker is used, test-redis.ts; the cluster as processes).
  * TEST_TOPOLOGIES=single (or cluster) narrows the list for a quick local run.
  */
 export function topologies(): [string, () => Promise<LocalTopology>][] {
   const all: [string, () => Promise<LocalTopology>][] = [
-    ['single node', () => LocalRedis.start()],
+    ['single node', () => TestRedis.start()],
     ['cluster', () => LocalCluster.start()],
   ];
   const only = process.env.TEST_TOPOLOGIES;

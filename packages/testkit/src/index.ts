@@ -1,5 +1,4 @@
 export {
-  LocalRedis as TestRedis,
   LocalCluster as TestCluster,
   LocalSentinel as TestSentinel,
   AppProcess,
@@ -8,7 +7,10 @@ export {
   redisCli,
   redisServerAvailable,
 } from '@banterbox/local-stack';
-export type { LocalTopology } from '@banterbox/local-stack';
+export type { LocalTopology, ThrowawayRedis } from '@banterbox/local-stack';
+export { TestRedis, ContainerRedis, testRedisImage } from './test-redis';
+export { dockerPolicy, useDocker, dockerFound, removeTestkitContainers, DOCKER_FOUND_ENV, TESTKIT_LABEL } from './docker';
+export type { DockerPolicy } from './docker';
 export { TestSocket, eventually } from './ws-client';
 export type { Closed } from './ws-client';
 export {
