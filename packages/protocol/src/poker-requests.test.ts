@@ -1,5 +1,5 @@
 import { DEFAULT_DECK, PokerLimits } from './poker-limits';
-import { InvalidPokerRequest, decodePokerRequest } from './poker-requests';
+import { InvalidPokerRequest, decodePokerRequest, encodePokerRequest, type PokerRequest } from './poker-requests';
 
 const decode = (body: unknown): unknown => decodePokerRequest(JSON.stringify(body));
 
@@ -96,5 +96,26 @@ describe('poker request decoding', () => {
   it('keeps line breaks in comments only', () => {
     expect(decode({ request: 'estimate', roomId: 'r', value: '1', comment: 'a\nb' })).toMatchObject({ estimate: { comment: 'a\nb' } });
     expect(() => decode({ request: 'setTopic', roomId: 'r', topic: 'a\nb' })).toThrow(InvalidPokerRequest);
+  });
+});
+
+describe('encodePokerRequest', () => {
+  it('writes every kind of request so that the server decodes the same request back', () => {
+    const requests: PokerRequest[] = [
+      { kind: 'setName', name: 'Ann' },
+      { kind: 'createRoom', roomId: undefined, deck: ['1', '2'], autoReveal: true, topic: 'Login' },
+      { kind: 'createRoom', roomId: 'mine', deck: [...DEFAULT_DECK], autoReveal: false, topic: '' },
+      { kind: 'joinRoom', roomId: 'r', spectator: true },
+      { kind: 'leaveRoom', roomId: 'r' },
+      { kind: 'estimate', roomId: 'r', estimate: { value: '5', comment: 'a\nb' } },
+      { kind: 'estimate', roomId: 'r', estimate: null },
+      { kind: 'reveal', roomId: 'r' },
+      { kind: 'hide', roomId: 'r' },
+      { kind: 'clear', roomId: 'r' },
+      { kind: 'setTopic', roomId: 'r', topic: 'Checkout' },
+      { kind: 'kick', roomId: 'r', userId: 'u' },
+      { kind: 'transferOwnership', roomId: 'r', userId: 'u' },
+    ];
+    for (const request of requests) expect(decodePokerRequest(encodePokerRequest(request))).toEqual(request);
   });
 });

@@ -144,3 +144,9 @@ export function decodePokerRequest(frame: string): PokerRequest {
   if (!isRecord(body)) throw new InvalidPokerRequest('frame must be a JSON object');
   return decodeBody(requestName(body), body);
 }
+
+/** The /connect frame of `request` (the seed's form); `decodePokerRequest` gives `request` back. */
+export function encodePokerRequest(request: PokerRequest): string {
+  const { kind, ...fields } = request;
+  return JSON.stringify({ request: kind, ...fields });
+}
