@@ -20,7 +20,10 @@ async function main() {
     entryNames: '[name]-[hash]',
     assetNames: '[name]-[hash]',
     metafile: true,
-    alias: { '@banterbox/protocol': join(__dirname, '..', '..', 'packages', 'protocol', 'src') },
+    alias: {
+      '@banterbox/protocol': join(__dirname, '..', '..', 'packages', 'protocol', 'src'),
+      '@banterbox/client': join(__dirname, '..', '..', 'packages', 'client', 'src'),
+    },
     logLevel: 'warning',
   });
   const assets = {};

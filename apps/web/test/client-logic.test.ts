@@ -1,15 +1,5 @@
 import type { PokerEvent } from '@banterbox/protocol';
-import { backoffDelay } from '../src/lib/backoff';
 import { applyEvent, emptyState, resetRoom, sortedMembers } from '../src/lib/poker-state';
-
-describe('reconnect backoff', () => {
-  it('draws from [0, base × 2^attempt), capped, so a dropped crowd spreads out', () => {
-    expect(backoffDelay(1, 500, 15_000, () => 0)).toBe(0);
-    expect(backoffDelay(1, 500, 15_000, () => 0.999)).toBe(999);
-    expect(backoffDelay(3, 500, 15_000, () => 0.5)).toBe(2000);
-    expect(backoffDelay(30, 500, 15_000, () => 0.999)).toBe(14_985);
-  });
-});
 
 describe('poker page state', () => {
   const room = { id: 'r1', ownerId: 'ann', topic: 'Login', isRevealed: false, deck: ['1', '2', '3'], autoReveal: false };

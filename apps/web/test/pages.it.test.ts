@@ -30,7 +30,7 @@ describe('web client in Chromium', () => {
     const other = await open('/room/demo', { width: 390, height: 844 });
     for (const page of [landing, other]) {
       await page.locator('#loading').waitFor({ state: 'hidden' });
-      await page.locator('#conn[data-state="open"]').waitFor();
+      await page.locator('#conn[data-state="live"]').waitFor();
     }
     await landing.getByRole('button', { name: 'yes', exact: true }).click();
     await other.getByRole('button', { name: 'no', exact: true }).click();
@@ -57,7 +57,7 @@ describe('web client in Chromium', () => {
 
   it('redraws the worm only as often as it moves by a pixel, and once a second for a slow window', async () => {
     const page = await open('/room/demo', { width: 390, height: 844 });
-    await page.locator('#conn[data-state="open"]').waitFor();
+    await page.locator('#conn[data-state="live"]').waitFor();
     const framesIn = async (ms: number): Promise<number> => {
       const before = Number(await page.locator('#chart').getAttribute('data-frames'));
       await page.waitForTimeout(ms);
@@ -131,7 +131,7 @@ describe('web client in Chromium', () => {
 
   it('plays a full poker round in two browsers: estimate, hidden marks, reveal, stats, clear', async () => {
     const ann = await open('/poker');
-    await ann.locator('#conn[data-state="open"]').waitFor();
+    await ann.locator('#conn[data-state="live"]').waitFor();
     await ann.getByLabel('Name').fill('Ann');
     await ann.getByRole('button', { name: 'Save' }).click();
     await ann.locator('#new-topic').fill('Checkout page');
@@ -203,7 +203,7 @@ describe('web client in Chromium', () => {
     expect(Number((await inspect.hget(keys.voteRoom('demo').tally, 'no')) ?? 0)).toBe(0);
     inspect.disconnect();
     stack.gateway = await startInProcess(gatewayService, stack.redis, stack.env());
-    await page.locator('#conn[data-state="open"]').waitFor({ timeout: 20_000 });
+    await page.locator('#conn[data-state="live"]').waitFor({ timeout: 20_000 });
     await eventually(async () => ((await liveTally('demo')).votes.no === 1 ? true : undefined), 10_000);
     await page.waitForFunction(() => document.querySelector('#count-b')?.textContent === '1', undefined, { timeout: 10_000 });
     expect(await page.getByRole('button', { name: 'no', exact: true }).getAttribute('aria-pressed')).toBe('true');

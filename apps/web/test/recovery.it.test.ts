@@ -37,7 +37,7 @@ describe('web client error states and recovery in Chromium', () => {
       await page.locator('#problem[data-problem="not_found"]').waitFor();
       expect(await page.locator('#problem').innerText()).toContain('Room not found');
       expect(await page.locator('#loading').isHidden()).toBe(true);
-      expect(await page.locator('#conn').getAttribute('data-state')).toBe('failed');
+      expect(await page.locator('#conn').getAttribute('data-state')).toBe('closed');
       expect(await page.getByRole('button', { name: 'yes', exact: true }).isDisabled()).toBe(true);
       await page.screenshot({ path: screenshotPath('room-not-found') });
     });
@@ -89,7 +89,7 @@ describe('web client error states and recovery in Chromium', () => {
     it('says when the server cannot be reached, takes no clicks meanwhile, and comes back by itself', async () => {
       const page = await open('/room/demo');
       const poker = await open('/poker');
-      for (const p of [page, poker]) await p.locator('#conn[data-state="open"]').waitFor();
+      for (const p of [page, poker]) await p.locator('#conn[data-state="live"]').waitFor();
       expect(await page.getByRole('button', { name: 'yes', exact: true }).isEnabled()).toBe(true);
       await stack.gateway.stop();
       await page.locator('#problem[data-problem="unreachable"]').waitFor({ timeout: 20_000 });
@@ -99,7 +99,7 @@ describe('web client error states and recovery in Chromium', () => {
 
       stack.gateway = await startInProcess(gatewayService, stack.redis, stack.env());
       for (const p of [page, poker]) {
-        await p.locator('#conn[data-state="open"]').waitFor({ timeout: 20_000 });
+        await p.locator('#conn[data-state="live"]').waitFor({ timeout: 20_000 });
         expect(await p.locator('#problem').isHidden()).toBe(true);
       }
       expect(await page.getByRole('button', { name: 'yes', exact: true }).isEnabled()).toBe(true);
@@ -110,7 +110,7 @@ describe('web client error states and recovery in Chromium', () => {
     /** Ann owns a room with an estimate of 5; Ben, a member, estimated 8. */
     async function pokerRoom(): Promise<{ ann: Page; ben: Page; roomId: string }> {
       const ann = await open('/poker');
-      await ann.locator('#conn[data-state="open"]').waitFor();
+      await ann.locator('#conn[data-state="live"]').waitFor();
       await ann.getByLabel('Name').fill('Ann');
       await ann.getByRole('button', { name: 'Save' }).click();
       await ann.getByRole('button', { name: 'Create room' }).click();
@@ -134,7 +134,7 @@ describe('web client error states and recovery in Chromium', () => {
       const { ann, ben } = await pokerRoom();
       const order = await memberOrder(ben);
       await stack.restartGateway();
-      for (const page of [ann, ben]) await page.locator('#conn[data-state="open"]').waitFor({ timeout: 20_000 });
+      for (const page of [ann, ben]) await page.locator('#conn[data-state="live"]').waitFor({ timeout: 20_000 });
       await ann.locator('#members li', { hasText: 'Ben' }).locator('[data-mark="hidden"]').waitFor();
       expect(await card(ann, '5')).toBe('true');
       expect(await card(ben, '8')).toBe('true');
@@ -151,10 +151,10 @@ describe('web client error states and recovery in Chromium', () => {
       const annId = await ann.locator('#members li').first().getAttribute('data-user');
       const link = await signToken({ sub: 'linked', room: 'demo', exp: Math.floor(Date.now() / 1000) + 600 }, SECRET);
       const viewer = await open(`/room/demo#token=${link}`);
-      await viewer.locator('#conn[data-state="open"]').waitFor();
+      await viewer.locator('#conn[data-state="live"]').waitFor();
 
       await stack.restartGateway({ BANTERBOX_SECRET: ROTATED, BANTERBOX_SECRET_PREVIOUS: SECRET });
-      for (const page of [ann, ben, viewer]) await page.locator('#conn[data-state="open"]').waitFor({ timeout: 20_000 });
+      for (const page of [ann, ben, viewer]) await page.locator('#conn[data-state="live"]').waitFor({ timeout: 20_000 });
       expect(await ann.locator('#members li').first().getAttribute('data-user')).toBe(annId);
       await ann.locator('#members li', { hasText: 'Ben' }).locator('[data-mark="hidden"]').waitFor();
       expect(await card(ann, '5')).toBe('true');
@@ -162,9 +162,9 @@ describe('web client error states and recovery in Chromium', () => {
       expect(await viewer.locator('#problem').isHidden()).toBe(true);
       // The next page load re-signs the cookie with the new secret: it works once the old one is dropped.
       await ann.reload();
-      await ann.locator('#conn[data-state="open"]').waitFor();
+      await ann.locator('#conn[data-state="live"]').waitFor();
       await stack.restartGateway({ BANTERBOX_SECRET: ROTATED });
-      await ann.locator('#conn[data-state="open"]').waitFor({ timeout: 20_000 });
+      await ann.locator('#conn[data-state="live"]').waitFor({ timeout: 20_000 });
       await ann.locator('#members li', { hasText: 'Ann' }).waitFor();
       expect(await ann.locator('#members li').first().getAttribute('data-user')).toBe(annId);
       await stack.restartGateway();
@@ -175,10 +175,10 @@ describe('web client error states and recovery in Chromium', () => {
       const link = await signToken({ sub: 'linked', room: 'demo', exp: Math.floor(Date.now() / 1000) + 600 }, SECRET);
       const viewer = await open(`/room/demo#token=${link}`);
       const guest = await open('/room/demo');
-      for (const page of [viewer, guest]) await page.locator('#conn[data-state="open"]').waitFor();
+      for (const page of [viewer, guest]) await page.locator('#conn[data-state="live"]').waitFor();
 
       await stack.restartGateway({ BANTERBOX_SECRET: UNRELATED });
-      await ann.locator('#conn[data-state="open"]').waitFor({ timeout: 20_000 });
+      await ann.locator('#conn[data-state="live"]').waitFor({ timeout: 20_000 });
       await ann.locator('#toast', { hasText: 'back in as Ann' }).waitFor();
       // Said plainly: a new session is a new user to the server, and the room's owner was the old one.
       expect(await ann.locator('#toast').innerText()).toContain('owner controls stayed with your old session');
@@ -191,7 +191,7 @@ describe('web client error states and recovery in Chromium', () => {
       await ann.screenshot({ path: screenshotPath('poker-new-session') });
 
       await viewer.locator('#problem[data-problem="expired"]').waitFor({ timeout: 20_000 });
-      await guest.locator('#conn[data-state="open"]').waitFor({ timeout: 20_000 });
+      await guest.locator('#conn[data-state="live"]').waitFor({ timeout: 20_000 });
       expect(await guest.locator('#problem').isHidden()).toBe(true);
       await stack.restartGateway();
     });

@@ -68,7 +68,7 @@ export async function startTickerApp(redis: LocalTopology, extra: Record<string,
 }
 
 /**
- * Starts a gateway process on a free port; resolves once it is spawned (not yet ready). `where`
+ * Starts a gateway process on a free port (or `extra.PORT`); resolves once it is spawned (not yet ready). `where`
  * runs it on another test host (a network namespace): its command prefix and its address.
  */
 export async function spawnGateway(
@@ -77,7 +77,8 @@ export async function spawnGateway(
   nodeArgs: string[] = [],
   where: { prefix: string[]; address: string } = { prefix: [], address: '127.0.0.1' },
 ): Promise<GatewayProcess> {
-  const port = await freePort();
+  // A test that restarts a gateway on the same address names the port (PORT in extra).
+  const port = extra.PORT === undefined ? await freePort() : Number(extra.PORT);
   const env = processEnv(redis, {
     PORT: String(port),
     ...(where.prefix.length > 0 ? { HOST: '0.0.0.0', METRICS_HOST: '0.0.0.0' } : {}),

@@ -28,9 +28,10 @@ export function showState(element: HTMLElement, state: string, label: string): v
   element.textContent = label;
 }
 
+/** Labels of the client's connection states (@banterbox/client). */
 export const STATE_LABELS: Readonly<Record<string, string>> = {
   connecting: 'Connecting…',
-  open: 'Live',
+  live: 'Live',
   reconnecting: 'Reconnecting…',
-  failed: 'Disconnected',
+  closed: 'Disconnected',
 };

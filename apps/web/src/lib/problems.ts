@@ -1,3 +1,4 @@
+import type { ConnectionState } from '@banterbox/client';
 import { h } from './dom';
 
 /** Why a page cannot show its room; each has its own message (and `data-problem` for tests). */
@@ -81,4 +82,26 @@ export function showProblem(box: HTMLElement, p: Problem | undefined, actions = 
   const reload = actions && !p.retrying && p.kind !== 'not_found' && p.kind !== 'bad_address';
   box.replaceChildren(h('strong', { class: 'problem-title' }, p.title), h('span', { class: 'problem-detail' }, p.detail));
   if (reload) box.append(h('button', { type: 'button', onclick: () => location.reload() }, 'Reload'));
+}
+
+/** Failed attempts in a row before a page says the server is unreachable (the first may be a blip). */
+const QUIET_ATTEMPTS = 2;
+
+/**
+ * What a page says about its connection (a @banterbox/client state, its failed attempts and, once
+ * closed, its reason): the server is away, or the client gave up and why. `renewable`: a refused
+ * token was a guest's (the session is at fault), not a link's (the link expired).
+ */
+export function connectionProblem(
+  state: ConnectionState,
+  attempts: number,
+  reason?: string,
+  room = '',
+  renewable = true,
+): Problem | undefined {
+  if (state === 'reconnecting') return attempts >= QUIET_ATTEMPTS ? problem('unreachable') : undefined;
+  if (state !== 'closed' || reason === undefined || reason === 'closed') return undefined;
+  if (reason === 'not_found' || reason === 'not_open' || reason === 'session') return problem(reason, room);
+  if (reason === 'unauthorized' || reason === 'token_refused') return problem(renewable ? 'session' : 'expired', room);
+  return problem('refused', room);
 }

@@ -1,20 +1,23 @@
-import { JoinRefused, type VoteCredentials } from './vote-connection';
+import { Refused } from '@banterbox/client';
 
 /**
- * How this page joins a vote room: with the token in the URL fragment (`#token=…`, never sent to
- * the server in requests) when there is one, else as a guest through the session cookie, which
- * only rooms created open allow.
+ * How this page gets a token for a vote room (the client's `getToken`): the token in the URL
+ * fragment (`#token=…`, never sent to the server in requests) when there is one, which cannot be
+ * renewed; else a guest token through the session cookie, minted anew on every call, which only
+ * rooms created open allow. `renewable` says which, for the page's wording when a token is refused.
  */
-export function roomCredentials(room: string): () => Promise<VoteCredentials> {
+export function roomCredentials(room: string): { getToken: () => Promise<string>; renewable: boolean } {
   const token = new URLSearchParams(location.hash.slice(1)).get('token');
-  if (token) return async () => ({ token, renewable: false });
-  return async () => {
-    const response = await fetch(`/api/rooms/${encodeURIComponent(room)}/guest`, { method: 'POST', credentials: 'same-origin' });
-    if (response.status === 404) throw new JoinRefused('not_found');
-    if (response.status === 403) throw new JoinRefused('not_open');
-    if (!response.ok) throw new Error(`guest join failed: HTTP ${response.status}`);
-    const body = (await response.json()) as { token: string };
-    return { token: body.token, renewable: true };
+  if (token) return { getToken: async () => token, renewable: false };
+  return {
+    renewable: true,
+    getToken: async () => {
+      const response = await fetch(`/api/rooms/${encodeURIComponent(room)}/guest`, { method: 'POST', credentials: 'same-origin' });
+      if (response.status === 404) throw new Refused('not_found');
+      if (response.status === 403) throw new Refused('not_open');
+      if (!response.ok) throw new Error(`guest join failed: HTTP ${response.status}`);
+      return ((await response.json()) as { token: string }).token;
+    },
   };
 }
 

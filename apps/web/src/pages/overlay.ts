@@ -1,8 +1,8 @@
 import '../styles/overlay.css';
 import { byId } from '../lib/dom';
-import { problem, showProblem } from '../lib/problems';
+import { VoteClient } from '@banterbox/client';
+import { connectionProblem, problem, showProblem } from '../lib/problems';
 import { roomCredentials, roomFromPath, roomOptions } from '../lib/room-auth';
-import { VoteConnection } from '../lib/vote-connection';
 import { WormChart } from '../lib/worm-chart';
 
 /**
@@ -47,26 +47,21 @@ if (room) {
   });
   void roomOptions(room).then((options) => {
     const pair: [string, string] = [options[0] ?? 'yes', options[1] ?? 'no'];
-    const connection = new VoteConnection(
-      room,
-      roomCredentials(room),
-      {
-        onPoints: (points) => {
-          chart.addPoints(points, pair);
-          const last = points[points.length - 1]!;
-          counts.textContent = `${pair[0]} ${last.votes[pair[0]] ?? 0} · ${pair[1]} ${last.votes[pair[1]] ?? 0} · ${last.connected} watching`;
-        },
-        onState: (state, why) => {
-          document.body.dataset.state = state;
-          showProblem(notice, why, false);
-        },
-      },
-      true,
-    );
+    const { getToken, renewable } = roomCredentials(room);
+    const connection = new VoteClient({ url: location.origin, room, getToken, observe: true })
+      .on('points', (points) => {
+        chart.addPoints(points, pair);
+        const last = points[points.length - 1]!;
+        counts.textContent = `${pair[0]} ${last.votes[pair[0]] ?? 0} · ${pair[1]} ${last.votes[pair[1]] ?? 0} · ${last.connected} watching`;
+      })
+      .on('state', (state, why) => {
+        document.body.dataset.state = state;
+        showProblem(notice, connectionProblem(state, connection.attempts, why?.reason, room, renewable), false);
+      });
     connection.start();
     chart.start();
   });
 } else {
-  document.body.dataset.state = 'failed';
+  document.body.dataset.state = 'closed';
   showProblem(notice, problem('bad_address'), false);
 }

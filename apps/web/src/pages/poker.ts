@@ -1,10 +1,10 @@
 import '../styles/app.css';
-import { DEFAULT_DECK, PokerLimits, type PokerEvent, type PokerMember } from '@banterbox/protocol';
+import { PokerClient, Refused, type PokerEvent } from '@banterbox/client';
+import { DEFAULT_DECK, PokerLimits, type PokerMember, type PokerRequest } from '@banterbox/protocol';
 import { STATE_LABELS, byId, h, showState } from '../lib/dom';
-import { PokerConnection } from '../lib/poker-connection';
 import { applyEvent, emptyState, resetRoom, sortedMembers, type PokerState } from '../lib/poker-state';
 import { fetchRounds, pastRoundsPanel, type PastRound } from '../lib/poker-rounds';
-import { problem, showProblem } from '../lib/problems';
+import { connectionProblem, problem, showProblem } from '../lib/problems';
 import { storeName, storedName } from '../lib/stored-name';
 
 /** The poker page: /poker is the lobby, /poker/<room> a room. */
@@ -63,22 +63,41 @@ deckSelect.addEventListener('change', () => {
   customDeck.hidden = deckSelect.value !== 'custom';
 });
 
-const connection = new PokerConnection({
-  onEvent: (event) => {
+/** Upgrades refused in a row although /api/session answered: the page gives up and says so. */
+const MAX_SESSION_REFUSALS = 3;
+let sessionRefusals = 0;
+
+/**
+ * The /connect socket needs the session cookie. One that closes before it opened was refused (its
+ * cookie no longer verifies, e.g. after the server got a new secret) or never reached the server:
+ * `GET /api/session` tells which, and gives the browser a fresh session cookie if its own was
+ * refused, so the next attempt gets in.
+ */
+async function checkRefusedUpgrade(): Promise<boolean> {
+  const session = await fetch('/api/session', { cache: 'no-store', credentials: 'same-origin' }).catch(() => undefined);
+  if (!session?.ok) return false;
+  sessionRefusals += 1;
+  if (sessionRefusals >= MAX_SESSION_REFUSALS) throw new Refused('session');
+  return true;
+}
+
+// The page re-joins by itself (it may first restore the user's name), so the client does not.
+const connection = new PokerClient({ url: location.origin, rejoin: false, checkRefusedUpgrade })
+  .on('event', (event) => {
     handle(event);
     render();
-  },
-  onState: (s, why) => {
+  })
+  .on('state', (s, why) => {
     showState(byId('conn'), s, STATE_LABELS[s] ?? s);
     // While disconnected nothing on the page can reach the server: it shows, and takes no clicks.
-    app.inert = s !== 'open';
-    showProblem(problemBox, why);
-  },
-  onOpen: () => {
-    if (state.roomId) joinOrAskName();
-    render();
-  },
-});
+    app.inert = s !== 'live';
+    showProblem(problemBox, connectionProblem(s, connection.attempts, why?.reason));
+    if (s === 'live') {
+      sessionRefusals = 0;
+      if (state.roomId) joinOrAskName();
+      render();
+    }
+  });
 
 function say(text: string): void {
   toast.textContent = text;
@@ -104,7 +123,7 @@ function join(): void {
   resend = state.mine;
   askName = false;
   joinWhenNamed = false;
-  connection.send({ request: 'joinRoom', roomId: state.roomId, spectator });
+  connection.joinRoom(state.roomId!, { spectator });
 }
 
 /** Joins the room in the URL, first waiting to learn the user's name if this browser has none. */
@@ -115,7 +134,7 @@ function joinOrAskName(): void {
 
 function setName(name: string): void {
   storeName(name.trim());
-  send({ request: 'setName', name });
+  send({ kind: 'setName', name });
 }
 
 async function loadRounds(roomId: string): Promise<void> {
@@ -129,7 +148,7 @@ async function loadRounds(roomId: string): Promise<void> {
 function onOwnName(name: string | null): void {
   const kept = storedName();
   if (name) storeName(name);
-  else if (kept) send({ request: 'setName', name: kept });
+  else if (kept) send({ kind: 'setName', name: kept });
   if (joinWhenNamed && state.roomId) {
     if (name || kept) join();
     else {
@@ -139,7 +158,7 @@ function onOwnName(name: string | null): void {
   }
 }
 
-function send(request: Record<string, unknown>): void {
+function send(request: PokerRequest): void {
   if (!connection.send(request)) say('Not connected; try again in a moment.');
 }
 
@@ -158,7 +177,7 @@ function handle(event: PokerEvent): void {
   if (event.event === 'estimateUpdated' && event.userId === state.me.id && resend && event.roomId === state.roomId) {
     const room = state.room;
     if (event.estimate === null && room && !room.isRevealed && room.topic === resend.topic && !spectator) {
-      send({ command: 'submitEstimate', roomId: room.id, estimate: { value: resend.value, comment: resend.comment } });
+      send({ kind: 'estimate', roomId: room.id, estimate: { value: resend.value, comment: resend.comment } });
     }
     resend = undefined;
   }
@@ -193,7 +212,8 @@ function lobby(): HTMLElement {
             .map((c) => c.trim())
             .filter(Boolean)
         : DECKS[deckSelect.value];
-    send({ request: 'createRoom', deck, autoReveal: autoReveal.checked, topic: topicInput.value });
+    if (!connection.createRoom({ deck, autoReveal: autoReveal.checked, topic: topicInput.value }))
+      say('Not connected; try again in a moment.');
   };
   const joinRoom = (e: Event): void => {
     e.preventDefault();
@@ -276,7 +296,7 @@ function memberList(isOwner: boolean): HTMLElement {
             {
               type: 'button',
               'data-key': `kick-${member.id}`,
-              onclick: () => send({ request: 'kick', roomId: state.roomId, userId: member.id }),
+              onclick: () => send({ kind: 'kick', roomId: state.roomId!, userId: member.id }),
             },
             'Kick',
           )
@@ -287,7 +307,7 @@ function memberList(isOwner: boolean): HTMLElement {
             {
               type: 'button',
               'data-key': `owner-${member.id}`,
-              onclick: () => send({ request: 'transferOwnership', roomId: state.roomId, userId: member.id }),
+              onclick: () => send({ kind: 'transferOwnership', roomId: state.roomId!, userId: member.id }),
             },
             'Make owner',
           )
@@ -305,7 +325,7 @@ function memberList(isOwner: boolean): HTMLElement {
 /** Sends an estimate and remembers it: the server shows it to everyone, this page included, as `{}`. */
 function estimate(card: string): void {
   const room = state.room!;
-  if (!connection.send({ command: 'submitEstimate', roomId: room.id, estimate: { value: card, comment: commentInput.value.trim() } })) {
+  if (!connection.estimate(room.id, card, commentInput.value.trim())) {
     say('Not connected; try again in a moment.');
     return;
   }
@@ -346,7 +366,7 @@ function deck(): HTMLElement {
           type: 'button',
           'data-key': 'withdraw',
           disabled: spectator || !mine,
-          onclick: () => send({ command: 'submitEstimate', roomId: room.id, estimate: null }),
+          onclick: () => send({ kind: 'estimate', roomId: room.id, estimate: null }),
         },
         'Withdraw',
       ),
@@ -400,16 +420,16 @@ function ownerControls(): HTMLElement {
           class: 'primary',
           'data-key': 'reveal',
           disabled: room.isRevealed,
-          onclick: () => send({ request: 'reveal', roomId: room.id }),
+          onclick: () => send({ kind: 'reveal', roomId: room.id }),
         },
         'Reveal',
       ),
       h(
         'button',
-        { type: 'button', 'data-key': 'hide', disabled: !room.isRevealed, onclick: () => send({ request: 'hide', roomId: room.id }) },
+        { type: 'button', 'data-key': 'hide', disabled: !room.isRevealed, onclick: () => send({ kind: 'hide', roomId: room.id }) },
         'Hide',
       ),
-      h('button', { type: 'button', 'data-key': 'clear', onclick: () => send({ request: 'clear', roomId: room.id }) }, 'Clear'),
+      h('button', { type: 'button', 'data-key': 'clear', onclick: () => send({ kind: 'clear', roomId: room.id }) }, 'Clear'),
     ),
     h(
       'form',
@@ -417,7 +437,7 @@ function ownerControls(): HTMLElement {
         class: 'row',
         onsubmit: (e: Event) => {
           e.preventDefault();
-          send({ command: 'setTopic', roomId: room.id, topic: roomTopicInput.value });
+          send({ kind: 'setTopic', roomId: room.id, topic: roomTopicInput.value });
         },
       },
       h('label', { for: 'topic', class: 'visually-hidden' }, 'Topic'),
@@ -463,7 +483,7 @@ function roomView(): HTMLElement {
     checked: spectator,
     onchange: () => {
       spectator = !spectator;
-      send({ request: 'leaveRoom', roomId: room.id });
+      send({ kind: 'leaveRoom', roomId: room.id });
       join();
     },
   });
@@ -502,7 +522,7 @@ function roomView(): HTMLElement {
             type: 'button',
             'data-key': 'leave',
             onclick: () => {
-              send({ request: 'leaveRoom', roomId: room.id });
+              send({ kind: 'leaveRoom', roomId: room.id });
               state.mine = undefined;
               go(undefined);
               render();

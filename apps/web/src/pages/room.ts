@@ -1,9 +1,8 @@
 import '../styles/app.css';
-import type { TallyPoint } from '@banterbox/protocol';
+import { VoteClient, type TallyPoint } from '@banterbox/client';
 import { STATE_LABELS, byId, h, showState } from '../lib/dom';
-import { problem, showProblem } from '../lib/problems';
+import { connectionProblem, problem, showProblem } from '../lib/problems';
 import { roomCredentials, roomFromPath, roomOptions } from '../lib/room-auth';
-import { VoteConnection } from '../lib/vote-connection';
 import { WormChart, type ChartWindow } from '../lib/worm-chart';
 
 /** The worm page (/room/<room>): live chart, counts and vote buttons. */
@@ -12,7 +11,7 @@ const message = byId('message');
 const conn = byId('conn');
 const problemBox = byId('problem');
 
-function renderButtons(options: string[], connection: VoteConnection): void {
+function renderButtons(options: string[], connection: VoteClient): void {
   const container = byId('vote');
   const update = (): void => {
     for (const button of container.querySelectorAll<HTMLButtonElement>('button[data-option]')) {
@@ -82,26 +81,26 @@ async function main(roomId: string): Promise<void> {
     downColor: dark ? '#f87171' : '#b91c1c',
     showAxes: true,
   });
-  const connection = new VoteConnection(roomId, roomCredentials(roomId), {
-    onJoined: () => {
+  const { getToken, renewable } = roomCredentials(roomId);
+  const connection = new VoteClient({ url: location.origin, room: roomId, getToken })
+    .on('joined', () => {
       byId('loading').hidden = true;
       message.textContent = '';
-    },
-    onPoints: (points) => {
+    })
+    .on('points', (points) => {
       chart.addPoints(points, pair);
       showTally(points[points.length - 1]!, pair);
-    },
-    onState: (state, why) => {
+    })
+    .on('state', (state, why) => {
       showState(conn, state, STATE_LABELS[state] ?? state);
-      setControlsLive(state === 'open');
-      showProblem(problemBox, why);
+      setControlsLive(state === 'live');
+      showProblem(problemBox, connectionProblem(state, connection.attempts, why?.reason, roomId, renewable));
       // Given up: nothing is loading any more.
-      if (state === 'failed') byId('loading').hidden = true;
-    },
-    onError: (_code, text) => {
+      if (state === 'closed') byId('loading').hidden = true;
+    })
+    .on('error', ({ message: text }) => {
       message.textContent = text;
-    },
-  });
+    });
   renderButtons(options, connection);
   setControlsLive(false);
   for (const radio of document.querySelectorAll<HTMLInputElement>('input[name="window"]')) {
@@ -113,7 +112,7 @@ async function main(roomId: string): Promise<void> {
 
 if (room) void main(room);
 else {
-  showState(conn, 'failed', STATE_LABELS.failed!);
+  showState(conn, 'closed', STATE_LABELS.closed!);
   byId('loading').hidden = true;
   showProblem(problemBox, problem('bad_address'));
 }

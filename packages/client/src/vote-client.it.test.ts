@@ -1,0 +1,208 @@
+import WebSocket from 'ws';
+import { signToken } from '@banterbox/auth';
+import { keys } from '@banterbox/store';
+import {
+  SECRET,
+  TestRedis,
+  eventually,
+  freePort,
+  startGatewayProcess,
+  startTickerApp,
+  token,
+  type GatewayProcess,
+  type RunningApp,
+} from '@banterbox/testkit';
+import { Refused, VoteClient, type CloseReason, type ConnectionState, type SocketLike, type TallyPoint } from './index';
+
+/**
+ * The vote client as an embedder runs it, in Node with the `ws` package, against a gateway and a
+ * ticker started as processes (env only, real sockets), through restarts, a new secret, a
+ * gateway that stops answering and refusals.
+ */
+const socket = (url: string): SocketLike => new WebSocket(url) as unknown as SocketLike;
+
+/** A client and everything it told. */
+function watch(client: VoteClient): { states: ConnectionState[]; reasons: CloseReason[]; points: TallyPoint[] } {
+  const seen = { states: [] as ConnectionState[], reasons: [] as CloseReason[], points: [] as TallyPoint[] };
+  client.on('state', (state, reason) => {
+    seen.states.push(state);
+    if (reason) seen.reasons.push(reason);
+  });
+  client.on('points', (points) => seen.points.push(...points));
+  return seen;
+}
+
+const until = <T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> => eventually(async () => probe(), timeoutMs, 20);
+
+describe('VoteClient against a gateway and a ticker (processes)', () => {
+  let redis: TestRedis;
+  let ticker: RunningApp;
+  const clients: VoteClient[] = [];
+  const gateways: GatewayProcess[] = [];
+
+  const gatewayOn = async (port: number, extra: Record<string, string> = {}): Promise<GatewayProcess> => {
+    const gateway = await startGatewayProcess(redis, { PORT: String(port), ...extra });
+    gateways.push(gateway);
+    return gateway;
+  };
+  const client = (options: Omit<ConstructorParameters<typeof VoteClient>[0], 'socket'>): VoteClient => {
+    const made = new VoteClient({ socket, ...options });
+    clients.push(made);
+    return made;
+  };
+
+  beforeAll(async () => {
+    redis = await TestRedis.start();
+    ticker = await startTickerApp(redis);
+  });
+  afterEach(async () => {
+    for (const made of clients.splice(0)) made.close();
+    await Promise.all(gateways.splice(0).map((g) => g.proc.kill()));
+  });
+  afterAll(async () => {
+    await ticker.stop();
+    await redis.stop();
+  });
+
+  it('goes live, gets the history and then every tick, and its vote counts', async () => {
+    const port = await freePort();
+    await gatewayOn(port);
+    const voter = client({ url: `http://127.0.0.1:${port}`, room: 'sdk-live', getToken: () => token('sdk-a', 'sdk-live') });
+    const seen = watch(voter);
+    voter.start();
+    await until(() => (voter.state === 'live' ? true : undefined));
+    expect(seen.states.slice(0, 2)).toEqual(['connecting', 'live']);
+    voter.vote('yes');
+    await until(() => seen.points.find((p) => p.votes.yes === 1));
+    expect(voter.currentVote).toBe('yes');
+    const ts = seen.points.map((p) => p.ts);
+    expect(ts).toEqual([...ts].sort((a, b) => a - b));
+    expect(new Set(ts).size).toBe(ts.length);
+  });
+
+  it('resumes exactly across a gateway restart: every stored tick once and in order, and the standing vote re-sent', async () => {
+    const port = await freePort();
+    const room = 'sdk-resume';
+    const first = await gatewayOn(port);
+    const voter = client({ url: `http://127.0.0.1:${port}`, room, getToken: () => token('sdk-b', room) });
+    const seen = watch(voter);
+    voter.start();
+    await until(() => (voter.state === 'live' ? true : undefined));
+    voter.vote('no');
+    await until(() => seen.points.find((p) => p.votes.no === 1));
+
+    await first.proc.kill();
+    await until(() => (voter.state === 'reconnecting' ? true : undefined));
+    // The dead gateway's user stops counting once its lease is reaped: the vote is gone from the
+    // tally, so only the client re-sending it can bring it back.
+    const reader = redis.client();
+    await eventually(async () => (((await reader.hget(keys.voteRoom(room).tally, 'no')) ?? '0') === '0' ? true : undefined), 10_000, 50);
+    await gatewayOn(port);
+    await until(() => (voter.state === 'live' ? true : undefined), 20_000);
+    const rejoinedAt = seen.points.length;
+    const counted = await until(() => seen.points.slice(rejoinedAt).find((p) => p.votes.no === 1));
+    expect(counted.connected).toBe(1);
+
+    // Exact: from its first point on, the client has what Redis stored, each once, in order.
+    const stored = (await reader.lrange(keys.voteRoom(room).history, 0, -1)).map((p) => (JSON.parse(p) as TallyPoint).ts);
+    reader.disconnect();
+    const got = seen.points.map((p) => p.ts);
+    const inRange = stored.filter((ts) => ts >= got[0]! && ts <= got[got.length - 1]!);
+    expect(got).toEqual(inRange);
+  });
+
+  it('gets a new token before reconnecting when its own expires within 30 s, and after a 4001 (the server got a new secret)', async () => {
+    const port = await freePort();
+    const room = 'sdk-token';
+    const secrets = [SECRET, 'another-secret-for-the-second-gateway-0123'];
+    let calls = 0;
+    const getToken = async (): Promise<string> => {
+      calls += 1;
+      // The first token is valid for 20 s only: renewed before the first reconnection.
+      const ttl = calls === 1 ? 20 : 600;
+      const secret = calls <= 2 ? secrets[0]! : secrets[1]!;
+      return signToken({ sub: 'sdk-c', room, exp: Math.floor(Date.now() / 1000) + ttl }, secret);
+    };
+    const first = await gatewayOn(port);
+    const voter = client({ url: `http://127.0.0.1:${port}`, room, getToken });
+    const seen = watch(voter);
+    voter.start();
+    await until(() => (voter.state === 'live' ? true : undefined));
+    expect(calls).toBe(1);
+
+    await first.proc.kill();
+    const second = await gatewayOn(port);
+    await until(() => (calls === 2 && voter.state === 'live' ? true : undefined), 20_000);
+
+    // A gateway with another secret refuses the (still valid) second token with 4001: a third is fetched.
+    await second.proc.kill();
+    await gatewayOn(port, { BANTERBOX_SECRET: secrets[1]! });
+    await until(() => (calls === 3 && voter.state === 'live' ? true : undefined), 20_000);
+    expect(seen.states).not.toContain('closed');
+  });
+
+  it('closes for good, with the reason, when getToken has none, refuses, or its fresh token is refused', async () => {
+    const port = await freePort();
+    await gatewayOn(port);
+    const url = `http://127.0.0.1:${port}`;
+    const none = client({ url, room: 'sdk-none', getToken: async () => null });
+    const refused = client({
+      url,
+      room: 'sdk-none',
+      getToken: async () => {
+        throw new Refused('not_open', 'this room is not open to guests');
+      },
+    });
+    const bad = client({
+      url,
+      room: 'sdk-none',
+      getToken: () => signToken({ sub: 'x', room: 'sdk-none', exp: 4_000_000_000 }, 'a-secret-the-server-does-not-have-0123'),
+    });
+    const reasons = [none, refused, bad].map((c) => {
+      const seen = watch(c);
+      c.start();
+      return seen;
+    });
+    await until(() => ([none, refused, bad].every((c) => c.state === 'closed') ? true : undefined));
+    expect(reasons.map((r) => r.reasons[0])).toEqual([
+      { reason: 'token_refused', message: 'no token for this room' },
+      { reason: 'not_open', message: 'this room is not open to guests' },
+      expect.objectContaining({ reason: 'unauthorized', code: 4001 }),
+    ]);
+  });
+
+  it('replaces a socket that went silent (the gateway stopped) and is live again when the gateway answers', async () => {
+    const port = await freePort();
+    const gateway = await gatewayOn(port);
+    const viewer = client({
+      url: `http://127.0.0.1:${port}`,
+      room: 'sdk-silent',
+      getToken: () => token('sdk-d', 'sdk-silent'),
+      heartbeatTimeoutMs: 1_000,
+    });
+    const seen = watch(viewer);
+    viewer.start();
+    await until(() => (viewer.state === 'live' ? true : undefined));
+    gateway.proc.signal('SIGSTOP');
+    try {
+      // No close frame, no FIN: only the silence tells.
+      await until(() => (viewer.state === 'reconnecting' ? true : undefined), 5_000);
+    } finally {
+      gateway.proc.signal('SIGCONT');
+    }
+    const before = seen.points.length;
+    await until(() => (viewer.state === 'live' && seen.points.length > before ? true : undefined), 20_000);
+  });
+
+  it('stops with message_too_big when the server closes it for a frame over 1 KiB', async () => {
+    const port = await freePort();
+    await gatewayOn(port);
+    const voter = client({ url: `http://127.0.0.1:${port}`, room: 'sdk-big', getToken: () => token('sdk-e', 'sdk-big') });
+    const seen = watch(voter);
+    voter.start();
+    await until(() => (voter.state === 'live' ? true : undefined));
+    voter.vote('x'.repeat(2_000));
+    await until(() => (voter.state === 'closed' ? true : undefined));
+    expect(seen.reasons).toEqual([expect.objectContaining({ reason: 'message_too_big', code: 1009 })]);
+  });
+});

@@ -1,0 +1,152 @@
+import { decodeVoteServerFrame, type TallyPoint } from '@banterbox/protocol';
+import { Connection, Refused, type ConnectionOptions } from './connection';
+
+export interface VoteClientOptions extends ConnectionOptions {
+  room: string;
+  /**
+   * A token for this room (SPEC §4): called before the first connection, again before a
+   * reconnection when the token it has expires within 30 s, and after the server refused it (4001).
+   * Resolve `null` (or throw `Refused`) when there will be none: the client closes with
+   * `token_refused` (or the `Refused`'s reason). Any other rejection is retried with backoff.
+   */
+  getToken(): Promise<string | null>;
+  /** Watch only: not counted as a viewer, and `vote` is refused (an overlay). */
+  observe?: boolean;
+}
+
+export type VoteClientEvents = {
+  /** New points, oldest first, each newer than any before (the history on join, then every tick). */
+  points: [points: TallyPoint[]];
+  /** The room accepted the socket (on every connection and reconnection). */
+  joined: [];
+  /** An error frame (`bad_request`, `rate_limited`, …): the socket stays open. */
+  error: [error: { code: string; message: string }];
+};
+
+/** Seconds of validity below which a token is renewed before it is used again. */
+const RENEW_BEFORE_MS = 30_000;
+
+/** `exp` of a JWT in ms, read without verifying (the server verifies); undefined if there is none. */
+function expiresAt(token: string): number | undefined {
+  try {
+    const payload = token.split('.')[1] ?? '';
+    const json = (globalThis as unknown as { atob(data: string): string }).atob(payload.replace(/-/g, '+').replace(/_/g, '/'));
+    const exp = (JSON.parse(json) as { exp?: unknown }).exp;
+    return typeof exp === 'number' ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * A vote-room client (`/api/vote_ws/`, SPEC §5) that stays connected: it resumes exactly where it
+ * left off (`since` the newest point it has; any point not newer is dropped), re-sends the
+ * user's standing vote after every reconnection, asks for the compact history, and renews its
+ * token on expiry and on 4001.
+ *
+ * ```ts
+ * const client = new VoteClient({ url: 'https://live.example.com', room: 'finale', getToken })
+ *   .on('points', (points) => chart.add(points))
+ *   .on('state', (state, why) => badge.show(state, why))
+ *   .start();
+ * client.vote('yes');
+ * ```
+ */
+export class VoteClient extends Connection<VoteClientEvents> {
+  private token: string | undefined;
+  /** The token came from getToken for this attempt and the server has not accepted it yet. */
+  private fresh = false;
+  private renew = false;
+  private joined = false;
+  private newest = 0;
+  private standing: { value: string; ts: number } | undefined;
+
+  constructor(private readonly settings: VoteClientOptions) {
+    super('/api/vote_ws/', settings, 15_000);
+  }
+
+  /** The ts of the newest point received (0 before any). */
+  get newestTs(): number {
+    return this.newest;
+  }
+
+  /** The user's standing vote, if any. */
+  get currentVote(): string | undefined {
+    return this.standing?.value;
+  }
+
+  /** Votes `value` ("cancel" withdraws the vote): sent now if live, and again after every reconnection. */
+  vote(value: string): void {
+    const ts = Date.now();
+    this.standing = value === 'cancel' ? undefined : { value, ts };
+    if (this.joined) this.sendJson({ vote: { value, ts } });
+  }
+
+  protected async prepare(): Promise<boolean> {
+    this.joined = false;
+    const exp = this.token === undefined ? undefined : expiresAt(this.token);
+    if (this.token !== undefined && !this.renew && (exp === undefined || exp - Date.now() > RENEW_BEFORE_MS)) return true;
+    let token: string | null;
+    try {
+      token = await this.settings.getToken();
+    } catch (error) {
+      if (error instanceof Refused) this.finish({ reason: error.reason, message: error.message });
+      else this.retry();
+      return false;
+    }
+    if (token === null) {
+      this.finish({ reason: 'token_refused', message: 'no token for this room' });
+      return false;
+    }
+    this.token = token;
+    this.fresh = true;
+    this.renew = false;
+    return true;
+  }
+
+  protected opened(): void {
+    const auth: Record<string, unknown> = { token: this.token, room: this.settings.room, compact: true };
+    if (this.newest > 0) auth.since = this.newest;
+    if (this.settings.observe) auth.observe = true;
+    this.sendJson({ auth });
+  }
+
+  protected frame(text: string): void {
+    let frame: ReturnType<typeof decodeVoteServerFrame>;
+    try {
+      frame = decodeVoteServerFrame(text);
+    } catch (error) {
+      this.emit('error', { code: 'bad_frame', message: error instanceof Error ? error.message : String(error) });
+      return;
+    }
+    if (frame.kind === 'error') {
+      this.emit('error', { code: frame.code, message: frame.message });
+      return;
+    }
+    if (!this.joined) {
+      this.joined = true;
+      this.fresh = false;
+      this.live();
+      this.emit('joined');
+      if (this.standing) this.sendJson({ vote: this.standing });
+    }
+    const points = frame.points.filter((point) => point.ts > this.newest);
+    if (points.length === 0) return;
+    this.newest = points[points.length - 1]!.ts;
+    this.emit('points', points);
+  }
+
+  protected closed(code: number, reason: string): void {
+    this.joined = false;
+    if (code === 4001) {
+      // A token just fetched and refused at once will not do better next time.
+      if (this.fresh) this.finish({ reason: 'unauthorized', code, message: reason || 'the token was refused' });
+      else {
+        this.renew = true;
+        this.retry(true);
+      }
+      return;
+    }
+    this.byRegistry(code, reason);
+  }
+}
