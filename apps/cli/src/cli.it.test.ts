@@ -64,6 +64,16 @@ describe('banterbox CLI against a real gateway', () => {
     });
     expect(await run(['tally', 'cli-room', '--watch'], { watchLimit: 3 })).toHaveLength(3);
     socket.close();
+
+    // The room's stored points, as CSV and as JSON, the vote in the newest.
+    const [csv] = await run(['export', 'cli-room', '--csv']);
+    const rows = csv!.split('\n');
+    expect(rows[0]).toBe('ts,time,left,right,connected');
+    expect(rows.length).toBeGreaterThan(1);
+    const [exported] = await run(['export', 'cli-room', '--since', '0']);
+    const points = (JSON.parse(exported!) as { points: { ts: number; votes: Record<string, number> }[] }).points;
+    expect(points.length).toBeGreaterThanOrEqual(rows.length - 1);
+    expect(points.some((p) => p.votes.right === 1)).toBe(true);
   });
 
   /** Runs the built bin (asynchronously: the gateway it talks to runs in this process). */

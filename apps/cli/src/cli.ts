@@ -14,13 +14,15 @@ commands:
   room show <room>                                     a room's options and live tally
   tally <room> [--watch]                               the live tally; --watch prints it every second
   rounds <room> [--csv]                                a poker room's recorded rounds
+  export <room> [--since <t>] [--until <t>] [--csv]    a vote room's stored points, oldest first
+                                                       (admin; t: Unix ms or ISO 8601)
 
 options:
   --url <url>     gateway base URL (default: $BANTERBOX_URL or http://127.0.0.1:8080)
   --json          print the API's JSON instead of text
   -h, --help      this help
 
-environment: BANTERBOX_URL, BANTERBOX_ADMIN_KEY (for token and room create)
+environment: BANTERBOX_URL, BANTERBOX_ADMIN_KEY (for token, room create and export)
 exit codes: 0 done, 1 the server refused or could not be reached, 2 bad usage`;
 
 export class UsageError extends Error {
@@ -42,7 +44,7 @@ export interface CliIo {
 
 interface Api {
   get(path: string): Promise<unknown>;
-  getText(path: string): Promise<string>;
+  getText(path: string, admin?: boolean): Promise<string>;
   post(path: string, body: unknown, admin: boolean): Promise<unknown>;
 }
 
@@ -62,7 +64,10 @@ function api(baseUrl: string, adminKey: string | undefined): Api {
   };
   return {
     get: async (path) => (await call(path, {})).json(),
-    getText: async (path) => (await call(path, {})).text(),
+    getText: async (path, admin = false) => {
+      if (admin && !adminKey) throw new UsageError('BANTERBOX_ADMIN_KEY is required for this command');
+      return (await call(path, admin && adminKey ? { headers: { authorization: `Bearer ${adminKey}` } } : {})).text();
+    },
     post: async (path, body, admin) => {
       if (admin && !adminKey) throw new UsageError('BANTERBOX_ADMIN_KEY is required for this command');
       const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -107,6 +112,8 @@ function parse(argv: string[]) {
       open: { type: 'boolean', default: false },
       watch: { type: 'boolean', default: false },
       csv: { type: 'boolean', default: false },
+      since: { type: 'string' },
+      until: { type: 'string' },
     },
   });
 }
@@ -190,6 +197,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<void> {
         )
         .join('\n') || 'no rounds yet',
     );
+    return;
+  }
+  if (command === 'export') {
+    const roomId = rest[0];
+    if (!roomId) throw new UsageError('export needs a vote room id');
+    const query = new URLSearchParams({ format: values.csv ? 'csv' : 'json' });
+    if (values.since) query.set('since', values.since);
+    if (values.until) query.set('until', values.until);
+    io.out((await client.getText(`/api/rooms/${encodeURIComponent(roomId)}/series?${query.toString()}`, true)).trimEnd());
     return;
   }
   throw new UsageError(`unknown command: ${[command, ...rest].join(' ')}`);

@@ -4,6 +4,7 @@ import type { FeatureDeps } from '../feature-deps';
 import type { FeatureGauges, GatewayFeature } from '../feature';
 import type { HttpRoutes } from '../http/http';
 import type { RoomActivity } from '../lifecycle/gateway-lease';
+import { mountVoteExport } from './vote-export';
 import { mountVoteHttp } from './vote-http';
 import { VoteRooms } from './vote-rooms';
 import { voteSocketBehavior, type VoteSocket } from './vote-socket';
@@ -65,6 +66,7 @@ export function createVoteFeature(deps: FeatureDeps & { activity: RoomActivity }
         demoRoom: config.demoRoom,
         log: log.child({ component: 'http' }),
       });
+      mountVoteExport(routes, { store, secrets: config.secrets, adminKey: config.adminKey, log: log.child({ component: 'export' }) });
     },
     start: () => undefined,
     reassert: () => rooms.reassert(),

@@ -1,0 +1,142 @@
+import { timingSafeEqual } from 'node:crypto';
+import { verifyToken, type Secrets } from '@banterbox/auth';
+import type { Logger } from '@banterbox/logger';
+import { isValidId, pointTs, type TallyPoint } from '@banterbox/protocol';
+import type { VoteStore } from '@banterbox/store';
+import { HttpError, handleAsync, type HttpRoutes, type Reply } from '../http/http';
+
+export interface VoteExportDeps {
+  store: VoteStore;
+  secrets: Secrets;
+  adminKey: string | undefined;
+  log: Logger;
+}
+
+/** Points per write: about 40 KB of JSON, so that a long series goes out in pieces the socket takes. */
+const POINTS_PER_WRITE = 500;
+
+/**
+ * Who may export a room's series: the admin key, or a token for that room (or for any room, `*`),
+ * both as `Authorization: Bearer …`. Read the header synchronously.
+ */
+async function checkExport(authorization: string, roomId: string, deps: VoteExportDeps): Promise<void> {
+  const given = authorization.startsWith('Bearer ') ? authorization.slice(7) : '';
+  if (given === '') throw new HttpError(401, 'the admin key or a token for this room is required');
+  if (deps.adminKey !== undefined) {
+    const [a, b] = [Buffer.from(given), Buffer.from(deps.adminKey)];
+    if (a.length === b.length && timingSafeEqual(a, b)) return;
+  }
+  let room: string;
+  try {
+    room = (await verifyToken(given, deps.secrets)).room;
+  } catch {
+    throw new HttpError(401, 'the admin key or a token for this room is required');
+  }
+  if (room !== roomId && room !== '*') throw new HttpError(403, `the token is for room ${room}`);
+}
+
+/** A `since` or `until` bound: Unix ms or an ISO 8601 time; undefined when absent. */
+function bound(value: string | null, name: string): number | undefined {
+  if (value === null || value === '') return undefined;
+  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  if (!Number.isFinite(ms)) throw new HttpError(400, `${name} must be Unix milliseconds or an ISO 8601 time`);
+  return ms;
+}
+
+/** The first index of `points` (sorted by ts) whose ts is at least `ts`. */
+function firstAtOrAfter(points: readonly string[], ts: number): number {
+  let [low, high] = [0, points.length];
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if (pointTs(points[mid]!) < ts) low = mid + 1;
+    else high = mid;
+  }
+  return low;
+}
+
+/** CSV of points: ts, the time in ISO 8601, one column per option, connected. */
+function* csvRows(options: readonly string[], points: readonly string[]): Generator<string> {
+  yield `ts,time,${options.join(',')},connected\n`;
+  for (let i = 0; i < points.length; i += POINTS_PER_WRITE) {
+    yield points
+      .slice(i, i + POINTS_PER_WRITE)
+      .map((text) => {
+        const point = JSON.parse(text) as TallyPoint;
+        return `${point.ts},${new Date(point.ts).toISOString()},${options.map((o) => point.votes[o] ?? 0).join(',')},${point.connected}\n`;
+      })
+      .join('');
+  }
+}
+
+/** JSON of points, each written as stored (the snapshot codec's form). */
+function* jsonParts(roomId: string, options: readonly string[], points: readonly string[]): Generator<string> {
+  yield `{"room":${JSON.stringify(roomId)},"options":${JSON.stringify(options)},"points":[`;
+  for (let i = 0; i < points.length; i += POINTS_PER_WRITE) {
+    yield (i > 0 ? ',' : '') + points.slice(i, i + POINTS_PER_WRITE).join(',');
+  }
+  yield ']}';
+}
+
+/** Writes `parts` as a chunked 200 response, each part when the socket has taken the one before. */
+function stream(r: Reply, headers: Record<string, string>, parts: Iterator<string>): void {
+  if (r.aborted) return;
+  r.res.cork(() => {
+    r.res.writeStatus('200 OK');
+    for (const [name, value] of Object.entries(headers)) r.res.writeHeader(name, value);
+  });
+  const pump = (): boolean => {
+    for (;;) {
+      if (r.aborted) return true;
+      const next = parts.next();
+      if (next.done) {
+        r.res.cork(() => r.res.end());
+        return true;
+      }
+      let written = true;
+      r.res.cork(() => {
+        written = r.res.write(next.value);
+      });
+      if (!written) return false;
+    }
+  };
+  if (!pump()) r.res.onWritable(() => pump());
+}
+
+/**
+ * `GET /api/rooms/<room>/series?since=&until=&format=json|csv` (SPEC §8): the room's stored points
+ * (the last HISTORY_LIMIT ticks while the room lives), oldest first, those with since ≤ ts ≤ until.
+ * The history is read in one command, so the series is one consistent cut, then written out in
+ * pieces as the client takes them.
+ */
+export function mountVoteExport(app: HttpRoutes, deps: VoteExportDeps): void {
+  app.get('/api/rooms/:room/series', (res, req) => {
+    const roomId = req.getParameter(0) ?? '';
+    const authorization = req.getHeader('authorization');
+    const query = new URLSearchParams(req.getQuery() ?? '');
+    handleAsync(res, deps.log, async (r) => {
+      if (!isValidId(roomId)) throw new HttpError(400, 'room must be 1-64 characters of [A-Za-z0-9_-]');
+      const format = query.get('format') ?? 'json';
+      if (format !== 'json' && format !== 'csv') throw new HttpError(400, 'format must be json or csv');
+      const since = bound(query.get('since'), 'since') ?? 0;
+      const until = bound(query.get('until'), 'until') ?? Number.MAX_SAFE_INTEGER;
+      await checkExport(authorization, roomId, deps);
+      const meta = await deps.store.getRoom(roomId);
+      if (!meta) throw new HttpError(404, `room ${roomId} not found`);
+      const history = await deps.store.history(roomId);
+      const points = history.slice(firstAtOrAfter(history, since), firstAtOrAfter(history, until + 1));
+      if (format === 'json') {
+        stream(r, { 'content-type': 'application/json', 'cache-control': 'no-store' }, jsonParts(roomId, meta.options, points));
+        return;
+      }
+      stream(
+        r,
+        {
+          'content-type': 'text/csv; charset=utf-8',
+          'content-disposition': `attachment; filename="${roomId}-series.csv"`,
+          'cache-control': 'no-store',
+        },
+        csvRows(meta.options, points),
+      );
+    });
+  });
+}
