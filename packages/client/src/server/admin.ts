@@ -1,0 +1,81 @@
+/** What `createRoom` takes (the admin API's `POST /api/rooms`). */
+export interface RoomSettings {
+  room?: string;
+  options?: string[];
+  open?: boolean;
+  tick_ms?: number;
+  voter_shards?: number;
+}
+
+export interface Room {
+  room: string;
+  options: string[];
+  open: boolean;
+  tick_ms: number;
+  voter_shards: number;
+}
+
+export class BanterboxApiError extends Error {
+  override readonly name = 'BanterboxApiError';
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * The admin HTTP API from your backend (Node 18+ fetch): rooms, tokens minted by the service, and
+ * a room's stored series. The admin key never goes to a browser.
+ */
+export class BanterboxAdmin {
+  constructor(
+    private readonly url: string,
+    private readonly adminKey: string,
+  ) {}
+
+  /** Creates a vote room; a room that exists is an error (409). */
+  createRoom(settings: RoomSettings = {}): Promise<Room> {
+    return this.call('POST', '/api/rooms', settings) as Promise<Room>;
+  }
+
+  /** A token minted by the service itself (when you would rather not hold BANTERBOX_SECRET). */
+  async mintToken(userId: string, room: string, ttlS = 3600): Promise<{ token: string; expires_at: number }> {
+    return (await this.call('POST', '/api/tokens', { user_id: userId, room, ttl_s: ttlS })) as { token: string; expires_at: number };
+  }
+
+  /** A room's stored points, oldest first, within `since` and `until` (Unix ms). */
+  async series(
+    room: string,
+    window: { since?: number; until?: number } = {},
+  ): Promise<{ ts: number; votes: Record<string, number>; connected: number }[]> {
+    const query = new URLSearchParams();
+    if (window.since !== undefined) query.set('since', String(window.since));
+    if (window.until !== undefined) query.set('until', String(window.until));
+    const body = (await this.call('GET', `/api/rooms/${encodeURIComponent(room)}/series?${query.toString()}`)) as {
+      points: { ts: number; votes: Record<string, number>; connected: number }[];
+    };
+    return body.points;
+  }
+
+  private async call(method: string, path: string, body?: unknown): Promise<unknown> {
+    const response = await fetch(new URL(path, this.url), {
+      method,
+      headers: { authorization: `Bearer ${this.adminKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    if (!response.ok) {
+      const reason = (() => {
+        try {
+          return (JSON.parse(text) as { error?: string }).error;
+        } catch {
+          return undefined;
+        }
+      })();
+      throw new BanterboxApiError(response.status, `${method} ${path}: HTTP ${response.status}${reason ? `: ${reason}` : ''}`);
+    }
+    return JSON.parse(text) as unknown;
+  }
+}
