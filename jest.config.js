@@ -8,6 +8,7 @@ const shared = {
   transformIgnorePatterns: ['/node_modules/(?!nanoid/)'],
   moduleNameMapper: {
     '^@banterbox/(gateway|ticker)$': '<rootDir>/apps/$1/src',
+    '^@banterbox/client/server$': '<rootDir>/packages/client/src/server',
     '^@banterbox/([a-z-]+)$': '<rootDir>/packages/$1/src',
   },
   testEnvironment: 'node',

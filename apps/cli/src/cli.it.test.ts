@@ -74,6 +74,10 @@ describe('banterbox CLI against a real gateway', () => {
     const points = (JSON.parse(exported!) as { points: { ts: number; votes: Record<string, number> }[] }).points;
     expect(points.length).toBeGreaterThanOrEqual(rows.length - 1);
     expect(points.some((p) => p.votes.right === 1)).toBe(true);
+
+    // The webhook delivery log (this gateway has no WEBHOOK_URLS: nothing pending, nothing to replay).
+    expect(await run(['webhooks'])).toEqual(['0 pending']);
+    await expect(run(['webhooks', 'replay', 'evt_1-0'])).rejects.toThrow('HTTP 409: no WEBHOOK_URLS on this gateway');
   });
 
   /** Runs the built bin (asynchronously: the gateway it talks to runs in this process). */

@@ -16,13 +16,15 @@ commands:
   rounds <room> [--csv]                                a poker room's recorded rounds
   export <room> [--since <t>] [--until <t>] [--csv]    a vote room's stored points, oldest first
                                                        (admin; t: Unix ms or ISO 8601)
+  webhooks [--failed]                                  the webhook delivery log, newest first (admin)
+  webhooks replay <event>                              deliver an event again to every endpoint (admin)
 
 options:
   --url <url>     gateway base URL (default: $BANTERBOX_URL or http://127.0.0.1:8080)
   --json          print the API's JSON instead of text
   -h, --help      this help
 
-environment: BANTERBOX_URL, BANTERBOX_ADMIN_KEY (for token, room create and export)
+environment: BANTERBOX_URL, BANTERBOX_ADMIN_KEY (for token, room create, export and webhooks)
 exit codes: 0 done, 1 the server refused or could not be reached, 2 bad usage`;
 
 export class UsageError extends Error {
@@ -43,7 +45,7 @@ export interface CliIo {
 }
 
 interface Api {
-  get(path: string): Promise<unknown>;
+  get(path: string, admin?: boolean): Promise<unknown>;
   getText(path: string, admin?: boolean): Promise<string>;
   post(path: string, body: unknown, admin: boolean): Promise<unknown>;
 }
@@ -62,12 +64,14 @@ function api(baseUrl: string, adminKey: string | undefined): Api {
     }
     return response;
   };
+  const authorized = (admin: boolean): RequestInit => {
+    if (!admin) return {};
+    if (!adminKey) throw new UsageError('BANTERBOX_ADMIN_KEY is required for this command');
+    return { headers: { authorization: `Bearer ${adminKey}` } };
+  };
   return {
-    get: async (path) => (await call(path, {})).json(),
-    getText: async (path, admin = false) => {
-      if (admin && !adminKey) throw new UsageError('BANTERBOX_ADMIN_KEY is required for this command');
-      return (await call(path, admin && adminKey ? { headers: { authorization: `Bearer ${adminKey}` } } : {})).text();
-    },
+    get: async (path, admin = false) => (await call(path, authorized(admin))).json(),
+    getText: async (path, admin = false) => (await call(path, authorized(admin))).text(),
     post: async (path, body, admin) => {
       if (admin && !adminKey) throw new UsageError('BANTERBOX_ADMIN_KEY is required for this command');
       const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -113,6 +117,7 @@ function parse(argv: string[]) {
       watch: { type: 'boolean', default: false },
       csv: { type: 'boolean', default: false },
       since: { type: 'string' },
+      failed: { type: 'boolean', default: false },
       until: { type: 'string' },
     },
   });
@@ -206,6 +211,42 @@ export async function runCli(argv: string[], io: CliIo): Promise<void> {
     if (values.since) query.set('since', values.since);
     if (values.until) query.set('until', values.until);
     io.out((await client.getText(`/api/rooms/${encodeURIComponent(roomId)}/series?${query.toString()}`, true)).trimEnd());
+    return;
+  }
+  if (command === 'webhooks' && rest[0] === 'replay') {
+    if (!rest[1]) throw new UsageError('webhooks replay needs an event id (evt_…)');
+    const result = (await client.post(`/api/webhooks/${encodeURIComponent(rest[1])}/replay`, {}, true)) as {
+      event: string;
+      endpoints: string[];
+    };
+    print(result, `${result.event} will be delivered again to ${result.endpoints.join(', ')}`);
+    return;
+  }
+  if (command === 'webhooks' && rest.length === 0) {
+    const log = (await client.get('/api/webhooks?limit=200', true)) as {
+      pending: number;
+      deliveries: {
+        at: string;
+        event: string;
+        type: string;
+        url: string;
+        attempt: number;
+        result: string;
+        status: number;
+        error: string;
+      }[];
+    };
+    const shown = values.failed ? log.deliveries.filter((d) => d.result !== 'delivered') : log.deliveries;
+    print(
+      log,
+      [
+        `${log.pending} pending`,
+        ...shown.map(
+          (d) =>
+            `${d.at}  ${d.event}  ${d.type}  ${d.url}  attempt ${d.attempt}  ${d.result}${d.status ? ` ${d.status}` : ''}${d.error ? `  ${d.error}` : ''}`,
+        ),
+      ].join('\n'),
+    );
     return;
   }
   throw new UsageError(`unknown command: ${[command, ...rest].join(' ')}`);

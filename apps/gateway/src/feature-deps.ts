@@ -5,6 +5,7 @@ import type { GatewayIdentity } from './lifecycle/gateway-lease';
 import type { GatewayMetrics } from './metrics';
 import type { Fanout } from './transport/fanout';
 import type { UpgradePolicy } from './transport/upgrade';
+import type { WebhookEvents } from './webhooks/webhook-events';
 
 /** What the wiring hands every feature. */
 export interface FeatureDeps {
@@ -17,5 +18,7 @@ export interface FeatureDeps {
   fanout: Fanout;
   metrics: GatewayMetrics;
   upgrade: UpgradePolicy;
+  /** Webhook events this gateway records (a no-op without WEBHOOK_URLS). */
+  webhooks: WebhookEvents;
   log: Logger;
 }

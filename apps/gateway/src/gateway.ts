@@ -1,6 +1,7 @@
 import type { us_listen_socket } from 'uWebSockets.js';
 import type { Logger } from '@banterbox/logger';
 import { startMetricsServer, type MetricsServer } from '@banterbox/metrics';
+import { WebhookStore } from '@banterbox/store';
 import type { GatewayConfig } from './env';
 import type { GatewayFeature } from './feature';
 import { mountHealth, type Readiness } from './http/health';
@@ -18,6 +19,8 @@ import { originPolicy } from './transport/origin';
 import { SlowConsumerSweep } from './transport/slow-consumers';
 import { closeApp, listen, loadUws } from './transport/uws';
 import { createVoteFeature } from './vote/vote-feature';
+import { WebhookEvents } from './webhooks/webhook-events';
+import { mountWebhookHttp } from './webhooks/webhook-http';
 
 export interface Gateway {
   start(): Promise<void>;
@@ -65,6 +68,12 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
     fanout,
     metrics,
     upgrade,
+    webhooks: new WebhookEvents(
+      config.webhooks.urls.length > 0 ? new WebhookStore(links.redis) : undefined,
+      config.webhooks,
+      config.roomTtlMs,
+      log.child({ component: 'webhooks' }),
+    ),
     log,
   };
   const features: GatewayFeature[] = [createVoteFeature({ ...deps, activity: lease }), createPokerFeature(deps)];
@@ -84,6 +93,12 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
   mountHealth(app, readiness);
   const routes = drainingGuard(app, () => draining);
   for (const feature of features) feature.mount(app, routes);
+  mountWebhookHttp(routes, {
+    redis: links.redis,
+    config: config.webhooks,
+    adminKey: config.adminKey,
+    log: log.child({ component: 'webhooks' }),
+  });
   const site = loadSite(config.webDir ?? defaultWebDir());
   if (typeof site === 'string') log.warn({ reason: site }, 'web client not served');
   // Pages need no Redis: served while draining too, on a connection then closed (see mountSite).

@@ -77,6 +77,17 @@ export class TickerMetrics {
     help: 'Ticks that failed (Redis errors)',
     registers: [this.registry],
   });
+  readonly webhookDeliveries = new Counter({
+    name: 'banterbox_webhook_deliveries_total',
+    help: 'Webhook delivery attempts by result: delivered, retry (failed, due again), gave_up',
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
+  readonly webhooksPending = new Gauge({
+    name: 'banterbox_webhooks_pending',
+    help: 'Webhook deliveries not done yet (due or being attempted), as the sender last saw',
+    registers: [this.registry],
+  });
   readonly redisLatency = redisCommandDuration(this.registry);
 
   constructor(sources: TickerGaugeSources) {

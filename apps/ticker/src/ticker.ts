@@ -4,7 +4,16 @@ import { PartitionLeadership } from '@banterbox/leader';
 import type { Logger } from '@banterbox/logger';
 import { startMetricsServer, type MetricsServer } from '@banterbox/metrics';
 import { PokerLimits } from '@banterbox/protocol';
-import { PokerStore, TopologyWatch, UserStore, VoteStore, connectRedis, registerScripts } from '@banterbox/store';
+import {
+  PokerStore,
+  TopologyWatch,
+  UserStore,
+  VoteStore,
+  WebhookStore,
+  connectRedis,
+  redisTimeMs,
+  registerScripts,
+} from '@banterbox/store';
 import { Chores } from './chores/chores';
 import { GatewayReaper } from './chores/gateway-reaper';
 import { UserExpiry } from './chores/user-expiry';
@@ -13,6 +22,7 @@ import { TickerMetrics } from './metrics';
 import { PartitionTicker } from './tick/partition-ticker';
 import { TickClock } from './tick/tick-clock';
 import { TickRound } from './tick/tick-round';
+import { WebhookSender } from './webhooks/webhook-sender';
 
 export interface Ticker {
   start(): Promise<void>;
@@ -33,7 +43,8 @@ export interface TickerDeps {
 
 /**
  * One ticker replica, wired: the tick clock runs a TickRound (tick/) over the partitions this
- * replica leads; the leader of partition 0 then runs the chores (chores/). Every replica
+ * replica leads; the leader of partition 0 then runs the chores (chores/), and delivers webhook
+ * events on a loop of its own (webhooks/). Every replica
  * campaigns for partitions once the Redis topology is usable.
  */
 export function createTicker({ config, log }: TickerDeps): Ticker {
@@ -70,6 +81,7 @@ export function createTicker({ config, log }: TickerDeps): Ticker {
     metrics,
     log,
   );
+  const webhooks = new WebhookSender(new WebhookStore(redis), config.webhooks, leadership, () => redisTimeMs(redis), metrics, log);
   const partitions = new PartitionTicker({
     redis,
     leadership,
@@ -95,6 +107,7 @@ export function createTicker({ config, log }: TickerDeps): Ticker {
     if (stopped) return;
     leadership.start();
     clock.start();
+    webhooks.start();
     log.info({ tickerId: replicaId, tickMs: config.tickMs, partitions: config.tickPartitions }, 'ticker started');
   }
 
@@ -102,6 +115,7 @@ export function createTicker({ config, log }: TickerDeps): Ticker {
     clock.stop();
     watch.close();
     await chores.stop();
+    await webhooks.stop();
     await leadership.stop();
     redis.disconnect();
     leaderRedis.disconnect();

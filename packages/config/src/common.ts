@@ -1,5 +1,6 @@
 import { LOG_LEVELS_LIST, type EnvReader } from './env-reader';
 import { readRedisTopology, type RedisTopology } from './redis-topology';
+import { readWebhooks, type WebhookConfig } from './webhooks';
 
 /** Settings every banterbox process reads the same way (SPEC §3). */
 export interface CommonConfig {
@@ -18,6 +19,8 @@ export interface CommonConfig {
   userTtlMs: number;
   /** A poker member who leaves keeps their estimate of the round this long for a rejoin. */
   pokerRejoinGraceMs: number;
+  /** Webhook endpoints and delivery (gateways emit events, the ticker delivers them). */
+  webhooks: WebhookConfig;
   production: boolean;
 }
 
@@ -31,6 +34,7 @@ export function readCommon(env: EnvReader): CommonConfig {
     roomTtlMs: env.int('ROOM_TTL_S', 7 * 24 * 3600, { min: 60, max: 365 * 24 * 3600 }) * 1000,
     userTtlMs: env.int('USER_TTL_S', 7200, { min: 1, max: 30 * 24 * 3600 }) * 1000,
     pokerRejoinGraceMs: env.int('POKER_REJOIN_GRACE_S', 30, { min: 0, max: 3600 }) * 1000,
+    webhooks: readWebhooks(env),
     production: env.string('NODE_ENV', 'development') === 'production',
   };
 }

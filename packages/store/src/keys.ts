@@ -73,6 +73,15 @@ import calculateSlot from 'cluster-key-slot';
  *   bb:{ticker}:replicas    zset    replica id -> heartbeat expiry, ms of Redis time (the count
  *                                   of live replicas spreads the partitions)
  *
+ * Webhooks (SPEC §8; written only when WEBHOOK_URLS is set):
+ *   bb:{webhooks}:events     stream  events, oldest first: type, body (JSON); about 100,000 kept
+ *   bb:{webhooks}:once:<k>   string  an event emitted under dedupe key k (many gateways, one event)
+ *   bb:{webhooks}:cursor     string  the last event turned into deliveries
+ *   bb:{webhooks}:due        zset    "<event id> <url>" -> when the delivery is due (or its claim
+ *                                    ends), ms
+ *   bb:{webhooks}:attempts   hash    "<event id> <url>" -> failed attempts so far
+ *   bb:{webhooks}:log        stream  one entry per delivery attempt; about 10,000 kept
+ *
  * Slots (Redis Cluster hashes only what is between the braces):
  *   {room:<r>}, {poker:<p>}  one slot per room: every script of a room, its history and its channel
  *                            (SPUBLISH/SSUBSCRIBE) stay on the shard that owns the room, and rooms
@@ -83,6 +92,7 @@ import calculateSlot from 'cluster-key-slot';
  *                            gateway), per batch that holds a room new to a gateway, and per poker
  *                            join or /connect; it grows with gateways and rooms, never with votes.
  *   {ticker}                 one slot for leadership; written by the replicas' lock loops only.
+ *   {webhooks}               one slot for the webhook events and deliveries.
  * uWS topics (inside each gateway, not in Redis; built by `topics` below and nowhere else): three
  * namespaces split by "/", which no room id can hold, so no room id reaches another namespace:
  *   vote/<r>          a vote room's sockets: each tick's snapshot, one publish per gateway
@@ -207,6 +217,14 @@ export const keys = {
   leaderEpoch: 'bb:{ticker}:epoch',
   leaderInfo: 'bb:{ticker}:info',
   tickerReplicas: 'bb:{ticker}:replicas',
+  webhooks: {
+    events: 'bb:{webhooks}:events',
+    cursor: 'bb:{webhooks}:cursor',
+    due: 'bb:{webhooks}:due',
+    attempts: 'bb:{webhooks}:attempts',
+    log: 'bb:{webhooks}:log',
+    once: (key: string): string => `bb:{webhooks}:once:${key}`,
+  },
 } as const;
 
 /** Every uWS topic a gateway publishes to (namespaces: see the top of this file). */

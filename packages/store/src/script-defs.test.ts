@@ -27,6 +27,9 @@ const scripts: [Script<never, unknown>, ((code: number) => unknown) | null][] = 
   [defs.userName, null],
   [defs.userExpire, (code) => [code]],
   [defs.unscheduleUser, (code) => code],
+  [defs.emitEventOnce, null],
+  [defs.claimWebhooks, null],
+  [defs.settleWebhook, null],
 ];
 
 describe('script replies are decoded where each script is defined', () => {

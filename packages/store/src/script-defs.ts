@@ -10,3 +10,4 @@ export * from './vote-scripts';
 export * from './registry-scripts';
 export * from './poker-scripts';
 export * from './user-scripts';
+export * from './webhook-scripts';

@@ -35,6 +35,9 @@ export const SCRIPT_FILES = [
   'userName-3',
   'userExpire-3',
   'unscheduleUser-1',
+  'emitEventOnce-2',
+  'claimWebhooks-4',
+  'settleWebhook-3',
 ] as const;
 export type ScriptFile = (typeof SCRIPT_FILES)[number];
 

@@ -28,7 +28,14 @@ export function createPokerFeature(deps: FeatureDeps): GatewayFeature {
   const sockets = new Set<PokerSocket>();
   /** Redis writes of closed sockets, awaited before the gateway leaves Redis. */
   const closing = new Set<Promise<unknown>>();
-  const rooms = new PokerRooms(poker, deps.channels, deps.fanout, log.child({ component: 'poker-rooms' }), config.maxBackpressureBytes);
+  const rooms = new PokerRooms(
+    poker,
+    deps.channels,
+    deps.fanout,
+    log.child({ component: 'poker-rooms' }),
+    config.maxBackpressureBytes,
+    (roomId, seq, change) => deps.webhooks.pokerChange(roomId, seq, change),
+  );
   const handler = new PokerHandler({
     rooms,
     poker,

@@ -1,7 +1,15 @@
 import type { WebSocket } from 'uWebSockets.js';
 import type { Logger } from '@banterbox/logger';
 import { CloseCode, pokerFrame, type PokerEvent } from '@banterbox/protocol';
-import { decodePokerMessage, keys, pokerRoomOfChannel, topics, type PokerStore, type RoomChannels } from '@banterbox/store';
+import {
+  decodePokerMessage,
+  keys,
+  pokerRoomOfChannel,
+  topics,
+  type PokerChange,
+  type PokerStore,
+  type RoomChannels,
+} from '@banterbox/store';
 import type { Fanout } from '../transport/fanout';
 import type { RateState } from '../transport/rate-limit';
 import { renderChange, renderOwnEstimate } from './poker-render';
@@ -97,6 +105,8 @@ export class PokerRooms {
     private readonly log: Logger,
     /** MAX_BACKPRESSURE_BYTES: uWS drops what is sent to a socket whose send buffer is over it. */
     private readonly maxBackpressureBytes: number,
+    /** Told every change of a held room, with the room's message number (webhook events). */
+    private readonly onChange: (roomId: string, seq: number, change: PokerChange) => void = () => undefined,
   ) {
     channels.onMessage((channel, message) => this.onMessage(channel, message));
   }
@@ -243,6 +253,7 @@ export class PokerRooms {
     room.seq = message.seq;
     room.remember(message.seq, frames);
     this.deliver(room, frames);
+    for (const change of message.changes) this.onChange(roomId, message.seq, change);
     for (const change of message.changes) {
       if (change.kind === 'closed') this.dropRoom(room);
       else if (change.kind === 'left' && change.reason === 'kicked') {

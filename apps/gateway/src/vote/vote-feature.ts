@@ -39,6 +39,7 @@ export function createVoteFeature(deps: FeatureDeps & { activity: RoomActivity }
     fanout: deps.fanout,
     metrics,
     historyLimit: config.historyLimit,
+    webhooks: deps.webhooks,
     log: log.child({ component: 'rooms' }),
   });
 
@@ -64,6 +65,7 @@ export function createVoteFeature(deps: FeatureDeps & { activity: RoomActivity }
         adminKey: config.adminKey,
         tickMs: config.tickMs,
         demoRoom: config.demoRoom,
+        webhooks: deps.webhooks,
         log: log.child({ component: 'http' }),
       });
       mountVoteExport(routes, { store, secrets: config.secrets, adminKey: config.adminKey, log: log.child({ component: 'export' }) });

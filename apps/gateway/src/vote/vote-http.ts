@@ -5,6 +5,7 @@ import { DEFAULT_OPTIONS, MAX_VOTER_SHARDS, ProtocolError, isRecord, isValidId, 
 import type { RoomMeta, VoteStore } from '@banterbox/store';
 import { HttpError, checkAdmin, handleAsync, readJson, sendJson, type HttpRoutes } from '../http/http';
 import { sessionRequest, sessionUser } from '../http/session';
+import type { WebhookEvents } from '../webhooks/webhook-events';
 
 export interface VoteHttpDeps {
   store: VoteStore;
@@ -13,6 +14,7 @@ export interface VoteHttpDeps {
   tickMs: number;
   /** The open room the landing page's demo button opens; undefined for none. */
   demoRoom: string | undefined;
+  webhooks: WebhookEvents;
   log: Logger;
 }
 
@@ -80,6 +82,7 @@ export function mountVoteHttp(app: HttpRoutes, deps: VoteHttpDeps): void {
       const { roomId, meta } = roomRequest(await readJson(r), deps.tickMs);
       const { created, meta: stored } = await store.ensureRoom(roomId, meta);
       if (!created) throw new HttpError(409, `room ${roomId} already exists`);
+      deps.webhooks.roomCreated(roomId, stored, 'api');
       sendJson(r, 201, roomView(roomId, stored));
     });
   });

@@ -5,6 +5,10 @@ import type { GatewayMetrics } from '../metrics';
 import type { Fanout } from '../transport/fanout';
 import { LocalVoteRoom, type StandingVote } from './local-vote-room';
 import type { VoteWriter } from './vote-writer';
+import type { WebhookEvents } from '../webhooks/webhook-events';
+
+/** The connected users of a snapshot frame (the codec writes them last). */
+const CONNECTED = /"connected":(\d+)\}\]\}$/;
 
 interface Entry {
   room: LocalVoteRoom;
@@ -18,6 +22,7 @@ export interface VoteRoomsDeps {
   fanout: Fanout;
   metrics: GatewayMetrics;
   historyLimit: number;
+  webhooks: WebhookEvents;
   log: Logger;
 }
 
@@ -98,6 +103,7 @@ export class VoteRooms {
     if (room.sockets > 0 || entry?.room !== room) return;
     this.entries.delete(room.id);
     this.deps.writer.forgetRoom(room.id);
+    this.deps.webhooks.forget(room.id);
     this.deps.channels.unsubscribe(keys.voteRoom(room.id).channel).catch((err: unknown) => {
       this.deps.log.warn({ err, room: room.id }, 'unsubscribe failed');
     });
@@ -125,7 +131,8 @@ export class VoteRooms {
   }
 
   private async load(room: LocalVoteRoom): Promise<LocalVoteRoom> {
-    const { meta } = await this.deps.store.ensureRoom(room.id, room.meta);
+    const { created, meta } = await this.deps.store.ensureRoom(room.id, room.meta);
+    if (created) this.deps.webhooks.roomCreated(room.id, meta, 'join');
     room.meta = meta;
     // Subscribe before reading history, so no tick falls between the two.
     await this.deps.channels.subscribe(keys.voteRoom(room.id).channel);
@@ -142,6 +149,8 @@ export class VoteRooms {
       return;
     }
     this.deps.metrics.snapshot(room.newestTs);
+    const connected = CONNECTED.exec(message);
+    if (connected) this.deps.webhooks.snapshot(room.id, room.newestTs, Number(connected[1]));
     this.deps.fanout.publish('vote', room.topic, message);
   }
 }

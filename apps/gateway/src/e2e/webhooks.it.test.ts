@@ -1,0 +1,166 @@
+import { createServer, type Server } from 'node:http';
+import { verifyWebhook, newWebhookSecret } from '@banterbox/client/server';
+import {
+  ADMIN_KEY,
+  PokerClient,
+  TestRedis,
+  createPokerRoom,
+  eventually,
+  freePort,
+  joinPokerRoom,
+  joinRoom,
+  startGatewayProcess,
+  startTickerProcess,
+  type AppProcess,
+  type GatewayProcess,
+} from '@banterbox/testkit';
+
+/**
+ * Webhooks end to end (SPEC §8), with the apps as processes configured by env: a receiver on
+ * loopback that checks every signature and refuses each event's first delivery on purpose, the
+ * events of a vote room and a poker room held by two gateways, and the ticker that sends them killed with -9 while
+ * retries are due. Every event arrives, under one id, with a valid signature.
+ */
+/** Everything a poker client was sent so far. */
+const frames = (client: PokerClient): { event: string; estimate?: unknown }[] =>
+  client.socket.frames as { event: string; estimate?: unknown }[];
+
+describe('signed webhooks, delivered at least once across a ticker kill (processes)', () => {
+  const secret = newWebhookSecret();
+  let redis: TestRedis;
+  let gateway: GatewayProcess;
+  /** A second gateway holding the same rooms: it sees the same crossings and changes. */
+  let second: GatewayProcess;
+  const tickers: AppProcess[] = [];
+  let receiver: Server;
+  /** Every delivery the receiver answered 2xx: webhook id and event type. */
+  const accepted: { id: string; type: string; data: Record<string, unknown> }[] = [];
+  /** Ids whose first delivery was refused on purpose. */
+  const refusedOnce = new Set<string>();
+  let badSignatures = 0;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        let verified: { id: string; event: unknown };
+        try {
+          verified = verifyWebhook(secret, req.headers, body);
+        } catch {
+          badSignatures += 1;
+          res.writeHead(400).end();
+          return;
+        }
+        if (!refusedOnce.has(verified.id)) {
+          refusedOnce.add(verified.id);
+          res.writeHead(503).end();
+          return;
+        }
+        const event = verified.event as { type: string; data: Record<string, unknown> };
+        accepted.push({ id: verified.id, type: event.type, data: event.data });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(port, '127.0.0.1', resolve));
+    const env = {
+      WEBHOOK_URLS: `http://127.0.0.1:${port}/hooks`,
+      WEBHOOK_SECRET: secret,
+      WEBHOOK_RETRY_MS: '1500,300,300,300,300',
+      WEBHOOK_MILESTONES: '2',
+      USER_TTL_S: '1',
+    };
+    redis = await TestRedis.start();
+    tickers.push(await startTickerProcess(redis, env));
+    gateway = await startGatewayProcess(redis, env);
+    second = await startGatewayProcess(redis, env);
+    (globalThis as { hookEnv?: Record<string, string> }).hookEnv = env;
+  });
+  afterAll(async () => {
+    await gateway.proc.kill();
+    await second.proc.kill();
+    await Promise.all(tickers.map((t) => t.kill()));
+    await redis.stop();
+    await new Promise((resolve) => receiver.close(resolve));
+  });
+
+  it('sends room.created, room.milestone, poker.revealed and poker.room_closed, each once and signed, though the sender was killed', async () => {
+    const env = (globalThis as { hookEnv?: Record<string, string> }).hookEnv!;
+    // room.created by the API, then two viewers: the milestone of 2.
+    const created = await fetch(`${gateway.http}/api/rooms`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ room: 'hooked', options: ['left', 'right'] }),
+    });
+    expect(created.status).toBe(201);
+    const viewers = [await joinRoom(gateway, 'viewer-1', 'hooked'), await joinRoom(second, 'viewer-2', 'hooked')];
+
+    // A poker round revealed, then the room closed by its owner's expiry.
+    const owner = await PokerClient.connect(gateway, 'hook-owner');
+    const member = await PokerClient.connect(second, 'hook-member');
+    const pokerRoom = await createPokerRoom(owner, 'hook-poker');
+    await joinPokerRoom(member, pokerRoom, [owner]);
+    owner.send({ request: 'estimate', roomId: pokerRoom, value: '5' });
+    member.send({ request: 'estimate', roomId: pokerRoom, value: '8' });
+    await eventually(
+      async () => frames(member).filter((e) => e.event === 'estimateUpdated' && e.estimate !== null).length >= 2 || undefined,
+      5_000,
+    );
+    owner.send({ request: 'reveal', roomId: pokerRoom });
+    await eventually(async () => frames(member).find((e) => e.event === 'roomRevealed'), 5_000);
+
+    // Each event's first delivery is refused; its retry is due 1.5 s later. The sender dies now.
+    await eventually(async () => (refusedOnce.size >= 3 ? true : undefined), 10_000);
+    await tickers[0]!.kill();
+    tickers.push(await startTickerProcess(redis, env));
+    owner.close();
+    await eventually(async () => frames(member).find((e) => e.event === 'roomClosed'), 15_000);
+
+    const types = ['room.created', 'room.milestone', 'poker.revealed', 'poker.room_closed'];
+    await eventually(async () => (types.every((t) => accepted.some((a) => a.type === t)) ? true : undefined), 30_000);
+    // Each event has one id (one event, though both gateways saw it; one sender), refused once, then accepted.
+    for (const type of types) {
+      const ids = new Set(accepted.filter((a) => a.type === type).map((a) => a.id));
+      expect([type, ids.size]).toEqual([type, 1]);
+      expect(refusedOnce.has([...ids][0]!)).toBe(true);
+    }
+    expect(badSignatures).toBe(0);
+    expect(accepted.find((a) => a.type === 'room.created')!.data).toMatchObject({ room: 'hooked', options: ['left', 'right'], via: 'api' });
+    expect(accepted.find((a) => a.type === 'room.milestone')!.data).toMatchObject({ room: 'hooked', viewers: 2 });
+    expect(accepted.find((a) => a.type === 'poker.revealed')!.data).toMatchObject({
+      room: pokerRoom,
+      estimates: { 'hook-owner': { value: '5', comment: '' }, 'hook-member': { value: '8', comment: '' } },
+      stats: { count: 2, mean: 6.5 },
+    });
+
+    // The delivery log tells both attempts of an event; nothing is left pending.
+    const log = (await (await fetch(`${gateway.http}/api/webhooks`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).json()) as {
+      pending: number;
+      deliveries: { event: string; type: string; result: string; status: number }[];
+    };
+    const revealed = accepted.find((a) => a.type === 'poker.revealed')!.id;
+    expect(log.deliveries.filter((d) => d.event === revealed).map((d) => [d.result, d.status])).toEqual(
+      expect.arrayContaining([
+        ['retry', 503],
+        ['delivered', 204],
+      ]),
+    );
+    await eventually(async () => {
+      const now = (await (await fetch(`${gateway.http}/api/webhooks`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).json()) as {
+        pending: number;
+      };
+      return now.pending === 0 ? true : undefined;
+    }, 10_000);
+
+    // A replay delivers the event again, under its id.
+    const replay = await fetch(`${gateway.http}/api/webhooks/${revealed}/replay`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}` },
+    });
+    expect(replay.status).toBe(202);
+    await eventually(async () => (accepted.filter((a) => a.id === revealed).length >= 2 ? true : undefined), 10_000);
+    for (const socket of viewers) socket.close();
+    member.close();
+  });
+});
