@@ -42,6 +42,7 @@ module.exports = {
         '<rootDir>/apps/*/test/**/*.it.test.ts',
         '<rootDir>/k6/test/*.it.test.ts',
         '<rootDir>/infra/test/*.it.test.ts',
+        '<rootDir>/examples/test/*.it.test.ts',
       ],
     },
   ],
