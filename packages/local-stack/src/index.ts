@@ -1,4 +1,4 @@
-export { LocalRedis } from './local-redis';
+export { LocalRedis, LoopbackRedis } from './local-redis';
 export type { LocalTopology, ThrowawayRedis } from './local-redis';
 export { LocalCluster, redisCli } from './local-cluster';
 export { LocalSentinel } from './local-sentinel';

@@ -28,19 +28,48 @@ export interface ThrowawayRedis extends LocalTopology {
 }
 
 /**
+ * What every throwaway single server shares: it listens on a loopback port, and the apps, tests
+ * and clients reach it there. Subclasses say how it runs (a process, a container).
+ */
+export abstract class LoopbackRedis implements ThrowawayRedis {
+  readonly name = 'single node';
+
+  protected constructor(readonly port: number) {}
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  get env(): Record<string, string> {
+    return { REDIS_URL: this.url };
+  }
+
+  /** This server as a topology the apps' connections take. */
+  get topology(): RedisTopology {
+    return { kind: 'single', url: this.url, username: undefined, password: undefined, tls: false, tlsCa: undefined };
+  }
+
+  /** A new client of this server; the caller quits it. */
+  client(): Redis {
+    return new Redis(this.url, { protocol: 2, maxRetriesPerRequest: 3 });
+  }
+
+  abstract kill(): Promise<void>;
+  abstract restart(): Promise<void>;
+  abstract stop(): Promise<void>;
+}
+
+/**
  * A throwaway redis-server on a free loopback port, owned by whoever started it (`npm start`, a
  * benchmark, a test file): it can be killed and started again on the same port (with its data
  * gone, as after a crash of a cache-only Redis), and is removed with its directory on `stop`.
  */
-export class LocalRedis implements ThrowawayRedis {
-  readonly name = 'single node';
+export class LocalRedis extends LoopbackRedis {
   private readonly dir = mkdtempSync(join(tmpdir(), 'banterbox-redis-'));
   private readonly server: RedisProcess;
 
-  private constructor(
-    readonly port: number,
-    bind: readonly string[],
-  ) {
+  private constructor(port: number, bind: readonly string[]) {
+    super(port);
     this.server = new RedisProcess(port, () => {
       const args = baseArgs(port, this.dir);
       // Addresses besides loopback (a test's own network namespace host), if asked for.
@@ -72,24 +101,6 @@ export class LocalRedis implements ThrowawayRedis {
   /** The server's process id while it runs. */
   get pid(): number | undefined {
     return this.server.pid;
-  }
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  get env(): Record<string, string> {
-    return { REDIS_URL: this.url };
-  }
-
-  /** This server as a topology the apps' connections take. */
-  get topology(): RedisTopology {
-    return { kind: 'single', url: this.url, username: undefined, password: undefined, tls: false, tlsCa: undefined };
-  }
-
-  /** A new client of this server; the caller quits it. */
-  client(): Redis {
-    return new Redis(this.url, { protocol: 2, maxRetriesPerRequest: 3 });
   }
 
   /** Kills the server at once (SIGKILL); everything it held is lost. */

@@ -1,8 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { Redis } from 'ioredis';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
-import type { RedisTopology } from '@banterbox/config';
-import { LocalRedis, freePort, pingRedis, until, type ThrowawayRedis } from '@banterbox/local-stack';
+import { LocalRedis, LoopbackRedis, freePort, pingRedis, until, type ThrowawayRedis } from '@banterbox/local-stack';
 import { TESTKIT_LABEL, useDocker } from './docker';
 
 /** The image Redis containers are started from: BANTERBOX_TEST_REDIS_IMAGE, else the official `redis:7`. */
@@ -15,15 +13,16 @@ export function testRedisImage(): string {
  * published: the server listens on a free loopback port, as a redis-server process would). It can
  * be killed and started again on the same port, empty, like `LocalRedis`.
  */
-export class ContainerRedis implements ThrowawayRedis {
-  readonly name = 'single node';
+export class ContainerRedis extends LoopbackRedis {
   private container: StartedTestContainer | undefined;
 
   private constructor(
     readonly image: string,
-    readonly port: number,
+    port: number,
     private readonly bind: readonly string[],
-  ) {}
+  ) {
+    super(port);
+  }
 
   static async start(image: string, options: { bind?: readonly string[] } = {}): Promise<ContainerRedis> {
     const redis = new ContainerRedis(image, await freePort(), options.bind ?? []);
@@ -34,22 +33,6 @@ export class ContainerRedis implements ThrowawayRedis {
   /** The running container's id. */
   get id(): string | undefined {
     return this.container?.getId();
-  }
-
-  get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
-  }
-
-  get env(): Record<string, string> {
-    return { REDIS_URL: this.url };
-  }
-
-  get topology(): RedisTopology {
-    return { kind: 'single', url: this.url, username: undefined, password: undefined, tls: false, tlsCa: undefined };
-  }
-
-  client(): Redis {
-    return new Redis(this.url, { protocol: 2, maxRetriesPerRequest: 3 });
   }
 
   async kill(): Promise<void> {
