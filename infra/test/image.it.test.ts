@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import {
   ADMIN_KEY,
-  TESTKIT_LABEL,
   TestRedis,
   TestSocket,
   appTestEnv,
@@ -12,6 +11,7 @@ import {
   freePort,
   isData,
   joinRoom,
+  testkitLabelArgs,
   waitForPoint,
   type Reachable,
 } from '@banterbox/testkit';
@@ -36,7 +36,7 @@ async function docker(args: string[], timeoutMs = 60_000): Promise<string> {
 /** Starts `command` of the image in the background on the host's network with `env`; its id. */
 function container(command: string[], env: Record<string, string>): Promise<string> {
   const envArgs = Object.entries(env).flatMap(([name, value]) => ['-e', `${name}=${value}`]);
-  return docker(['run', '-d', '--network', 'host', '--label', `${TESTKIT_LABEL}=image`, ...envArgs, TAG, ...command]);
+  return docker(['run', '-d', '--network', 'host', ...testkitLabelArgs('image'), ...envArgs, TAG, ...command]);
 }
 
 /** Waits until the container's log holds `line`. */
@@ -146,8 +146,7 @@ interface GatewayContainer extends Reachable {
       '--rm',
       '--network',
       'host',
-      '--label',
-      `${TESTKIT_LABEL}=image`,
+      ...testkitLabelArgs('image'),
       '-e',
       `BANTERBOX_URL=http://127.0.0.1:${one.port}`,
       '-e',
@@ -173,8 +172,7 @@ interface GatewayContainer extends Reachable {
     const listing = await docker([
       'run',
       '--rm',
-      '--label',
-      `${TESTKIT_LABEL}=image`,
+      ...testkitLabelArgs('image'),
       '--entrypoint',
       'sh',
       TAG,
@@ -188,9 +186,9 @@ interface GatewayContainer extends Reachable {
     ]);
     expect(listing.split('\n').filter(Boolean)).toEqual([]);
     // The sanity of the check itself: what must be there is.
-    expect(
-      await docker(['run', '--rm', '--label', `${TESTKIT_LABEL}=image`, '--entrypoint', 'ls', TAG, '/app/apps/gateway/dist']),
-    ).toContain('main.js');
+    expect(await docker(['run', '--rm', ...testkitLabelArgs('image'), '--entrypoint', 'ls', TAG, '/app/apps/gateway/dist'])).toContain(
+      'main.js',
+    );
   });
 
   it('drains on docker stop: sockets closed with 1012, exit code 0, within the grace period', async () => {

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { getContainerRuntimeClient } from 'testcontainers';
 
 /**
@@ -23,8 +24,26 @@ export function dockerPolicy(): DockerPolicy {
  */
 export const DOCKER_FOUND_ENV = 'BANTERBOX_TEST_DOCKER_FOUND';
 
-/** Label on every container the test kit starts: whoever ends a run removes what is left by it. */
+/** Label on every container the test kit starts, with what it is (`redis`, `image`). */
 export const TESTKIT_LABEL = 'org.banterbox.testkit';
+/** Label with the test run a container belongs to: a run removes only its own leftovers. */
+const RUN_LABEL = 'org.banterbox.testkit.run';
+
+/** This test run's id (set once by the global setup, so that workers share it). */
+export function testRun(): string {
+  process.env.BANTERBOX_TEST_RUN ??= randomBytes(6).toString('hex');
+  return process.env.BANTERBOX_TEST_RUN;
+}
+
+/** The labels of a container the kit starts: what it is, and this run. */
+export function testkitLabels(kind: string): Record<string, string> {
+  return { [TESTKIT_LABEL]: kind, [RUN_LABEL]: testRun() };
+}
+
+/** The same as `docker run` arguments. */
+export function testkitLabelArgs(kind: string): string[] {
+  return Object.entries(testkitLabels(kind)).flatMap(([name, value]) => ['--label', `${name}=${value}`]);
+}
 
 let found: Promise<boolean> | undefined;
 
@@ -64,9 +83,9 @@ export function dockerFound(): boolean {
   return dockerPolicy() !== 'off' && process.env[DOCKER_FOUND_ENV] === '1';
 }
 
-/** Removes every container the kit started that is still there (a worker that died mid-test). */
+/** Removes every container this run started that is still there (a worker that died mid-test). */
 export function removeTestkitContainers(): number {
-  const listed = spawnSync('docker', ['ps', '-aq', '--filter', `label=${TESTKIT_LABEL}`], { encoding: 'utf8' });
+  const listed = spawnSync('docker', ['ps', '-aq', '--filter', `label=${RUN_LABEL}=${testRun()}`], { encoding: 'utf8' });
   const ids = listed.status === 0 ? listed.stdout.split(/\s+/).filter(Boolean) : [];
   if (ids.length > 0) spawnSync('docker', ['rm', '-f', ...ids], { stdio: 'ignore' });
   return ids.length;

@@ -9,7 +9,7 @@ export {
 } from '@banterbox/local-stack';
 export type { LocalTopology, ThrowawayRedis } from '@banterbox/local-stack';
 export { TestRedis, ContainerRedis, testRedisImage } from './test-redis';
-export { dockerPolicy, useDocker, dockerFound, removeTestkitContainers, DOCKER_FOUND_ENV, TESTKIT_LABEL } from './docker';
+export { dockerPolicy, useDocker, dockerFound, removeTestkitContainers, testkitLabelArgs, DOCKER_FOUND_ENV } from './docker';
 export type { DockerPolicy } from './docker';
 export { TestSocket, eventually } from './ws-client';
 export type { Closed } from './ws-client';

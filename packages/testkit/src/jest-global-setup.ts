@@ -1,4 +1,4 @@
-import { DOCKER_FOUND_ENV, dockerPolicy, useDocker } from './docker';
+import { DOCKER_FOUND_ENV, dockerPolicy, testRun, useDocker } from './docker';
 import { testRedisImage } from './test-redis';
 
 /**
@@ -6,6 +6,7 @@ import { testRedisImage } from './test-redis';
  * and tells the workers through the environment, and says in the test log which way they run.
  */
 export default async function globalSetup(): Promise<void> {
+  testRun();
   const docker = await useDocker();
   process.env[DOCKER_FOUND_ENV] = docker ? '1' : '0';
   process.stderr.write(

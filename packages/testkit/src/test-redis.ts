@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { GenericContainer, Wait, type StartedTestContainer } from 'testcontainers';
 import { LocalRedis, LoopbackRedis, freePort, pingRedis, until, type ThrowawayRedis } from '@banterbox/local-stack';
-import { TESTKIT_LABEL, useDocker } from './docker';
+import { testkitLabels, useDocker } from './docker';
 
 /** The image Redis containers are started from: BANTERBOX_TEST_REDIS_IMAGE, else the official `redis:7`. */
 export function testRedisImage(): string {
@@ -70,7 +70,7 @@ export class ContainerRedis extends LoopbackRedis {
     this.container = await new GenericContainer(this.image)
       .withNetworkMode('host')
       .withCommand(command)
-      .withLabels({ [TESTKIT_LABEL]: 'redis' })
+      .withLabels(testkitLabels('redis'))
       .withWaitStrategy(Wait.forLogMessage(/Ready to accept connections/))
       .withStartupTimeout(30_000)
       .start();
