@@ -134,18 +134,20 @@ describe('signed webhooks, delivered at least once across a ticker kill (process
       stats: { count: 2, mean: 6.5 },
     });
 
-    // The delivery log tells both attempts of an event; nothing is left pending.
+    // The delivery log: poker.room_closed came after the kill, so the new sender made both its
+    // attempts (a delivery refused just before the kill may have been sent again by the new
+    // sender without its first attempt logged: the old one died before settling it).
     const log = (await (await fetch(`${gateway.http}/api/webhooks`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).json()) as {
       pending: number;
       deliveries: { event: string; type: string; result: string; status: number }[];
     };
+    const closed = accepted.find((a) => a.type === 'poker.room_closed')!.id;
+    expect(log.deliveries.filter((d) => d.event === closed).map((d) => [d.result, d.status])).toEqual([
+      ['delivered', 204],
+      ['retry', 503],
+    ]);
+    for (const { id } of accepted) expect(log.deliveries.some((d) => d.event === id && d.result === 'delivered')).toBe(true);
     const revealed = accepted.find((a) => a.type === 'poker.revealed')!.id;
-    expect(log.deliveries.filter((d) => d.event === revealed).map((d) => [d.result, d.status])).toEqual(
-      expect.arrayContaining([
-        ['retry', 503],
-        ['delivered', 204],
-      ]),
-    );
     await eventually(async () => {
       const now = (await (await fetch(`${gateway.http}/api/webhooks`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).json()) as {
         pending: number;
