@@ -75,13 +75,21 @@ export function createTicker({ config, log }: TickerDeps): Ticker {
     }),
     users: new UserStore(redis, config.userTtlMs),
   };
+  const webhookStore = config.webhooks.urls.length > 0 ? new WebhookStore(redis) : undefined;
   const chores = new Chores(
-    [new GatewayReaper(stores, metrics, log), new UserExpiry(stores.users, stores.poker, metrics, log)],
+    [new GatewayReaper(stores, metrics, log), new UserExpiry(stores.users, stores.poker, metrics, log, webhookStore)],
     leadership,
     metrics,
     log,
   );
-  const webhooks = new WebhookSender(new WebhookStore(redis), config.webhooks, leadership, () => redisTimeMs(redis), metrics, log);
+  const webhooks = new WebhookSender(
+    webhookStore ?? new WebhookStore(redis),
+    config.webhooks,
+    leadership,
+    () => redisTimeMs(redis),
+    metrics,
+    log,
+  );
   const partitions = new PartitionTicker({
     redis,
     leadership,

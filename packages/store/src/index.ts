@@ -36,6 +36,6 @@ export { RoomChannels } from './room-channels';
 export { SlotBatch } from './slot-batch';
 export { topologyProblem, misconfiguration, TopologyWatch } from './topology-check';
 export { ACTIVITY_BUCKETS, PARTITION_COUNTS, keySlot, roomSlot, roomBucket, partitionBuckets, roomPartition } from './partitions';
-export { WebhookStore } from './webhook-store';
+export { WebhookStore, pokerClosedOnce } from './webhook-store';
 export type { DeliveryLogEntry } from './webhook-store';
 export type { ClaimedDelivery, DeliveryResult } from './webhook-scripts';

@@ -7,6 +7,9 @@ const EVENTS_KEPT = 100_000;
 /** Delivery attempts kept in the log. */
 const LOG_KEPT = 10_000;
 
+/** The dedupe key of a poker room's close: gateways that hold the room and the ticker that expired its owner record one event. */
+export const pokerClosedOnce = (roomId: string): { key: string; ms: number } => ({ key: `poker-closed:${roomId}`, ms: 24 * 3600 * 1000 });
+
 /** One entry of the delivery log. */
 export interface DeliveryLogEntry {
   /** When it was logged, ms. */
@@ -29,6 +32,16 @@ export interface DeliveryLogEntry {
  */
 export class WebhookStore {
   constructor(private readonly redis: ScriptedRedis) {}
+
+  /**
+   * Records event `type` with `data` in the shape Standard Webhooks recommends (`type`,
+   * `timestamp`, `data`); with `once`, only if no event was recorded under its key within its
+   * time (many processes see the same happening; one event results). Its id, or undefined.
+   */
+  record(type: string, data: Record<string, unknown>, once?: { key: string; ms: number }): Promise<string | undefined> {
+    const body = JSON.stringify({ type, timestamp: new Date().toISOString(), data });
+    return once ? this.emitOnce(once.key, once.ms, type, body) : this.emit(type, body);
+  }
 
   /** Appends an event; its id (the stream entry's). */
   async emit(type: string, body: string): Promise<string> {

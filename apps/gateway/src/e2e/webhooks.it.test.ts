@@ -114,17 +114,32 @@ describe('signed webhooks, delivered at least once across a ticker kill (process
     await eventually(async () => (refusedOnce.size >= 3 ? true : undefined), 10_000);
     await tickers[0]!.kill();
     tickers.push(await startTickerProcess(redis, env));
+    // A room nobody else is in: once its owner leaves, no gateway holds it, and the ticker that
+    // expires the owner tells its close.
+    const loner = await PokerClient.connect(gateway, 'hook-loner');
+    const lonely = await createPokerRoom(loner, 'hook-lonely');
+    loner.close();
     owner.close();
     await eventually(async () => frames(member).find((e) => e.event === 'roomClosed'), 15_000);
 
     const types = ['room.created', 'room.milestone', 'poker.revealed', 'poker.room_closed'];
-    await eventually(async () => (types.every((t) => accepted.some((a) => a.type === t)) ? true : undefined), 30_000);
+    const closedRooms = (): unknown[] => accepted.filter((a) => a.type === 'poker.room_closed').map((a) => a.data.room);
+    await eventually(
+      async () =>
+        types.every((t) => accepted.some((a) => a.type === t)) && closedRooms().includes(lonely) && closedRooms().includes(pokerRoom)
+          ? true
+          : undefined,
+      30_000,
+    );
     // Each event has one id (one event, though both gateways saw it; one sender), refused once, then accepted.
     for (const type of types) {
-      const ids = new Set(accepted.filter((a) => a.type === type).map((a) => a.id));
-      expect([type, ids.size]).toEqual([type, 1]);
-      expect(refusedOnce.has([...ids][0]!)).toBe(true);
+      for (const room of new Set(accepted.filter((a) => a.type === type).map((a) => a.data.room))) {
+        const ids = new Set(accepted.filter((a) => a.type === type && a.data.room === room).map((a) => a.id));
+        expect([type, room, ids.size]).toEqual([type, room, 1]);
+        expect(refusedOnce.has([...ids][0]!)).toBe(true);
+      }
     }
+    expect(new Set(closedRooms())).toEqual(new Set([pokerRoom, lonely]));
     expect(badSignatures).toBe(0);
     expect(accepted.find((a) => a.type === 'room.created')!.data).toMatchObject({ room: 'hooked', options: ['left', 'right'], via: 'api' });
     expect(accepted.find((a) => a.type === 'room.milestone')!.data).toMatchObject({ room: 'hooked', viewers: 2 });
@@ -141,7 +156,7 @@ describe('signed webhooks, delivered at least once across a ticker kill (process
       pending: number;
       deliveries: { event: string; type: string; result: string; status: number }[];
     };
-    const closed = accepted.find((a) => a.type === 'poker.room_closed')!.id;
+    const closed = accepted.find((a) => a.type === 'poker.room_closed' && a.data.room === pokerRoom)!.id;
     expect(log.deliveries.filter((d) => d.event === closed).map((d) => [d.result, d.status])).toEqual([
       ['delivered', 204],
       ['retry', 503],

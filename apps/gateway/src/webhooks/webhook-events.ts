@@ -1,15 +1,10 @@
 import type { WebhookConfig } from '@banterbox/config';
 import type { Logger } from '@banterbox/logger';
 import { revealStats } from '@banterbox/protocol';
-import type { PokerChange, RoomMeta, WebhookStore } from '@banterbox/store';
+import { pokerClosedOnce, type PokerChange, type RoomMeta, type WebhookStore } from '@banterbox/store';
 
 /** How long a poker change is remembered as emitted (gateways hear it within a second). */
 const POKER_DEDUPE_MS = 60_000;
-
-/** The body of every event: Standard Webhooks' recommended shape. */
-function body(type: string, data: Record<string, unknown>): string {
-  return JSON.stringify({ type, timestamp: new Date().toISOString(), data });
-}
 
 /**
  * The webhook events this gateway sees happen (SPEC §8), recorded in Redis for the ticker's
@@ -29,19 +24,8 @@ export class WebhookEvents {
   ) {}
 
   roomCreated(roomId: string, meta: RoomMeta, via: 'api' | 'join'): void {
-    this.record('room.created', () =>
-      this.store!.emit(
-        'room.created',
-        body('room.created', {
-          room: roomId,
-          options: meta.options,
-          open: meta.open,
-          tick_ms: meta.tickMs,
-          voter_shards: meta.shards ?? 1,
-          via,
-        }),
-      ),
-    );
+    const { options, open, tickMs, shards } = meta;
+    this.record('room.created', { room: roomId, options, open, tick_ms: tickMs, voter_shards: shards ?? 1, via });
   }
 
   /** A snapshot of a room this gateway holds: a milestone for every viewer count crossed since the last. */
@@ -52,13 +36,10 @@ export class WebhookEvents {
     this.connected.set(roomId, connected);
     for (const viewers of this.config.milestones) {
       if (before >= viewers || connected < viewers) continue;
-      this.record('room.milestone', () =>
-        this.store!.emitOnce(
-          `milestone:${roomId}:${viewers}`,
-          this.roomTtlMs,
-          'room.milestone',
-          body('room.milestone', { room: roomId, viewers, connected, ts }),
-        ),
+      this.record(
+        'room.milestone',
+        { room: roomId, viewers, connected, ts },
+        { key: `milestone:${roomId}:${viewers}`, ms: this.roomTtlMs },
       );
     }
   }
@@ -72,23 +53,18 @@ export class WebhookEvents {
   pokerChange(roomId: string, seq: number, change: PokerChange): void {
     if (change.kind === 'revealed') {
       const stats = revealStats(Object.values(change.estimates).map((e) => e.value));
-      this.record('poker.revealed', () =>
-        this.store!.emitOnce(
-          `poker:${roomId}:${seq}`,
-          POKER_DEDUPE_MS,
-          'poker.revealed',
-          body('poker.revealed', { room: roomId, estimates: change.estimates, stats }),
-        ),
+      this.record(
+        'poker.revealed',
+        { room: roomId, estimates: change.estimates, stats },
+        { key: `poker:${roomId}:${seq}`, ms: POKER_DEDUPE_MS },
       );
     } else if (change.kind === 'closed') {
-      this.record('poker.room_closed', () =>
-        this.store!.emitOnce(`poker:${roomId}:${seq}`, POKER_DEDUPE_MS, 'poker.room_closed', body('poker.room_closed', { room: roomId })),
-      );
+      // The same key as the ticker that expired the owner: one event, whoever records it first.
+      this.record('poker.room_closed', { room: roomId }, pokerClosedOnce(roomId));
     }
   }
 
-  private record(type: string, emit: () => Promise<unknown>): void {
-    if (!this.store) return;
-    emit().catch((error: unknown) => this.log.warn({ err: error, type }, 'webhook event not recorded'));
+  private record(type: string, data: Record<string, unknown>, once?: { key: string; ms: number }): void {
+    this.store?.record(type, data, once).catch((error: unknown) => this.log.warn({ err: error, type }, 'webhook event not recorded'));
   }
 }

@@ -1,5 +1,5 @@
 import type { Logger } from '@banterbox/logger';
-import type { PokerStore, UserStore } from '@banterbox/store';
+import { pokerClosedOnce, type PokerStore, type UserStore, type WebhookStore } from '@banterbox/store';
 import type { TickerMetrics } from '../metrics';
 import type { Chore } from './chores';
 
@@ -15,6 +15,8 @@ export class UserExpiry implements Chore {
     private readonly poker: PokerStore,
     private readonly metrics: TickerMetrics,
     private readonly log: Logger,
+    /** Where a closed room's `poker.room_closed` webhook event is recorded (none without WEBHOOK_URLS). */
+    private readonly webhooks?: WebhookStore,
   ) {}
 
   async run(redisNow: number): Promise<void> {
@@ -26,7 +28,12 @@ export class UserExpiry implements Chore {
       }
       if (found.state === 'expired') {
         let closed = 0;
-        for (const roomId of found.rooms) if (await this.poker.expireUser(roomId, userId)) closed += 1;
+        for (const roomId of found.rooms) {
+          if (!(await this.poker.expireUser(roomId, userId))) continue;
+          closed += 1;
+          // Told here too: a room nobody is connected to is held by no gateway.
+          await this.webhooks?.record('poker.room_closed', { room: roomId }, pokerClosedOnce(roomId));
+        }
         this.metrics.usersExpired.inc();
         this.metrics.pokerRoomsClosed.inc(closed);
         this.log.debug({ userId, rooms: found.rooms.length, closed }, 'poker user expired');
