@@ -64,7 +64,7 @@ function api(baseUrl: string, adminKey: string | undefined): Api {
     }
     return response;
   };
-  const authorized = (admin: boolean): RequestInit => {
+  const authorized = (admin: boolean): { headers?: Record<string, string> } => {
     if (!admin) return {};
     if (!adminKey) throw new UsageError('BANTERBOX_ADMIN_KEY is required for this command');
     return { headers: { authorization: `Bearer ${adminKey}` } };
@@ -73,9 +73,7 @@ function api(baseUrl: string, adminKey: string | undefined): Api {
     get: async (path, admin = false) => (await call(path, authorized(admin))).json(),
     getText: async (path, admin = false) => (await call(path, authorized(admin))).text(),
     post: async (path, body, admin) => {
-      if (admin && !adminKey) throw new UsageError('BANTERBOX_ADMIN_KEY is required for this command');
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (admin && adminKey) headers.authorization = `Bearer ${adminKey}`;
+      const headers = { 'content-type': 'application/json', ...authorized(admin).headers };
       return (await call(path, { method: 'POST', headers, body: JSON.stringify(body) })).json();
     },
   };

@@ -89,14 +89,18 @@ export function readJson(r: Reply): Promise<unknown> {
   });
 }
 
+/** Whether `Authorization: Bearer …` holds the admin key, compared in constant time. */
+export function isAdmin(authorization: string, adminKey: string | undefined): boolean {
+  if (adminKey === undefined) return false;
+  const given = Buffer.from(authorization.startsWith('Bearer ') ? authorization.slice(7) : '');
+  const expected = Buffer.from(adminKey);
+  return given.length === expected.length && timingSafeEqual(given, expected);
+}
+
 /** Checks `Authorization: Bearer <admin key>` in constant time. Read the header synchronously. */
 export function checkAdmin(authorization: string, adminKey: string | undefined): void {
   if (adminKey === undefined) throw new HttpError(403, 'admin API disabled: BANTERBOX_ADMIN_KEY is not set');
-  const given = Buffer.from(authorization.startsWith('Bearer ') ? authorization.slice(7) : '');
-  const expected = Buffer.from(adminKey);
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw new HttpError(401, 'admin key required');
-  }
+  if (!isAdmin(authorization, adminKey)) throw new HttpError(401, 'admin key required');
 }
 
 /** Runs an async handler, answering its errors; registers onAborted before any await. */

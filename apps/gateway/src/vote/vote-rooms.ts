@@ -7,9 +7,6 @@ import { LocalVoteRoom, type StandingVote } from './local-vote-room';
 import type { VoteWriter } from './vote-writer';
 import type { WebhookEvents } from '../webhooks/webhook-events';
 
-/** The connected users of a snapshot frame (the codec writes them last). */
-const CONNECTED = /"connected":(\d+)\}\]\}$/;
-
 interface Entry {
   room: LocalVoteRoom;
   ready: Promise<LocalVoteRoom>;
@@ -149,8 +146,7 @@ export class VoteRooms {
       return;
     }
     this.deps.metrics.snapshot(room.newestTs);
-    const connected = CONNECTED.exec(message);
-    if (connected) this.deps.webhooks.snapshot(room.id, room.newestTs, Number(connected[1]));
+    this.deps.webhooks.snapshot(room.id, room.newestTs, message);
     this.deps.fanout.publish('vote', room.topic, message);
   }
 }

@@ -3,6 +3,9 @@ import type { Logger } from '@banterbox/logger';
 import { revealStats } from '@banterbox/protocol';
 import { pokerClosedOnce, type PokerChange, type RoomMeta, type WebhookStore } from '@banterbox/store';
 
+/** The connected users of a snapshot frame (the codec writes them last). */
+const CONNECTED = /"connected":(\d+)\}\]\}$/;
+
 /** How long a poker change is remembered as emitted (gateways hear it within a second). */
 const POKER_DEDUPE_MS = 60_000;
 
@@ -28,9 +31,12 @@ export class WebhookEvents {
     this.record('room.created', { room: roomId, options, open, tick_ms: tickMs, voter_shards: shards ?? 1, via });
   }
 
-  /** A snapshot of a room this gateway holds: a milestone for every viewer count crossed since the last. */
-  snapshot(roomId: string, ts: number, connected: number): void {
+  /** A snapshot frame of a room this gateway holds: a milestone for every viewer count crossed since the last. */
+  snapshot(roomId: string, ts: number, frame: string): void {
     if (!this.store) return;
+    const found = CONNECTED.exec(frame);
+    if (!found) return;
+    const connected = Number(found[1]);
     // The first snapshot a gateway sees counts from 0: a crossing nobody saw is still told, once.
     const before = this.connected.get(roomId) ?? 0;
     this.connected.set(roomId, connected);
