@@ -130,8 +130,13 @@ export abstract class Connection<Events extends Record<string, unknown[]>> {
 
   /** Sends `message` as JSON if the socket is open; false if it is not. */
   protected sendJson(message: unknown): boolean {
+    return this.sendText(JSON.stringify(message));
+  }
+
+  /** Sends a frame already encoded, if the socket is open; false if it is not. */
+  protected sendText(frame: string): boolean {
     if (!isOpen(this.ws)) return false;
-    this.ws.send(JSON.stringify(message));
+    this.ws.send(frame);
     return true;
   }
 

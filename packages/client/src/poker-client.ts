@@ -49,7 +49,7 @@ export class PokerClient extends Connection<PokerClientEvents> {
   send(request: PokerRequest): boolean {
     if (request.kind === 'joinRoom') this.joined = { roomId: request.roomId, spectator: request.spectator };
     if (request.kind === 'leaveRoom' && this.joined?.roomId === request.roomId) this.joined = undefined;
-    return this.state === 'live' && this.sendJson(JSON.parse(encodePokerRequest(request)));
+    return this.state === 'live' && this.sendText(encodePokerRequest(request));
   }
 
   setName(name: string): boolean {
