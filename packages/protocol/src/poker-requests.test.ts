@@ -64,6 +64,7 @@ describe('poker request decoding', () => {
     ['not an object', '[1,2]'],
     ['no request name', '{"roomId":"r1"}'],
     ['unknown request', '{"request":"dance"}'],
+    ['a name inherited by every object', '{"request":"constructor","roomId":"r1"}'],
     ['request name not a string', '{"request":5}'],
     ['missing room id', '{"request":"reveal"}'],
     ['bad room id', '{"request":"joinRoom","roomId":"a b"}'],

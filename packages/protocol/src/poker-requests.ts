@@ -28,27 +28,27 @@ export class InvalidPokerRequest extends Error {
 }
 
 /**
- * Request names, lower-cased, in the seed's form (`"request"`) and the later Pokey form
- * (`"command"`); both fields accept every name.
+ * Request names by kind: the seed's form (`"request"`) and the later Pokey form (`"command"`).
+ * Both fields accept every name, matched case-insensitively.
  */
-const KINDS: Readonly<Record<string, PokerRequestKind>> = {
-  setname: 'setName',
-  createroom: 'createRoom',
-  joinroom: 'joinRoom',
-  leaveroom: 'leaveRoom',
-  estimate: 'estimate',
-  submitestimate: 'estimate',
-  reveal: 'reveal',
-  revealroom: 'reveal',
-  hide: 'hide',
-  hideroom: 'hide',
-  clear: 'clear',
-  clearroom: 'clear',
-  settopic: 'setTopic',
-  kick: 'kick',
-  kickuser: 'kick',
-  transferownership: 'transferOwnership',
+export const POKER_REQUEST_NAMES: Readonly<Record<PokerRequestKind, readonly string[]>> = {
+  setName: ['setName'],
+  createRoom: ['createRoom'],
+  joinRoom: ['joinRoom'],
+  leaveRoom: ['leaveRoom'],
+  estimate: ['estimate', 'submitEstimate'],
+  reveal: ['reveal', 'revealRoom'],
+  hide: ['hide', 'hideRoom'],
+  clear: ['clear', 'clearRoom'],
+  setTopic: ['setTopic'],
+  kick: ['kick', 'kickUser'],
+  transferOwnership: ['transferOwnership'],
 };
+
+/** Lower-cased request name → kind (a Map: "constructor" is no request). */
+const KINDS: ReadonlyMap<string, PokerRequestKind> = new Map(
+  Object.entries(POKER_REQUEST_NAMES).flatMap(([kind, names]) => names.map((name) => [name.toLowerCase(), kind as PokerRequestKind])),
+);
 
 // Control characters are refused in every text field; comments may hold line breaks and tabs.
 const CONTROL = /\p{Cc}/u;
@@ -107,7 +107,7 @@ function estimateOf(body: Record<string, unknown>): { value: string; comment: st
 function requestName(body: Record<string, unknown>): PokerRequestKind {
   const name = body.request ?? body.command;
   if (typeof name !== 'string') throw new InvalidPokerRequest('a "request" or "command" field naming the request is required');
-  const kind = KINDS[name.toLowerCase()];
+  const kind = KINDS.get(name.toLowerCase());
   if (kind === undefined) throw new InvalidPokerRequest(`unknown request ${JSON.stringify(name.slice(0, 40))}`);
   return kind;
 }
