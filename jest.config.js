@@ -36,6 +36,8 @@ module.exports = {
       // Whether Redis runs in containers and the image is tested: decided once (testkit/src/docker.ts).
       globalSetup: '<rootDir>/packages/testkit/src/jest-global-setup.ts',
       globalTeardown: '<rootDir>/packages/testkit/src/jest-global-teardown.ts',
+      // Every frame and response the suites see is checked against the wire's schemas (testkit/src/wire-check.ts).
+      setupFilesAfterEnv: ['<rootDir>/packages/testkit/src/jest-wire-check.ts'],
       testMatch: [
         '<rootDir>/packages/*/src/**/*.it.test.ts',
         '<rootDir>/apps/*/src/**/*.it.test.ts',

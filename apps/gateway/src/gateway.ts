@@ -4,7 +4,7 @@ import { startMetricsServer, type MetricsServer } from '@banterbox/metrics';
 import { WebhookStore } from '@banterbox/store';
 import type { GatewayConfig } from './env';
 import type { GatewayFeature } from './feature';
-import { mountCodes } from './http/codes';
+import { mountWireDocs } from './http/wire-docs';
 import { mountHealth, type Readiness } from './http/health';
 import { drainingGuard } from './http/http';
 import { mountNotFound } from './http/not-found';
@@ -94,7 +94,7 @@ export function createGateway({ config, log }: GatewayDeps): Gateway {
   mountHealth(app, readiness);
   const routes = drainingGuard(app, () => draining);
   for (const feature of features) feature.mount(app, routes);
-  mountCodes(routes);
+  mountWireDocs(routes);
   mountWebhookHttp(routes, {
     redis: links.redis,
     config: config.webhooks,

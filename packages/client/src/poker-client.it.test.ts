@@ -6,6 +6,7 @@ import {
   sessionCookie,
   startGatewayProcess,
   startTickerApp,
+  watchFrames,
   type GatewayProcess,
   type RunningApp,
 } from '@banterbox/testkit';
@@ -21,7 +22,7 @@ function pokerClient(
   options: Partial<ConstructorParameters<typeof PokerClient>[0]> = {},
 ): PokerClient {
   const headers = userId === undefined ? {} : { cookie: sessionCookie(userId) };
-  return new PokerClient({ url, socket: (to) => new WebSocket(to, { headers }) as unknown as SocketLike, ...options });
+  return new PokerClient({ url, socket: (to) => watchFrames(new WebSocket(to, { headers })) as unknown as SocketLike, ...options });
 }
 
 function events(client: PokerClient): PokerEvent[] {

@@ -9,6 +9,7 @@ import {
   startGatewayProcess,
   startTickerApp,
   token,
+  watchFrames,
   type GatewayProcess,
   type RunningApp,
 } from '@banterbox/testkit';
@@ -19,7 +20,7 @@ import { Refused, VoteClient, type CloseReason, type ConnectionState, type Socke
  * ticker started as processes (env only, real sockets), through restarts, a new secret, a
  * gateway that stops answering and refusals.
  */
-const socket = (url: string): SocketLike => new WebSocket(url) as unknown as SocketLike;
+const socket = (url: string): SocketLike => watchFrames(new WebSocket(url)) as unknown as SocketLike;
 
 /** A client and everything it told. */
 function watch(client: VoteClient): { states: ConnectionState[]; reasons: CloseReason[]; points: TallyPoint[] } {

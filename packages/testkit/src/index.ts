@@ -11,7 +11,7 @@ export type { LocalTopology, ThrowawayRedis } from '@banterbox/local-stack';
 export { TestRedis, ContainerRedis, testRedisImage } from './test-redis';
 export { dockerPolicy, useDocker, dockerFound, removeTestkitContainers, testkitLabelArgs, DOCKER_FOUND_ENV } from './docker';
 export type { DockerPolicy } from './docker';
-export { TestSocket, eventually } from './ws-client';
+export { TestSocket, eventually, watchFrames } from './ws-client';
 export type { Closed } from './ws-client';
 export {
   kustomizeBuild,
@@ -46,3 +46,4 @@ export {
 export type { GatewayProcess, Reachable, RunningApp } from './process-stack';
 export { NetnsHost } from './netns';
 export { Crowd } from './crowd';
+export { WireCheck, wireCheck, checkFetchedResponses, recordWireViolations, takeWireViolations } from './wire-check';

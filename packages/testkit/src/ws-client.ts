@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { Waiters } from '@banterbox/local-stack';
+import { recordWireViolations, wireCheck } from './wire-check';
 
 export interface Closed {
   code: number;
@@ -9,16 +10,22 @@ export interface Closed {
 
 /**
  * A WebSocket test client that records every JSON frame it receives, so a test can wait for the
- * frame it expects instead of sleeping.
+ * frame it expects instead of sleeping. Every frame is also checked against the wire's schemas
+ * (wire-check.ts); the integration suites fail a test whose frames break them.
  */
 export class TestSocket {
   readonly frames: unknown[] = [];
   closed: Closed | undefined;
   private readonly waiters = new Waiters();
 
-  private constructor(readonly ws: WebSocket) {
+  private constructor(
+    readonly ws: WebSocket,
+    path: string,
+  ) {
     ws.on('message', (data) => {
-      this.frames.push(JSON.parse(data.toString()));
+      const text = data.toString();
+      recordWireViolations(wireCheck().frame(path, text));
+      this.frames.push(JSON.parse(text));
       this.waiters.notify();
     });
     ws.on('close', (code, reason) => {
@@ -31,7 +38,7 @@ export class TestSocket {
   static open(url: string, options: WebSocket.ClientOptions = {}): Promise<TestSocket> {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url, options);
-      const socket = new TestSocket(ws);
+      const socket = new TestSocket(ws, new URL(url).pathname);
       ws.once('open', () => resolve(socket));
       ws.once('unexpected-response', (_req, res) => reject(new Error(`upgrade refused: HTTP ${res.statusCode}`)));
       ws.once('error', reject);
@@ -72,6 +79,16 @@ export class TestSocket {
   terminate(): void {
     this.ws.terminate();
   }
+}
+
+/**
+ * Checks every frame `ws` receives against the wire's schemas, as TestSocket does: for sockets a
+ * test hands to other code (the SDK's clients).
+ */
+export function watchFrames(ws: WebSocket): WebSocket {
+  const path = new URL(ws.url).pathname;
+  ws.on('message', (data) => recordWireViolations(wireCheck().frame(path, data.toString())));
+  return ws;
 }
 
 /** Polls `probe` until it returns a value that is not undefined. */

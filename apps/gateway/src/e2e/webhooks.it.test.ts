@@ -9,8 +9,10 @@ import {
   freePort,
   joinPokerRoom,
   joinRoom,
+  recordWireViolations,
   startGatewayProcess,
   startTickerProcess,
+  wireCheck,
   type AppProcess,
   type GatewayProcess,
 } from '@banterbox/testkit';
@@ -53,6 +55,7 @@ describe('signed webhooks, delivered at least once across a ticker kill (process
           res.writeHead(400).end();
           return;
         }
+        recordWireViolations(wireCheck().webhook(body));
         if (!refusedOnce.has(verified.id)) {
           refusedOnce.add(verified.id);
           res.writeHead(503).end();

@@ -77,7 +77,9 @@ export function mountSite(app: HttpRoutes, site: Site, secrets: Secrets, drainin
   app.get('/assets/:file', (res, req) => {
     const asset = site.assets.get(req.getParameter(0) ?? '');
     if (!asset) {
-      res.writeStatus('404 Not Found').end('not found');
+      res.cork(() => {
+        res.writeStatus('404 Not Found').writeHeader('content-type', 'application/json').end('{"error":"not found"}');
+      });
       return;
     }
     res.cork(() => {

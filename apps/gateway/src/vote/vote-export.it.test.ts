@@ -11,7 +11,7 @@ import {
   type GatewayProcess,
   type RunningApp,
 } from '@banterbox/testkit';
-import { CLOSE_CODES, VOTE_ERROR_CODES, type TallyPoint } from '@banterbox/protocol';
+import type { TallyPoint } from '@banterbox/protocol';
 
 /**
  * `GET /api/rooms/<room>/series` (SPEC §8) on a gateway process, env only: who may read it, the
@@ -106,13 +106,5 @@ describe('the series export of a vote room (gateway and ticker processes)', () =
     expect(text.length).toBeGreaterThan(1_000_000);
     const body = JSON.parse(text) as { points: TallyPoint[] };
     expect(body.points.map((p) => JSON.stringify(p))).toEqual(points);
-  });
-
-  it('serves the registry of close and error codes the clients act on (GET /api/codes)', async () => {
-    const response = await fetch(`${gateway.http}/api/codes`);
-    expect(response.status).toBe(200);
-    const body = (await response.json()) as { close: { code: number; action: string }[]; vote_errors: unknown[] };
-    expect(body).toEqual({ close: CLOSE_CODES, vote_errors: VOTE_ERROR_CODES });
-    expect(body.close.find((entry) => entry.code === 4001)?.action).toBe('new_token');
   });
 });

@@ -1,0 +1,86 @@
+import { MAX_OPTIONS, MAX_VOTER_SHARDS } from '@banterbox/protocol';
+import { array, boolean, integer, object, ref, string, type SchemaSet } from './schema';
+
+const MAX_TOKEN_TTL_S = 30 * 24 * 3600;
+
+const roomFields = {
+  room: ref('Id'),
+  options: array(ref('Option'), { minItems: 2, maxItems: MAX_OPTIONS, uniqueItems: true }),
+  open: boolean({ description: 'Whether guests may join (`POST /api/rooms/{room}/guest`).' }),
+  tick_ms: integer({
+    minimum: 0,
+    maximum: 3_600_000,
+    description: "The room's own tick: 0 (every service tick) or a multiple of TICK_MS.",
+  }),
+  voter_shards: integer({
+    minimum: 1,
+    maximum: MAX_VOTER_SHARDS,
+    description: 'How many parts the voters are spread over (for giant rooms).',
+  }),
+};
+
+/** The bodies of the HTTP API (SPEC §3, §4, §8). */
+export const httpSchemas: SchemaSet = {
+  TokenRequest: object(
+    {
+      user_id: ref('Id'),
+      room: { oneOf: [ref('Id'), { const: '*' }], description: 'The room the token is for, or `*` for any room.' },
+      ttl_s: integer({ minimum: 1, maximum: MAX_TOKEN_TTL_S, default: 3600 }),
+    },
+    ['user_id', 'room'],
+  ),
+  TokenResponse: object({
+    token: string({ description: 'An HS256 JWT with sub, room, exp and aud "banterbox".' }),
+    expires_at: ref('UnixMs'),
+  }),
+  RoomRequest: object(roomFields, [], {
+    description: 'A vote room to create; every field may be left out (a random id, ["yes", "no"], every tick, not open, one shard).',
+  }),
+  Room: object(roomFields),
+  RoomState: object({ ...roomFields, ts: ref('UnixMs'), votes: ref('Tally'), connected: ref('Count') }, undefined, {
+    description: 'The room and its live tally, read now (not the last tick).',
+  }),
+  GuestToken: object({ user_id: ref('Id'), token: string(), expires_at: ref('UnixMs') }),
+  DemoRoom: object({ room: ref('Id') }),
+  Series: object({ room: ref('Id'), options: array(ref('Option')), points: array(ref('TallyPoint')) }, undefined, {
+    description: "The room's stored points, oldest first; the last HISTORY_LIMIT ticks are kept while the room lives.",
+  }),
+  Session: object({ user_id: ref('Id') }),
+  Readiness: {
+    type: 'object',
+    properties: { ready: boolean(), draining: boolean(), lease: boolean() },
+    required: ['ready'],
+    additionalProperties: true,
+    description: 'Whether this gateway takes traffic, and what that was decided from (Redis links, the lease, draining).',
+  },
+  PokerRounds: object({
+    roomId: ref('Id'),
+    rounds: array(
+      object({
+        round: integer({ minimum: 1 }),
+        topic: string(),
+        clearedAt: ref('UnixMs'),
+        estimates: array(object({ userId: ref('Id'), name: string(), value: string(), comment: string() })),
+        stats: ref('PokerRevealStats'),
+      }),
+    ),
+  }),
+  WebhookLog: object({
+    endpoints: array(string({ format: 'uri' })),
+    pending: ref('Count'),
+    deliveries: array(
+      object({
+        at: string({ format: 'date-time' }),
+        event: string({ pattern: '^evt_\\d+-\\d+$' }),
+        type: string(),
+        url: string({ format: 'uri' }),
+        attempt: integer({ minimum: 1 }),
+        result: string({ enum: ['delivered', 'retry', 'gave_up'] }),
+        status: integer({ minimum: 0, description: "The endpoint's HTTP status; 0 when it did not answer." }),
+        error: string(),
+      }),
+      { description: 'The newest attempts first.' },
+    ),
+  }),
+  WebhookReplay: object({ event: string({ pattern: '^evt_\\d+-\\d+$' }), endpoints: array(string({ format: 'uri' })) }),
+};

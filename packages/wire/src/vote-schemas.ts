@@ -1,0 +1,76 @@
+import { VOTE_ERROR_CODES } from '@banterbox/protocol';
+import { array, boolean, integer, object, ref, string, type SchemaSet } from './schema';
+
+const TIME = { type: 'number', minimum: 0 };
+
+/** The frames of /api/vote_ws/ (SPEC §5), both ways. */
+export const voteSchemas: SchemaSet = {
+  VoteAuth: object(
+    {
+      auth: object(
+        {
+          user_id: ref('Id'),
+          token: string({ minLength: 1, maxLength: 900, description: 'A JWT for this user and room (or for any room, `*`).' }),
+          room: ref('Id'),
+          since: { ...TIME, description: 'Only the history after this time (Unix ms): what a reconnecting client already has.' },
+          observe: boolean({ description: 'Watch only (a stream overlay): gets the snapshots, is not counted, cannot vote.' }),
+          compact: boolean({ description: 'The join history as one `history` frame of columns instead of a `data` frame.' }),
+        },
+        ['token', 'room'],
+      ),
+    },
+    ['auth'],
+    {
+      description:
+        'The first frame: who the client is and which room it joins. `user_id` may be left out when the token carries it. No valid auth within 5 s closes with 4008; a refused token gets an `unauthorized` error and 4001.',
+    },
+  ),
+  VoteCast: object(
+    {
+      vote: object(
+        {
+          value: string({ minLength: 1, maxLength: 32, description: 'One of the room\'s options, or "cancel" to withdraw the vote.' }),
+          ts: {
+            ...TIME,
+            description:
+              'When the user voted (Unix ms; a value below 1e11 is read as seconds). The newest wins; more than 5 s ahead counts as now; none means now.',
+          },
+        },
+        ['value'],
+      ),
+    },
+    ['vote'],
+    { description: "The user's standing vote in the room. Re-sent by clients after every reconnect." },
+  ),
+  VoteData: object({ data: array(ref('TallyPoint')) }, ['data'], {
+    description:
+      "The room's history on join (oldest first, at most HISTORY_LIMIT points, after `since` if given), then one point every tick.",
+  }),
+  VoteHistory: object(
+    {
+      history: object(
+        {
+          options: array(ref('Option'), { minItems: 2 }),
+          ts: array(integer(), { description: 'The first tick time, then (step, how many) pairs of equal steps.' }),
+          votes: array(array(integer()), { description: 'Per option (in `options` order): the first count, then differences.' }),
+          connected: array(integer(), { description: 'The first count, then differences.' }),
+        },
+        ['options', 'ts', 'votes', 'connected'],
+      ),
+    },
+    ['history'],
+    {
+      description:
+        'The join history in columns, when auth asked for `compact`: the same points as a `data` frame in about a seventh of the bytes.',
+    },
+  ),
+  VoteError: object(
+    {
+      error: object({ code: string({ enum: VOTE_ERROR_CODES.map((entry) => entry.code) }), message: string() }, ['code', 'message']),
+    },
+    ['error'],
+    { description: 'A refused or malformed message. See the code registry (`GET /api/codes`) for what each code means.' },
+  ),
+  VoteClientFrame: { oneOf: [ref('VoteAuth'), ref('VoteCast')] },
+  VoteServerFrame: { oneOf: [ref('VoteData'), ref('VoteHistory'), ref('VoteError')] },
+};
