@@ -63,6 +63,19 @@ describe('banterbox CLI against a real gateway', () => {
       connected: 1,
     });
     expect(await run(['tally', 'cli-room', '--watch'], { watchLimit: 3 })).toHaveLength(3);
+    expect(await run(['room', 'close', 'cli-room'])).toEqual(['voting in cli-room is closed']);
+    expect(await run(['room', 'close', 'cli-room'])).toEqual(['voting in cli-room is closed (it was already)']);
+    socket.send({ vote: { value: 'left' } });
+    await socket.waitFor((frame) => (frame as { error?: { code: string } }).error?.code === 'closed');
+    expect(JSON.parse((await run(['room', 'show', 'cli-room', '--json']))[0]!)).toMatchObject({ closed: true, votes: { right: 1 } });
+    expect(await run(['room', 'open', 'cli-room'])).toEqual(['voting in cli-room is open']);
+    const [moderator] = await run(['token', '--user', 'cli-mod', '--room', 'cli-room', '--moderator']);
+    const closedByModerator = await fetch(`http://127.0.0.1:${gateway.port}/api/rooms/cli-room/close`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${moderator}` },
+    });
+    expect(await closedByModerator.json()).toMatchObject({ closed: true, changed: true });
+    expect(await run(['room', 'open', 'cli-room'])).toEqual(['voting in cli-room is open']);
     socket.close();
 
     // The room's stored points, as CSV and as JSON, the vote in the newest.
@@ -108,7 +121,7 @@ describe('banterbox CLI against a real gateway', () => {
     expect(unknown.stderr).toContain('--frobnicate');
     const room = await bin(['room'], env);
     expect(room.status).toBe(2);
-    expect(room.stderr).toContain('room needs a subcommand: room create');
+    expect(room.stderr).toContain('room needs a subcommand: room create …, room show <room>, room close <room> or room open <room>');
     const help = await bin(['--help'], env);
     expect(help.status).toBe(0);
   });

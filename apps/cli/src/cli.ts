@@ -7,11 +7,15 @@ import { parseArgs } from 'node:util';
 export const USAGE = `usage: banterbox <command> [options]
 
 commands:
-  token --user <id> --room <id|*> [--ttl <seconds>]     mint a vote-room token (admin)
+  token --user <id> --room <id|*> [--ttl <seconds>] [--moderator]
+                                                       mint a vote-room token (admin); --moderator:
+                                                       one that may also close and open voting
   room create [--room <id>] [--options a,b] [--tick-ms <ms>] [--open] [--voter-shards <n>]
                                                        create a vote room (admin); --voter-shards
                                                        spreads a giant room's voters over n parts
   room show <room>                                     a room's options and live tally
+  room close <room> | room open <room>                 close voting (votes refused, the series stops)
+                                                       or open it again (admin)
   tally <room> [--watch]                               the live tally; --watch prints it every second
   rounds <room> [--csv]                                a poker room's recorded rounds
   export <room> [--since <t>] [--until <t>] [--csv]    a vote room's stored points, oldest first
@@ -24,7 +28,7 @@ options:
   --json          print the API's JSON instead of text
   -h, --help      this help
 
-environment: BANTERBOX_URL, BANTERBOX_ADMIN_KEY (for token, room create, export and webhooks)
+environment: BANTERBOX_URL, BANTERBOX_ADMIN_KEY (for token, room create/close/open, export and webhooks)
 exit codes: 0 done, 1 the server refused or could not be reached, 2 bad usage`;
 
 export class UsageError extends Error {
@@ -112,6 +116,7 @@ function parse(argv: string[]) {
       'tick-ms': { type: 'string' },
       'voter-shards': { type: 'string' },
       open: { type: 'boolean', default: false },
+      moderator: { type: 'boolean', default: false },
       watch: { type: 'boolean', default: false },
       csv: { type: 'boolean', default: false },
       since: { type: 'string' },
@@ -143,18 +148,33 @@ export async function runCli(argv: string[], io: CliIo): Promise<void> {
     if (!values.user || !values.room) throw new UsageError('token needs --user and --room');
     const result = (await client.post(
       '/api/tokens',
-      { user_id: values.user, room: values.room, ttl_s: number(values.ttl, 'ttl') ?? 3600 },
+      {
+        user_id: values.user,
+        room: values.room,
+        ttl_s: number(values.ttl, 'ttl') ?? 3600,
+        role: values.moderator ? 'moderator' : 'viewer',
+      },
       true,
     )) as { token: string; expires_at: number };
     print(result, result.token);
     return;
   }
-  if (command === 'room' && rest[0] !== 'create' && rest[0] !== 'show') {
+  const ROOM_COMMANDS = 'room create …, room show <room>, room close <room> or room open <room>';
+  if (command === 'room' && !['create', 'show', 'close', 'open'].includes(rest[0] ?? '')) {
     throw new UsageError(
-      rest[0] === undefined
-        ? 'room needs a subcommand: room create … or room show <room>'
-        : `unknown room subcommand: ${rest[0]} (room create … or room show <room>)`,
+      rest[0] === undefined ? `room needs a subcommand: ${ROOM_COMMANDS}` : `unknown room subcommand: ${rest[0]} (${ROOM_COMMANDS})`,
     );
+  }
+  if (command === 'room' && (rest[0] === 'close' || rest[0] === 'open')) {
+    const roomId = rest[1];
+    if (!roomId) throw new UsageError(`room ${rest[0]} needs a room id`);
+    const result = (await client.post(`/api/rooms/${encodeURIComponent(roomId)}/${rest[0]}`, {}, true)) as {
+      room: string;
+      closed: boolean;
+      changed: boolean;
+    };
+    print(result, `voting in ${result.room} is ${result.closed ? 'closed' : 'open'}${result.changed ? '' : ' (it was already)'}`);
+    return;
   }
   if (command === 'room' && rest[0] === 'create') {
     const body: Record<string, unknown> = { open: values.open };

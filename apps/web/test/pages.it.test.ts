@@ -1,7 +1,7 @@
 import { gatewayService } from '@banterbox/gateway';
 import type { Page } from 'playwright-core';
 import { keys } from '@banterbox/store';
-import { eventually, startInProcess } from '@banterbox/testkit';
+import { ADMIN_KEY, eventually, startInProcess } from '@banterbox/testkit';
 import { screenshotPath, useBrowserStack } from './browser';
 
 /**
@@ -127,6 +127,32 @@ describe('web client in Chromium', () => {
       await overlay.evaluate((color) => (document.documentElement.style.background = color), scene);
       await overlay.screenshot({ path: screenshotPath(name), clip: { x: 0, y: 0, width: 640, height: 240 } });
     }
+  });
+
+  it('says when voting is closed, on the page and the overlay, and takes votes again once it opens', async () => {
+    const roomId = 'closing';
+    const admin = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
+    await fetch(`${stack.base}/api/rooms`, { method: 'POST', headers: admin, body: JSON.stringify({ room: roomId, open: true }) });
+    const viewer = await open(`/room/${roomId}`);
+    const overlay = await open(`/overlay/${roomId}`, { width: 800, height: 400 });
+    await viewer.locator('#conn[data-state="live"]').waitFor();
+    await viewer.getByRole('button', { name: 'yes', exact: true }).click();
+    await viewer.waitForFunction(() => document.querySelector('#count-a')?.textContent === '1');
+
+    expect((await fetch(`${stack.base}/api/rooms/${roomId}/close`, { method: 'POST', headers: admin })).status).toBe(200);
+    await viewer.locator('body[data-voting="closed"]').waitFor();
+    await overlay.locator('body[data-voting="closed"]').waitFor();
+    expect(await viewer.locator('#voting').isVisible()).toBe(true);
+    expect(await overlay.locator('#voting').innerText()).toBe('Voting closed');
+    expect(await viewer.getByRole('button', { name: 'no', exact: true }).isDisabled()).toBe(true);
+    await viewer.screenshot({ path: screenshotPath('voting-closed') });
+
+    expect((await fetch(`${stack.base}/api/rooms/${roomId}/open`, { method: 'POST', headers: admin })).status).toBe(200);
+    await viewer.locator('body[data-voting="open"]').waitFor();
+    await overlay.locator('#voting').waitFor({ state: 'hidden' });
+    await viewer.getByRole('button', { name: 'no', exact: true }).click();
+    await viewer.waitForFunction(() => document.querySelector('#count-b')?.textContent === '1');
+    expect(await liveTally(roomId)).toMatchObject({ votes: { yes: 0, no: 1 } });
   });
 
   it('plays a full poker round in two browsers: estimate, hidden marks, reveal, stats, clear', async () => {

@@ -17,7 +17,15 @@ function forge(header: object, payload: object, secret = SECRET): string {
 describe('tokens', () => {
   it('round-trips the claims it signed', async () => {
     const verified = await verifyToken(await signToken(claims, SECRET, NOW), SECRET, NOW);
-    expect(verified).toMatchObject({ sub: 'u1', room: 'r1', exp: claims.exp, iat: NOW / 1000 });
+    expect(verified).toMatchObject({ sub: 'u1', room: 'r1', exp: claims.exp, iat: NOW / 1000, role: 'viewer' });
+  });
+
+  it('carries the moderator role, and refuses a role it does not know', async () => {
+    await expect(verifyToken(await signToken({ ...claims, role: 'moderator' }, SECRET, NOW), SECRET, NOW)).resolves.toMatchObject({
+      role: 'moderator',
+    });
+    const minted = forge({ alg: 'HS256', typ: 'JWT' }, { ...claims, aud: 'banterbox', role: 'owner' });
+    await expect(verifyToken(minted, SECRET, NOW)).rejects.toThrow('role');
   });
 
   it('accepts a token a platform minted with BANTERBOX_SECRET (SPEC §4)', async () => {

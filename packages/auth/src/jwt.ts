@@ -14,11 +14,16 @@ const ALGORITHM = 'HS256';
 /** Tolerated clock difference between the minting platform and this service. */
 const CLOCK_SKEW_S = 5;
 
+/** A token's role: a viewer votes; a moderator also runs the room (SPEC §9: close, open). */
+export type TokenRole = 'viewer' | 'moderator';
+
 export interface TokenClaims {
   sub: string;
   room: string;
   /** Expiry in Unix seconds. */
   exp: number;
+  /** Claim `role`; absent means a viewer. */
+  role?: TokenRole;
 }
 
 export interface VerifiedToken extends TokenClaims {
@@ -35,7 +40,7 @@ export class AuthError extends Error {
 
 /** Signs with the current secret. */
 export function signToken(claims: TokenClaims, secrets: SecretsLike, nowMs = Date.now()): Promise<string> {
-  return new SignJWT({ room: claims.room })
+  return new SignJWT(claims.role === 'moderator' ? { room: claims.room, role: 'moderator' } : { room: claims.room })
     .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
     .setSubject(claims.sub)
     .setAudience(TOKEN_AUDIENCE)
@@ -84,5 +89,8 @@ export async function verifyToken(token: string, secrets: SecretsLike, nowMs = D
   if (claims === undefined) throw new AuthError(refusal(failure));
   if (!isValidId(claims.sub)) throw new AuthError('token sub must be a user id');
   if (claims.room !== '*' && !isValidId(claims.room)) throw new AuthError('token room must be a room id or *');
-  return { sub: claims.sub, room: claims.room, exp: claims.exp!, iat: claims.iat };
+  if (claims.role !== undefined && claims.role !== 'viewer' && claims.role !== 'moderator') {
+    throw new AuthError('token role must be viewer or moderator');
+  }
+  return { sub: claims.sub, room: claims.room, exp: claims.exp!, iat: claims.iat, role: claims.role ?? 'viewer' };
 }

@@ -15,6 +15,7 @@ export { backoffDelay } from './backoff';
 export { CLOSE_CODES, VOTE_ERROR_CODES } from '@banterbox/protocol';
 export type {
   TallyPoint,
+  VotingState,
   PokerEvent,
   PokerRequest,
   PokerRoomView,

@@ -2,6 +2,7 @@ import WebSocket from 'ws';
 import { signToken } from '@banterbox/auth';
 import { keys } from '@banterbox/store';
 import {
+  ADMIN_KEY,
   SECRET,
   TestRedis,
   eventually,
@@ -13,7 +14,8 @@ import {
   type GatewayProcess,
   type RunningApp,
 } from '@banterbox/testkit';
-import { Refused, VoteClient, type CloseReason, type ConnectionState, type SocketLike, type TallyPoint } from './index';
+import { Refused, VoteClient, type CloseReason, type ConnectionState, type SocketLike, type TallyPoint, type VotingState } from './index';
+import { BanterboxAdmin } from './server';
 
 /**
  * The vote client as an embedder runs it, in Node with the `ws` package, against a gateway and a
@@ -63,6 +65,39 @@ describe('VoteClient against a gateway and a ticker (processes)', () => {
   afterAll(async () => {
     await ticker.stop();
     await redis.stop();
+  });
+
+  it('tells when voting closes and opens, refuses a vote while closed, and learns an opening it missed from the next point', async () => {
+    const port = await freePort();
+    const gateway = await gatewayOn(port);
+    const admin = new BanterboxAdmin(gateway.http, ADMIN_KEY);
+    const voter = client({ url: `http://127.0.0.1:${port}`, room: 'sdk-rounds', getToken: () => token('sdk-r', 'sdk-rounds') });
+    const seen = watch(voter);
+    const voting: VotingState[] = [];
+    const errors: string[] = [];
+    voter.on('voting', (state) => voting.push(state));
+    voter.on('error', (error) => errors.push(error.code));
+    voter.start();
+    await until(() => (voter.state === 'live' ? true : undefined));
+    voter.vote('yes');
+    await until(() => seen.points.find((p) => p.votes.yes === 1));
+
+    await admin.closeVoting('sdk-rounds');
+    await until(() => (voter.votingClosed ? true : undefined));
+    expect(voting).toEqual([{ closed: true, ts: expect.any(Number) }]);
+    voter.vote('no');
+    expect(errors).toEqual(['closed']);
+    expect(voter.currentVote).toBe('yes');
+
+    // Reopened while the client is away: the point after the close tells it.
+    await gateway.proc.kill();
+    const elsewhere = await gatewayOn(await freePort());
+    await new BanterboxAdmin(elsewhere.http, ADMIN_KEY).openVoting('sdk-rounds');
+    await gatewayOn(port);
+    await until(() => (voter.votingClosed ? undefined : true), 15_000);
+    expect(voting.map((v) => v.closed)).toEqual([true, false]);
+    voter.vote('no');
+    await until(() => seen.points.find((p) => p.votes.no === 1 && p.votes.yes === 0), 15_000);
   });
 
   it('goes live, gets the history and then every tick, and its vote counts', async () => {

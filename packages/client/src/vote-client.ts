@@ -1,4 +1,4 @@
-import { decodeVoteServerFrame, type TallyPoint } from '@banterbox/protocol';
+import { decodeVoteServerFrame, type TallyPoint, type VotingState } from '@banterbox/protocol';
 import { Connection, Refused, type ConnectionOptions } from './connection';
 
 export interface VoteClientOptions extends ConnectionOptions {
@@ -19,8 +19,10 @@ export type VoteClientEvents = {
   points: [points: TallyPoint[]];
   /** The room accepted the socket (on every connection and reconnection). */
   joined: [];
-  /** An error frame (`bad_request`, `rate_limited`, …): the socket stays open. */
+  /** An error frame (`bad_request`, `rate_limited`, `closed`, …): the socket stays open. */
   error: [error: { code: string; message: string }];
+  /** Voting in the room closed or opened (SPEC §9); while closed no points come and votes are refused. */
+  voting: [state: VotingState];
 };
 
 /** Seconds of validity below which a token is renewed before it is used again. */
@@ -60,6 +62,7 @@ export class VoteClient extends Connection<VoteClientEvents> {
   private joined = false;
   private newest = 0;
   private standing: { value: string; ts: number } | undefined;
+  private closedAt: number | undefined;
 
   constructor(private readonly settings: VoteClientOptions) {
     super('/api/vote_ws/', settings, 15_000);
@@ -75,8 +78,20 @@ export class VoteClient extends Connection<VoteClientEvents> {
     return this.standing?.value;
   }
 
-  /** Votes `value` ("cancel" withdraws the vote): sent now if live, and again after every reconnection. */
+  /** Whether voting in the room is closed, as last heard. */
+  get votingClosed(): boolean {
+    return this.closedAt !== undefined;
+  }
+
+  /**
+   * Votes `value` ("cancel" withdraws the vote): sent now if live, and again after every
+   * reconnection. While voting is closed it is refused here with a `closed` error and changes nothing.
+   */
   vote(value: string): void {
+    if (this.closedAt !== undefined) {
+      this.emit('error', { code: 'closed', message: 'voting in this room is closed' });
+      return;
+    }
     const ts = Date.now();
     this.standing = value === 'cancel' ? undefined : { value, ts };
     if (this.joined) this.sendJson({ vote: { value, ts } });
@@ -123,6 +138,10 @@ export class VoteClient extends Connection<VoteClientEvents> {
       this.emit('error', { code: frame.code, message: frame.message });
       return;
     }
+    if (frame.kind === 'state') {
+      this.setVoting(frame.closed, frame.ts);
+      return;
+    }
     if (!this.joined) {
       this.joined = true;
       this.fresh = false;
@@ -133,7 +152,15 @@ export class VoteClient extends Connection<VoteClientEvents> {
     const points = frame.points.filter((point) => point.ts > this.newest);
     if (points.length === 0) return;
     this.newest = points[points.length - 1]!.ts;
+    // No point is stored while voting is closed: a new one means it opened (while this client was away).
+    if (this.closedAt !== undefined && this.newest > this.closedAt) this.setVoting(false, this.newest);
     this.emit('points', points);
+  }
+
+  private setVoting(closed: boolean, ts: number): void {
+    if (closed === this.votingClosed) return;
+    this.closedAt = closed ? ts : undefined;
+    this.emit('voting', { closed, ts });
   }
 
   protected closed(code: number, reason: string): void {

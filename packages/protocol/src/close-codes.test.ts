@@ -19,7 +19,13 @@ describe('the close and error code registry', () => {
   });
 
   it('lists every error code of the vote protocol', () => {
-    const all: Record<ClientErrorCode, true> = { bad_request: true, unauthorized: true, rate_limited: true, unavailable: true };
+    const all: Record<ClientErrorCode, true> = {
+      bad_request: true,
+      unauthorized: true,
+      rate_limited: true,
+      unavailable: true,
+      closed: true,
+    };
     expect(VOTE_ERROR_CODES.map((entry) => entry.code).sort()).toEqual(Object.keys(all).sort());
   });
 });

@@ -76,6 +76,12 @@ export const VOTE_ERROR_CODES: readonly CodeEntry<string>[] = [
   { code: 'unauthorized', name: 'unauthorized', meaning: 'missing, invalid or expired token; closed with 4001 next', action: 'new_token' },
   { code: 'rate_limited', name: 'rate_limited', meaning: 'over 20 messages a second: the message was dropped', action: 'none' },
   {
+    code: 'closed',
+    name: 'closed',
+    meaning: 'voting in the room is closed: the vote was not counted; the socket stays open and hears when it opens again',
+    action: 'none',
+  },
+  {
     code: 'unavailable',
     name: 'unavailable',
     meaning: 'Redis down while joining a room the gateway does not hold; closed with 1013 next',

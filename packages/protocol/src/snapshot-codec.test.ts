@@ -7,6 +7,7 @@ import {
   encodePoint,
   pointOfSnapshot,
   pointTs,
+  stateFrame,
 } from './snapshot-codec';
 
 const point = { ts: 1_700_000_000_000, votes: { yes: 50, no: 0 }, connected: 70 };
@@ -30,8 +31,10 @@ describe('snapshot codec', () => {
     expect(pointOfSnapshot('{"error":{"code":"x"}}')).toBeUndefined();
   });
 
-  it('decodes data and error frames, and refuses anything else', () => {
+  it('decodes data, state and error frames, and refuses anything else', () => {
     expect(decodeVoteServerFrame(dataFrame([encodePoint(point)]))).toEqual({ kind: 'data', points: [point] });
+    expect(decodeVoteServerFrame(stateFrame({ closed: true, ts: 5 }))).toEqual({ kind: 'state', closed: true, ts: 5 });
+    expect(stateFrame({ closed: false, ts: 6 })).toBe('{"state":{"closed":false,"ts":6}}');
     expect(decodeVoteServerFrame('{"error":{"code":"unauthorized","message":"no"}}')).toEqual({
       kind: 'error',
       code: 'unauthorized',
@@ -42,6 +45,8 @@ describe('snapshot codec', () => {
       '{}',
       '{"data":[{"ts":-1,"votes":{},"connected":0}]}',
       '{"data":[{"ts":1,"votes":{"yes":"3"},"connected":0}]}',
+      '{"state":{"closed":"yes","ts":1}}',
+      '{"state":{"closed":true}}',
     ]) {
       expect(() => decodeVoteServerFrame(bad)).toThrow(ProtocolError);
     }

@@ -150,16 +150,35 @@ export function decodePoint(value: unknown): TallyPoint {
   return { ts: value.ts, votes, connected: value.connected };
 }
 
-/** What the server sends on /api/vote_ws/: points, or an error. */
-export type VoteServerFrame = { kind: 'data'; points: TallyPoint[] } | { kind: 'error'; code: string; message: string };
+/**
+ * Whether voting in a room is open (SPEC §9): `{"state":{"closed":true|false,"ts":<ms>}}`, sent when
+ * it closes or opens, and after the history to a client joining a closed room. While closed, no
+ * points come and votes get the `closed` error.
+ */
+export interface VotingState {
+  closed: boolean;
+  /** When it closed or opened. */
+  ts: number;
+}
+
+export function stateFrame(state: VotingState): string {
+  return JSON.stringify({ state: { closed: state.closed, ts: state.ts } });
+}
+
+/** What the server sends on /api/vote_ws/: points, the voting state, or an error. */
+export type VoteServerFrame =
+  { kind: 'data'; points: TallyPoint[] } | ({ kind: 'state' } & VotingState) | { kind: 'error'; code: string; message: string };
 
 /** Decodes one server frame of /api/vote_ws/; throws ProtocolError for anything else. */
 export function decodeVoteServerFrame(text: string): VoteServerFrame {
   const parsed = parseJson(text, () => new ProtocolError('bad_request', 'frame is not valid JSON'));
   if (isRecord(parsed) && Array.isArray(parsed.data)) return { kind: 'data', points: parsed.data.map(decodePoint) };
   if (isRecord(parsed) && isRecord(parsed.history)) return { kind: 'data', points: expandCompactHistory(parsed.history).map(decodePoint) };
+  if (isRecord(parsed) && isRecord(parsed.state) && typeof parsed.state.closed === 'boolean' && isCount(parsed.state.ts)) {
+    return { kind: 'state', closed: parsed.state.closed, ts: parsed.state.ts };
+  }
   if (isRecord(parsed) && isRecord(parsed.error) && typeof parsed.error.code === 'string') {
     return { kind: 'error', code: parsed.error.code, message: typeof parsed.error.message === 'string' ? parsed.error.message : '' };
   }
-  throw new ProtocolError('bad_request', 'frame must have "data" or "error"');
+  throw new ProtocolError('bad_request', 'frame must have "data", "history", "state" or "error"');
 }

@@ -11,7 +11,8 @@
   ARGV[4] created_at, ms
   ARGV[5] idle expiry, ms
   ARGV[6] voter shards (1 = the room's own voter keys); fixed when the room is created
-  Returns: { created (1/0), options, open, tick_ms, shards (false for 1) }
+  Returns: { created (1/0), options, open, tick_ms, shards (false for 1), closed (ms; false while
+           voting is open, roomVoting-2) }
   The tick state is written with the meta, and for a room written by an older version, moved
   where this one keeps it (include/tickState.lua; meta and tally expire together).
 ]]
@@ -27,5 +28,5 @@ end
 redis.call('PEXPIRE', meta, ARGV[5])
 write_tick_state(meta, tally, users)
 redis.call('PEXPIRE', tally, ARGV[5])
-local m = redis.call('HMGET', meta, 'options', 'open', 'tick_ms', 'shards')
-return { created, m[1], m[2], m[3], m[4] }
+local m = redis.call('HMGET', meta, 'options', 'open', 'tick_ms', 'shards', 'closed')
+return { created, m[1], m[2], m[3], m[4], m[5] }

@@ -8,8 +8,9 @@ import calculateSlot from 'cluster-key-slot';
  *
  * Vote room `<r>` (seed 000, layout v2 mapped onto hashes):
  *   bb:{room:<r>}:meta       hash  options (JSON list), open ("1"/"0"), tick_ms ("0" = every
- *                                  tick), created_at (ms), shards. Expires after ROOM_TTL_S
- *                                  without ticks.
+ *                                  tick), created_at (ms), shards; while voting is closed
+ *                                  closed (ms) and closed_last (lua/roomVoting-2). Expires after
+ *                                  ROOM_TTL_S without ticks.
  *   bb:{room:<r>}:users      hash  user -> live connections on all gateways ("connected"; HLEN is
  *                                  the connected count)
  *   bb:{room:<r>}:votes      hash  user -> "<option>|<ts ms>": the standing vote and its time

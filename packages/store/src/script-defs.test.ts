@@ -15,7 +15,8 @@ const scripts: [Script<never, unknown>, ((code: number) => unknown) | null][] = 
   [defs.holdForGateway, (code) => code],
   [defs.tickRooms, (code) => [code]],
   [defs.upgradeRooms, (code) => [code]],
-  [defs.ensureRoom, (code) => [code, '["a","b"]', '1', '0', null]],
+  [defs.ensureRoom, (code) => [code, '["a","b"]', '1', '0', null, null]],
+  [defs.roomVoting, (code) => [code, 0]],
   [defs.renewLease, (code) => code],
   [defs.pokerCreate, (code) => code],
   [defs.pokerPresence, (code) => [code]],
@@ -72,5 +73,8 @@ describe('script replies are decoded where each script is defined', () => {
     expect(defs.userExpire.decode([2, 1234])).toEqual({ state: 'later', expiresAt: 1234 });
     expect(defs.userExpire.decode([0, 'r1', 'r2'])).toEqual({ state: 'expired', rooms: ['r1', 'r2'] });
     expect(defs.userName.decode(['17', 'room-1'])).toEqual({ version: '17', rooms: ['room-1'] });
+    expect(defs.roomVoting.decode([1, 1500])).toEqual({ result: 'changed', closedAt: 1500 });
+    expect(defs.roomVoting.decode([0, 0])).toEqual({ result: 'unchanged', closedAt: undefined });
+    expect(defs.roomVoting.decode([-1, 0])).toEqual({ result: 'no_room' });
   });
 });

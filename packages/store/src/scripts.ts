@@ -15,7 +15,7 @@ import type { RedisClient } from './connection';
  * Bump SCRIPT_VERSION whenever a script's arguments or replies change, so a rolling update never
  * runs a new caller against an old script of the same name.
  */
-const SCRIPT_VERSION = 7;
+const SCRIPT_VERSION = 8;
 
 export const SCRIPT_FILES = [
   'roomOps-4',
@@ -24,6 +24,7 @@ export const SCRIPT_FILES = [
   'tickRooms-n',
   'ensureRoom-3',
   'upgradeRooms-n',
+  'roomVoting-2',
   'renewLease-n',
   'pokerCreate-6',
   'pokerPresence-6',

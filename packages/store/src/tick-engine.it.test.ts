@@ -76,6 +76,46 @@ describe('tick engine (real Redis)', () => {
     expect(published.map((m) => (JSON.parse(m) as { data: { ts: number }[] }).data[0]!.ts)).toEqual([1000, 2000, 3000, 4000]);
   });
 
+  it('stores nothing while voting is closed, and after it opens again ticks on from the last stored tick', async () => {
+    const room = 'rounds';
+    await store.ensureRoom(room, { options: OPTIONS, open: false, tickMs: 0 });
+    const published: string[] = [];
+    await subscriber.ssubscribe(keys.voteRoom(room).channel);
+    subscriber.on('smessage', (c: string, m: string) => {
+      if (c === keys.voteRoom(room).channel) published.push(m);
+    });
+    await apply(room, 'g1', [
+      { op: 'join', user: 'a', count: 1 },
+      { op: 'vote', user: 'a', value: 'yes', ts: 5 },
+    ]);
+    expect(await tick(room, 1, 1000)).toBe(TickResult.Stored);
+    expect(await store.setVoting(room, true, 1500)).toEqual({ changed: true, closedAt: 1500 });
+    expect(await store.setVoting(room, true, 1600)).toEqual({ changed: false, closedAt: 1500 });
+    expect(await store.getRoom(room)).toMatchObject({ closedAt: 1500 });
+    // A vote that reaches Redis anyway (a gateway that has not heard yet) changes no stored point.
+    await apply(room, 'g1', [{ op: 'vote', user: 'a', value: 'no', ts: 6 }]);
+    expect(await tick(room, 1, 2000)).toBe(TickResult.Unchanged);
+    expect(await tick(room, 2, 3000)).toBe(TickResult.Unchanged); // a new leader stores nothing either
+    expect(await tick(room, 1, 4000)).toBe(TickResult.Fenced); // but it is fenced from then on as usual
+    expect(await store.setVoting(room, false, 4500)).toEqual({ changed: true, closedAt: undefined });
+    expect(await store.setVoting(room, false, 4600)).toEqual({ changed: false, closedAt: undefined });
+    expect((await store.getRoom(room))?.closedAt).toBeUndefined();
+    expect(await tick(room, 2, 1000)).toBe(TickResult.Unchanged); // the tick stored before the close is not stored again
+    expect(await tick(room, 2, 5000)).toBe(TickResult.Stored);
+    expect((await store.history(room)).map((p) => JSON.parse(p) as { ts: number; votes: Record<string, number> })).toEqual([
+      { ts: 1000, votes: { yes: 1, no: 0 }, connected: 1 },
+      { ts: 5000, votes: { yes: 0, no: 1 }, connected: 1 },
+    ]);
+    expect(await store.setVoting('no-such-room', true, 1)).toBeNull();
+    await sleep(100);
+    expect(published).toEqual([
+      dataFrame([JSON.stringify({ ts: 1000, votes: { yes: 1, no: 0 }, connected: 1 })]),
+      '{"state":{"closed":true,"ts":1500}}',
+      '{"state":{"closed":false,"ts":4500}}',
+      dataFrame([JSON.stringify({ ts: 5000, votes: { yes: 0, no: 1 }, connected: 1 })]),
+    ]);
+  });
+
   it('ticks many rooms per script call, each with its own result in order', async () => {
     const evalCalls = async (): Promise<number> => Number(/cmdstat_evalsha:calls=(\d+)/.exec(await redis.info('commandstats'))?.[1] ?? 0);
     const rooms = Array.from({ length: 2 * ROOMS_PER_TICK_CALL + 50 }, (_, i) => `many-${i}`);

@@ -4,7 +4,7 @@ import { OP_LETTER, type PresenceChange } from './script-ops';
 import { codes, integer, list, oneOf, optionalText, text } from './script-replies';
 import { ReplyError, defineScript } from './scripts';
 
-/** The vote room scripts (../lua/roomOps-4, reapVoters-4, tickRooms-n, upgradeRooms-n, ensureRoom-3). */
+/** The vote room scripts (../lua/roomOps-4, reapVoters-4, tickRooms-n, upgradeRooms-n, ensureRoom-3, roomVoting-2). */
 
 /** One presence or vote change of a vote room, applied in order by the roomOps script. */
 export type RoomOp = { op: PresenceChange; user: string; count: number } | { op: 'vote'; user: string; value: string; ts: number };
@@ -160,6 +160,8 @@ export interface StoredMeta {
   open: string | null;
   tickMs: string | null;
   shards: string | null;
+  /** When voting closed (ms), null while it is open. */
+  closed: string | null;
 }
 
 export const ensureRoom = defineScript(
@@ -169,7 +171,7 @@ export const ensureRoom = defineScript(
     argv: [a.options, a.open ? '1' : '0', a.tickMs, a.createdAt, a.roomTtlMs, a.shards],
   }),
   (reply) => {
-    const [created, options, open, tickMs, shards] = list(reply, 2);
+    const [created, options, open, tickMs, shards, closed] = list(reply, 2);
     return {
       created: oneOf(created, [0, 1]) === 1,
       meta: {
@@ -177,7 +179,25 @@ export const ensureRoom = defineScript(
         open: optionalText(open ?? null),
         tickMs: optionalText(tickMs ?? null),
         shards: optionalText(shards ?? null),
+        closed: optionalText(closed ?? null),
       } satisfies StoredMeta,
     };
+  },
+);
+
+/** What roomVoting did: changed the room, found it so already, or found no such room. */
+export type VotingReply = { result: 'changed' | 'unchanged'; closedAt: number | undefined } | { result: 'no_room' };
+
+/** Closes (`close`) or opens voting in a vote room, telling its viewers on its channel. */
+export const roomVoting = defineScript(
+  'roomVoting-2',
+  (a: { roomId: string; close: boolean; now: number }) => {
+    const room = keys.voteRoom(a.roomId);
+    return { keys: [room.meta, room.tally], argv: [a.close ? 'close' : 'open', a.now, room.channel] };
+  },
+  (reply): VotingReply => {
+    const [code, closedAt] = list(reply, 2).map(integer);
+    if (oneOf(code, [-1, 0, 1]) === -1) return { result: 'no_room' };
+    return { result: code === 1 ? 'changed' : 'unchanged', closedAt: closedAt! > 0 ? closedAt : undefined };
   },
 );

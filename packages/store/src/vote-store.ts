@@ -1,7 +1,7 @@
 import type { TallyPoint } from '@banterbox/protocol';
 import { GatewayFenced, type LeaseGrant } from './gateway-fence';
 import { keys, voterShard } from './keys';
-import { ensureRoom, roomOps, type RoomOp, type StoredMeta } from './script-defs';
+import { ensureRoom, roomOps, roomVoting, type RoomOp, type StoredMeta } from './script-defs';
 import { StoreError, type ScriptedPipeline, type ScriptedRedis } from './scripts';
 import { SlotBatch, groupBy, handled } from './slot-batch';
 import { addPartSums, shardCount } from './voter-parts';
@@ -16,6 +16,8 @@ export interface RoomMeta {
    * is created; absent or 1: the room's own voter keys. Read back from Redis it is always set.
    */
   shards?: number;
+  /** When voting closed (ms), absent while it is open (SPEC §9): votes are refused and the ticker stores nothing. */
+  closedAt?: number;
 }
 
 export type { RoomOp };
@@ -28,7 +30,7 @@ export interface StoreSettings {
 /** Ops per script call: bounds the time one call holds Redis (each op is a few hash commands). */
 export const OPS_PER_CALL = 500;
 
-function parseMeta({ options, open, tickMs, shards }: StoredMeta): RoomMeta {
+function parseMeta({ options, open, tickMs, shards, closed }: StoredMeta): RoomMeta {
   let parsed: unknown;
   try {
     parsed = JSON.parse(options);
@@ -38,7 +40,13 @@ function parseMeta({ options, open, tickMs, shards }: StoredMeta): RoomMeta {
   if (!Array.isArray(parsed) || !parsed.every((o) => typeof o === 'string')) {
     throw new StoreError('room meta options must be a list of strings');
   }
-  return { options: parsed as string[], open: open === '1', tickMs: Number(tickMs ?? 0) || 0, shards: shardCount(shards) };
+  return {
+    options: parsed as string[],
+    open: open === '1',
+    tickMs: Number(tickMs ?? 0) || 0,
+    shards: shardCount(shards),
+    ...(closed === null ? {} : { closedAt: Number(closed) }),
+  };
 }
 
 /**
@@ -80,10 +88,26 @@ export class VoteStore {
   }
 
   async getRoom(roomId: string): Promise<RoomMeta | null> {
-    const [options, open, tickMs, shards] = await this.redis.hmget(keys.voteRoom(roomId).meta, 'options', 'open', 'tick_ms', 'shards');
+    const [options, open, tickMs, shards, closed] = await this.redis.hmget(
+      keys.voteRoom(roomId).meta,
+      'options',
+      'open',
+      'tick_ms',
+      'shards',
+      'closed',
+    );
     return options === null || options === undefined
       ? null
-      : parseMeta({ options, open: open ?? null, tickMs: tickMs ?? null, shards: shards ?? null });
+      : parseMeta({ options, open: open ?? null, tickMs: tickMs ?? null, shards: shards ?? null, closed: closed ?? null });
+  }
+
+  /**
+   * Closes or opens voting in a room (SPEC §9) and tells its viewers; `changed` false when it was
+   * so already, null when there is no such room.
+   */
+  async setVoting(roomId: string, close: boolean, now: number): Promise<{ changed: boolean; closedAt: number | undefined } | null> {
+    const reply = await roomVoting.run(this.redis, { roomId, close, now });
+    return reply.result === 'no_room' ? null : { changed: reply.result === 'changed', closedAt: reply.closedAt };
   }
 
   /** The stored history as raw JSON points, oldest first. */

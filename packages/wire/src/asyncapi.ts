@@ -39,6 +39,7 @@ const VOTE_SENT: Record<string, MessageSpec> = {
       },
     },
   },
+  state: { schema: 'VoteState', summary: 'Voting closed or opened', example: { state: { closed: true, ts: 1700000000500 } } },
   error: {
     schema: 'VoteError',
     summary: 'A refused message',

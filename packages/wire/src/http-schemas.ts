@@ -19,6 +19,8 @@ const roomFields = {
   }),
 };
 
+const closed = boolean({ description: 'Whether voting is closed (SPEC §9).' });
+
 /** The bodies of the HTTP API (SPEC §3, §4, §8). */
 export const httpSchemas: SchemaSet = {
   TokenRequest: object(
@@ -26,6 +28,11 @@ export const httpSchemas: SchemaSet = {
       user_id: ref('Id'),
       room: { oneOf: [ref('Id'), { const: '*' }], description: 'The room the token is for, or `*` for any room.' },
       ttl_s: integer({ minimum: 1, maximum: MAX_TOKEN_TTL_S, default: 3600 }),
+      role: string({
+        enum: ['viewer', 'moderator'],
+        default: 'viewer',
+        description: 'A moderator may also close and open voting in the room.',
+      }),
     },
     ['user_id', 'room'],
   ),
@@ -36,10 +43,20 @@ export const httpSchemas: SchemaSet = {
   RoomRequest: object(roomFields, [], {
     description: 'A vote room to create; every field may be left out (a random id, ["yes", "no"], every tick, not open, one shard).',
   }),
-  Room: object(roomFields),
-  RoomState: object({ ...roomFields, ts: ref('UnixMs'), votes: ref('Tally'), connected: ref('Count') }, undefined, {
+  Room: object({ ...roomFields, closed }),
+  RoomState: object({ ...roomFields, closed, ts: ref('UnixMs'), votes: ref('Tally'), connected: ref('Count') }, undefined, {
     description: 'The room and its live tally, read now (not the last tick).',
   }),
+  VotingChange: object(
+    {
+      room: ref('Id'),
+      closed: boolean(),
+      closed_at: { oneOf: [ref('UnixMs'), { type: 'null' }], description: 'When voting closed; null while open.' },
+      changed: boolean({ description: 'False when it was so already.' }),
+    },
+    undefined,
+    { description: 'Voting closed or opened.' },
+  ),
   GuestToken: object({ user_id: ref('Id'), token: string(), expires_at: ref('UnixMs') }),
   DemoRoom: object({ room: ref('Id') }),
   Series: object({ room: ref('Id'), options: array(ref('Option')), points: array(ref('TallyPoint')) }, undefined, {

@@ -2,7 +2,7 @@ import { ref, type Schema } from './schema';
 import { WIRE_VERSION, wireSchemas } from './schemas';
 import { WEBHOOK_EVENTS } from './webhook-schemas';
 
-type Security = 'admin' | 'roomToken' | 'session';
+type Security = 'admin' | 'roomToken' | 'moderatorToken' | 'session';
 
 interface Answer {
   description: string;
@@ -30,7 +30,7 @@ interface Operation {
 const ERRORS: Record<number, string> = {
   400: 'The request is malformed; nothing changed.',
   401: 'No admin key or token, or a wrong one.',
-  403: 'The admin API is off (no BANTERBOX_ADMIN_KEY), or the token is for another room.',
+  403: 'The admin API is off (no BANTERBOX_ADMIN_KEY), or the token is for another room or not a moderator token.',
   404: 'No such room or event.',
   409: 'A conflict: the room exists already, or no webhooks are configured.',
   413: 'The body is larger than 16 KiB.',
@@ -86,6 +86,29 @@ const OPERATIONS: Record<string, Record<'get' | 'post', Operation | undefined>> 
       responses: { 200: { description: 'The room.', body: 'RoomState' }, ...errors(400, 404) },
     },
     post: undefined,
+  },
+  '/api/rooms/{room}/close': {
+    post: {
+      summary: 'Close voting in a room',
+      tag: 'vote',
+      description:
+        'Votes are refused with the `closed` error (sockets stay open) and the series stops, with the tally as it stands; every viewer gets `{"state":{"closed":true}}`. Closing a closed room changes nothing.',
+      security: ['admin', 'moderatorToken'],
+      drains: true,
+      responses: { 200: { description: 'Closed.', body: 'VotingChange' }, ...errors(400, 401, 403, 404) },
+    },
+    get: undefined,
+  },
+  '/api/rooms/{room}/open': {
+    post: {
+      summary: 'Open voting in a room again',
+      tag: 'vote',
+      description: 'The series goes on from the close; every viewer gets `{"state":{"closed":false}}`.',
+      security: ['admin', 'moderatorToken'],
+      drains: true,
+      responses: { 200: { description: 'Open.', body: 'VotingChange' }, ...errors(400, 401, 403, 404) },
+    },
+    get: undefined,
   },
   '/api/rooms/{room}/guest': {
     post: {
@@ -368,6 +391,12 @@ export function openApiDocument(): Record<string, unknown> {
       securitySchemes: {
         admin: { type: 'http', scheme: 'bearer', description: 'Authorization: Bearer <BANTERBOX_ADMIN_KEY>.' },
         roomToken: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT', description: 'A token for the room (or for any room, `*`).' },
+        moderatorToken: {
+          type: 'http',
+          scheme: 'bearer',
+          bearerFormat: 'JWT',
+          description: 'A token for the room (or `*`) with the claim `role: "moderator"`.',
+        },
         session: { type: 'apiKey', in: 'cookie', name: 'bb_session', description: 'The signed session cookie; set on any page.' },
       },
     },

@@ -64,6 +64,19 @@ export const voteSchemas: SchemaSet = {
         'The join history in columns, when auth asked for `compact`: the same points as a `data` frame in about a seventh of the bytes.',
     },
   ),
+  VoteState: object(
+    {
+      state: object({
+        closed: boolean({ description: 'Whether voting is closed.' }),
+        ts: ref('UnixMs'),
+      }),
+    },
+    ['state'],
+    {
+      description:
+        'Voting in the room closed or opened (`POST /api/rooms/{room}/close`, `/open`). Sent to every viewer when it happens, and after the history to a client joining a closed room. While closed no points come and votes get the `closed` error; the first point after it means voting is open again.',
+    },
+  ),
   VoteError: object(
     {
       error: object({ code: string({ enum: VOTE_ERROR_CODES.map((entry) => entry.code) }), message: string() }, ['code', 'message']),
@@ -72,5 +85,5 @@ export const voteSchemas: SchemaSet = {
     { description: 'A refused or malformed message. See the code registry (`GET /api/codes`) for what each code means.' },
   ),
   VoteClientFrame: { oneOf: [ref('VoteAuth'), ref('VoteCast')] },
-  VoteServerFrame: { oneOf: [ref('VoteData'), ref('VoteHistory'), ref('VoteError')] },
+  VoteServerFrame: { oneOf: [ref('VoteData'), ref('VoteHistory'), ref('VoteState'), ref('VoteError')] },
 };

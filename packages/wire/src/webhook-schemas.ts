@@ -6,6 +6,8 @@ const envelope = (type: string, data: Schema, description: string): Schema =>
 /** The webhook events (SPEC §8), by event type: the body each delivery POSTs. */
 export const WEBHOOK_EVENTS = {
   'room.created': 'WebhookRoomCreated',
+  'room.closed': 'WebhookRoomClosed',
+  'room.opened': 'WebhookRoomOpened',
   'room.milestone': 'WebhookRoomMilestone',
   'poker.revealed': 'WebhookPokerRevealed',
   'poker.room_closed': 'WebhookPokerRoomClosed',
@@ -23,6 +25,16 @@ export const webhookSchemas: SchemaSet = {
       via: string({ enum: ['api', 'join'], description: 'Created by `POST /api/rooms`, or by the first join.' }),
     }),
     'A vote room was created.',
+  ),
+  [WEBHOOK_EVENTS['room.closed']]: envelope(
+    'room.closed',
+    object({ room: ref('Id'), ts: ref('UnixMs') }),
+    'Voting in a vote room closed: its series ends with the tally as it stood (`GET /api/rooms/{room}/series`).',
+  ),
+  [WEBHOOK_EVENTS['room.opened']]: envelope(
+    'room.opened',
+    object({ room: ref('Id'), ts: ref('UnixMs') }),
+    'Voting in a vote room opened again.',
   ),
   [WEBHOOK_EVENTS['room.milestone']]: envelope(
     'room.milestone',

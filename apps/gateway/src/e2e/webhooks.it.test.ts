@@ -88,7 +88,7 @@ describe('signed webhooks, delivered at least once across a ticker kill (process
     await new Promise((resolve) => receiver.close(resolve));
   });
 
-  it('sends room.created, room.milestone, poker.revealed and poker.room_closed, each once and signed, though the sender was killed', async () => {
+  it('sends room.created, room.milestone, room.closed, room.opened, poker.revealed and poker.room_closed, each once and signed, though the sender was killed', async () => {
     const env = (globalThis as { hookEnv?: Record<string, string> }).hookEnv!;
     // room.created by the API, then two viewers: the milestone of 2.
     const created = await fetch(`${gateway.http}/api/rooms`, {
@@ -117,6 +117,14 @@ describe('signed webhooks, delivered at least once across a ticker kill (process
     await eventually(async () => (refusedOnce.size >= 3 ? true : undefined), 10_000);
     await tickers[0]!.kill();
     tickers.push(await startTickerProcess(redis, env));
+    // Voting in the vote room closed and opened again (by one gateway: one event each).
+    for (const action of ['close', 'open']) {
+      const done = await fetch(`${second.http}/api/rooms/hooked/${action}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_KEY}` },
+      });
+      expect(done.status).toBe(200);
+    }
     // A room nobody else is in: once its owner leaves, no gateway holds it, and the ticker that
     // expires the owner tells its close.
     const loner = await PokerClient.connect(gateway, 'hook-loner');
@@ -125,7 +133,7 @@ describe('signed webhooks, delivered at least once across a ticker kill (process
     owner.close();
     await eventually(async () => frames(member).find((e) => e.event === 'roomClosed'), 15_000);
 
-    const types = ['room.created', 'room.milestone', 'poker.revealed', 'poker.room_closed'];
+    const types = ['room.created', 'room.milestone', 'room.closed', 'room.opened', 'poker.revealed', 'poker.room_closed'];
     const closedRooms = (): unknown[] => accepted.filter((a) => a.type === 'poker.room_closed').map((a) => a.data.room);
     await eventually(
       async () =>
@@ -146,6 +154,9 @@ describe('signed webhooks, delivered at least once across a ticker kill (process
     expect(badSignatures).toBe(0);
     expect(accepted.find((a) => a.type === 'room.created')!.data).toMatchObject({ room: 'hooked', options: ['left', 'right'], via: 'api' });
     expect(accepted.find((a) => a.type === 'room.milestone')!.data).toMatchObject({ room: 'hooked', viewers: 2 });
+    const [closedAt, openedAt] = ['room.closed', 'room.opened'].map((type) => accepted.find((a) => a.type === type)!.data);
+    expect(closedAt).toEqual({ room: 'hooked', ts: expect.any(Number) });
+    expect(openedAt!.ts).toBeGreaterThanOrEqual(closedAt!.ts as number);
     expect(accepted.find((a) => a.type === 'poker.revealed')!.data).toMatchObject({
       room: pokerRoom,
       estimates: { 'hook-owner': { value: '5', comment: '' }, 'hook-member': { value: '8', comment: '' } },

@@ -1,4 +1,12 @@
-import { compactHistoryFrame, dataFrame, pointOfSnapshot, pointTs } from '@banterbox/protocol';
+import {
+  compactHistoryFrame,
+  dataFrame,
+  decodeVoteServerFrame,
+  pointOfSnapshot,
+  pointTs,
+  stateFrame,
+  type VoteServerFrame,
+} from '@banterbox/protocol';
 import { topics, type RoomMeta } from '@banterbox/store';
 
 export interface StandingVote {
@@ -25,6 +33,8 @@ export class LocalVoteRoom {
   meta: RoomMeta;
   private points: string[] = [];
   private lastTs = 0;
+  /** When the voting state this gateway knows was set (closed or opened), 0 for never. */
+  private stateTs = 0;
   private historyCache: string | undefined;
   private compactCache: string | undefined;
 
@@ -40,6 +50,11 @@ export class LocalVoteRoom {
   /** Newest tick this gateway has seen for the room. */
   get newestTs(): number {
     return this.lastTs;
+  }
+
+  /** Takes the meta read from Redis, keeping a voting state heard on the channel while it was read. */
+  loaded(meta: RoomMeta): void {
+    this.meta = this.stateTs > 0 ? { ...meta, closedAt: this.meta.closedAt } : meta;
   }
 
   /** Merges stored history (oldest first) with points that arrived while it was read. */
@@ -74,6 +89,29 @@ export class LocalVoteRoom {
     this.historyCache = undefined;
     this.compactCache = undefined;
     return true;
+  }
+
+  /**
+   * Takes a published voting state `{"state":{"closed","ts"}}` (roomVoting-2). Returns false (drop
+   * it) if it is not one or is older than the state the room has.
+   */
+  acceptState(frame: string): boolean {
+    let state: VoteServerFrame;
+    try {
+      state = decodeVoteServerFrame(frame);
+    } catch {
+      return false;
+    }
+    if (state.kind !== 'state' || state.ts < this.stateTs) return false;
+    this.stateTs = state.ts;
+    this.meta = { ...this.meta, closedAt: state.closed ? state.ts : undefined };
+    return true;
+  }
+
+  /** The frame a joining client gets after the history while voting is closed; undefined while open. */
+  closedFrame(): string | undefined {
+    const closedAt = this.meta.closedAt;
+    return closedAt === undefined ? undefined : stateFrame({ closed: true, ts: closedAt });
   }
 
   /**

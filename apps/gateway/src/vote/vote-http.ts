@@ -1,9 +1,9 @@
 import { nanoid } from 'nanoid';
 import type { Logger } from '@banterbox/logger';
-import { signToken, type Secrets } from '@banterbox/auth';
+import { signToken, verifyToken, type Secrets, type TokenRole, type VerifiedToken } from '@banterbox/auth';
 import { DEFAULT_OPTIONS, MAX_VOTER_SHARDS, ProtocolError, isRecord, isValidId, validateOptions } from '@banterbox/protocol';
 import type { RoomMeta, VoteStore } from '@banterbox/store';
-import { HttpError, checkAdmin, handleAsync, readJson, sendJson, type HttpRoutes } from '../http/http';
+import { HttpError, checkAdmin, handleAsync, isAdmin, readJson, sendJson, type HttpRoutes } from '../http/http';
 import { sessionRequest, sessionUser } from '../http/session';
 import type { WebhookEvents } from '../webhooks/webhook-events';
 
@@ -23,15 +23,16 @@ const DEFAULT_TOKEN_TTL_S = 3600;
 const GUEST_TOKEN_TTL_S = 3600;
 const MAX_TOKEN_TTL_S = 30 * 24 * 3600;
 
-function tokenRequest(body: unknown): { userId: string; room: string; ttlS: number } {
+function tokenRequest(body: unknown): { userId: string; room: string; ttlS: number; role: TokenRole } {
   if (!isRecord(body)) throw new HttpError(400, 'body must be a JSON object');
-  const { user_id: userId, room, ttl_s: ttl = DEFAULT_TOKEN_TTL_S } = body;
+  const { user_id: userId, room, ttl_s: ttl = DEFAULT_TOKEN_TTL_S, role = 'viewer' } = body;
   if (!isValidId(userId)) throw new HttpError(400, 'user_id must be 1-64 characters of [A-Za-z0-9_-]');
   if (room !== '*' && !isValidId(room)) throw new HttpError(400, 'room must be a room id or *');
   if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TOKEN_TTL_S) {
     throw new HttpError(400, `ttl_s must be a whole number of seconds from 1 to ${MAX_TOKEN_TTL_S}`);
   }
-  return { userId, room: room as string, ttlS: ttl };
+  if (role !== 'viewer' && role !== 'moderator') throw new HttpError(400, 'role must be viewer or moderator');
+  return { userId, room: room as string, ttlS: ttl, role };
 }
 
 function roomRequest(body: unknown, tickMs: number): { roomId: string; meta: RoomMeta } {
@@ -55,10 +56,36 @@ function roomRequest(body: unknown, tickMs: number): { roomId: string; meta: Roo
 }
 
 function roomView(roomId: string, meta: RoomMeta): Record<string, unknown> {
-  return { room: roomId, options: meta.options, open: meta.open, tick_ms: meta.tickMs, voter_shards: meta.shards ?? 1 };
+  return {
+    room: roomId,
+    options: meta.options,
+    open: meta.open,
+    tick_ms: meta.tickMs,
+    voter_shards: meta.shards ?? 1,
+    closed: meta.closedAt !== undefined,
+  };
 }
 
-/** The vote rooms' HTTP API (SPEC §3, §4): tokens, rooms, guests and the demo room. */
+/**
+ * Who may run a room (SPEC §9: close and open voting): the admin key, or a moderator token for
+ * that room (or for any room, `*`), as `Authorization: Bearer …`. Read the header synchronously.
+ */
+async function checkModerator(authorization: string, roomId: string, deps: VoteHttpDeps): Promise<void> {
+  if (isAdmin(authorization, deps.adminKey)) return;
+  const given = authorization.startsWith('Bearer ') ? authorization.slice(7) : '';
+  const refused = 'the admin key or a moderator token for this room is required';
+  if (given === '') throw new HttpError(401, refused);
+  let token: VerifiedToken;
+  try {
+    token = await verifyToken(given, deps.secrets);
+  } catch {
+    throw new HttpError(401, refused);
+  }
+  if (token.role !== 'moderator') throw new HttpError(403, 'the token is not a moderator token');
+  if (token.room !== roomId && token.room !== '*') throw new HttpError(403, `the token is for room ${token.room}`);
+}
+
+/** The vote rooms' HTTP API (SPEC §3, §4, §9): tokens, rooms, closing and opening voting, guests and the demo room. */
 export function mountVoteHttp(app: HttpRoutes, deps: VoteHttpDeps): void {
   const { store } = deps;
   /** The demo room exists and is open whenever someone asks for it (it may have expired). */
@@ -69,9 +96,9 @@ export function mountVoteHttp(app: HttpRoutes, deps: VoteHttpDeps): void {
     const authorization = req.getHeader('authorization');
     handleAsync(res, deps.log, async (r) => {
       checkAdmin(authorization, deps.adminKey);
-      const { userId, room, ttlS } = tokenRequest(await readJson(r));
+      const { userId, room, ttlS, role } = tokenRequest(await readJson(r));
       const exp = Math.floor(Date.now() / 1000) + ttlS;
-      sendJson(r, 200, { token: await signToken({ sub: userId, room, exp }, deps.secrets), expires_at: exp * 1000 });
+      sendJson(r, 200, { token: await signToken({ sub: userId, room, exp, role }, deps.secrets), expires_at: exp * 1000 });
     });
   });
 
@@ -101,6 +128,22 @@ export function mountVoteHttp(app: HttpRoutes, deps: VoteHttpDeps): void {
       sendJson(r, 200, { user_id: userId, token, expires_at: exp * 1000 }, setCookie === undefined ? {} : { 'set-cookie': setCookie });
     });
   });
+
+  for (const action of ['close', 'open'] as const) {
+    app.post(`/api/rooms/:room/${action}`, (res, req) => {
+      const roomId = req.getParameter(0) ?? '';
+      const authorization = req.getHeader('authorization');
+      handleAsync(res, deps.log, async (r) => {
+        if (!isValidId(roomId)) throw new HttpError(400, 'room must be 1-64 characters of [A-Za-z0-9_-]');
+        await checkModerator(authorization, roomId, deps);
+        const now = Date.now();
+        const done = await store.setVoting(roomId, action === 'close', now);
+        if (!done) throw new HttpError(404, `room ${roomId} not found`);
+        if (done.changed) deps.webhooks.voting(roomId, action === 'close', now);
+        sendJson(r, 200, { room: roomId, closed: action === 'close', closed_at: done.closedAt ?? null, changed: done.changed });
+      });
+    });
+  }
 
   app.get('/api/demo', (res) => {
     handleAsync(res, deps.log, async (r) => {

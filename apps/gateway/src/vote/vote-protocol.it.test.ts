@@ -324,6 +324,61 @@ describe.each(topologies())('/api/vote_ws/ protocol on %s', (_topology, startRed
       watcher.close();
     });
 
+    it('closes voting (votes refused, the series stopped, everyone told on both gateways) and opens it again where it stopped', async () => {
+      const id = newRoom();
+      const http = (port: number, path: string, authorization?: string): Promise<Response> =>
+        fetch(`http://127.0.0.1:${port}${path}`, { method: 'POST', headers: authorization ? { authorization } : {} });
+      const mint = async (role: string, room = id): Promise<string> => {
+        const res = await http(gateway.port, '/api/tokens', `Bearer ${ADMIN_KEY}`);
+        expect(res.status).toBe(400); // no body: user_id missing
+        const minted = await fetch(`http://127.0.0.1:${gateway.port}/api/tokens`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ user_id: 'streamer', room, role }),
+        });
+        return `Bearer ${((await minted.json()) as { token: string }).token}`;
+      };
+      const isState = (closed: boolean) => (frame: unknown) => (frame as { state?: { closed: boolean } }).state?.closed === closed;
+      const watcher = await joinRoom(gateway, 'watcher', id);
+      const voter = await joinRoom(second, 'voter', id);
+      voter.send({ vote: { value: 'yes' } });
+      await waitForPoint(watcher, (p) => p.votes.yes === 1 && p.connected === 2);
+
+      // Only the admin or a moderator token for this room may close it.
+      expect((await http(gateway.port, `/api/rooms/${id}/close`)).status).toBe(401);
+      expect((await http(gateway.port, `/api/rooms/${id}/close`, await mint('viewer'))).status).toBe(403);
+      expect((await http(gateway.port, `/api/rooms/${id}/close`, await mint('moderator', 'another-room'))).status).toBe(403);
+      expect((await http(gateway.port, '/api/rooms/no-such-room/close', `Bearer ${ADMIN_KEY}`)).status).toBe(404);
+      const moderator = await mint('moderator');
+      const closed = await http(second.port, `/api/rooms/${id}/close`, moderator);
+      expect(closed.status).toBe(200);
+      expect(await closed.json()).toMatchObject({ room: id, closed: true, changed: true });
+      expect(await (await http(gateway.port, `/api/rooms/${id}/close`, moderator)).json()).toMatchObject({ closed: true, changed: false });
+      for (const socket of [watcher, voter]) await socket.waitFor(isState(true));
+      const afterClose = watcher.frames.length;
+
+      // A vote is refused and the socket stays; no point is stored or sent while closed.
+      voter.send({ vote: { value: 'no' } });
+      await voter.waitFor(isError('closed'));
+      const late = await joinRoom(second, 'late', id);
+      await late.waitFor(isState(true));
+      expect(((await (await fetch(`http://127.0.0.1:${gateway.port}/api/rooms/${id}`)).json()) as { closed: boolean }).closed).toBe(true);
+      await sleep(600); // six ticks
+      expect(watcher.frames.slice(afterClose).filter(isData)).toEqual([]);
+
+      // Opened again: the series goes on from the tally as it stood (the refused vote not in it).
+      const opened = await http(gateway.port, `/api/rooms/${id}/open`, `Bearer ${ADMIN_KEY}`);
+      expect(await opened.json()).toMatchObject({ room: id, closed: false, closed_at: null, changed: true });
+      for (const socket of [watcher, voter, late]) await socket.waitFor(isState(false));
+      const resumed = await waitForPoint(watcher, () => true, 5_000, afterClose);
+      expect(resumed.data[0]).toMatchObject({ votes: { yes: 1, no: 0 }, connected: 3 });
+      voter.send({ vote: { value: 'no' } });
+      await waitForPoint(watcher, (p) => p.votes.yes === 0 && p.votes.no === 1);
+      const ticks = watcher.frames.filter(isData).flatMap((frame) => (frame as DataFrame).data.map((p) => p.ts));
+      expect(ticks).toEqual([...new Set(ticks)].sort((a, b) => a - b));
+      for (const socket of [watcher, voter, late]) socket.close();
+    });
+
     it('reads a ts more than 5 s in the future as now', async () => {
       const id = newRoom();
       const socket = await joinRoom(gateway, 'future', id);
@@ -365,7 +420,14 @@ describe.each(topologies())('/api/vote_ws/ protocol on %s', (_topology, startRed
       const body = JSON.stringify({ room: id, options: ['left', 'right', 'up'], open: true });
       const created = await http('/api/rooms', { method: 'POST', headers: admin, body });
       expect(created.status).toBe(201);
-      expect(await created.json()).toEqual({ room: id, options: ['left', 'right', 'up'], open: true, tick_ms: 0, voter_shards: 1 });
+      expect(await created.json()).toEqual({
+        room: id,
+        options: ['left', 'right', 'up'],
+        open: true,
+        tick_ms: 0,
+        voter_shards: 1,
+        closed: false,
+      });
       expect((await http('/api/rooms', { method: 'POST', headers: admin, body })).status).toBe(409);
       const invalid = await http('/api/rooms', { method: 'POST', headers: admin, body: JSON.stringify({ options: ['only'] }) });
       expect(invalid.status).toBe(400);

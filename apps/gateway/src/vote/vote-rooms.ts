@@ -7,6 +7,8 @@ import { LocalVoteRoom, type StandingVote } from './local-vote-room';
 import type { VoteWriter } from './vote-writer';
 import type { WebhookEvents } from '../webhooks/webhook-events';
 
+const STATE_PREFIX = '{"state":';
+
 interface Entry {
   room: LocalVoteRoom;
   ready: Promise<LocalVoteRoom>;
@@ -128,11 +130,12 @@ export class VoteRooms {
   }
 
   private async load(room: LocalVoteRoom): Promise<LocalVoteRoom> {
+    // Subscribe before reading meta and history, so that no tick and no close or open falls
+    // between what is read and what is heard.
+    await this.deps.channels.subscribe(keys.voteRoom(room.id).channel);
     const { created, meta } = await this.deps.store.ensureRoom(room.id, room.meta);
     if (created) this.deps.webhooks.roomCreated(room.id, meta, 'join');
-    room.meta = meta;
-    // Subscribe before reading history, so no tick falls between the two.
-    await this.deps.channels.subscribe(keys.voteRoom(room.id).channel);
+    room.loaded(meta);
     room.seedHistory(await this.deps.store.history(room.id));
     return room;
   }
@@ -141,6 +144,12 @@ export class VoteRooms {
     const roomId = roomOfChannel(channel);
     const room = roomId === undefined ? undefined : this.entries.get(roomId)?.room;
     if (!room) return;
+    if (message.startsWith(STATE_PREFIX)) {
+      // Voting closed or opened (roomVoting-2): this gateway refuses or takes votes from now on,
+      // and its viewers are told.
+      if (room.acceptState(message)) this.deps.fanout.publish('vote', room.topic, message);
+      return;
+    }
     if (!room.acceptSnapshot(message)) {
       this.deps.metrics.snapshotDropped('stale');
       return;

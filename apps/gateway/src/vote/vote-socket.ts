@@ -100,6 +100,8 @@ export function voteSocketBehavior(deps: VoteSocketDeps): WebSocketBehavior<Vote
     else rooms.join(room, userId);
     ws.cork(() => {
       deps.fanout.send(ws, 'vote', room.historyFrame(auth.since, auth.compact));
+      const closed = room.closedFrame();
+      if (closed !== undefined) deps.fanout.send(ws, 'vote', closed);
       ws.subscribe(room.topic);
     });
   }
@@ -111,6 +113,7 @@ export function voteSocketBehavior(deps: VoteSocketDeps): WebSocketBehavior<Vote
       throw new ProtocolError('bad_request', 'authenticate before voting');
     }
     if (data.observer) throw new ProtocolError('bad_request', 'a watch-only connection (observe) cannot vote');
+    if (room.meta.closedAt !== undefined) throw new ProtocolError('closed', 'voting in this room is closed');
     if (!isAcceptedVote(message.value, room.meta.options)) {
       throw new ProtocolError('bad_request', `vote.value must be one of ${room.meta.options.join(', ')} or cancel`);
     }

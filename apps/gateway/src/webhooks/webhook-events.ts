@@ -11,7 +11,8 @@ const POKER_DEDUPE_MS = 60_000;
 
 /**
  * The webhook events this gateway sees happen (SPEC §8), recorded in Redis for the ticker's
- * sender: `room.created` by the gateway that created the room, and `room.milestone`,
+ * sender: `room.created` by the gateway that created the room, `room.closed` and `room.opened`
+ * by the gateway that ran the request, and `room.milestone`,
  * `poker.revealed` and `poker.room_closed` by whichever gateway holding the room is first (every
  * gateway that holds it sees the same crossing or change; a dedupe key keeps one event). Nothing
  * is recorded without WEBHOOK_URLS. A failure to record is logged, never passed to the user.
@@ -29,6 +30,11 @@ export class WebhookEvents {
   roomCreated(roomId: string, meta: RoomMeta, via: 'api' | 'join'): void {
     const { options, open, tickMs, shards } = meta;
     this.record('room.created', { room: roomId, options, open, tick_ms: tickMs, voter_shards: shards ?? 1, via });
+  }
+
+  /** Voting in a room closed or opened (by the gateway that ran the request: one event). */
+  voting(roomId: string, closed: boolean, ts: number): void {
+    this.record(closed ? 'room.closed' : 'room.opened', { room: roomId, ts });
   }
 
   /** A snapshot frame of a room this gateway holds: a milestone for every viewer count crossed since the last. */

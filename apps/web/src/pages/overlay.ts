@@ -54,6 +54,10 @@ if (room) {
         const last = points[points.length - 1]!;
         counts.textContent = `${pair[0]} ${last.votes[pair[0]] ?? 0} · ${pair[1]} ${last.votes[pair[1]] ?? 0} · ${last.connected} watching`;
       })
+      .on('voting', ({ closed }) => {
+        byId('voting').hidden = !closed;
+        document.body.dataset.voting = closed ? 'closed' : 'open';
+      })
       .on('state', (state, why) => {
         document.body.dataset.state = state;
         showProblem(notice, connectionProblem(state, connection.attempts, why?.reason, room, renewable), false);

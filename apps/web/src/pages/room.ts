@@ -49,11 +49,17 @@ function renderButtons(options: string[], connection: VoteClient): void {
   );
 }
 
-/** While not connected the buttons say so: a click could not reach the room. */
+/** While not connected, or while voting is closed, the buttons say so: a click could not count. */
 function setControlsLive(live: boolean): void {
   const container = byId('vote');
   container.dataset.live = String(live);
   for (const button of container.querySelectorAll<HTMLButtonElement>('button')) button.disabled = !live;
+}
+
+/** Voting closed (SPEC §9): the page says so and the chart holds the result. */
+function showVoting(closed: boolean): void {
+  byId('voting').hidden = !closed;
+  document.body.dataset.voting = closed ? 'closed' : 'open';
 }
 
 function showTally(point: TallyPoint, pair: readonly [string, string]): void {
@@ -93,10 +99,15 @@ async function main(roomId: string): Promise<void> {
     })
     .on('state', (state, why) => {
       showState(conn, state, STATE_LABELS[state] ?? state);
-      setControlsLive(state === 'live');
+      setControlsLive(state === 'live' && !connection.votingClosed);
       showProblem(problemBox, connectionProblem(state, connection.attempts, why?.reason, roomId, renewable));
       // Given up: nothing is loading any more.
       if (state === 'closed') byId('loading').hidden = true;
+    })
+    .on('voting', ({ closed }) => {
+      showVoting(closed);
+      setControlsLive(connection.state === 'live' && !closed);
+      if (!closed) message.textContent = '';
     })
     .on('error', ({ message: text }) => {
       message.textContent = text;

@@ -13,6 +13,18 @@ export interface Room {
   open: boolean;
   tick_ms: number;
   voter_shards: number;
+  /** Whether voting is closed. */
+  closed: boolean;
+}
+
+/** What closing or opening voting answers. */
+export interface VotingChange {
+  room: string;
+  closed: boolean;
+  /** When it closed (ms), null while open. */
+  closed_at: number | null;
+  /** False when it was so already. */
+  changed: boolean;
 }
 
 export class BanterboxApiError extends Error {
@@ -40,9 +52,24 @@ export class BanterboxAdmin {
     return this.call('POST', '/api/rooms', settings) as Promise<Room>;
   }
 
+  /** Closes voting in a room: votes are refused and the series stops, with the tally as it stands. */
+  closeVoting(room: string): Promise<VotingChange> {
+    return this.call('POST', `/api/rooms/${encodeURIComponent(room)}/close`) as Promise<VotingChange>;
+  }
+
+  /** Opens voting again: the series goes on from the close. */
+  openVoting(room: string): Promise<VotingChange> {
+    return this.call('POST', `/api/rooms/${encodeURIComponent(room)}/open`) as Promise<VotingChange>;
+  }
+
   /** A token minted by the service itself (when you would rather not hold BANTERBOX_SECRET). */
-  async mintToken(userId: string, room: string, ttlS = 3600): Promise<{ token: string; expires_at: number }> {
-    return (await this.call('POST', '/api/tokens', { user_id: userId, room, ttl_s: ttlS })) as { token: string; expires_at: number };
+  async mintToken(
+    userId: string,
+    room: string,
+    ttlS = 3600,
+    role: 'viewer' | 'moderator' = 'viewer',
+  ): Promise<{ token: string; expires_at: number }> {
+    return (await this.call('POST', '/api/tokens', { user_id: userId, room, ttl_s: ttlS, role })) as { token: string; expires_at: number };
   }
 
   /** A room's stored points, oldest first, within `since` and `until` (Unix ms). */

@@ -12,8 +12,11 @@ describe('mintViewerToken', () => {
       room: 'finale',
       exp: Math.floor(now / 1000) + 600,
       iat: Math.floor(now / 1000),
+      role: 'viewer',
     });
     expect((await verifyToken(mintViewerToken(SECRET, { userId: 'viewer-1', room: '*' }), SECRET)).room).toBe('*');
+    const moderator = mintViewerToken(SECRET, { userId: 'streamer', room: 'finale', role: 'moderator' });
+    expect((await verifyToken(moderator, SECRET)).role).toBe('moderator');
   });
 
   it('is refused by the gateway once expired or under another secret', async () => {

@@ -10,6 +10,8 @@ export interface ViewerToken {
   room: string;
   /** Seconds it is valid (default 3600). The client asks for a new one when it runs out. */
   ttlS?: number;
+  /** `moderator` for the streamer or their moderators: may also close and open voting (SPEC §9). */
+  role?: 'viewer' | 'moderator';
 }
 
 /**
@@ -25,7 +27,14 @@ export function mintViewerToken(secret: string, token: ViewerToken, nowMs = Date
   if (Buffer.byteLength(secret) < 32) throw new TypeError('the secret is at least 32 bytes (BANTERBOX_SECRET)');
   const iat = Math.floor(nowMs / 1000);
   const head = `${base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))}.${base64url(
-    JSON.stringify({ room: token.room, sub: token.userId, aud: 'banterbox', iat, exp: iat + ttl }),
+    JSON.stringify({
+      room: token.room,
+      sub: token.userId,
+      aud: 'banterbox',
+      iat,
+      exp: iat + ttl,
+      ...(token.role === 'moderator' ? { role: 'moderator' } : {}),
+    }),
   )}`;
   return `${head}.${createHmac('sha256', Buffer.from(secret, 'utf8')).update(head).digest('base64url')}`;
 }

@@ -11,8 +11,14 @@
            that a steady tick checks all three with one string comparison and writes them with
            one HSET.
     #conn  present users, kept by the voters' scripts (include/voters.lua)
+  While voting in the room is closed (roomVoting-2), its last tick is CLOSED_LAST: no tick time
+  is after it, so the ticker stores and publishes nothing and the worm stays as it was at the
+  close; the tick really stored last waits in meta (closed_last) until the room opens again.
 ]]
 local TICK, CONN = '#tick', '#conn'
+-- 14 digits, so that it is written back as digits (Lua prints numbers with 14 significant digits);
+-- in ms, the year 5138.
+local CLOSED_LAST = 99999999999999
 
 -- The tick state as stored in #tick.
 local function tick_state(last, fence, layout)
