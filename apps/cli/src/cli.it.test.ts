@@ -76,12 +76,14 @@ describe('banterbox CLI against a real gateway', () => {
     });
     expect(await closedByModerator.json()).toMatchObject({ closed: true, changed: true });
     expect(await run(['room', 'open', 'cli-room'])).toEqual(['voting in cli-room is open']);
+    const [marked] = await run(['marker', 'cli-room', 'the', 'big', 'reveal']);
+    expect(marked).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z {2}the big reveal$/);
     socket.close();
 
     // The room's stored points, as CSV and as JSON, the vote in the newest.
     const [csv] = await run(['export', 'cli-room', '--csv']);
     const rows = csv!.split('\n');
-    expect(rows[0]).toBe('ts,time,left,right,connected');
+    expect(rows[0]).toBe('ts,time,left,right,connected,markers');
     expect(rows.length).toBeGreaterThan(1);
     const [exported] = await run(['export', 'cli-room', '--since', '0']);
     const points = (JSON.parse(exported!) as { points: { ts: number; votes: Record<string, number> }[] }).points;

@@ -11,11 +11,14 @@ commands:
                                                        mint a vote-room token (admin); --moderator:
                                                        one that may also close and open voting
   room create [--room <id>] [--options a,b] [--tick-ms <ms>] [--open] [--voter-shards <n>]
-                                                       create a vote room (admin); --voter-shards
-                                                       spreads a giant room's voters over n parts
+              [--history-limit <points>]               create a vote room (admin); --voter-shards
+                                                       spreads a giant room's voters over n parts;
+                                                       --history-limit keeps more of its series
   room show <room>                                     a room's options and live tally
   room close <room> | room open <room>                 close voting (votes refused, the series stops)
                                                        or open it again (admin)
+  marker <room> <label>                                drop a labelled marker on the room's timeline
+                                                       at now (admin)
   tally <room> [--watch]                               the live tally; --watch prints it every second
   rounds <room> [--csv]                                a poker room's recorded rounds
   export <room> [--since <t>] [--until <t>] [--csv]    a vote room's stored points, oldest first
@@ -28,7 +31,8 @@ options:
   --json          print the API's JSON instead of text
   -h, --help      this help
 
-environment: BANTERBOX_URL, BANTERBOX_ADMIN_KEY (for token, room create/close/open, export and webhooks)
+environment: BANTERBOX_URL, BANTERBOX_ADMIN_KEY (for token, room create/close/open, marker, export and
+             webhooks)
 exit codes: 0 done, 1 the server refused or could not be reached, 2 bad usage`;
 
 export class UsageError extends Error {
@@ -115,6 +119,7 @@ function parse(argv: string[]) {
       options: { type: 'string' },
       'tick-ms': { type: 'string' },
       'voter-shards': { type: 'string' },
+      'history-limit': { type: 'string' },
       open: { type: 'boolean', default: false },
       moderator: { type: 'boolean', default: false },
       watch: { type: 'boolean', default: false },
@@ -165,6 +170,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<void> {
       rest[0] === undefined ? `room needs a subcommand: ${ROOM_COMMANDS}` : `unknown room subcommand: ${rest[0]} (${ROOM_COMMANDS})`,
     );
   }
+  if (command === 'marker') {
+    const [roomId, ...words] = rest;
+    if (!roomId || words.length === 0) throw new UsageError('marker needs a room id and a label');
+    const marker = (await client.post(`/api/rooms/${encodeURIComponent(roomId)}/markers`, { label: words.join(' ') }, true)) as {
+      ts: number;
+      label: string;
+    };
+    print(marker, `${new Date(marker.ts).toISOString()}  ${marker.label}`);
+    return;
+  }
   if (command === 'room' && (rest[0] === 'close' || rest[0] === 'open')) {
     const roomId = rest[1];
     if (!roomId) throw new UsageError(`room ${rest[0]} needs a room id`);
@@ -184,6 +199,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<void> {
     if (tick !== undefined) body.tick_ms = tick;
     const shards = number(values['voter-shards'], 'voter-shards');
     if (shards !== undefined) body.voter_shards = shards;
+    const kept = number(values['history-limit'], 'history-limit');
+    if (kept !== undefined) body.history_limit = kept;
     const room = (await client.post('/api/rooms', body, true)) as { room: string; options: string[]; open: boolean; voter_shards: number };
     const parts = room.voter_shards > 1 ? `, voters in ${room.voter_shards} parts` : '';
     print(room, `created ${room.room} (options ${room.options.join(', ')}${room.open ? ', open to guests' : ''}${parts})`);

@@ -129,7 +129,7 @@ describe('web client in Chromium', () => {
     }
   });
 
-  it('says when voting is closed, on the page and the overlay, and takes votes again once it opens', async () => {
+  it('draws markers and says when voting is closed, on the page and the overlay, and takes votes again once it opens', async () => {
     const roomId = 'closing';
     const admin = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
     await fetch(`${stack.base}/api/rooms`, { method: 'POST', headers: admin, body: JSON.stringify({ room: roomId, open: true }) });
@@ -138,6 +138,17 @@ describe('web client in Chromium', () => {
     await viewer.locator('#conn[data-state="live"]').waitFor();
     await viewer.getByRole('button', { name: 'yes', exact: true }).click();
     await viewer.waitForFunction(() => document.querySelector('#count-a')?.textContent === '1');
+    const marked = await fetch(`${stack.base}/api/rooms/${roomId}/markers`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ label: 'The reveal' }),
+    });
+    expect(marked.status).toBe(201);
+    for (const page of [viewer, overlay]) await page.locator('#chart[data-markers="1"]').waitFor();
+    // A page opened later gets the marker with the history.
+    const later = await open(`/room/${roomId}`);
+    await later.locator('#chart[data-markers="1"]').waitFor();
+    await viewer.waitForTimeout(1200); // the worm moves on past the marker for the screenshot
 
     expect((await fetch(`${stack.base}/api/rooms/${roomId}/close`, { method: 'POST', headers: admin })).status).toBe(200);
     await viewer.locator('body[data-voting="closed"]').waitFor();

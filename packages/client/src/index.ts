@@ -16,6 +16,7 @@ export { CLOSE_CODES, VOTE_ERROR_CODES } from '@banterbox/protocol';
 export type {
   TallyPoint,
   VotingState,
+  Marker,
   PokerEvent,
   PokerRequest,
   PokerRoomView,

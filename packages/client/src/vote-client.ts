@@ -1,4 +1,4 @@
-import { decodeVoteServerFrame, type TallyPoint, type VotingState } from '@banterbox/protocol';
+import { decodeVoteServerFrame, type Marker, type TallyPoint, type VotingState } from '@banterbox/protocol';
 import { Connection, Refused, type ConnectionOptions } from './connection';
 
 export interface VoteClientOptions extends ConnectionOptions {
@@ -23,6 +23,8 @@ export type VoteClientEvents = {
   error: [error: { code: string; message: string }];
   /** Voting in the room closed or opened (SPEC §9); while closed no points come and votes are refused. */
   voting: [state: VotingState];
+  /** Timeline markers new to this client, oldest first (on join the room's, then each as it is added). */
+  markers: [markers: Marker[]];
 };
 
 /** Seconds of validity below which a token is renewed before it is used again. */
@@ -63,6 +65,9 @@ export class VoteClient extends Connection<VoteClientEvents> {
   private newest = 0;
   private standing: { value: string; ts: number } | undefined;
   private closedAt: number | undefined;
+  /** Markers had so far, by "ts label" (a marker comes again in the history after a reconnection). */
+  private readonly markersSeen = new Set<string>();
+  private newestMarker = 0;
 
   constructor(private readonly settings: VoteClientOptions) {
     super('/api/vote_ws/', settings, 15_000);
@@ -142,6 +147,10 @@ export class VoteClient extends Connection<VoteClientEvents> {
       this.setVoting(frame.closed, frame.ts);
       return;
     }
+    if (frame.kind === 'marker') {
+      this.addMarkers([frame.marker]);
+      return;
+    }
     if (!this.joined) {
       this.joined = true;
       this.fresh = false;
@@ -149,12 +158,24 @@ export class VoteClient extends Connection<VoteClientEvents> {
       this.emit('joined');
       if (this.standing) this.sendJson({ vote: this.standing });
     }
+    this.addMarkers(frame.markers);
     const points = frame.points.filter((point) => point.ts > this.newest);
     if (points.length === 0) return;
     this.newest = points[points.length - 1]!.ts;
     // No point is stored while voting is closed: a new one means it opened (while this client was away).
     if (this.closedAt !== undefined && this.newest > this.closedAt) this.setVoting(false, this.newest);
     this.emit('points', points);
+  }
+
+  private addMarkers(markers: readonly Marker[]): void {
+    const fresh = markers.filter((marker) => {
+      const key = `${marker.ts} ${marker.label}`;
+      if (marker.ts < this.newestMarker || this.markersSeen.has(key)) return false;
+      this.markersSeen.add(key);
+      this.newestMarker = marker.ts;
+      return true;
+    });
+    if (fresh.length > 0) this.emit('markers', fresh);
   }
 
   private setVoting(closed: boolean, ts: number): void {

@@ -7,6 +7,8 @@ export const MAX_OPTIONS = 10;
 export const CANCEL = 'cancel';
 /** Most voter shards a vote room may spread its voters over (see the store's keys.voterKeys). */
 export const MAX_VOTER_SHARDS = 64;
+/** Most points a vote room may keep of its own (`history_limit`): a week of 1 s ticks, about 45 MB in Redis. */
+export const MAX_ROOM_HISTORY = 604_800;
 
 export function validateOptions(value: unknown): string[] {
   if (!Array.isArray(value) || value.length < 2 || value.length > MAX_OPTIONS) {

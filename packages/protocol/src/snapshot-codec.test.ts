@@ -32,7 +32,14 @@ describe('snapshot codec', () => {
   });
 
   it('decodes data, state and error frames, and refuses anything else', () => {
-    expect(decodeVoteServerFrame(dataFrame([encodePoint(point)]))).toEqual({ kind: 'data', points: [point] });
+    expect(decodeVoteServerFrame(dataFrame([encodePoint(point)]))).toEqual({ kind: 'data', points: [point], markers: [] });
+    const marker = { ts: 5, label: 'the reveal', auto: false };
+    expect(decodeVoteServerFrame(dataFrame([encodePoint(point)], [JSON.stringify(marker)]))).toEqual({
+      kind: 'data',
+      points: [point],
+      markers: [marker],
+    });
+    expect(decodeVoteServerFrame(JSON.stringify({ marker }))).toEqual({ kind: 'marker', marker });
     expect(decodeVoteServerFrame(stateFrame({ closed: true, ts: 5 }))).toEqual({ kind: 'state', closed: true, ts: 5 });
     expect(stateFrame({ closed: false, ts: 6 })).toBe('{"state":{"closed":false,"ts":6}}');
     expect(decodeVoteServerFrame('{"error":{"code":"unauthorized","message":"no"}}')).toEqual({
@@ -47,6 +54,8 @@ describe('snapshot codec', () => {
       '{"data":[{"ts":1,"votes":{"yes":"3"},"connected":0}]}',
       '{"state":{"closed":"yes","ts":1}}',
       '{"state":{"closed":true}}',
+      '{"marker":{"ts":1,"label":5,"auto":false}}',
+      '{"data":[],"markers":{}}',
     ]) {
       expect(() => decodeVoteServerFrame(bad)).toThrow(ProtocolError);
     }
@@ -61,10 +70,12 @@ describe('snapshot codec', () => {
     }));
     const encoded = points.map(encodePoint);
     const compact = compactHistoryFrame(encoded, ['yes', 'no']);
-    expect(decodeVoteServerFrame(compact)).toEqual({ kind: 'data', points });
-    expect(decodeVoteServerFrame(dataFrame(encoded))).toEqual({ kind: 'data', points });
+    expect(decodeVoteServerFrame(compact)).toEqual({ kind: 'data', points, markers: [] });
+    const marked = compactHistoryFrame(encoded, ['yes', 'no'], ['{"ts":1,"label":"x","auto":true}']);
+    expect(decodeVoteServerFrame(marked)).toEqual({ kind: 'data', points, markers: [{ ts: 1, label: 'x', auto: true }] });
+    expect(decodeVoteServerFrame(dataFrame(encoded))).toEqual({ kind: 'data', points, markers: [] });
     expect(compact.length).toBeLessThan(dataFrame(encoded).length / 5);
-    expect(decodeVoteServerFrame(compactHistoryFrame([], ['yes', 'no']))).toEqual({ kind: 'data', points: [] });
+    expect(decodeVoteServerFrame(compactHistoryFrame([], ['yes', 'no']))).toEqual({ kind: 'data', points: [], markers: [] });
     for (const bad of [
       '{"history":{}}',
       '{"history":{"options":["yes"],"ts":[1,1000,2],"votes":[[1]],"connected":[1,2,3]}}',

@@ -35,9 +35,35 @@ export function encodePoint(point: TallyPoint): string {
   return JSON.stringify({ ts: point.ts, votes: point.votes, connected: point.connected });
 }
 
-/** A frame of encoded points (oldest first), without re-encoding them. */
-export function dataFrame(points: readonly string[]): string {
-  return `${FRAME_PREFIX}${points.join(',')}${FRAME_SUFFIX}`;
+/** A frame of encoded points (oldest first), and the room's encoded markers if any, without re-encoding them. */
+export function dataFrame(points: readonly string[], markers: readonly string[] = []): string {
+  const frame = `${FRAME_PREFIX}${points.join(',')}${FRAME_SUFFIX}`;
+  return markers.length === 0 ? frame : `${frame.slice(0, -1)},"markers":[${markers.join(',')}]}`;
+}
+
+/** A timeline marker (SPEC §9): a moment of the room labelled by its streamer, or found automatically. */
+export interface Marker {
+  ts: number;
+  label: string;
+  auto: boolean;
+}
+
+/** Most characters of a marker's label. */
+export const MAX_MARKER_LABEL = 80;
+
+/** Decodes and checks one marker; throws ProtocolError for anything else. */
+export function decodeMarker(value: unknown): Marker {
+  if (!isRecord(value) || !isCount(value.ts) || typeof value.label !== 'string' || typeof value.auto !== 'boolean') {
+    throw new ProtocolError('bad_request', 'a marker must be {"ts", "label", "auto"}');
+  }
+  return { ts: value.ts, label: value.label, auto: value.auto };
+}
+
+/** The `markers` of a frame that may carry them: none when absent. */
+function markersOf(frame: Record<string, unknown>): Marker[] {
+  if (frame.markers === undefined) return [];
+  if (!Array.isArray(frame.markers)) throw new ProtocolError('bad_request', 'markers must be a list');
+  return frame.markers.map(decodeMarker);
 }
 
 /** The `ts` of an encoded point, read without parsing the point; NaN if it is not one. */
@@ -74,7 +100,7 @@ function steps(values: readonly number[]): number[] {
  * The compact history frame of encoded points (oldest first) of a room with `options`. Parses the
  * points (they are the ticker's own, so they are trusted to be well-formed).
  */
-export function compactHistoryFrame(points: readonly string[], options: readonly string[]): string {
+export function compactHistoryFrame(points: readonly string[], options: readonly string[], markers: readonly string[] = []): string {
   const ts: number[] = [];
   const connected: number[] = [];
   const votes: number[][] = options.map(() => []);
@@ -84,7 +110,8 @@ export function compactHistoryFrame(points: readonly string[], options: readonly
     connected.push(point.connected);
     options.forEach((option, i) => votes[i]!.push(point.votes[option] ?? 0));
   }
-  return JSON.stringify({ history: { options, ts: steps(ts), votes: votes.map(deltas), connected: deltas(connected) } });
+  const frame = JSON.stringify({ history: { options, ts: steps(ts), votes: votes.map(deltas), connected: deltas(connected) } });
+  return markers.length === 0 ? frame : `${frame.slice(0, -1)},"markers":[${markers.join(',')}]}`;
 }
 
 /** Undoes `deltas`; throws ProtocolError unless every value is an integer. */
@@ -165,20 +192,27 @@ export function stateFrame(state: VotingState): string {
   return JSON.stringify({ state: { closed: state.closed, ts: state.ts } });
 }
 
-/** What the server sends on /api/vote_ws/: points, the voting state, or an error. */
+/** What the server sends on /api/vote_ws/: points (and on join the markers), a marker, the voting state, or an error. */
 export type VoteServerFrame =
-  { kind: 'data'; points: TallyPoint[] } | ({ kind: 'state' } & VotingState) | { kind: 'error'; code: string; message: string };
+  | { kind: 'data'; points: TallyPoint[]; markers: Marker[] }
+  | { kind: 'marker'; marker: Marker }
+  | ({ kind: 'state' } & VotingState)
+  | { kind: 'error'; code: string; message: string };
 
 /** Decodes one server frame of /api/vote_ws/; throws ProtocolError for anything else. */
 export function decodeVoteServerFrame(text: string): VoteServerFrame {
   const parsed = parseJson(text, () => new ProtocolError('bad_request', 'frame is not valid JSON'));
-  if (isRecord(parsed) && Array.isArray(parsed.data)) return { kind: 'data', points: parsed.data.map(decodePoint) };
-  if (isRecord(parsed) && isRecord(parsed.history)) return { kind: 'data', points: expandCompactHistory(parsed.history).map(decodePoint) };
+  if (isRecord(parsed) && Array.isArray(parsed.data))
+    return { kind: 'data', points: parsed.data.map(decodePoint), markers: markersOf(parsed) };
+  if (isRecord(parsed) && isRecord(parsed.history)) {
+    return { kind: 'data', points: expandCompactHistory(parsed.history).map(decodePoint), markers: markersOf(parsed) };
+  }
+  if (isRecord(parsed) && parsed.marker !== undefined) return { kind: 'marker', marker: decodeMarker(parsed.marker) };
   if (isRecord(parsed) && isRecord(parsed.state) && typeof parsed.state.closed === 'boolean' && isCount(parsed.state.ts)) {
     return { kind: 'state', closed: parsed.state.closed, ts: parsed.state.ts };
   }
   if (isRecord(parsed) && isRecord(parsed.error) && typeof parsed.error.code === 'string') {
     return { kind: 'error', code: parsed.error.code, message: typeof parsed.error.message === 'string' ? parsed.error.message : '' };
   }
-  throw new ProtocolError('bad_request', 'frame must have "data", "history", "state" or "error"');
+  throw new ProtocolError('bad_request', 'frame must have "data", "history", "marker", "state" or "error"');
 }

@@ -13,19 +13,21 @@
   comparison with no number parsed. Any other room takes the checked path: its #tick is parsed,
   its layout compared, and the reply tells the caller when to learn it.
 
-  KEYS    per room i = 0, 1, …: two (four when ARGV[6] is "1"): KEYS[k+1] tally, KEYS[k+2]
-          history, and when renewing KEYS[k+3] meta, KEYS[k+4] users (k = 2i, or 4i)
+  KEYS    per room i = 0, 1, …: two (five when ARGV[6] is "1"): KEYS[k+1] tally, KEYS[k+2]
+          history, and when renewing KEYS[k+3] meta, KEYS[k+4] users, KEYS[k+5] markers (k = 2i,
+          or 5i)
     tally    hash  option -> counted votes, and the tick state (include/tallyFields.lua)
     history  list  JSON points, oldest first
     meta     hash  the room's facts for the API; only its expiry is renewed here
+    markers  list  the room's timeline markers (addMarker-2); only their expiry is renewed here
     users    hash  user -> live connections (HLEN = connected users, checked against the tally's
                    #conn when the room's expiry is renewed)
   ARGV[1] epoch of the caller's leadership
   ARGV[2] tick time, ms, on the global tick grid
   ARGV[3] the tick the caller stored before, ms ("0" for none)
-  ARGV[4] history limit (points kept; the list may run up to a sixteenth over it between trims,
-          and readers take its last ARGV[4] points)
-  ARGV[5] idle expiry for meta, tally and history, ms
+  ARGV[4] history limit (points kept, unless the room's layout names its own; the list may run
+          up to a sixteenth over it between trims, and readers take its last that many points)
+  ARGV[5] idle expiry for meta, tally, history and markers, ms
   ARGV[6] "1": renew the expiry of every room of this call (the caller does so for each room at
           least once an eighth of the expiry) and check its #conn; "0": not. A new history list
           gets the expiry when it is created either way.
@@ -51,9 +53,8 @@ local call, byte = redis.call, string.byte
 local epoch, ts = tonumber(ARGV[1]), tonumber(ARGV[2])
 local limit, ttl = tonumber(ARGV[4]), tonumber(ARGV[5])
 local renew = ARGV[6] == '1'
-local per = renew and 4 or 2
+local per = renew and 5 or 2
 local rooms = #KEYS / per
-local trimAt = limit + math.floor(limit / 16)
 local after = tonumber(ARGV[3]) < ts
 
 -- Each distinct layout is parsed once a call: the fields the steady HMGET reads (#tick, then
@@ -66,6 +67,9 @@ local function layoutOf(text)
   local layout = layouts[text]
   if layout then return layout end
   local every, shards, json = string.match(text, '^(%d+)|(%d+)|(.*)$')
+  local keep = limit
+  local own, rest = string.match(json, '^(%d+)|(.*)$')
+  if own then keep, json = tonumber(own), rest end
   local options = cjson.decode(json)
   local point, slots = { '{"ts":', ARGV[2], ',"votes":{' }, {}
   for i, option in ipairs(options) do
@@ -84,6 +88,7 @@ local function layoutOf(text)
     for i, option in ipairs(options) do fields[2 + i] = option end
   end
   layout = { text = text, every = tonumber(every), sharded = sharded, options = options, fields = fields, point = point, slots = slots,
+    keep = keep, trimAt = keep + math.floor(keep / 16),
     steady = after and tick_state(ARGV[3], ARGV[1], text) or '', stored = tick_state(ARGV[2], ARGV[1], text) }
   layouts[text] = layout
   return layout
@@ -113,14 +118,15 @@ local function store(i, layout, values, first)
   local length = call('RPUSH', history, text)
   if length == 1 then
     call('PEXPIRE', history, ttl)
-  elseif length > trimAt then
-    call('LTRIM', history, -limit, -1)
+  elseif length > layout.trimAt then
+    call('LTRIM', history, -layout.keep, -1)
   end
   call('HSET', tally, TICK, layout.stored)
   if renew then
     call('PEXPIRE', KEYS[per * i + 3], ttl)
     call('PEXPIRE', history, ttl)
     call('PEXPIRE', tally, ttl)
+    call('PEXPIRE', KEYS[per * i + 5], ttl)
   end
   call('SPUBLISH', ARGV[7 + i], '{"data":[' .. text .. ']}')
 end

@@ -4,7 +4,7 @@ export { connectRedis, onNodesChanged, whenReady } from './connection';
 export type { ConnectionOptions, Redis, Cluster, RedisClient } from './connection';
 export { registerScripts, execPipeline, StoreError } from './scripts';
 export type { ScriptedRedis, ScriptedPipeline } from './scripts';
-export { VoteStore, OPS_PER_CALL } from './vote-store';
+export { VoteStore, OPS_PER_CALL, MARKERS_KEPT } from './vote-store';
 export type { RoomMeta, RoomOp, StoreSettings } from './vote-store';
 export { TickEngine, ROOMS_PER_TICK_CALL, parseLayout } from './tick-engine';
 export type { TickSettings, TickTarget, RoomLayout } from './tick-engine';

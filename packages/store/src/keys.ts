@@ -23,10 +23,14 @@ import calculateSlot from 'cluster-key-slot';
  *                                  "<tick_ms>|<shards>|<options JSON>"); no option starts with
  *                                  "#" (lua/include/tallyFields.lua). Expires with the meta
  *   bb:{room:<r>}:history    list  tick points as JSON `{"ts","votes","connected"}`, oldest
- *                                  first, capped at HISTORY_LIMIT ("history" and $TSX in one)
+ *                                  first, capped at HISTORY_LIMIT or the room's own history_limit
+ *                                  ("history" and $TSX in one)
+ *   bb:{room:<r>}:markers    list  timeline markers as JSON `{"ts","label","auto"}`, oldest
+ *                                  first (lua/addMarker-2); expire with the room
  *   bb:{room:<r>}:gw:<g>     hash  user -> live connections that gateway <g> holds, so a dead
  *                                  gateway's share can be taken back out of `users`
- *   bb:{room:<r>}:ch         channel  each tick's snapshot `{"data":[point]}`
+ *   bb:{room:<r>}:ch         channel  each tick's snapshot `{"data":[point]}`, and
+ *                                  `{"state":…}` and `{"marker":…}` as they happen
  *   A room created with voter_shards = n > 1 (meta field `shards`) keeps its voters in n parts
  *   instead of its own users, votes, tally and gw:<g>: part k of n holds the users whose
  *   voterShard(user, n) is k, under its own hash tag, so on a Cluster the parts (and the room's
@@ -153,6 +157,7 @@ export interface VoteRoomKeys {
   votes: string;
   tally: string;
   history: string;
+  markers: string;
   channel: string;
 }
 
@@ -181,6 +186,7 @@ export const keys = {
       votes: `${prefix}:votes`,
       tally: `${prefix}:tally`,
       history: `${prefix}:history`,
+      markers: `${prefix}:markers`,
       channel: `${prefix}:ch`,
     };
   },

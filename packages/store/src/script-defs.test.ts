@@ -17,6 +17,7 @@ const scripts: [Script<never, unknown>, ((code: number) => unknown) | null][] = 
   [defs.upgradeRooms, (code) => [code]],
   [defs.ensureRoom, (code) => [code, '["a","b"]', '1', '0', null, null]],
   [defs.roomVoting, (code) => [code, 0]],
+  [defs.addMarker, null],
   [defs.renewLease, (code) => code],
   [defs.pokerCreate, (code) => code],
   [defs.pokerPresence, (code) => [code]],

@@ -25,6 +25,7 @@ export const SCRIPT_FILES = [
   'ensureRoom-3',
   'upgradeRooms-n',
   'roomVoting-2',
+  'addMarker-2',
   'renewLease-n',
   'pokerCreate-6',
   'pokerPresence-6',

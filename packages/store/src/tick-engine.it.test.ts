@@ -46,8 +46,8 @@ describe('tick engine (real Redis)', () => {
     return result!;
   }
 
-  it('ticks a room once per ts, fences older epochs, publishes the point and caps history', async () => {
-    const room = 'ticked';
+  /** A new yes/no room where user `a` voted yes; what its channel publishes from now on. */
+  async function roomWithVoter(room: string): Promise<string[]> {
     await store.ensureRoom(room, { options: OPTIONS, open: false, tickMs: 0 });
     const published: string[] = [];
     await subscriber.ssubscribe(keys.voteRoom(room).channel);
@@ -58,6 +58,12 @@ describe('tick engine (real Redis)', () => {
       { op: 'join', user: 'a', count: 1 },
       { op: 'vote', user: 'a', value: 'yes', ts: 5 },
     ]);
+    return published;
+  }
+
+  it('ticks a room once per ts, fences older epochs, publishes the point and caps history', async () => {
+    const room = 'ticked';
+    const published = await roomWithVoter(room);
 
     const again = (epoch: number, ts: number): Promise<TickResult> => tick(room, epoch, ts);
     expect(await again(3, 1000)).toBe(TickResult.Stored);
@@ -78,16 +84,7 @@ describe('tick engine (real Redis)', () => {
 
   it('stores nothing while voting is closed, and after it opens again ticks on from the last stored tick', async () => {
     const room = 'rounds';
-    await store.ensureRoom(room, { options: OPTIONS, open: false, tickMs: 0 });
-    const published: string[] = [];
-    await subscriber.ssubscribe(keys.voteRoom(room).channel);
-    subscriber.on('smessage', (c: string, m: string) => {
-      if (c === keys.voteRoom(room).channel) published.push(m);
-    });
-    await apply(room, 'g1', [
-      { op: 'join', user: 'a', count: 1 },
-      { op: 'vote', user: 'a', value: 'yes', ts: 5 },
-    ]);
+    const published = await roomWithVoter(room);
     expect(await tick(room, 1, 1000)).toBe(TickResult.Stored);
     expect(await store.setVoting(room, true, 1500)).toEqual({ changed: true, closedAt: 1500 });
     expect(await store.setVoting(room, true, 1600)).toEqual({ changed: false, closedAt: 1500 });
@@ -114,6 +111,23 @@ describe('tick engine (real Redis)', () => {
       '{"state":{"closed":false,"ts":4500}}',
       dataFrame([JSON.stringify({ ts: 5000, votes: { yes: 0, no: 1 }, connected: 1 })]),
     ]);
+  });
+
+  it("keeps a room's own number of points (its history_limit) beside rooms that keep the service's", async () => {
+    await store.ensureRoom('keeps-six', { options: OPTIONS, open: false, tickMs: 0, historyLimit: 6 });
+    await store.ensureRoom('keeps-three', { options: OPTIONS, open: false, tickMs: 0 });
+    expect(await store.getRoom('keeps-six')).toMatchObject({ historyLimit: 6 });
+    expect((await store.getRoom('keeps-three'))?.historyLimit).toBeUndefined();
+    for (let ts = 1000; ts <= 10_000; ts += 1000) {
+      expect(await engine.tick(['keeps-six', 'keeps-three'], 1, ts)).toEqual([expect.any(Number), expect.any(Number)]);
+    }
+    const kept = async (room: string): Promise<number[]> =>
+      (await redis.lrange(keys.voteRoom(room).history, 0, -1)).map((point) => pointTs(point));
+    expect(await kept('keeps-six')).toEqual([5000, 6000, 7000, 8000, 9000, 10_000]);
+    expect(await kept('keeps-three')).toEqual([8000, 9000, 10_000]);
+    // A join reads the service's number; the export the room's own.
+    expect((await store.history('keeps-six')).map(pointTs)).toEqual([8000, 9000, 10_000]);
+    expect((await store.history('keeps-six', 6)).map(pointTs)).toEqual([5000, 6000, 7000, 8000, 9000, 10_000]);
   });
 
   it('ticks many rooms per script call, each with its own result in order', async () => {
@@ -151,11 +165,13 @@ describe('tick engine (real Redis)', () => {
     const renewing = new TickEngine(redis, { historyLimit: 3, roomTtlMs: ttl });
     await store.ensureRoom('renewed', { options: OPTIONS, open: false, tickMs: 0 });
     await apply('renewed', 'g1', [{ op: 'join', user: 'a', count: 1 }]);
+    await store.addMarker('renewed', 'kept with the room');
     const room = keys.voteRoom('renewed');
+    const kept = [room.meta, room.tally, room.history, room.markers];
     const shorten = async (): Promise<void> => {
-      for (const key of [room.meta, room.tally, room.history]) await redis.pexpire(key, 5_000);
+      for (const key of kept) await redis.pexpire(key, 5_000);
     };
-    const expiries = async (): Promise<number[]> => Promise.all([room.meta, room.tally, room.history].map((key) => redis.pttl(key)));
+    const expiries = async (): Promise<number[]> => Promise.all(kept.map((key) => redis.pttl(key)));
     const t = 1_000_000;
     expect((await renewing.tick(['renewed'], 1, t))[0]).toBe(TickResult.Stored);
     await shorten();
@@ -172,6 +188,21 @@ describe('tick engine (real Redis)', () => {
     expect((await expiries()).every((ms) => ms > 60_000)).toBe(true);
     expect(await redis.hget(room.tally, '#conn')).toBe('1');
     expect((await store.history('renewed')).map((point) => (JSON.parse(point) as { connected: number }).connected)).toEqual([1, 7, 1]);
+  });
+
+  it('stores markers at Redis time, in order, tells the room, and refuses a room that does not exist', async () => {
+    const published = await roomWithVoter('marked');
+    const before = Date.now();
+    const first = JSON.parse((await store.addMarker('marked', 'He said "no"'))!) as { ts: number };
+    const second = await store.addMarker('marked', 'swing', true);
+    expect(first).toEqual({ ts: expect.any(Number), label: 'He said "no"', auto: false });
+    expect(Math.abs(first.ts - before)).toBeLessThan(5_000);
+    expect(await store.markers('marked')).toEqual([JSON.stringify(first), second]);
+    expect(JSON.parse(second!)).toMatchObject({ label: 'swing', auto: true });
+    expect(await redis.pttl(keys.voteRoom('marked').markers)).toBeGreaterThan(50_000);
+    expect(await store.addMarker('no-such-room', 'x')).toBeNull();
+    await sleep(100);
+    expect(published).toEqual([`{"marker":${JSON.stringify(first)}}`, `{"marker":${second}}`]);
   });
 
   it('honours a room tick that is a multiple of the global tick', async () => {
@@ -214,7 +245,7 @@ describe('tick engine (real Redis)', () => {
     // Each published frame is a one-point data frame carrying exactly the stored point.
     expect(published.map(pointOfSnapshot)).toEqual(history);
     expect(published.map((frame) => decodeVoteServerFrame(frame))).toEqual(
-      history.map((point) => ({ kind: 'data', points: [decodePoint(JSON.parse(point))] })),
+      history.map((point) => ({ kind: 'data', points: [decodePoint(JSON.parse(point))], markers: [] })),
     );
     // A join frame spliced from the stored points decodes to the same points.
     expect(decodeVoteServerFrame(dataFrame(history))).toEqual({
@@ -223,6 +254,7 @@ describe('tick engine (real Redis)', () => {
         { ts: 7000, ...expected },
         { ts: 8000, ...expected },
       ],
+      markers: [],
     });
   });
 

@@ -28,9 +28,9 @@ export interface RoomLayout {
   options: string[];
 }
 
-/** `<tick_ms>|<shards>|<options JSON>` as a RoomLayout. */
+/** `<tick_ms>|<shards>|[<kept>|]<options JSON>` as a RoomLayout. */
 export function parseLayout(text: string): RoomLayout {
-  const match = /^(\d+)\|(\d+)\|(.*)$/.exec(text);
+  const match = /^(\d+)\|(\d+)\|(?:\d+\|)?(\[.*)$/.exec(text);
   const options: unknown = match ? JSON.parse(match[3]!) : undefined;
   if (!Array.isArray(options) || !options.every((o) => typeof o === 'string')) throw new StoreError(`unreadable room layout ${text}`);
   return { text, every: Number(match![1]), shards: shardCount(match![2]), options };

@@ -4,7 +4,7 @@ import { OP_LETTER, type PresenceChange } from './script-ops';
 import { codes, integer, list, oneOf, optionalText, text } from './script-replies';
 import { ReplyError, defineScript } from './scripts';
 
-/** The vote room scripts (../lua/roomOps-4, reapVoters-4, tickRooms-n, upgradeRooms-n, ensureRoom-3, roomVoting-2). */
+/** The vote room scripts (../lua/roomOps-4, reapVoters-4, tickRooms-n, upgradeRooms-n, ensureRoom-3, roomVoting-2, addMarker-2). */
 
 /** One presence or vote change of a vote room, applied in order by the roomOps script. */
 export type RoomOp = { op: PresenceChange; user: string; count: number } | { op: 'vote'; user: string; value: string; ts: number };
@@ -119,7 +119,9 @@ export const tickRooms = defineScript(
       ? a.rooms.map(({ sums: s }) => (s ? [s.connected, ...s.counts].join('|') : ''))
       : [];
     return {
-      keys: a.rooms.flatMap(({ room }) => (a.renew ? [room.tally, room.history, room.meta, room.users] : [room.tally, room.history])),
+      keys: a.rooms.flatMap(({ room }) =>
+        a.renew ? [room.tally, room.history, room.meta, room.users, room.markers] : [room.tally, room.history],
+      ),
       argv: [
         a.epoch,
         a.ts,
@@ -152,6 +154,8 @@ export interface EnsureRoomArgs {
   roomTtlMs: number;
   /** Voter parts (1: the room's own voter keys). */
   shards: number;
+  /** Points of history the room keeps; 0 for the service's HISTORY_LIMIT. */
+  historyLimit: number;
 }
 
 /** A vote room's meta fields as stored (absent ones null). */
@@ -162,16 +166,18 @@ export interface StoredMeta {
   shards: string | null;
   /** When voting closed (ms), null while it is open. */
   closed: string | null;
+  /** Points of history the room keeps, null for the service's. */
+  history: string | null;
 }
 
 export const ensureRoom = defineScript(
   'ensureRoom-3',
   (a: EnsureRoomArgs) => ({
     keys: [keys.voteRoom(a.roomId).meta, keys.voteRoom(a.roomId).tally, keys.voteRoom(a.roomId).users],
-    argv: [a.options, a.open ? '1' : '0', a.tickMs, a.createdAt, a.roomTtlMs, a.shards],
+    argv: [a.options, a.open ? '1' : '0', a.tickMs, a.createdAt, a.roomTtlMs, a.shards, a.historyLimit],
   }),
   (reply) => {
-    const [created, options, open, tickMs, shards, closed] = list(reply, 2);
+    const [created, options, open, tickMs, shards, closed, history] = list(reply, 2);
     return {
       created: oneOf(created, [0, 1]) === 1,
       meta: {
@@ -180,6 +186,7 @@ export const ensureRoom = defineScript(
         tickMs: optionalText(tickMs ?? null),
         shards: optionalText(shards ?? null),
         closed: optionalText(closed ?? null),
+        history: optionalText(history ?? null),
       } satisfies StoredMeta,
     };
   },
@@ -199,5 +206,20 @@ export const roomVoting = defineScript(
     const [code, closedAt] = list(reply, 2).map(integer);
     if (oneOf(code, [-1, 0, 1]) === -1) return { result: 'no_room' };
     return { result: code === 1 ? 'changed' : 'unchanged', closedAt: closedAt! > 0 ? closedAt : undefined };
+  },
+);
+
+/** Stores a timeline marker at Redis's now and tells the room's viewers; the marker as stored, or null for no such room. */
+export const addMarker = defineScript(
+  'addMarker-2',
+  (a: { roomId: string; label: string; auto: boolean; kept: number; roomTtlMs: number }) => {
+    const room = keys.voteRoom(a.roomId);
+    return { keys: [room.meta, room.markers], argv: [JSON.stringify(a.label), String(a.auto), a.kept, a.roomTtlMs, room.channel] };
+  },
+  (reply) => {
+    if (reply === null) return null;
+    const marker = text(reply);
+    if (!/^\{"ts":\d+,"label":/.test(marker)) throw new ReplyError(`not a marker: ${marker.slice(0, 40)}`);
+    return marker;
   },
 );

@@ -1,7 +1,7 @@
 import type { TallyPoint } from '@banterbox/protocol';
 import { GatewayFenced, type LeaseGrant } from './gateway-fence';
 import { keys, voterShard } from './keys';
-import { ensureRoom, roomOps, roomVoting, type RoomOp, type StoredMeta } from './script-defs';
+import { addMarker, ensureRoom, roomOps, roomVoting, type RoomOp, type StoredMeta } from './script-defs';
 import { StoreError, type ScriptedPipeline, type ScriptedRedis } from './scripts';
 import { SlotBatch, groupBy, handled } from './slot-batch';
 import { addPartSums, shardCount } from './voter-parts';
@@ -16,6 +16,11 @@ export interface RoomMeta {
    * is created; absent or 1: the room's own voter keys. Read back from Redis it is always set.
    */
   shards?: number;
+  /**
+   * Points of history the room keeps, fixed when it is created; absent: the service's
+   * HISTORY_LIMIT. Joins get at most HISTORY_LIMIT of them; the export gets them all.
+   */
+  historyLimit?: number;
   /** When voting closed (ms), absent while it is open (SPEC §9): votes are refused and the ticker stores nothing. */
   closedAt?: number;
 }
@@ -27,10 +32,13 @@ export interface StoreSettings {
   roomTtlMs: number;
 }
 
+/** Markers a room keeps; older ones are dropped. */
+export const MARKERS_KEPT = 1000;
+
 /** Ops per script call: bounds the time one call holds Redis (each op is a few hash commands). */
 export const OPS_PER_CALL = 500;
 
-function parseMeta({ options, open, tickMs, shards, closed }: StoredMeta): RoomMeta {
+function parseMeta({ options, open, tickMs, shards, closed, history }: StoredMeta): RoomMeta {
   let parsed: unknown;
   try {
     parsed = JSON.parse(options);
@@ -46,6 +54,7 @@ function parseMeta({ options, open, tickMs, shards, closed }: StoredMeta): RoomM
     tickMs: Number(tickMs ?? 0) || 0,
     shards: shardCount(shards),
     ...(closed === null ? {} : { closedAt: Number(closed) }),
+    ...(history === null ? {} : { historyLimit: Number(history) }),
   };
 }
 
@@ -73,6 +82,7 @@ export class VoteStore {
       createdAt: Date.now(),
       roomTtlMs: this.settings.roomTtlMs,
       shards: defaults.shards ?? 1,
+      historyLimit: defaults.historyLimit ?? 0,
     };
   }
 
@@ -88,17 +98,38 @@ export class VoteStore {
   }
 
   async getRoom(roomId: string): Promise<RoomMeta | null> {
-    const [options, open, tickMs, shards, closed] = await this.redis.hmget(
+    const [options, open, tickMs, shards, closed, history] = await this.redis.hmget(
       keys.voteRoom(roomId).meta,
       'options',
       'open',
       'tick_ms',
       'shards',
       'closed',
+      'history',
     );
     return options === null || options === undefined
       ? null
-      : parseMeta({ options, open: open ?? null, tickMs: tickMs ?? null, shards: shards ?? null, closed: closed ?? null });
+      : parseMeta({
+          options,
+          open: open ?? null,
+          tickMs: tickMs ?? null,
+          shards: shards ?? null,
+          closed: closed ?? null,
+          history: history ?? null,
+        });
+  }
+
+  /**
+   * Stores a timeline marker at now (Redis's clock) and tells the room's viewers (SPEC §9): the
+   * marker as stored (`{"ts","label","auto"}`), or null when there is no such room.
+   */
+  addMarker(roomId: string, label: string, auto = false): Promise<string | null> {
+    return addMarker.run(this.redis, { roomId, label, auto, kept: MARKERS_KEPT, roomTtlMs: this.settings.roomTtlMs });
+  }
+
+  /** The room's markers as stored (JSON), oldest first. */
+  markers(roomId: string): Promise<string[]> {
+    return this.redis.lrange(keys.voteRoom(roomId).markers, 0, -1);
   }
 
   /**
@@ -110,9 +141,12 @@ export class VoteStore {
     return reply.result === 'no_room' ? null : { changed: reply.result === 'changed', closedAt: reply.closedAt };
   }
 
-  /** The stored history as raw JSON points, oldest first. */
-  history(roomId: string): Promise<string[]> {
-    return this.redis.lrange(keys.voteRoom(roomId).history, -this.settings.historyLimit, -1);
+  /**
+   * The stored history as raw JSON points, oldest first: the last HISTORY_LIMIT (what a join
+   * gets), or the last `limit` (a room's own number kept, for the export).
+   */
+  history(roomId: string, limit = this.settings.historyLimit): Promise<string[]> {
+    return this.redis.lrange(keys.voteRoom(roomId).history, -limit, -1);
   }
 
   /** The tally as it stands now (not yet ticked), summed over the room's voter parts. */

@@ -163,7 +163,13 @@ describe('decoders and schemas agree', () => {
           const points = rows.map((row) =>
             encodePoint({ ts: row.ts, votes: Object.fromEntries(opts.map((o, i) => [o, row.votes[i]!])), connected: row.connected }),
           );
-          for (const frame of [dataFrame(points), compactHistoryFrame(points, opts)]) {
+          const marked = [JSON.stringify({ ts: 5, label: 'He said "no", twice', auto: false })];
+          for (const frame of [
+            dataFrame(points),
+            compactHistoryFrame(points, opts),
+            dataFrame(points, marked),
+            compactHistoryFrame(points, opts, marked),
+          ]) {
             expect(check.validate('VoteServerFrame', JSON.parse(frame))).toEqual([]);
             expect(decodeVoteServerFrame(frame)).toMatchObject({ kind: 'data' });
           }

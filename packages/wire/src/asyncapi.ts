@@ -39,6 +39,11 @@ const VOTE_SENT: Record<string, MessageSpec> = {
       },
     },
   },
+  marker: {
+    schema: 'VoteMarker',
+    summary: 'A marker dropped on the timeline',
+    example: { marker: { ts: 1700000001500, label: 'The reveal', auto: false } },
+  },
   state: { schema: 'VoteState', summary: 'Voting closed or opened', example: { state: { closed: true, ts: 1700000000500 } } },
   error: {
     schema: 'VoteError',

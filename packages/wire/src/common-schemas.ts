@@ -1,5 +1,5 @@
-import { ID_PATTERN, OPTION_PATTERN } from '@banterbox/protocol';
-import { array, integer, object, patternOf, ref, string, type SchemaSet } from './schema';
+import { ID_PATTERN, MAX_MARKER_LABEL, OPTION_PATTERN } from '@banterbox/protocol';
+import { array, boolean, integer, object, patternOf, ref, string, type SchemaSet } from './schema';
 
 /** Schemas both socket protocols and the HTTP API use. */
 export const commonSchemas: SchemaSet = {
@@ -20,6 +20,15 @@ export const commonSchemas: SchemaSet = {
   TallyPoint: object({ ts: ref('UnixMs'), votes: ref('Tally'), connected: ref('Count') }, ['ts', 'votes', 'connected'], {
     description: 'One tick of a vote room: the tally at `ts` and the users connected to the room. `ts` is always the first field.',
   }),
+  Marker: object(
+    {
+      ts: ref('UnixMs'),
+      label: string({ minLength: 1, maxLength: MAX_MARKER_LABEL }),
+      auto: boolean({ description: 'Found automatically (a swing) rather than dropped by a person.' }),
+    },
+    undefined,
+    { description: 'A labelled moment on the timeline of a vote room (SPEC §9). `ts` is always the first field.' },
+  ),
   ErrorBody: object({ error: string({ description: 'What was wrong, for a person to read.' }) }, ['error'], {
     description: 'The body of every HTTP error of the API.',
   }),

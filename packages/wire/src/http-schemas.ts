@@ -1,4 +1,4 @@
-import { MAX_OPTIONS, MAX_VOTER_SHARDS } from '@banterbox/protocol';
+import { MAX_MARKER_LABEL, MAX_OPTIONS, MAX_ROOM_HISTORY, MAX_VOTER_SHARDS } from '@banterbox/protocol';
 import { array, boolean, integer, object, ref, string, type SchemaSet } from './schema';
 
 const MAX_TOKEN_TTL_S = 30 * 24 * 3600;
@@ -16,6 +16,12 @@ const roomFields = {
     minimum: 1,
     maximum: MAX_VOTER_SHARDS,
     description: 'How many parts the voters are spread over (for giant rooms).',
+  }),
+  history_limit: integer({
+    minimum: 1,
+    maximum: MAX_ROOM_HISTORY,
+    description:
+      'Points of the series the room keeps (the export gets them all; a join gets at most HISTORY_LIMIT). Left out: HISTORY_LIMIT.',
   }),
 };
 
@@ -59,9 +65,15 @@ export const httpSchemas: SchemaSet = {
   ),
   GuestToken: object({ user_id: ref('Id'), token: string(), expires_at: ref('UnixMs') }),
   DemoRoom: object({ room: ref('Id') }),
-  Series: object({ room: ref('Id'), options: array(ref('Option')), points: array(ref('TallyPoint')) }, undefined, {
-    description: "The room's stored points, oldest first; the last HISTORY_LIMIT ticks are kept while the room lives.",
-  }),
+  Series: object(
+    { room: ref('Id'), options: array(ref('Option')), points: array(ref('TallyPoint')), markers: array(ref('Marker')) },
+    undefined,
+    {
+      description:
+        "The room's stored points and markers within the window, oldest first; the last HISTORY_LIMIT ticks (or the room's history_limit) are kept while the room lives.",
+    },
+  ),
+  MarkerRequest: object({ label: string({ minLength: 1, maxLength: MAX_MARKER_LABEL, description: 'Trimmed; no control characters.' }) }),
   Session: object({ user_id: ref('Id') }),
   Readiness: {
     type: 'object',

@@ -110,6 +110,18 @@ const OPERATIONS: Record<string, Record<'get' | 'post', Operation | undefined>> 
     },
     get: undefined,
   },
+  '/api/rooms/{room}/markers': {
+    post: {
+      summary: "Drop a marker on a room's timeline",
+      tag: 'vote',
+      description: 'At now (Redis time); every viewer gets `{"marker": {...}}`, joins and the export carry it. A room keeps its last 1000.',
+      security: ['admin', 'moderatorToken'],
+      body: 'MarkerRequest',
+      drains: true,
+      responses: { 201: { description: 'The marker as stored.', body: 'Marker' }, ...errors(400, 401, 403, 404, 413) },
+    },
+    get: undefined,
+  },
   '/api/rooms/{room}/guest': {
     post: {
       summary: 'A guest token for an open room',

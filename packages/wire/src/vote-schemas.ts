@@ -3,6 +3,8 @@ import { array, boolean, integer, object, ref, string, type SchemaSet } from './
 
 const TIME = { type: 'number', minimum: 0 };
 
+const markers = array(ref('Marker'), { description: "The room's timeline markers (after `since` if given), oldest first; only on join." });
+
 /** The frames of /api/vote_ws/ (SPEC §5), both ways. */
 export const voteSchemas: SchemaSet = {
   VoteAuth: object(
@@ -42,10 +44,11 @@ export const voteSchemas: SchemaSet = {
     ['vote'],
     { description: "The user's standing vote in the room. Re-sent by clients after every reconnect." },
   ),
-  VoteData: object({ data: array(ref('TallyPoint')) }, ['data'], {
+  VoteData: object({ data: array(ref('TallyPoint')), markers }, ['data'], {
     description:
-      "The room's history on join (oldest first, at most HISTORY_LIMIT points, after `since` if given), then one point every tick.",
+      "The room's history on join (oldest first, at most HISTORY_LIMIT points, after `since` if given, with the room's markers), then one point every tick.",
   }),
+  VoteMarker: object({ marker: ref('Marker') }, ['marker'], { description: 'A marker was dropped on the timeline, now.' }),
   VoteHistory: object(
     {
       history: object(
@@ -57,6 +60,7 @@ export const voteSchemas: SchemaSet = {
         },
         ['options', 'ts', 'votes', 'connected'],
       ),
+      markers,
     },
     ['history'],
     {
@@ -85,5 +89,5 @@ export const voteSchemas: SchemaSet = {
     { description: 'A refused or malformed message. See the code registry (`GET /api/codes`) for what each code means.' },
   ),
   VoteClientFrame: { oneOf: [ref('VoteAuth'), ref('VoteCast')] },
-  VoteServerFrame: { oneOf: [ref('VoteData'), ref('VoteHistory'), ref('VoteState'), ref('VoteError')] },
+  VoteServerFrame: { oneOf: [ref('VoteData'), ref('VoteHistory'), ref('VoteMarker'), ref('VoteState'), ref('VoteError')] },
 };

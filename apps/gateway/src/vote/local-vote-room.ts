@@ -7,7 +7,9 @@ import {
   stateFrame,
   type VoteServerFrame,
 } from '@banterbox/protocol';
-import { topics, type RoomMeta } from '@banterbox/store';
+import { MARKERS_KEPT, topics, type RoomMeta } from '@banterbox/store';
+
+export const MARKER_PREFIX = '{"marker":';
 
 export interface StandingVote {
   value: string;
@@ -33,6 +35,8 @@ export class LocalVoteRoom {
   meta: RoomMeta;
   private points: string[] = [];
   private lastTs = 0;
+  /** The room's markers as stored (JSON, `ts` first), oldest first. */
+  private markers: string[] = [];
   /** When the voting state this gateway knows was set (closed or opened), 0 for never. */
   private stateTs = 0;
   private historyCache: string | undefined;
@@ -122,10 +126,35 @@ export class LocalVoteRoom {
   historyFrame(since: number | undefined, compact = false): string {
     if (since !== undefined) {
       const after = this.points.filter((point) => pointTs(point) > since);
-      return compact ? compactHistoryFrame(after, this.meta.options) : dataFrame(after);
+      const markers = this.markers.filter((marker) => pointTs(marker) > since);
+      return compact ? compactHistoryFrame(after, this.meta.options, markers) : dataFrame(after, markers);
     }
-    if (compact) return (this.compactCache ??= compactHistoryFrame(this.points, this.meta.options));
-    return (this.historyCache ??= dataFrame(this.points));
+    if (compact) return (this.compactCache ??= compactHistoryFrame(this.points, this.meta.options, this.markers));
+    return (this.historyCache ??= dataFrame(this.points, this.markers));
+  }
+
+  /** Takes the room's stored markers (oldest first), keeping those heard on the channel while they were read. */
+  seedMarkers(stored: readonly string[]): void {
+    const newest = stored.length > 0 ? pointTs(stored[stored.length - 1]!) : 0;
+    this.markers = [...stored, ...this.markers.filter((marker) => pointTs(marker) > newest)].slice(-MARKERS_KEPT);
+    this.historyCache = undefined;
+    this.compactCache = undefined;
+  }
+
+  /** Takes a published marker `{"marker":{…}}` (addMarker-2); false (drop it) if it is not one. */
+  acceptMarker(frame: string): boolean {
+    let decoded: VoteServerFrame;
+    try {
+      decoded = decodeVoteServerFrame(frame);
+    } catch {
+      return false;
+    }
+    if (decoded.kind !== 'marker') return false;
+    this.markers.push(frame.slice(MARKER_PREFIX.length, -1));
+    if (this.markers.length > MARKERS_KEPT) this.markers.splice(0, this.markers.length - MARKERS_KEPT);
+    this.historyCache = undefined;
+    this.compactCache = undefined;
+    return true;
   }
 
   /** Adds a connection of `userId`; true if it is the user's first here. */

@@ -11,7 +11,7 @@ import {
   type GatewayProcess,
   type RunningApp,
 } from '@banterbox/testkit';
-import type { TallyPoint } from '@banterbox/protocol';
+import type { Marker, TallyPoint } from '@banterbox/protocol';
 
 /**
  * `GET /api/rooms/<room>/series` (SPEC §8) on a gateway process, env only: who may read it, the
@@ -46,17 +46,33 @@ describe('the series export of a vote room (gateway and ticker processes)', () =
     }
   }
 
-  it('gives a room token or the admin key the stored points, oldest first, as JSON and as CSV, within since and until', async () => {
+  const addMarker = async (room: string, label: string): Promise<Marker> => {
+    const response = await fetch(`${gateway.http}/api/rooms/${room}/markers`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ label }),
+    });
+    expect(response.status).toBe(201);
+    return (await response.json()) as Marker;
+  };
+
+  it('gives a room token or the admin key the stored points and markers, oldest first, as JSON and as CSV, within since and until', async () => {
     const socket = await joinRoom(gateway, 'exporter', 'export-room');
     socket.send({ vote: { value: 'yes' } });
     await waitForPoint(socket, (p) => p.votes.yes === 1);
+    const first = await addMarker('export-room', 'first');
     await eventually(async () => ((await stored('export-room')).length >= 8 ? true : undefined), 10_000);
+    const quoted = await addMarker('export-room', 'He said "no", twice');
+    const after = (await stored('export-room')).length;
+    await eventually(async () => ((await stored('export-room')).length >= after + 2 ? true : undefined), 10_000);
+    expect(quoted).toEqual({ ts: expect.any(Number), label: 'He said "no", twice', auto: false });
     socket.close();
 
     const json = await series('export-room', '', `Bearer ${await token('exporter', 'export-room')}`);
     expect(json.status).toBe(200);
     expect(json.headers.get('content-type')).toBe('application/json');
-    const body = (await json.json()) as { room: string; options: string[]; points: TallyPoint[] };
+    const body = (await json.json()) as { room: string; options: string[]; points: TallyPoint[]; markers: Marker[] };
+    expect(body.markers).toEqual([first, quoted]);
     const now = (await stored('export-room')).map((p) => JSON.parse(p) as TallyPoint);
     expect(body.room).toBe('export-room');
     expect(body.options).toEqual(['yes', 'no']);
@@ -69,16 +85,23 @@ describe('the series export of a vote room (gateway and ticker processes)', () =
       await series('export-room', `?since=${from}&until=${new Date(to).toISOString()}`, `Bearer ${ADMIN_KEY}`)
     ).json()) as {
       points: TallyPoint[];
+      markers: Marker[];
     };
     expect(window.points).toEqual(body.points.slice(2, 6));
+    expect(window.markers).toEqual([first, quoted].filter((m) => m.ts >= from && m.ts <= to));
 
     const csv = await series('export-room', `?format=csv&until=${to}`, `Bearer ${ADMIN_KEY}`);
     expect(csv.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     const rows = (await csv.text()).trimEnd().split('\n');
-    expect(rows[0]).toBe('ts,time,yes,no,connected');
-    expect(rows.slice(1)).toEqual(
-      body.points.slice(0, 6).map((p) => `${p.ts},${new Date(p.ts).toISOString()},${p.votes.yes},${p.votes.no},${p.connected}`),
-    );
+    expect(rows[0]).toBe('ts,time,yes,no,connected,markers');
+    const row = (p: TallyPoint, labels: string): string =>
+      `${p.ts},${new Date(p.ts).toISOString()},${p.votes.yes},${p.votes.no},${p.connected},${labels}`;
+    const firstAt = body.points.find((p) => p.ts >= first.ts);
+    expect(rows.slice(1)).toEqual(body.points.slice(0, 6).map((p) => row(p, p === firstAt ? 'first' : '')));
+    // A marker's label goes on the first point at or after it, quoted as CSV quotes.
+    const whole = (await (await series('export-room', '?format=csv', `Bearer ${ADMIN_KEY}`)).text()).trimEnd().split('\n');
+    const at = body.points.find((p) => p.ts >= quoted.ts)!;
+    expect(whole).toContain(row(at, '"He said ""no"", twice"'));
   });
 
   it('refuses without credentials (401), with a token for another room (403), for no such room (404) and bad queries (400)', async () => {

@@ -1,6 +1,6 @@
 import { verifyToken, type Secrets } from '@banterbox/auth';
 import type { Logger } from '@banterbox/logger';
-import { isValidId, pointTs, type TallyPoint } from '@banterbox/protocol';
+import { isValidId, pointTs, type Marker, type TallyPoint } from '@banterbox/protocol';
 import type { VoteStore } from '@banterbox/store';
 import { HttpError, handleAsync, isAdmin, type HttpRoutes, type Reply } from '../http/http';
 
@@ -39,7 +39,7 @@ function bound(value: string | null, name: string): number | undefined {
   return ms;
 }
 
-/** The first index of `points` (sorted by ts) whose ts is at least `ts`. */
+/** The first index of `points` (or markers; sorted by ts, ts first) whose ts is at least `ts`. */
 function firstAtOrAfter(points: readonly string[], ts: number): number {
   let [low, high] = [0, points.length];
   while (low < high) {
@@ -50,27 +50,37 @@ function firstAtOrAfter(points: readonly string[], ts: number): number {
   return low;
 }
 
-/** CSV of points: ts, the time in ISO 8601, one column per option, connected. */
-function* csvRows(options: readonly string[], points: readonly string[]): Generator<string> {
-  yield `ts,time,${options.join(',')},connected\n`;
+/** A CSV field: quoted when it holds a comma, a quote or a line break. */
+const csvField = (text: string): string => (/[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+
+/**
+ * CSV of points: ts, the time in ISO 8601, one column per option, connected, and the labels of
+ * the markers since the point before (several joined by " | ").
+ */
+function* csvRows(options: readonly string[], points: readonly string[], markers: readonly Marker[]): Generator<string> {
+  yield `ts,time,${options.join(',')},connected,markers\n`;
+  let next = 0;
   for (let i = 0; i < points.length; i += POINTS_PER_WRITE) {
     yield points
       .slice(i, i + POINTS_PER_WRITE)
       .map((text) => {
         const point = JSON.parse(text) as TallyPoint;
-        return `${point.ts},${new Date(point.ts).toISOString()},${options.map((o) => point.votes[o] ?? 0).join(',')},${point.connected}\n`;
+        const labels: string[] = [];
+        while (next < markers.length && markers[next]!.ts <= point.ts) labels.push(markers[next++]!.label);
+        const counts = options.map((o) => point.votes[o] ?? 0).join(',');
+        return `${point.ts},${new Date(point.ts).toISOString()},${counts},${point.connected},${csvField(labels.join(' | '))}\n`;
       })
       .join('');
   }
 }
 
-/** JSON of points, each written as stored (the snapshot codec's form). */
-function* jsonParts(roomId: string, options: readonly string[], points: readonly string[]): Generator<string> {
+/** JSON of points and markers, each written as stored (the snapshot codec's form). */
+function* jsonParts(roomId: string, options: readonly string[], points: readonly string[], markers: readonly string[]): Generator<string> {
   yield `{"room":${JSON.stringify(roomId)},"options":${JSON.stringify(options)},"points":[`;
   for (let i = 0; i < points.length; i += POINTS_PER_WRITE) {
     yield (i > 0 ? ',' : '') + points.slice(i, i + POINTS_PER_WRITE).join(',');
   }
-  yield ']}';
+  yield `],"markers":[${markers.join(',')}]}`;
 }
 
 /** Writes `parts` as a chunked 200 response, each part when the socket has taken the one before. */
@@ -100,7 +110,8 @@ function stream(r: Reply, headers: Record<string, string>, parts: Iterator<strin
 
 /**
  * `GET /api/rooms/<room>/series?since=&until=&format=json|csv` (SPEC §8): the room's stored points
- * (the last HISTORY_LIMIT ticks while the room lives), oldest first, those with since ≤ ts ≤ until.
+ * (the last HISTORY_LIMIT ticks, or the room's own `history_limit`, while the room lives), oldest
+ * first, those with since ≤ ts ≤ until.
  * The history is read in one command, so the series is one consistent cut, then written out in
  * pieces as the client takes them.
  */
@@ -118,10 +129,11 @@ export function mountVoteExport(app: HttpRoutes, deps: VoteExportDeps): void {
       await checkExport(authorization, roomId, deps);
       const meta = await deps.store.getRoom(roomId);
       if (!meta) throw new HttpError(404, `room ${roomId} not found`);
-      const history = await deps.store.history(roomId);
+      const [history, stored] = await Promise.all([deps.store.history(roomId, meta.historyLimit), deps.store.markers(roomId)]);
       const points = history.slice(firstAtOrAfter(history, since), firstAtOrAfter(history, until + 1));
+      const markers = stored.slice(firstAtOrAfter(stored, since), firstAtOrAfter(stored, until + 1));
       if (format === 'json') {
-        stream(r, { 'content-type': 'application/json', 'cache-control': 'no-store' }, jsonParts(roomId, meta.options, points));
+        stream(r, { 'content-type': 'application/json', 'cache-control': 'no-store' }, jsonParts(roomId, meta.options, points, markers));
         return;
       }
       stream(
@@ -131,7 +143,11 @@ export function mountVoteExport(app: HttpRoutes, deps: VoteExportDeps): void {
           'content-disposition': `attachment; filename="${roomId}-series.csv"`,
           'cache-control': 'no-store',
         },
-        csvRows(meta.options, points),
+        csvRows(
+          meta.options,
+          points,
+          markers.map((marker) => JSON.parse(marker) as Marker),
+        ),
       );
     });
   });

@@ -64,6 +64,7 @@ export function createVoteFeature(deps: FeatureDeps & { activity: RoomActivity }
         secrets: config.secrets,
         adminKey: config.adminKey,
         tickMs: config.tickMs,
+        historyLimit: config.historyLimit,
         demoRoom: config.demoRoom,
         webhooks: deps.webhooks,
         log: log.child({ component: 'http' }),

@@ -1,7 +1,16 @@
 import { nanoid } from 'nanoid';
 import type { Logger } from '@banterbox/logger';
 import { signToken, verifyToken, type Secrets, type TokenRole, type VerifiedToken } from '@banterbox/auth';
-import { DEFAULT_OPTIONS, MAX_VOTER_SHARDS, ProtocolError, isRecord, isValidId, validateOptions } from '@banterbox/protocol';
+import {
+  DEFAULT_OPTIONS,
+  MAX_ROOM_HISTORY,
+  MAX_VOTER_SHARDS,
+  ProtocolError,
+  MAX_MARKER_LABEL,
+  isRecord,
+  isValidId,
+  validateOptions,
+} from '@banterbox/protocol';
 import type { RoomMeta, VoteStore } from '@banterbox/store';
 import { HttpError, checkAdmin, handleAsync, isAdmin, readJson, sendJson, type HttpRoutes } from '../http/http';
 import { sessionRequest, sessionUser } from '../http/session';
@@ -12,6 +21,8 @@ export interface VoteHttpDeps {
   secrets: Secrets;
   adminKey: string | undefined;
   tickMs: number;
+  /** Points a room keeps unless it asks for its own number (HISTORY_LIMIT). */
+  historyLimit: number;
   /** The open room the landing page's demo button opens; undefined for none. */
   demoRoom: string | undefined;
   webhooks: WebhookEvents;
@@ -37,7 +48,14 @@ function tokenRequest(body: unknown): { userId: string; room: string; ttlS: numb
 
 function roomRequest(body: unknown, tickMs: number): { roomId: string; meta: RoomMeta } {
   if (!isRecord(body)) throw new HttpError(400, 'body must be a JSON object');
-  const { room = nanoid(8), options = DEFAULT_OPTIONS, tick_ms: roomTick = 0, open = false, voter_shards: shards = 1 } = body;
+  const {
+    room = nanoid(8),
+    options = DEFAULT_OPTIONS,
+    tick_ms: roomTick = 0,
+    open = false,
+    voter_shards: shards = 1,
+    history_limit: historyLimit = null,
+  } = body;
   if (!isValidId(room)) throw new HttpError(400, 'room must be 1-64 characters of [A-Za-z0-9_-]');
   let validOptions: string[];
   try {
@@ -52,22 +70,40 @@ function roomRequest(body: unknown, tickMs: number): { roomId: string; meta: Roo
   if (typeof shards !== 'number' || !Number.isInteger(shards) || shards < 1 || shards > MAX_VOTER_SHARDS) {
     throw new HttpError(400, `voter_shards must be a whole number from 1 to ${MAX_VOTER_SHARDS}`);
   }
-  return { roomId: room, meta: { options: validOptions, open, tickMs: roomTick, shards } };
+  if (
+    historyLimit !== null &&
+    (typeof historyLimit !== 'number' || !Number.isInteger(historyLimit) || historyLimit < 1 || historyLimit > MAX_ROOM_HISTORY)
+  ) {
+    throw new HttpError(400, `history_limit must be a whole number of points from 1 to ${MAX_ROOM_HISTORY}`);
+  }
+  const meta: RoomMeta = { options: validOptions, open, tickMs: roomTick, shards };
+  return { roomId: room, meta: historyLimit === null ? meta : { ...meta, historyLimit } };
 }
 
-function roomView(roomId: string, meta: RoomMeta): Record<string, unknown> {
+function roomView(roomId: string, meta: RoomMeta, historyLimit: number): Record<string, unknown> {
   return {
     room: roomId,
     options: meta.options,
     open: meta.open,
     tick_ms: meta.tickMs,
     voter_shards: meta.shards ?? 1,
+    history_limit: meta.historyLimit ?? historyLimit,
     closed: meta.closedAt !== undefined,
   };
 }
 
+/** The label of `POST /api/rooms/<room>/markers`: 1 to MAX_MARKER_LABEL characters, trimmed, no control characters. */
+function markerLabel(body: unknown): string {
+  if (!isRecord(body) || typeof body.label !== 'string') throw new HttpError(400, 'body must be {"label": "..."}');
+  const label = body.label.trim();
+  if (label === '' || [...label].length > MAX_MARKER_LABEL || /\p{Cc}/u.test(label)) {
+    throw new HttpError(400, `label must be 1-${MAX_MARKER_LABEL} characters without control characters`);
+  }
+  return label;
+}
+
 /**
- * Who may run a room (SPEC §9: close and open voting): the admin key, or a moderator token for
+ * Who may run a room (SPEC §9: close and open voting, add markers): the admin key, or a moderator token for
  * that room (or for any room, `*`), as `Authorization: Bearer …`. Read the header synchronously.
  */
 async function checkModerator(authorization: string, roomId: string, deps: VoteHttpDeps): Promise<void> {
@@ -110,7 +146,7 @@ export function mountVoteHttp(app: HttpRoutes, deps: VoteHttpDeps): void {
       const { created, meta: stored } = await store.ensureRoom(roomId, meta);
       if (!created) throw new HttpError(409, `room ${roomId} already exists`);
       deps.webhooks.roomCreated(roomId, stored, 'api');
-      sendJson(r, 201, roomView(roomId, stored));
+      sendJson(r, 201, roomView(roomId, stored, deps.historyLimit));
     });
   });
 
@@ -145,6 +181,19 @@ export function mountVoteHttp(app: HttpRoutes, deps: VoteHttpDeps): void {
     });
   }
 
+  app.post('/api/rooms/:room/markers', (res, req) => {
+    const roomId = req.getParameter(0) ?? '';
+    const authorization = req.getHeader('authorization');
+    handleAsync(res, deps.log, async (r) => {
+      if (!isValidId(roomId)) throw new HttpError(400, 'room must be 1-64 characters of [A-Za-z0-9_-]');
+      await checkModerator(authorization, roomId, deps);
+      const label = markerLabel(await readJson(r));
+      const marker = await store.addMarker(roomId, label);
+      if (marker === null) throw new HttpError(404, `room ${roomId} not found`);
+      sendJson(r, 201, JSON.parse(marker));
+    });
+  });
+
   app.get('/api/demo', (res) => {
     handleAsync(res, deps.log, async (r) => {
       if (deps.demoRoom === undefined) throw new HttpError(404, 'no demo room on this server');
@@ -160,7 +209,7 @@ export function mountVoteHttp(app: HttpRoutes, deps: VoteHttpDeps): void {
       const meta = roomId === deps.demoRoom ? await demoMeta() : await store.getRoom(roomId);
       if (!meta) throw new HttpError(404, `room ${roomId} not found`);
       const tally = await store.liveTally(roomId, meta);
-      sendJson(r, 200, { ...roomView(roomId, meta), ts: Date.now(), ...tally });
+      sendJson(r, 200, { ...roomView(roomId, meta, deps.historyLimit), ts: Date.now(), ...tally });
     });
   });
 }

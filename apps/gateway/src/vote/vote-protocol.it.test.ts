@@ -426,6 +426,7 @@ describe.each(topologies())('/api/vote_ws/ protocol on %s', (_topology, startRed
         open: true,
         tick_ms: 0,
         voter_shards: 1,
+        history_limit: HISTORY_LIMIT,
         closed: false,
       });
       expect((await http('/api/rooms', { method: 'POST', headers: admin, body })).status).toBe(409);
@@ -442,6 +443,26 @@ describe.each(topologies())('/api/vote_ws/ protocol on %s', (_topology, startRed
       expect(state.connected).toBe(1);
       expect((await http('/api/rooms/no-such-room')).status).toBe(404);
       socket.close();
+    });
+
+    it('keeps the series of a room created with its own history_limit, for the export; a join still gets HISTORY_LIMIT', async () => {
+      const id = newRoom();
+      const create = (kept: unknown): Promise<Response> =>
+        http('/api/rooms', { method: 'POST', headers: admin, body: JSON.stringify({ room: id, history_limit: kept }) });
+      for (const bad of [0, 604_801, 2.5, '12']) expect((await create(bad)).status).toBe(400);
+      const created = await create(12);
+      expect(await created.json()).toMatchObject({ room: id, history_limit: 12 });
+      const watcher = await joinRoom(gateway, 'keeper', id);
+      // Twenty ticks: the room keeps its twelve newest, more than the service's five.
+      const seen = await watcher.waitFor<DataFrame>(() => watcher.frames.filter(isData).length > 20, 10_000);
+      expect(seen).toBeDefined();
+      const series = (await (await http(`/api/rooms/${id}/series`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })).json()) as {
+        points: { ts: number }[];
+      };
+      expect(series.points).toHaveLength(12);
+      const late = await joinRoom(gateway, 'late-keeper', id);
+      expect((late.frames.find(isData) as DataFrame).data).toHaveLength(HISTORY_LIMIT);
+      for (const socket of [watcher, late]) socket.close();
     });
 
     it('spreads a room created with voter_shards over parts and still ticks one tally', async () => {

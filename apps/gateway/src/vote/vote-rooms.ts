@@ -3,7 +3,7 @@ import { keys, roomOfChannel, type RoomChannels, type RoomOp, type VoteStore } f
 import type { Logger } from '@banterbox/logger';
 import type { GatewayMetrics } from '../metrics';
 import type { Fanout } from '../transport/fanout';
-import { LocalVoteRoom, type StandingVote } from './local-vote-room';
+import { LocalVoteRoom, MARKER_PREFIX, type StandingVote } from './local-vote-room';
 import type { VoteWriter } from './vote-writer';
 import type { WebhookEvents } from '../webhooks/webhook-events';
 
@@ -130,13 +130,17 @@ export class VoteRooms {
   }
 
   private async load(room: LocalVoteRoom): Promise<LocalVoteRoom> {
-    // Subscribe before reading meta and history, so that no tick and no close or open falls
-    // between what is read and what is heard.
-    await this.deps.channels.subscribe(keys.voteRoom(room.id).channel);
-    const { created, meta } = await this.deps.store.ensureRoom(room.id, room.meta);
+    const { store } = this.deps;
+    const { created, meta } = await store.ensureRoom(room.id, room.meta);
     if (created) this.deps.webhooks.roomCreated(room.id, meta, 'join');
     room.loaded(meta);
-    room.seedHistory(await this.deps.store.history(room.id));
+    // Subscribe before reading history, markers and the voting state (again), so that no tick,
+    // marker, close or open falls between what is read and what is heard.
+    await this.deps.channels.subscribe(keys.voteRoom(room.id).channel);
+    const [history, markers, now] = await Promise.all([store.history(room.id), store.markers(room.id), store.getRoom(room.id)]);
+    if (now) room.loaded(now);
+    room.seedHistory(history);
+    room.seedMarkers(markers);
     return room;
   }
 
@@ -144,6 +148,10 @@ export class VoteRooms {
     const roomId = roomOfChannel(channel);
     const room = roomId === undefined ? undefined : this.entries.get(roomId)?.room;
     if (!room) return;
+    if (message.startsWith(MARKER_PREFIX)) {
+      if (room.acceptMarker(message)) this.deps.fanout.publish('vote', room.topic, message);
+      return;
+    }
     if (message.startsWith(STATE_PREFIX)) {
       // Voting closed or opened (roomVoting-2): this gateway refuses or takes votes from now on,
       // and its viewers are told.

@@ -1,6 +1,6 @@
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { TallyPoint } from '@banterbox/protocol';
+import type { Marker, TallyPoint } from '@banterbox/protocol';
 
 export type ChartWindow = number | 'all';
 
@@ -24,6 +24,8 @@ const MIN_FRAME_MS = 33;
 const MAX_FRAME_MS = 1000;
 /** Points kept (a day at one tick a second); older ones scroll out of every window but "all". */
 const MAX_POINTS = 86_400;
+/** Markers kept (as many as a room keeps). */
+const MAX_MARKERS = 1000;
 /** How fast the vertical scale eases toward the visible data (time constant, ms). */
 const EASE_MS = 400;
 
@@ -46,6 +48,8 @@ const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
 export class WormChart {
   private readonly xs: number[] = [];
   private readonly nets: number[] = [];
+  /** Timeline markers, oldest first: x in seconds like the points. */
+  private readonly markers: { x: number; label: string }[] = [];
   private readonly plot: uPlot;
   private yHalf = 5;
   private lastFrame = 0;
@@ -93,7 +97,10 @@ export class WormChart {
         ],
         hooks: {
           drawClear: [(u: uPlot) => (options.outline ? outlineAll(u) : undefined)],
-          draw: [(u: uPlot) => drawZeroLine(u, `${options.axisColor}99`)],
+          draw: [
+            (u: uPlot) => drawZeroLine(u, `${options.axisColor}99`),
+            (u: uPlot) => drawMarkers(u, this.markers, options.axisColor, options.outline === true),
+          ],
         },
       },
       [[], []],
@@ -128,6 +135,15 @@ export class WormChart {
     this.dirty = true;
     this.container.dataset.points = String(this.xs.length);
     this.container.dataset.net = String(this.nets[this.nets.length - 1] ?? 0);
+  }
+
+  /** Adds timeline markers (each newer than any before): a dashed line at its time, labelled. */
+  addMarkers(markers: readonly Marker[]): void {
+    for (const marker of markers) this.markers.push({ x: marker.ts / 1000, label: marker.label });
+    if (this.markers.length > MAX_MARKERS) this.markers.splice(0, this.markers.length - MAX_MARKERS);
+    this.container.dataset.markers = String(this.markers.length);
+    this.dirty = true;
+    this.schedule(0);
   }
 
   start(): void {
@@ -244,6 +260,37 @@ function outlineAll(u: uPlot): void {
   u.ctx.shadowBlur = devicePixelRatio;
   u.ctx.shadowOffsetX = devicePixelRatio;
   u.ctx.shadowOffsetY = devicePixelRatio;
+}
+
+/** Most characters of a marker's label drawn on the chart. */
+const LABEL_CHARS = 24;
+
+/** The markers in view: a dashed line at each one's time, its label at the top, left of the line if it would run off. */
+function drawMarkers(u: uPlot, markers: readonly { x: number; label: string }[], color: string, outline: boolean): void {
+  const min = u.scales.x?.min ?? 0;
+  const max = u.scales.x?.max ?? 0;
+  const ctx = u.ctx;
+  const ratio = devicePixelRatio;
+  ctx.save();
+  ctx.strokeStyle = `${color}cc`;
+  ctx.fillStyle = color;
+  ctx.lineWidth = Math.max(1, ratio);
+  ctx.setLineDash([4 * ratio, 4 * ratio]);
+  ctx.font = `${outline ? 700 : 600} ${12 * ratio}px system-ui, sans-serif`;
+  ctx.textBaseline = 'top';
+  for (const marker of markers) {
+    if (marker.x < min || marker.x > max) continue;
+    const x = u.valToPos(marker.x, 'x', true);
+    ctx.beginPath();
+    ctx.moveTo(x, u.bbox.top);
+    ctx.lineTo(x, u.bbox.top + u.bbox.height);
+    ctx.stroke();
+    const label = marker.label.length > LABEL_CHARS ? `${marker.label.slice(0, LABEL_CHARS - 1)}…` : marker.label;
+    const width = ctx.measureText(label).width;
+    const right = x + 4 * ratio + width > u.bbox.left + u.bbox.width;
+    ctx.fillText(label, right ? x - 4 * ratio - width : x + 4 * ratio, u.bbox.top + 2 * ratio);
+  }
+  ctx.restore();
 }
 
 /** The zero line: above it the first option leads, below it the second. */

@@ -54,6 +54,7 @@ if (room) {
         const last = points[points.length - 1]!;
         counts.textContent = `${pair[0]} ${last.votes[pair[0]] ?? 0} · ${pair[1]} ${last.votes[pair[1]] ?? 0} · ${last.connected} watching`;
       })
+      .on('markers', (markers) => chart.addMarkers(markers))
       .on('voting', ({ closed }) => {
         byId('voting').hidden = !closed;
         document.body.dataset.voting = closed ? 'closed' : 'open';

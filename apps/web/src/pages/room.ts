@@ -104,6 +104,7 @@ async function main(roomId: string): Promise<void> {
       // Given up: nothing is loading any more.
       if (state === 'closed') byId('loading').hidden = true;
     })
+    .on('markers', (markers) => chart.addMarkers(markers))
     .on('voting', ({ closed }) => {
       showVoting(closed);
       setControlsLive(connection.state === 'live' && !closed);

@@ -5,6 +5,8 @@ export interface RoomSettings {
   open?: boolean;
   tick_ms?: number;
   voter_shards?: number;
+  /** Points of the series the room keeps (default: the service's HISTORY_LIMIT). */
+  history_limit?: number;
 }
 
 export interface Room {
@@ -13,6 +15,7 @@ export interface Room {
   open: boolean;
   tick_ms: number;
   voter_shards: number;
+  history_limit: number;
   /** Whether voting is closed. */
   closed: boolean;
 }
@@ -60,6 +63,15 @@ export class BanterboxAdmin {
   /** Opens voting again: the series goes on from the close. */
   openVoting(room: string): Promise<VotingChange> {
     return this.call('POST', `/api/rooms/${encodeURIComponent(room)}/open`) as Promise<VotingChange>;
+  }
+
+  /** Drops a labelled marker on the room's timeline at now: viewers see it on the worm, the export carries it. */
+  addMarker(room: string, label: string): Promise<{ ts: number; label: string; auto: boolean }> {
+    return this.call('POST', `/api/rooms/${encodeURIComponent(room)}/markers`, { label }) as Promise<{
+      ts: number;
+      label: string;
+      auto: boolean;
+    }>;
   }
 
   /** A token minted by the service itself (when you would rather not hold BANTERBOX_SECRET). */

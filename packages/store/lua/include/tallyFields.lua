@@ -6,8 +6,9 @@
   tally  hash  option -> counted votes (include/voters.lua), and:
     #tick  "<last>:<fence>:<layout>": the newest stored tick (ms, 0 for none), the newest ticker
            epoch that ticked the room (0 for none), and the room's layout "<tick_ms>|<shards>|
-           <options JSON>" (what the tick needs to build the point; fixed when the room is
-           created, copied from meta, which keeps the same facts for the API). One field, so
+           <options JSON>", or "<tick_ms>|<shards>|<kept>|<options JSON>" for a room that keeps
+           its own number of points (what the tick needs to build and keep the point; fixed when
+           the room is created, copied from meta, which keeps the same facts for the API). One field, so
            that a steady tick checks all three with one string comparison and writes them with
            one HSET.
     #conn  present users, kept by the voters' scripts (include/voters.lua)
