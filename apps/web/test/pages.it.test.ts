@@ -166,6 +166,43 @@ describe('web client in Chromium', () => {
     expect(await liveTally(roomId)).toMatchObject({ votes: { yes: 0, no: 1 } });
   });
 
+  it('takes the overlay kit: a light theme, the text size, hiding while voting is closed, no drawing while OBS hides the source', async () => {
+    const roomId = 'kit';
+    const admin = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
+    await fetch(`${stack.base}/api/rooms`, { method: 'POST', headers: admin, body: JSON.stringify({ room: roomId, open: true }) });
+    const overlay = await open(`/overlay/${roomId}?theme=light&font=24&counts=1&closed=hide&markers=0`, { width: 800, height: 400 });
+    await overlay.waitForFunction(() => Number(document.querySelector<HTMLElement>('#chart')?.dataset.points ?? 0) > 1);
+    expect(
+      await overlay.evaluate(() => ({
+        theme: document.body.dataset.theme,
+        color: getComputedStyle(document.body).color,
+        size: getComputedStyle(document.querySelector('#counts')!).fontSize,
+      })),
+    ).toEqual({ theme: 'light', color: 'rgb(17, 24, 39)', size: '24px' });
+    await overlay.evaluate((color) => (document.documentElement.style.background = color), '#f1f5f9');
+    await overlay.screenshot({ path: screenshotPath('overlay-light-theme'), clip: { x: 0, y: 0, width: 800, height: 400 } });
+
+    // Hidden in OBS: no frame is drawn until the source is shown again.
+    const frames = async (): Promise<number> => Number(await overlay.locator('#chart').getAttribute('data-frames'));
+    const obs = (visible: boolean): Promise<void> =>
+      overlay.evaluate((shown) => {
+        window.dispatchEvent(new CustomEvent('obsSourceVisibleChanged', { detail: { visible: shown } }));
+      }, visible);
+    await obs(false);
+    const hiddenAt = await frames();
+    await overlay.waitForTimeout(1500);
+    expect(await frames()).toBe(hiddenAt);
+    await obs(true);
+    await overlay.waitForFunction((before) => Number(document.querySelector<HTMLElement>('#chart')?.dataset.frames) > before, hiddenAt);
+
+    // closed=hide: the whole overlay goes while voting is closed, and comes back when it opens.
+    await fetch(`${stack.base}/api/rooms/${roomId}/close`, { method: 'POST', headers: admin });
+    await overlay.locator('body[data-voting="closed"]').waitFor();
+    expect(await overlay.locator('#overlay').isVisible()).toBe(false);
+    await fetch(`${stack.base}/api/rooms/${roomId}/open`, { method: 'POST', headers: admin });
+    await overlay.locator('#overlay').waitFor({ state: 'visible' });
+  });
+
   it('plays a full poker round in two browsers: estimate, hidden marks, reveal, stats, clear', async () => {
     const ann = await open('/poker');
     await ann.locator('#conn[data-state="live"]').waitFor();

@@ -14,8 +14,12 @@ export interface WormChartOptions {
   /** The line while the second option leads, as #rrggbb. */
   downColor: string;
   showAxes: boolean;
-  /** A dark shadow under everything drawn (the overlay: readable over a light scene too). */
+  /** A halo under everything drawn (the overlay: readable over any scene). */
   outline?: boolean;
+  /** The halo's colour, as #rrggbb (default black, under light text). */
+  haloColor?: string;
+  /** Draw the timeline markers (default true). */
+  showMarkers?: boolean;
 }
 
 /** Redraws at most this often (ms) however fast the time axis moves. */
@@ -96,10 +100,11 @@ export class WormChart {
           },
         ],
         hooks: {
-          drawClear: [(u: uPlot) => (options.outline ? outlineAll(u) : undefined)],
+          drawClear: [(u: uPlot) => (options.outline ? outlineAll(u, options.haloColor ?? '#000000') : undefined)],
           draw: [
             (u: uPlot) => drawZeroLine(u, `${options.axisColor}99`),
-            (u: uPlot) => drawMarkers(u, this.markers, options.axisColor, options.outline === true),
+            (u: uPlot) =>
+              options.showMarkers === false ? undefined : drawMarkers(u, this.markers, options.axisColor, options.outline === true),
           ],
         },
       },
@@ -254,9 +259,9 @@ function timeLabels(u: uPlot, splits: number[]): string[] {
   return splits.map((v) => fmt.format(v * 1000));
 }
 
-/** Every later stroke and label of this frame gets a dark halo. */
-function outlineAll(u: uPlot): void {
-  u.ctx.shadowColor = '#000000f0';
+/** Every later stroke and label of this frame gets a halo of `color`. */
+function outlineAll(u: uPlot, color: string): void {
+  u.ctx.shadowColor = `${color}f0`;
   u.ctx.shadowBlur = devicePixelRatio;
   u.ctx.shadowOffsetX = devicePixelRatio;
   u.ctx.shadowOffsetY = devicePixelRatio;

@@ -10,8 +10,12 @@ import { WormChart } from '../lib/worm-chart';
  * watches without being counted as a viewer. Query parameters: w and h (pixels; default the whole
  * window), window (seconds, default 60), up and down (hex colours of the line while the first or
  * the second option leads; default 22c55e and ef4444; `color` is an alias of up), axes (0 hides
- * them), counts (1 shows a line of counts). Problems (no such room, an expired link, no server)
- * are written on the overlay itself, so a streamer sees them in the scene.
+ * them), counts (1 shows a line of counts), theme (dark: light text with a dark outline, the
+ * default; light: dark text with a light outline, for light scenes), font (text size in pixels,
+ * 10 to 48), markers (0 hides them), closed (say: "Voting closed" while voting is closed, the
+ * default; hide: the whole overlay disappears until it opens). Problems (no such room, an expired
+ * link, no server) are written on the overlay itself, so a streamer sees them in the scene. In
+ * OBS it stops drawing while its source is hidden (obsSourceVisibleChanged).
  */
 const params = new URLSearchParams(location.search);
 const px = (name: string): string | undefined => {
@@ -28,6 +32,12 @@ const hex = (...names: string[]): string | undefined => {
 const overlay = byId('overlay');
 overlay.style.width = px('w') ?? '100vw';
 overlay.style.height = px('h') ?? '100vh';
+const light = params.get('theme') === 'light';
+document.body.dataset.theme = light ? 'light' : 'dark';
+const font = Number(params.get('font'));
+const textPx = Number.isInteger(font) && font >= 10 && font <= 48 ? font : 18;
+document.body.style.fontSize = `${textPx}px`;
+const hideWhenClosed = params.get('closed') === 'hide';
 const seconds = Number(params.get('window'));
 const room = roomFromPath('overlay');
 const notice = byId('notice');
@@ -36,10 +46,12 @@ if (room) {
   const counts = byId('counts');
   counts.hidden = params.get('counts') !== '1';
   // The counts line sits above the chart, never over its labels.
-  if (!counts.hidden) byId('chart').style.top = '28px';
+  if (!counts.hidden) byId('chart').style.top = `${Math.round(textPx * 1.3) + 5}px`;
   const chart = new WormChart(byId('chart'), {
     window: Number.isFinite(seconds) && seconds >= 10 ? seconds : 60,
-    axisColor: '#ffffff',
+    axisColor: light ? '#111827' : '#ffffff',
+    haloColor: light ? '#ffffff' : '#000000',
+    showMarkers: params.get('markers') !== '0',
     upColor: hex('up', 'color') ?? '#22c55e',
     downColor: hex('down') ?? '#ef4444',
     showAxes: params.get('axes') !== '0',
@@ -56,7 +68,8 @@ if (room) {
       })
       .on('markers', (markers) => chart.addMarkers(markers))
       .on('voting', ({ closed }) => {
-        byId('voting').hidden = !closed;
+        byId('voting').hidden = !closed || hideWhenClosed;
+        overlay.style.visibility = closed && hideWhenClosed ? 'hidden' : '';
         document.body.dataset.voting = closed ? 'closed' : 'open';
       })
       .on('state', (state, why) => {
@@ -65,6 +78,13 @@ if (room) {
       });
     connection.start();
     chart.start();
+    // OBS's browser source tells when the source is shown or hidden: nothing is drawn while hidden.
+    window.addEventListener('obsSourceVisibleChanged', (event) => {
+      const visible = (event as CustomEvent<{ visible?: boolean }>).detail?.visible !== false;
+      document.body.dataset.drawing = String(visible);
+      if (visible) chart.start();
+      else chart.stop();
+    });
   });
 } else {
   document.body.dataset.state = 'closed';
