@@ -78,6 +78,7 @@ async function banner(setup: Setup, secret: string, adminKey: string, tickerMetr
     `  vote        ${base}/room/${DEMO_ROOM}  (the open demo room: anyone can vote)`,
     `  overlay     ${base}/overlay/${DEMO_ROOM}?w=800&h=300  (add it to your stream as a browser source)`,
     `  poker       ${base}/poker`,
+    `  studio      ${base}/studio  (run your own room on stream; sign in with the admin key below)`,
     '',
     `  gateway     ${base}  (health ${base}/healthz, readiness ${base}/readyz)`,
     `  metrics     http://${shown}:${gatewayMetrics}/metrics (gateway), http://${shown}:${tickerMetrics}/metrics (ticker)`,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { gatewayService } from '@banterbox/gateway';
 import type { Page } from 'playwright-core';
 import { keys } from '@banterbox/store';
@@ -201,6 +202,67 @@ describe('web client in Chromium', () => {
     expect(await overlay.locator('#overlay').isVisible()).toBe(false);
     await fetch(`${stack.base}/api/rooms/${roomId}/open`, { method: 'POST', headers: admin });
     await overlay.locator('#overlay').waitFor({ state: 'visible' });
+  });
+
+  it('runs a room from the studio: sign in, create, links and QR code, overlay preview, close and open, a marker, the CSV', async () => {
+    // A wrong key is refused by the server (a 401 in the console).
+    const studio = await open('/studio', { width: 480, height: 1400 }, true);
+    await studio.fill('#secret', 'not-the-admin-key');
+    await studio.getByRole('button', { name: 'Sign in' }).click();
+    await studio.waitForFunction(() => document.querySelector('#signin-message')?.textContent?.includes('not the admin key'));
+    await studio.fill('#secret', ADMIN_KEY);
+    await studio.getByRole('button', { name: 'Sign in' }).click();
+    await studio.locator('#pick').waitFor();
+    await studio.fill('#new-room', 'on-stream');
+    await studio.fill('#new-options', 'fight, flight');
+    await studio.getByRole('button', { name: 'Create the room' }).click();
+    await studio.locator('#console[data-room="on-stream"]').waitFor();
+    expect(await studio.inputValue('#audience-link')).toBe(`${stack.base}/room/on-stream`);
+    expect(await studio.getAttribute('#qr', 'src')).toMatch(/^data:image\/gif;base64,/);
+    await studio.selectOption('#ov-theme', 'light');
+    const overlayUrl = await studio.inputValue('#overlay-url');
+    expect(overlayUrl).toBe(`${stack.base}/overlay/on-stream?w=800&h=300&font=18&theme=light&counts=1`);
+    expect(await studio.getAttribute('#overlay-preview', 'src')).toBe(overlayUrl);
+    await studio.locator('#conn[data-state="live"]').waitFor();
+
+    // A viewer votes; the studio sees it, closes voting, marks a moment, opens it again.
+    const viewer = await open('/room/on-stream');
+    await viewer.locator('#conn[data-state="live"]').waitFor();
+    await viewer.getByRole('button', { name: 'fight', exact: true }).click();
+    await studio.waitForFunction(() => document.querySelector('#tally')?.textContent === 'fight 1 · flight 0');
+    await studio.getByRole('button', { name: 'Close voting' }).click();
+    await studio.locator('#console[data-voting="closed"]').waitFor();
+    await viewer.locator('body[data-voting="closed"]').waitFor();
+    await studio.fill('#marker-label', 'The verdict');
+    await studio.getByRole('button', { name: 'Add marker' }).click();
+    await studio.locator('#console[data-markers="1"]').waitFor();
+    await studio.getByRole('button', { name: 'Open voting' }).click();
+    await studio.locator('#console[data-voting="open"]').waitFor();
+    await studio.screenshot({ path: screenshotPath('studio'), fullPage: true });
+
+    const [download] = await Promise.all([studio.waitForEvent('download'), studio.getByRole('button', { name: 'Download CSV' }).click()]);
+    expect(download.suggestedFilename()).toBe('on-stream-series.csv');
+    const csv = readFileSync((await download.path())!, 'utf8').split('\n');
+    expect(csv[0]).toBe('ts,time,fight,flight,connected,markers');
+    expect(csv.some((row) => row.endsWith(',The verdict'))).toBe(true);
+
+    // Signed in for this tab: a reload goes straight back to the room.
+    await studio.reload();
+    await studio.locator('#console[data-room="on-stream"]').waitFor();
+
+    // A moderator token runs its own room only: no room creation.
+    const minted = await fetch(`${stack.base}/api/tokens`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ user_id: 'mod', room: 'on-stream', role: 'moderator' }),
+    });
+    const moderator = await open('/studio', { width: 480, height: 900 });
+    await moderator.fill('#secret', ((await minted.json()) as { token: string }).token);
+    await moderator.getByRole('button', { name: 'Sign in' }).click();
+    await moderator.locator('#console[data-room="on-stream"]').waitFor();
+    expect(await moderator.locator('#create-form').isHidden()).toBe(true);
+    await moderator.getByRole('button', { name: 'Close voting' }).click();
+    await studio.locator('#console[data-voting="closed"]').waitFor();
   });
 
   it('plays a full poker round in two browsers: estimate, hidden marks, reveal, stats, clear', async () => {
