@@ -5,7 +5,7 @@ const { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } = require(
 const { basename, join } = require('node:path');
 
 const out = join(__dirname, 'dist');
-const pages = ['index', 'room', 'overlay', 'poker', 'studio'];
+const pages = ['index', 'room', 'overlay', 'poker', 'studio', 'replay'];
 
 async function main() {
   rmSync(out, { recursive: true, force: true });

@@ -21,7 +21,7 @@ describe('web pages, guests and the demo room', () => {
   });
 
   it('serves every page with the session cookie and a strict content security policy', async () => {
-    for (const path of ['/', '/room/lobby', '/overlay/lobby', '/poker', '/poker/abc', '/studio']) {
+    for (const path of ['/', '/room/lobby', '/overlay/lobby', '/poker', '/poker/abc', '/studio', '/replay/lobby']) {
       const response = await fetch(`${base}${path}`);
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toBe('text/html; charset=utf-8');

@@ -265,6 +265,53 @@ describe('web client in Chromium', () => {
     await studio.locator('#console[data-voting="closed"]').waitFor();
   });
 
+  it('replays a stored series with its markers: jump to a marker, play at 8× to the end, scrub, offset for the recording', async () => {
+    const roomId = 'replayed';
+    const admin = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
+    await fetch(`${stack.base}/api/rooms`, { method: 'POST', headers: admin, body: JSON.stringify({ room: roomId, open: true }) });
+    const viewer = await open(`/room/${roomId}`);
+    await viewer.locator('#conn[data-state="live"]').waitFor();
+    await viewer.getByRole('button', { name: 'yes', exact: true }).click();
+    await viewer.waitForFunction(() => document.querySelector('#count-a')?.textContent === '1');
+    const marker = (await (
+      await fetch(`${stack.base}/api/rooms/${roomId}/markers`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({ label: 'The turn' }),
+      })
+    ).json()) as { ts: number };
+    await viewer.waitForTimeout(2500);
+    await fetch(`${stack.base}/api/rooms/${roomId}/close`, { method: 'POST', headers: admin });
+
+    const replay = await open(`/replay/${roomId}`);
+    await replay.locator('#conn[data-state="live"]').waitFor();
+    const number = async (name: string): Promise<number> => Number(await replay.locator('#chart').getAttribute(`data-${name}`));
+    const duration = await number('duration');
+    expect(duration).toBeGreaterThan(2);
+    await replay.locator('#chart[data-markers="1"]').waitFor();
+    const series = (await (
+      await fetch(`${stack.base}/api/rooms/${roomId}/series`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })
+    ).json()) as { points: { ts: number }[] };
+    const first = series.points[0]!.ts;
+
+    await replay.getByRole('button', { name: /The turn/ }).click();
+    expect(await number('position')).toBeCloseTo((marker.ts - first) / 1000, 1);
+    expect(await replay.locator('#count-a').innerText()).toBe('1');
+    await replay.selectOption('#speed', '8');
+    await replay.getByRole('button', { name: 'Play' }).click();
+    await replay.locator('#chart[data-playing="false"]').waitFor({ timeout: 5_000 });
+    expect(await number('position')).toBe(duration);
+
+    await replay.locator('#scrub').evaluate((input: HTMLInputElement) => {
+      input.value = '1';
+      input.dispatchEvent(new Event('input'));
+    });
+    expect(await number('position')).toBe(1);
+    await replay.fill('#offset', '61');
+    expect(await replay.locator('#vod-time').innerText()).toBe('1:02');
+    await replay.screenshot({ path: screenshotPath('replay') });
+  });
+
   it('plays a full poker round in two browsers: estimate, hidden marks, reveal, stats, clear', async () => {
     const ann = await open('/poker');
     await ann.locator('#conn[data-state="live"]').waitFor();

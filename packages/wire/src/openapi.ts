@@ -248,6 +248,10 @@ const OPERATIONS: Record<string, Record<'get' | 'post', Operation | undefined>> 
     post: undefined,
   },
   '/poker': { get: { summary: 'The poker page', tag: 'pages', responses: { 200: HTML } }, post: undefined },
+  '/replay/{room}': {
+    get: { summary: "The replay of a room's stored series", tag: 'pages', responses: { 200: HTML, 404: NO_ROOM } },
+    post: undefined,
+  },
   '/studio': { get: { summary: "The streamer's console", tag: 'pages', responses: { 200: HTML } }, post: undefined },
   '/poker/{room}': { get: { summary: 'A poker room', tag: 'pages', responses: { 200: HTML, 404: NO_ROOM } }, post: undefined },
   '/assets/{file}': {

@@ -35,7 +35,7 @@ export function defaultWebDir(): string {
 export function loadSite(dir: string): Site | string {
   if (!existsSync(join(dir, 'index.html'))) return `no web client build in ${dir} (run npm run build)`;
   const pages = new Map<string, Buffer>();
-  for (const page of ['index', 'room', 'overlay', 'poker', 'studio']) pages.set(page, readFileSync(join(dir, `${page}.html`)));
+  for (const page of ['index', 'room', 'overlay', 'poker', 'studio', 'replay']) pages.set(page, readFileSync(join(dir, `${page}.html`)));
   const assets = new Map<string, { body: Buffer; type: string }>();
   for (const file of readdirSync(join(dir, 'assets'))) {
     assets.set(file, { body: readFileSync(join(dir, 'assets', file)), type: TYPES[extname(file)] ?? 'application/octet-stream' });
@@ -75,6 +75,7 @@ export function mountSite(app: HttpRoutes, site: Site, secrets: Secrets, drainin
   app.get('/poker', page('poker'));
   app.get('/poker/:room', page('poker', true));
   app.get('/studio', page('studio'));
+  app.get('/replay/:room', page('replay', true));
   app.get('/assets/:file', (res, req) => {
     const asset = site.assets.get(req.getParameter(0) ?? '');
     if (!asset) {

@@ -138,6 +138,7 @@ async function runRoom(credentials: Credentials, roomId: string): Promise<void> 
   } else if (!room.open) {
     message('console-message', 'The room is not open to guests: the overlay needs a viewer token from your platform (#token=…).');
   }
+  byId<HTMLAnchorElement>('replay-link').href = `/replay/${encodeURIComponent(roomId)}${fragment}`;
   const updateOverlay = (): void => {
     const url = overlayUrl(roomId, fragment);
     byId<HTMLInputElement>('overlay-url').value = url;
