@@ -11,9 +11,11 @@ commands:
                                                        mint a vote-room token (admin); --moderator:
                                                        one that may also close and open voting
   room create [--room <id>] [--options a,b] [--tick-ms <ms>] [--open] [--voter-shards <n>]
-              [--history-limit <points>]               create a vote room (admin); --voter-shards
+              [--history-limit <points>] [--swing <net>:<seconds>]
+                                                       create a vote room (admin); --voter-shards
                                                        spreads a giant room's voters over n parts;
-                                                       --history-limit keeps more of its series
+                                                       --history-limit keeps more of its series;
+                                                       --swing marks moves of the net value
   room show <room>                                     a room's options and live tally
   room close <room> | room open <room>                 close voting (votes refused, the series stops)
                                                        or open it again (admin)
@@ -120,6 +122,7 @@ function parse(argv: string[]) {
       'tick-ms': { type: 'string' },
       'voter-shards': { type: 'string' },
       'history-limit': { type: 'string' },
+      swing: { type: 'string' },
       open: { type: 'boolean', default: false },
       moderator: { type: 'boolean', default: false },
       watch: { type: 'boolean', default: false },
@@ -201,6 +204,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<void> {
     if (shards !== undefined) body.voter_shards = shards;
     const kept = number(values['history-limit'], 'history-limit');
     if (kept !== undefined) body.history_limit = kept;
+    if (values.swing !== undefined) {
+      const match = /^(\d+):(\d+)$/.exec(values.swing);
+      if (!match) throw new UsageError('--swing is <net change>:<seconds>, e.g. 50:10');
+      body.swing = { threshold: Number(match[1]), window_s: Number(match[2]) };
+    }
     const room = (await client.post('/api/rooms', body, true)) as { room: string; options: string[]; open: boolean; voter_shards: number };
     const parts = room.voter_shards > 1 ? `, voters in ${room.voter_shards} parts` : '';
     print(room, `created ${room.room} (options ${room.options.join(', ')}${room.open ? ', open to guests' : ''}${parts})`);

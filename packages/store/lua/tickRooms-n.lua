@@ -19,7 +19,7 @@
     tally    hash  option -> counted votes, and the tick state (include/tallyFields.lua)
     history  list  JSON points, oldest first
     meta     hash  the room's facts for the API; only its expiry is renewed here
-    markers  list  the room's timeline markers (addMarker-2); only their expiry is renewed here
+    markers  list  the room's timeline markers (addMarker-3); only their expiry is renewed here
     users    hash  user -> live connections (HLEN = connected users, checked against the tally's
                    #conn when the room's expiry is renewed)
   ARGV[1] epoch of the caller's leadership

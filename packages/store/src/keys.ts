@@ -26,7 +26,8 @@ import calculateSlot from 'cluster-key-slot';
  *                                  first, capped at HISTORY_LIMIT or the room's own history_limit
  *                                  ("history" and $TSX in one)
  *   bb:{room:<r>}:markers    list  timeline markers as JSON `{"ts","label","auto"}`, oldest
- *                                  first (lua/addMarker-2); expire with the room
+ *                                  first (lua/addMarker-3); expire with the room
+ *   bb:{room:<r>}:swing      string  "1" for a room's swing window after an automatic marker
  *   bb:{room:<r>}:gw:<g>     hash  user -> live connections that gateway <g> holds, so a dead
  *                                  gateway's share can be taken back out of `users`
  *   bb:{room:<r>}:ch         channel  each tick's snapshot `{"data":[point]}`, and
@@ -158,6 +159,8 @@ export interface VoteRoomKeys {
   tally: string;
   history: string;
   markers: string;
+  /** Set for a while after an automatic (swing) marker (lua/addMarker-3). */
+  swingQuiet: string;
   channel: string;
 }
 
@@ -187,6 +190,7 @@ export const keys = {
       tally: `${prefix}:tally`,
       history: `${prefix}:history`,
       markers: `${prefix}:markers`,
+      swingQuiet: `${prefix}:swing`,
       channel: `${prefix}:ch`,
     };
   },

@@ -15,7 +15,7 @@ const scripts: [Script<never, unknown>, ((code: number) => unknown) | null][] = 
   [defs.holdForGateway, (code) => code],
   [defs.tickRooms, (code) => [code]],
   [defs.upgradeRooms, (code) => [code]],
-  [defs.ensureRoom, (code) => [code, '["a","b"]', '1', '0', null, null]],
+  [defs.ensureRoom, (code) => [code, '["a","b"]', '1', '0', null, null, null, null]],
   [defs.roomVoting, (code) => [code, 0]],
   [defs.addMarker, null],
   [defs.renewLease, (code) => code],

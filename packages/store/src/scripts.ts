@@ -25,7 +25,7 @@ export const SCRIPT_FILES = [
   'ensureRoom-3',
   'upgradeRooms-n',
   'roomVoting-2',
-  'addMarker-2',
+  'addMarker-3',
   'renewLease-n',
   'pokerCreate-6',
   'pokerPresence-6',

@@ -190,11 +190,13 @@ describe('tick engine (real Redis)', () => {
     expect((await store.history('renewed')).map((point) => (JSON.parse(point) as { connected: number }).connected)).toEqual([1, 7, 1]);
   });
 
-  it('stores markers at Redis time, in order, tells the room, and refuses a room that does not exist', async () => {
+  it('stores markers at Redis time, in order, tells the room, one swing per window, and refuses a room that does not exist', async () => {
     const published = await roomWithVoter('marked');
     const before = Date.now();
     const first = JSON.parse((await store.addMarker('marked', 'He said "no"'))!) as { ts: number };
-    const second = await store.addMarker('marked', 'swing', true);
+    const second = await store.addSwingMarker('marked', 'swing', 60_000);
+    // Another gateway saw the same swing: the room is quiet for its window, nothing more is stored.
+    expect(await store.addSwingMarker('marked', 'swing', 60_000)).toBeNull();
     expect(first).toEqual({ ts: expect.any(Number), label: 'He said "no"', auto: false });
     expect(Math.abs(first.ts - before)).toBeLessThan(5_000);
     expect(await store.markers('marked')).toEqual([JSON.stringify(first), second]);

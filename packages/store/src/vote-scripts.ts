@@ -4,7 +4,7 @@ import { OP_LETTER, type PresenceChange } from './script-ops';
 import { codes, integer, list, oneOf, optionalText, text } from './script-replies';
 import { ReplyError, defineScript } from './scripts';
 
-/** The vote room scripts (../lua/roomOps-4, reapVoters-4, tickRooms-n, upgradeRooms-n, ensureRoom-3, roomVoting-2, addMarker-2). */
+/** The vote room scripts (../lua/roomOps-4, reapVoters-4, tickRooms-n, upgradeRooms-n, ensureRoom-3, roomVoting-2, addMarker-3). */
 
 /** One presence or vote change of a vote room, applied in order by the roomOps script. */
 export type RoomOp = { op: PresenceChange; user: string; count: number } | { op: 'vote'; user: string; value: string; ts: number };
@@ -156,6 +156,8 @@ export interface EnsureRoomArgs {
   shards: number;
   /** Points of history the room keeps; 0 for the service's HISTORY_LIMIT. */
   historyLimit: number;
+  /** Automatic swing markers, "<net change>:<window ms>"; "" for none. */
+  swing: string;
 }
 
 /** A vote room's meta fields as stored (absent ones null). */
@@ -168,16 +170,18 @@ export interface StoredMeta {
   closed: string | null;
   /** Points of history the room keeps, null for the service's. */
   history: string | null;
+  /** Automatic swing markers, "<net change>:<window ms>"; null for none. */
+  swing: string | null;
 }
 
 export const ensureRoom = defineScript(
   'ensureRoom-3',
   (a: EnsureRoomArgs) => ({
     keys: [keys.voteRoom(a.roomId).meta, keys.voteRoom(a.roomId).tally, keys.voteRoom(a.roomId).users],
-    argv: [a.options, a.open ? '1' : '0', a.tickMs, a.createdAt, a.roomTtlMs, a.shards, a.historyLimit],
+    argv: [a.options, a.open ? '1' : '0', a.tickMs, a.createdAt, a.roomTtlMs, a.shards, a.historyLimit, a.swing],
   }),
   (reply) => {
-    const [created, options, open, tickMs, shards, closed, history] = list(reply, 2);
+    const [created, options, open, tickMs, shards, closed, history, swing] = list(reply, 2);
     return {
       created: oneOf(created, [0, 1]) === 1,
       meta: {
@@ -187,6 +191,7 @@ export const ensureRoom = defineScript(
         shards: optionalText(shards ?? null),
         closed: optionalText(closed ?? null),
         history: optionalText(history ?? null),
+        swing: optionalText(swing ?? null),
       } satisfies StoredMeta,
     };
   },
@@ -211,10 +216,13 @@ export const roomVoting = defineScript(
 
 /** Stores a timeline marker at Redis's now and tells the room's viewers; the marker as stored, or null for no such room. */
 export const addMarker = defineScript(
-  'addMarker-2',
-  (a: { roomId: string; label: string; auto: boolean; kept: number; roomTtlMs: number }) => {
+  'addMarker-3',
+  (a: { roomId: string; label: string; auto: boolean; kept: number; roomTtlMs: number; quietMs: number }) => {
     const room = keys.voteRoom(a.roomId);
-    return { keys: [room.meta, room.markers], argv: [JSON.stringify(a.label), String(a.auto), a.kept, a.roomTtlMs, room.channel] };
+    return {
+      keys: [room.meta, room.markers, room.swingQuiet],
+      argv: [JSON.stringify(a.label), String(a.auto), a.kept, a.roomTtlMs, room.channel, a.quietMs],
+    };
   },
   (reply) => {
     if (reply === null) return null;

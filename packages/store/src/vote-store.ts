@@ -21,6 +21,8 @@ export interface RoomMeta {
    * HISTORY_LIMIT. Joins get at most HISTORY_LIMIT of them; the export gets them all.
    */
   historyLimit?: number;
+  /** Automatic swing markers (SPEC §9): a marker when the net value moves by `threshold` within `windowMs`. */
+  swing?: { threshold: number; windowMs: number };
   /** When voting closed (ms), absent while it is open (SPEC §9): votes are refused and the ticker stores nothing. */
   closedAt?: number;
 }
@@ -38,7 +40,7 @@ export const MARKERS_KEPT = 1000;
 /** Ops per script call: bounds the time one call holds Redis (each op is a few hash commands). */
 export const OPS_PER_CALL = 500;
 
-function parseMeta({ options, open, tickMs, shards, closed, history }: StoredMeta): RoomMeta {
+function parseMeta({ options, open, tickMs, shards, closed, history, swing }: StoredMeta): RoomMeta {
   let parsed: unknown;
   try {
     parsed = JSON.parse(options);
@@ -55,7 +57,14 @@ function parseMeta({ options, open, tickMs, shards, closed, history }: StoredMet
     shards: shardCount(shards),
     ...(closed === null ? {} : { closedAt: Number(closed) }),
     ...(history === null ? {} : { historyLimit: Number(history) }),
+    ...swingOf(swing),
   };
+}
+
+/** "<net change>:<window ms>" as the meta's swing; nothing for none or anything unreadable. */
+function swingOf(stored: string | null): Pick<RoomMeta, 'swing'> {
+  const match = stored === null ? null : /^(\d+):(\d+)$/.exec(stored);
+  return match ? { swing: { threshold: Number(match[1]), windowMs: Number(match[2]) } } : {};
 }
 
 /**
@@ -83,6 +92,7 @@ export class VoteStore {
       roomTtlMs: this.settings.roomTtlMs,
       shards: defaults.shards ?? 1,
       historyLimit: defaults.historyLimit ?? 0,
+      swing: defaults.swing ? `${defaults.swing.threshold}:${defaults.swing.windowMs}` : '',
     };
   }
 
@@ -98,7 +108,7 @@ export class VoteStore {
   }
 
   async getRoom(roomId: string): Promise<RoomMeta | null> {
-    const [options, open, tickMs, shards, closed, history] = await this.redis.hmget(
+    const [options, open, tickMs, shards, closed, history, swing] = await this.redis.hmget(
       keys.voteRoom(roomId).meta,
       'options',
       'open',
@@ -106,6 +116,7 @@ export class VoteStore {
       'shards',
       'closed',
       'history',
+      'swing',
     );
     return options === null || options === undefined
       ? null
@@ -116,6 +127,7 @@ export class VoteStore {
           shards: shards ?? null,
           closed: closed ?? null,
           history: history ?? null,
+          swing: swing ?? null,
         });
   }
 
@@ -123,8 +135,16 @@ export class VoteStore {
    * Stores a timeline marker at now (Redis's clock) and tells the room's viewers (SPEC §9): the
    * marker as stored (`{"ts","label","auto"}`), or null when there is no such room.
    */
-  addMarker(roomId: string, label: string, auto = false): Promise<string | null> {
-    return addMarker.run(this.redis, { roomId, label, auto, kept: MARKERS_KEPT, roomTtlMs: this.settings.roomTtlMs });
+  addMarker(roomId: string, label: string): Promise<string | null> {
+    return addMarker.run(this.redis, { roomId, label, auto: false, kept: MARKERS_KEPT, roomTtlMs: this.settings.roomTtlMs, quietMs: 0 });
+  }
+
+  /**
+   * Stores an automatic marker (a swing), unless the room had one within `quietMs`: every gateway
+   * holding the room sees the same swing, and one marker is kept. The marker, or null.
+   */
+  addSwingMarker(roomId: string, label: string, quietMs: number): Promise<string | null> {
+    return addMarker.run(this.redis, { roomId, label, auto: true, kept: MARKERS_KEPT, roomTtlMs: this.settings.roomTtlMs, quietMs });
   }
 
   /** The room's markers as stored (JSON), oldest first. */

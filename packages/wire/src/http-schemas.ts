@@ -23,6 +23,14 @@ const roomFields = {
     description:
       'Points of the series the room keeps (the export gets them all; a join gets at most HISTORY_LIMIT). Left out: HISTORY_LIMIT.',
   }),
+  swing: {
+    oneOf: [
+      object({ threshold: integer({ minimum: 1, maximum: 1_000_000_000 }), window_s: integer({ minimum: 1, maximum: 3600 }) }),
+      { type: 'null' },
+    ],
+    description:
+      'Automatic swing markers: one when the net value (first option minus second) moves by `threshold` within `window_s`; null for none.',
+  },
 };
 
 const closed = boolean({ description: 'Whether voting is closed (SPEC §9).' });

@@ -141,7 +141,7 @@ export class LocalVoteRoom {
     this.compactCache = undefined;
   }
 
-  /** Takes a published marker `{"marker":{…}}` (addMarker-2); false (drop it) if it is not one. */
+  /** Takes a published marker `{"marker":{…}}` (addMarker-3); false (drop it) if it is not one. */
   acceptMarker(frame: string): boolean {
     let decoded: VoteServerFrame;
     try {

@@ -55,6 +55,7 @@ function roomRequest(body: unknown, tickMs: number): { roomId: string; meta: Roo
     open = false,
     voter_shards: shards = 1,
     history_limit: historyLimit = null,
+    swing = null,
   } = body;
   if (!isValidId(room)) throw new HttpError(400, 'room must be 1-64 characters of [A-Za-z0-9_-]');
   let validOptions: string[];
@@ -76,8 +77,19 @@ function roomRequest(body: unknown, tickMs: number): { roomId: string; meta: Roo
   ) {
     throw new HttpError(400, `history_limit must be a whole number of points from 1 to ${MAX_ROOM_HISTORY}`);
   }
-  const meta: RoomMeta = { options: validOptions, open, tickMs: roomTick, shards };
+  const meta: RoomMeta = { options: validOptions, open, tickMs: roomTick, shards, ...swingRequest(swing) };
   return { roomId: room, meta: historyLimit === null ? meta : { ...meta, historyLimit } };
+}
+
+/** `"swing": {"threshold", "window_s"}` of a room request: automatic swing markers, or none (null). */
+function swingRequest(swing: unknown): Pick<RoomMeta, 'swing'> {
+  if (swing === null) return {};
+  const whole = (value: unknown, max: number): value is number =>
+    typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= max;
+  if (!isRecord(swing) || !whole(swing.threshold, 1_000_000_000) || !whole(swing.window_s, 3600)) {
+    throw new HttpError(400, 'swing must be {"threshold": 1 or more, "window_s": 1 to 3600}');
+  }
+  return { swing: { threshold: swing.threshold, windowMs: swing.window_s * 1000 } };
 }
 
 function roomView(roomId: string, meta: RoomMeta, historyLimit: number): Record<string, unknown> {
@@ -88,6 +100,7 @@ function roomView(roomId: string, meta: RoomMeta, historyLimit: number): Record<
     tick_ms: meta.tickMs,
     voter_shards: meta.shards ?? 1,
     history_limit: meta.historyLimit ?? historyLimit,
+    swing: meta.swing ? { threshold: meta.swing.threshold, window_s: meta.swing.windowMs / 1000 } : null,
     closed: meta.closedAt !== undefined,
   };
 }

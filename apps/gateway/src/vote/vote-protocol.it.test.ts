@@ -379,6 +379,32 @@ describe.each(topologies())('/api/vote_ws/ protocol on %s', (_topology, startRed
       for (const socket of [watcher, voter, late]) socket.close();
     });
 
+    it('drops one automatic marker when the net value swings past the room threshold, though both gateways see it', async () => {
+      const id = newRoom();
+      const admin = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
+      const create = (swing: unknown): Promise<Response> =>
+        fetch(`http://127.0.0.1:${gateway.port}/api/rooms`, { method: 'POST', headers: admin, body: JSON.stringify({ room: id, swing }) });
+      for (const bad of [{ threshold: 0, window_s: 5 }, { threshold: 3, window_s: 3601 }, { threshold: 3 }, 'big'])
+        expect((await create(bad)).status).toBe(400);
+      expect(await (await create({ threshold: 3, window_s: 5 })).json()).toMatchObject({ swing: { threshold: 3, window_s: 5 } });
+      const watchers = [await joinRoom(gateway, 'swing-a', id), await joinRoom(second, 'swing-b', id)];
+      const voters = await Promise.all([1, 2, 3].map((i) => joinRoom(second, `swinger-${i}`, id)));
+      for (const voter of voters) voter.send({ vote: { value: 'yes' } });
+      const isMarker = (frame: unknown): boolean => (frame as { marker?: unknown }).marker !== undefined;
+      for (const watcher of watchers) {
+        expect(await watcher.waitFor(isMarker)).toEqual({
+          marker: { ts: expect.any(Number), label: 'Swing to yes: +3 in 5 s', auto: true },
+        });
+      }
+      await waitForPoint(watchers[0]!, (p) => p.votes.yes === 3);
+      await sleep(500);
+      const series = (await (await fetch(`http://127.0.0.1:${gateway.port}/api/rooms/${id}/series`, { headers: admin })).json()) as {
+        markers: unknown[];
+      };
+      expect(series.markers).toHaveLength(1);
+      for (const socket of [...watchers, ...voters]) socket.close();
+    });
+
     it('reads a ts more than 5 s in the future as now', async () => {
       const id = newRoom();
       const socket = await joinRoom(gateway, 'future', id);
@@ -427,6 +453,7 @@ describe.each(topologies())('/api/vote_ws/ protocol on %s', (_topology, startRed
         tick_ms: 0,
         voter_shards: 1,
         history_limit: HISTORY_LIMIT,
+        swing: null,
         closed: false,
       });
       expect((await http('/api/rooms', { method: 'POST', headers: admin, body })).status).toBe(409);

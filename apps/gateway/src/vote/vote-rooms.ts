@@ -1,9 +1,10 @@
-import { DEFAULT_OPTIONS } from '@banterbox/protocol';
+import { DEFAULT_OPTIONS, pointOfSnapshot } from '@banterbox/protocol';
 import { keys, roomOfChannel, type RoomChannels, type RoomOp, type VoteStore } from '@banterbox/store';
 import type { Logger } from '@banterbox/logger';
 import type { GatewayMetrics } from '../metrics';
 import type { Fanout } from '../transport/fanout';
 import { LocalVoteRoom, MARKER_PREFIX, type StandingVote } from './local-vote-room';
+import { SwingWatch } from './swing-watch';
 import type { VoteWriter } from './vote-writer';
 import type { WebhookEvents } from '../webhooks/webhook-events';
 
@@ -36,8 +37,10 @@ export interface VoteRoomsDeps {
  */
 export class VoteRooms {
   private readonly entries = new Map<string, Entry>();
+  private readonly swings: SwingWatch;
 
   constructor(private readonly deps: VoteRoomsDeps) {
+    this.swings = new SwingWatch(deps.store, deps.log);
     deps.channels.onMessage((channel, message) => this.onSnapshot(channel, message));
   }
 
@@ -103,6 +106,7 @@ export class VoteRooms {
     this.entries.delete(room.id);
     this.deps.writer.forgetRoom(room.id);
     this.deps.webhooks.forget(room.id);
+    this.swings.forget(room.id);
     this.deps.channels.unsubscribe(keys.voteRoom(room.id).channel).catch((err: unknown) => {
       this.deps.log.warn({ err, room: room.id }, 'unsubscribe failed');
     });
@@ -141,6 +145,7 @@ export class VoteRooms {
     if (now) room.loaded(now);
     room.seedHistory(history);
     room.seedMarkers(markers);
+    this.swings.load(room, history);
     return room;
   }
 
@@ -164,6 +169,7 @@ export class VoteRooms {
     }
     this.deps.metrics.snapshot(room.newestTs);
     this.deps.webhooks.snapshot(room.id, room.newestTs, message);
+    this.swings.point(room, pointOfSnapshot(message)!);
     this.deps.fanout.publish('vote', room.topic, message);
   }
 }

@@ -256,6 +256,8 @@ function main(): void {
     };
     if (value('new-room') !== '') body.room = value('new-room');
     if (value('new-history') !== '') body.history_limit = Number(value('new-history'));
+    if (value('new-swing') !== '')
+      body.swing = { threshold: Number(value('new-swing')), window_s: Number(value('new-swing-window') || '10') };
     api(stored, '/api/rooms', { method: 'POST', body }).then(
       (created) => pick((created as { room: string }).room),
       (error: unknown) => message('pick-message', error instanceof Error ? error.message : String(error)),

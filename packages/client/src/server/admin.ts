@@ -7,6 +7,8 @@ export interface RoomSettings {
   voter_shards?: number;
   /** Points of the series the room keeps (default: the service's HISTORY_LIMIT). */
   history_limit?: number;
+  /** Automatic swing markers: one when the net value moves by `threshold` within `window_s`. */
+  swing?: { threshold: number; window_s: number } | null;
 }
 
 export interface Room {
@@ -16,6 +18,7 @@ export interface Room {
   tick_ms: number;
   voter_shards: number;
   history_limit: number;
+  swing: { threshold: number; window_s: number } | null;
   /** Whether voting is closed. */
   closed: boolean;
 }
