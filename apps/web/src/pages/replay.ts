@@ -3,6 +3,7 @@ import type { Marker, TallyPoint } from '@banterbox/client';
 import { byId, h, showState } from '../lib/dom';
 import { problem, showProblem } from '../lib/problems';
 import { roomCredentials, roomFromPath } from '../lib/room-auth';
+import { showTally } from '../lib/tally';
 import { WormChart } from '../lib/worm-chart';
 
 /**
@@ -79,14 +80,7 @@ async function main(roomId: string): Promise<void> {
     let index = series.points.findIndex((point) => point.ts > at) - 1;
     if (index < 0) index = index === -2 ? series.points.length - 1 : 0;
     const point = series.points[index];
-    if (point) {
-      const a = point.votes[pair[0]] ?? 0;
-      const b = point.votes[pair[1]] ?? 0;
-      byId('count-a').textContent = String(a);
-      byId('count-b').textContent = String(b);
-      byId('net').textContent = `${a - b > 0 ? '+' : ''}${a - b}`;
-      byId('connected').textContent = String(point.connected);
-    }
+    if (point) showTally(point, pair);
   };
   const seek = (seconds: number): void => {
     position = Math.min(duration, Math.max(0, seconds));

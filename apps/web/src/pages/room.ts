@@ -1,8 +1,9 @@
 import '../styles/app.css';
-import { VoteClient, type TallyPoint } from '@banterbox/client';
+import { VoteClient } from '@banterbox/client';
 import { STATE_LABELS, byId, h, showState } from '../lib/dom';
 import { connectionProblem, problem, showProblem } from '../lib/problems';
 import { roomCredentials, roomFromPath, roomOptions } from '../lib/room-auth';
+import { showTally } from '../lib/tally';
 import { WormChart, type ChartWindow } from '../lib/worm-chart';
 
 /** The worm page (/room/<room>): live chart, counts and vote buttons. */
@@ -60,15 +61,6 @@ function setControlsLive(live: boolean): void {
 function showVoting(closed: boolean): void {
   byId('voting').hidden = !closed;
   document.body.dataset.voting = closed ? 'closed' : 'open';
-}
-
-function showTally(point: TallyPoint, pair: readonly [string, string]): void {
-  const a = point.votes[pair[0]] ?? 0;
-  const b = point.votes[pair[1]] ?? 0;
-  byId('count-a').textContent = String(a);
-  byId('count-b').textContent = String(b);
-  byId('net').textContent = `${a - b > 0 ? '+' : ''}${a - b}`;
-  byId('connected').textContent = String(point.connected);
 }
 
 async function main(roomId: string): Promise<void> {
