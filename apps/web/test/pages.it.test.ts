@@ -291,8 +291,9 @@ describe('web client in Chromium', () => {
     await replay.locator('#chart[data-markers="1"]').waitFor();
     const series = (await (
       await fetch(`${stack.base}/api/rooms/${roomId}/series`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } })
-    ).json()) as { points: { ts: number }[] };
+    ).json()) as { anchor: number; points: { ts: number }[] };
     const first = series.points[0]!.ts;
+    expect(series.anchor).toBeLessThanOrEqual(first); // the room was created before its first tick
 
     await replay.getByRole('button', { name: /The turn/ }).click();
     expect(await number('position')).toBeCloseTo((marker.ts - first) / 1000, 1);
@@ -308,7 +309,9 @@ describe('web client in Chromium', () => {
     });
     expect(await number('position')).toBe(1);
     await replay.fill('#offset', '61');
-    expect(await replay.locator('#vod-time').innerText()).toBe('1:02');
+    // The recording's time: from the round's start (the anchor) to this point, plus the offset.
+    const vod = Math.floor((first - series.anchor) / 1000 + 1 + 61);
+    expect(await replay.locator('#vod-time').innerText()).toBe(`${Math.floor(vod / 60)}:${String(vod % 60).padStart(2, '0')}`);
     await replay.screenshot({ path: screenshotPath('replay') });
   });
 

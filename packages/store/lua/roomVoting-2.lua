@@ -6,7 +6,8 @@
   tick time is stored twice.
 
   KEYS[1] meta   hash  the room's facts; while closed: closed (when it closed, ms) and
-                       closed_last (the tick stored last before)
+                       closed_last (the tick stored last before); opened_at, when it last
+                       opened again (the replay's anchor, with created_at before any)
   KEYS[2] tally  hash  the tick state #tick (include/tallyFields.lua)
   ARGV[1] "close" or "open"
   ARGV[2] now, ms
@@ -31,6 +32,7 @@ else
   if not closed then return { 0, 0 } end
   local before = redis.call('HGET', meta, 'closed_last') or '0'
   redis.call('HDEL', meta, 'closed', 'closed_last')
+  redis.call('HSET', meta, 'opened_at', ARGV[2])
   redis.call('HSET', tally, TICK, tick_state(before, fence, layout))
 end
 redis.call('SPUBLISH', ARGV[3], '{"state":{"closed":' .. (close and 'true' or 'false') .. ',"ts":' .. ARGV[2] .. '}}')

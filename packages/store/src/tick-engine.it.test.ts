@@ -96,6 +96,7 @@ describe('tick engine (real Redis)', () => {
     expect(await tick(room, 1, 4000)).toBe(TickResult.Fenced); // but it is fenced from then on as usual
     expect(await store.setVoting(room, false, 4500)).toEqual({ changed: true, closedAt: undefined });
     expect(await store.setVoting(room, false, 4600)).toEqual({ changed: false, closedAt: undefined });
+    expect(await store.anchor(room)).toBe(4500); // the round began again when it opened
     expect((await store.getRoom(room))?.closedAt).toBeUndefined();
     expect(await tick(room, 2, 1000)).toBe(TickResult.Unchanged); // the tick stored before the close is not stored again
     expect(await tick(room, 2, 5000)).toBe(TickResult.Stored);

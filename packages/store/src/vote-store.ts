@@ -147,6 +147,16 @@ export class VoteStore {
     return addMarker.run(this.redis, { roomId, label, auto: true, kept: MARKERS_KEPT, roomTtlMs: this.settings.roomTtlMs, quietMs });
   }
 
+  /**
+   * When the room's current round began (ms): when voting last opened again, else when the room
+   * was created. The export carries it, so a replay lines the series up with the stream's recording.
+   */
+  async anchor(roomId: string): Promise<number | undefined> {
+    const [openedAt, createdAt] = await this.redis.hmget(keys.voteRoom(roomId).meta, 'opened_at', 'created_at');
+    const at = Number(openedAt ?? createdAt);
+    return Number.isFinite(at) && at > 0 ? at : undefined;
+  }
+
   /** The room's markers as stored (JSON), oldest first. */
   markers(roomId: string): Promise<string[]> {
     return this.redis.lrange(keys.voteRoom(roomId).markers, 0, -1);

@@ -74,7 +74,17 @@ export const httpSchemas: SchemaSet = {
   GuestToken: object({ user_id: ref('Id'), token: string(), expires_at: ref('UnixMs') }),
   DemoRoom: object({ room: ref('Id') }),
   Series: object(
-    { room: ref('Id'), options: array(ref('Option')), points: array(ref('TallyPoint')), markers: array(ref('Marker')) },
+    {
+      room: ref('Id'),
+      options: array(ref('Option')),
+      anchor: {
+        allOf: [ref('UnixMs')],
+        description:
+          'When the round began: voting last opened again, else the room was created. A replay lines up with the recording from here.',
+      },
+      points: array(ref('TallyPoint')),
+      markers: array(ref('Marker')),
+    },
     undefined,
     {
       description:

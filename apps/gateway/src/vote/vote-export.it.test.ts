@@ -71,7 +71,10 @@ describe('the series export of a vote room (gateway and ticker processes)', () =
     const json = await series('export-room', '', `Bearer ${await token('exporter', 'export-room')}`);
     expect(json.status).toBe(200);
     expect(json.headers.get('content-type')).toBe('application/json');
-    const body = (await json.json()) as { room: string; options: string[]; points: TallyPoint[]; markers: Marker[] };
+    const body = (await json.json()) as { room: string; options: string[]; anchor: number; points: TallyPoint[]; markers: Marker[] };
+    // The round's anchor: the room was created (on the first join) before its first point.
+    expect(body.anchor).toBeGreaterThan(0);
+    expect(body.anchor).toBeLessThanOrEqual(body.points[0]!.ts);
     expect(body.markers).toEqual([first, quoted]);
     const now = (await stored('export-room')).map((p) => JSON.parse(p) as TallyPoint);
     expect(body.room).toBe('export-room');

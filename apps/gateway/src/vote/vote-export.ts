@@ -74,9 +74,15 @@ function* csvRows(options: readonly string[], points: readonly string[], markers
   }
 }
 
-/** JSON of points and markers, each written as stored (the snapshot codec's form). */
-function* jsonParts(roomId: string, options: readonly string[], points: readonly string[], markers: readonly string[]): Generator<string> {
-  yield `{"room":${JSON.stringify(roomId)},"options":${JSON.stringify(options)},"points":[`;
+/** JSON of points and markers, each written as stored (the snapshot codec's form), and the round's anchor. */
+function* jsonParts(
+  roomId: string,
+  options: readonly string[],
+  anchor: number,
+  points: readonly string[],
+  markers: readonly string[],
+): Generator<string> {
+  yield `{"room":${JSON.stringify(roomId)},"options":${JSON.stringify(options)},"anchor":${anchor},"points":[`;
   for (let i = 0; i < points.length; i += POINTS_PER_WRITE) {
     yield (i > 0 ? ',' : '') + points.slice(i, i + POINTS_PER_WRITE).join(',');
   }
@@ -129,11 +135,19 @@ export function mountVoteExport(app: HttpRoutes, deps: VoteExportDeps): void {
       await checkExport(authorization, roomId, deps);
       const meta = await deps.store.getRoom(roomId);
       if (!meta) throw new HttpError(404, `room ${roomId} not found`);
-      const [history, stored] = await Promise.all([deps.store.history(roomId, meta.historyLimit), deps.store.markers(roomId)]);
+      const [history, stored, anchor] = await Promise.all([
+        deps.store.history(roomId, meta.historyLimit),
+        deps.store.markers(roomId),
+        deps.store.anchor(roomId),
+      ]);
       const points = history.slice(firstAtOrAfter(history, since), firstAtOrAfter(history, until + 1));
       const markers = stored.slice(firstAtOrAfter(stored, since), firstAtOrAfter(stored, until + 1));
       if (format === 'json') {
-        stream(r, { 'content-type': 'application/json', 'cache-control': 'no-store' }, jsonParts(roomId, meta.options, points, markers));
+        stream(
+          r,
+          { 'content-type': 'application/json', 'cache-control': 'no-store' },
+          jsonParts(roomId, meta.options, anchor ?? (points.length > 0 ? pointTs(points[0]!) : 0), points, markers),
+        );
         return;
       }
       stream(

@@ -16,6 +16,8 @@ const conn = byId('conn');
 
 interface Series {
   options: string[];
+  /** When the round began (voting last opened, else the room was created): the recording's 0 before the offset. */
+  anchor: number;
   points: TallyPoint[];
   markers: Marker[];
 }
@@ -73,7 +75,8 @@ async function main(roomId: string): Promise<void> {
   const show = (): void => {
     scrub.value = String(position);
     byId('position').textContent = clock(position);
-    byId('vod-time').textContent = clock(position + (Number(offset.value) || 0));
+    // The recording's time: since the round began, plus how long the recording ran before it.
+    byId('vod-time').textContent = clock((first - series.anchor) / 1000 + position + (Number(offset.value) || 0));
     chartBox.dataset.position = position.toFixed(1);
     // The tally at this moment: the newest point not after it.
     const at = first + position * 1000;
