@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { HttpRequest, HttpResponse } from 'uWebSockets.js';
+import { verifyToken, type Secrets, type VerifiedToken } from '@banterbox/auth';
 import type { Logger } from '@banterbox/logger';
 
 /** Bodies larger than this are refused with 413. */
@@ -89,10 +90,13 @@ export function readJson(r: Reply): Promise<unknown> {
   });
 }
 
+/** What `Authorization: Bearer …` carries; empty for anything else. */
+const bearerOf = (authorization: string): string => (authorization.startsWith('Bearer ') ? authorization.slice(7) : '');
+
 /** Whether `Authorization: Bearer …` holds the admin key, compared in constant time. */
 export function isAdmin(authorization: string, adminKey: string | undefined): boolean {
   if (adminKey === undefined) return false;
-  const given = Buffer.from(authorization.startsWith('Bearer ') ? authorization.slice(7) : '');
+  const given = Buffer.from(bearerOf(authorization));
   const expected = Buffer.from(adminKey);
   return given.length === expected.length && timingSafeEqual(given, expected);
 }
@@ -101,6 +105,30 @@ export function isAdmin(authorization: string, adminKey: string | undefined): bo
 export function checkAdmin(authorization: string, adminKey: string | undefined): void {
   if (adminKey === undefined) throw new HttpError(403, 'admin API disabled: BANTERBOX_ADMIN_KEY is not set');
   if (!isAdmin(authorization, adminKey)) throw new HttpError(401, 'admin key required');
+}
+
+/**
+ * Checks `Authorization: Bearer …` for one room: the admin key, or a token for that room (or for
+ * any room, `*`); with `moderator`, a token with the moderator role (SPEC §9). Read the header
+ * synchronously.
+ */
+export async function checkRoomBearer(
+  authorization: string,
+  roomId: string,
+  access: { adminKey: string | undefined; secrets: Secrets; moderator: boolean },
+): Promise<void> {
+  const given = bearerOf(authorization);
+  const refused = `the admin key or a ${access.moderator ? 'moderator ' : ''}token for this room is required`;
+  if (given === '') throw new HttpError(401, refused);
+  if (isAdmin(authorization, access.adminKey)) return;
+  let token: VerifiedToken;
+  try {
+    token = await verifyToken(given, access.secrets);
+  } catch {
+    throw new HttpError(401, refused);
+  }
+  if (access.moderator && token.role !== 'moderator') throw new HttpError(403, 'the token is not a moderator token');
+  if (token.room !== roomId && token.room !== '*') throw new HttpError(403, `the token is for room ${token.room}`);
 }
 
 /** Runs an async handler, answering its errors; registers onAborted before any await. */

@@ -11,6 +11,15 @@ import { MARKERS_KEPT, topics, type RoomMeta } from '@banterbox/store';
 
 export const MARKER_PREFIX = '{"marker":';
 
+/** A frame published on a room's channel, decoded; undefined for anything the codec refuses. */
+function decoded(frame: string): VoteServerFrame | undefined {
+  try {
+    return decodeVoteServerFrame(frame);
+  } catch {
+    return undefined;
+  }
+}
+
 export interface StandingVote {
   value: string;
   ts: number;
@@ -100,13 +109,8 @@ export class LocalVoteRoom {
    * it) if it is not one or is older than the state the room has.
    */
   acceptState(frame: string): boolean {
-    let state: VoteServerFrame;
-    try {
-      state = decodeVoteServerFrame(frame);
-    } catch {
-      return false;
-    }
-    if (state.kind !== 'state' || state.ts < this.stateTs) return false;
+    const state = decoded(frame);
+    if (state?.kind !== 'state' || state.ts < this.stateTs) return false;
     this.stateTs = state.ts;
     this.meta = { ...this.meta, closedAt: state.closed ? state.ts : undefined };
     return true;
@@ -143,13 +147,7 @@ export class LocalVoteRoom {
 
   /** Takes a published marker `{"marker":{…}}` (addMarker-3); false (drop it) if it is not one. */
   acceptMarker(frame: string): boolean {
-    let decoded: VoteServerFrame;
-    try {
-      decoded = decodeVoteServerFrame(frame);
-    } catch {
-      return false;
-    }
-    if (decoded.kind !== 'marker') return false;
+    if (decoded(frame)?.kind !== 'marker') return false;
     this.markers.push(frame.slice(MARKER_PREFIX.length, -1));
     if (this.markers.length > MARKERS_KEPT) this.markers.splice(0, this.markers.length - MARKERS_KEPT);
     this.historyCache = undefined;

@@ -1,8 +1,8 @@
-import { verifyToken, type Secrets } from '@banterbox/auth';
+import type { Secrets } from '@banterbox/auth';
 import type { Logger } from '@banterbox/logger';
 import { isValidId, pointTs, type Marker, type TallyPoint } from '@banterbox/protocol';
 import type { VoteStore } from '@banterbox/store';
-import { HttpError, handleAsync, isAdmin, type HttpRoutes, type Reply } from '../http/http';
+import { HttpError, checkRoomBearer, handleAsync, type HttpRoutes, type Reply } from '../http/http';
 
 export interface VoteExportDeps {
   store: VoteStore;
@@ -13,23 +13,6 @@ export interface VoteExportDeps {
 
 /** Points per write: about 40 KB of JSON, so that a long series goes out in pieces the socket takes. */
 const POINTS_PER_WRITE = 500;
-
-/**
- * Who may export a room's series: the admin key, or a token for that room (or for any room, `*`),
- * both as `Authorization: Bearer …`. Read the header synchronously.
- */
-async function checkExport(authorization: string, roomId: string, deps: VoteExportDeps): Promise<void> {
-  const given = authorization.startsWith('Bearer ') ? authorization.slice(7) : '';
-  if (given === '') throw new HttpError(401, 'the admin key or a token for this room is required');
-  if (isAdmin(authorization, deps.adminKey)) return;
-  let room: string;
-  try {
-    room = (await verifyToken(given, deps.secrets)).room;
-  } catch {
-    throw new HttpError(401, 'the admin key or a token for this room is required');
-  }
-  if (room !== roomId && room !== '*') throw new HttpError(403, `the token is for room ${room}`);
-}
 
 /** A `since` or `until` bound: Unix ms or an ISO 8601 time; undefined when absent. */
 function bound(value: string | null, name: string): number | undefined {
@@ -132,7 +115,8 @@ export function mountVoteExport(app: HttpRoutes, deps: VoteExportDeps): void {
       if (format !== 'json' && format !== 'csv') throw new HttpError(400, 'format must be json or csv');
       const since = bound(query.get('since'), 'since') ?? 0;
       const until = bound(query.get('until'), 'until') ?? Number.MAX_SAFE_INTEGER;
-      await checkExport(authorization, roomId, deps);
+      // The admin key, or a token for the room.
+      await checkRoomBearer(authorization, roomId, { adminKey: deps.adminKey, secrets: deps.secrets, moderator: false });
       const meta = await deps.store.getRoom(roomId);
       if (!meta) throw new HttpError(404, `room ${roomId} not found`);
       const [history, stored, anchor] = await Promise.all([

@@ -1,6 +1,6 @@
 import { nanoid } from 'nanoid';
 import type { Logger } from '@banterbox/logger';
-import { signToken, verifyToken, type Secrets, type TokenRole, type VerifiedToken } from '@banterbox/auth';
+import { signToken, type Secrets, type TokenRole } from '@banterbox/auth';
 import {
   DEFAULT_OPTIONS,
   MAX_ROOM_HISTORY,
@@ -12,7 +12,7 @@ import {
   validateOptions,
 } from '@banterbox/protocol';
 import type { RoomMeta, VoteStore } from '@banterbox/store';
-import { HttpError, checkAdmin, handleAsync, isAdmin, readJson, sendJson, type HttpRoutes } from '../http/http';
+import { HttpError, checkAdmin, checkRoomBearer, handleAsync, readJson, sendJson, type HttpRoutes } from '../http/http';
 import { sessionRequest, sessionUser } from '../http/session';
 import type { WebhookEvents } from '../webhooks/webhook-events';
 
@@ -115,24 +115,9 @@ function markerLabel(body: unknown): string {
   return label;
 }
 
-/**
- * Who may run a room (SPEC §9: close and open voting, add markers): the admin key, or a moderator token for
- * that room (or for any room, `*`), as `Authorization: Bearer …`. Read the header synchronously.
- */
-async function checkModerator(authorization: string, roomId: string, deps: VoteHttpDeps): Promise<void> {
-  if (isAdmin(authorization, deps.adminKey)) return;
-  const given = authorization.startsWith('Bearer ') ? authorization.slice(7) : '';
-  const refused = 'the admin key or a moderator token for this room is required';
-  if (given === '') throw new HttpError(401, refused);
-  let token: VerifiedToken;
-  try {
-    token = await verifyToken(given, deps.secrets);
-  } catch {
-    throw new HttpError(401, refused);
-  }
-  if (token.role !== 'moderator') throw new HttpError(403, 'the token is not a moderator token');
-  if (token.room !== roomId && token.room !== '*') throw new HttpError(403, `the token is for room ${token.room}`);
-}
+/** Who may run a room (SPEC §9: close and open voting, add markers): the admin key or a moderator token for it. */
+const checkModerator = (authorization: string, roomId: string, deps: VoteHttpDeps): Promise<void> =>
+  checkRoomBearer(authorization, roomId, { adminKey: deps.adminKey, secrets: deps.secrets, moderator: true });
 
 /** The vote rooms' HTTP API (SPEC §3, §4, §9): tokens, rooms, closing and opening voting, guests and the demo room. */
 export function mountVoteHttp(app: HttpRoutes, deps: VoteHttpDeps): void {

@@ -29,6 +29,12 @@ function claims(token: string): { room?: unknown; role?: unknown } | undefined {
   }
 }
 
+/** The credentials this tab signed in with, if it did. */
+function storedCredentials(): Credentials | undefined {
+  const stored = sessionStorage.getItem(STORAGE_KEY);
+  return stored === null ? undefined : (JSON.parse(stored) as Credentials);
+}
+
 /** Calls the HTTP API with the credentials; throws an Error with the server's reason. */
 async function api(credentials: Credentials, path: string, init: { method?: string; body?: unknown } = {}): Promise<unknown> {
   const response = await fetch(path, {
@@ -239,12 +245,12 @@ function main(): void {
     );
   });
   const pick = (roomId: string): void => {
-    const stored = JSON.parse(sessionStorage.getItem(STORAGE_KEY) ?? 'null') as Credentials;
-    runRoom(stored, roomId).catch((error: unknown) => message('pick-message', error instanceof Error ? error.message : String(error)));
+    runRoom(storedCredentials()!, roomId).catch((error: unknown) =>
+      message('pick-message', error instanceof Error ? error.message : String(error)),
+    );
   };
   byId('create-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    const stored = JSON.parse(sessionStorage.getItem(STORAGE_KEY) ?? 'null') as Credentials;
     const value = (id: string): string => byId<HTMLInputElement>(id).value.trim();
     const body: Record<string, unknown> = {
       options: value('new-options')
@@ -258,7 +264,7 @@ function main(): void {
     if (value('new-history') !== '') body.history_limit = Number(value('new-history'));
     if (value('new-swing') !== '')
       body.swing = { threshold: Number(value('new-swing')), window_s: Number(value('new-swing-window') || '10') };
-    api(stored, '/api/rooms', { method: 'POST', body }).then(
+    api(storedCredentials()!, '/api/rooms', { method: 'POST', body }).then(
       (created) => pick((created as { room: string }).room),
       (error: unknown) => message('pick-message', error instanceof Error ? error.message : String(error)),
     );
@@ -267,8 +273,8 @@ function main(): void {
     event.preventDefault();
     pick(byId<HTMLInputElement>('existing').value.trim());
   });
-  const stored = sessionStorage.getItem(STORAGE_KEY);
-  if (stored !== null) signedIn(JSON.parse(stored) as Credentials);
+  const stored = storedCredentials();
+  if (stored) signedIn(stored);
 }
 
 main();
