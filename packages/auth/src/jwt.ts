@@ -24,6 +24,8 @@ export interface TokenClaims {
   exp: number;
   /** Claim `role`; absent means a viewer. */
   role?: TokenRole;
+  /** Claim `seg` (SPEC §9): the voter's segment in rooms that count segments, set by the platform. */
+  seg?: string;
 }
 
 export interface VerifiedToken extends TokenClaims {
@@ -40,7 +42,10 @@ export class AuthError extends Error {
 
 /** Signs with the current secret. */
 export function signToken(claims: TokenClaims, secrets: SecretsLike, nowMs = Date.now()): Promise<string> {
-  return new SignJWT(claims.role === 'moderator' ? { room: claims.room, role: 'moderator' } : { room: claims.room })
+  const payload: JWTPayload = { room: claims.room };
+  if (claims.role === 'moderator') payload.role = 'moderator';
+  if (claims.seg !== undefined) payload.seg = claims.seg;
+  return new SignJWT(payload)
     .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
     .setSubject(claims.sub)
     .setAudience(TOKEN_AUDIENCE)
@@ -92,5 +97,8 @@ export async function verifyToken(token: string, secrets: SecretsLike, nowMs = D
   if (claims.role !== undefined && claims.role !== 'viewer' && claims.role !== 'moderator') {
     throw new AuthError('token role must be viewer or moderator');
   }
-  return { sub: claims.sub, room: claims.room, exp: claims.exp!, iat: claims.iat, role: claims.role ?? 'viewer' };
+  if (claims.seg !== undefined && !isValidId(claims.seg)) throw new AuthError('token seg must be a segment name');
+  const verified: VerifiedToken = { sub: claims.sub, room: claims.room, exp: claims.exp!, iat: claims.iat, role: claims.role ?? 'viewer' };
+  if (typeof claims.seg === 'string') verified.seg = claims.seg;
+  return verified;
 }

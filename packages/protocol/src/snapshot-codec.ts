@@ -24,6 +24,8 @@ export interface TallyPoint {
   ts: number;
   votes: Record<string, number>;
   connected: number;
+  /** A room with segments (SPEC §9): each segment's counts, every option listed. */
+  segments?: Record<string, Record<string, number>>;
 }
 
 const FRAME_PREFIX = '{"data":[';
@@ -32,7 +34,8 @@ const LEADING_TS = /^\{"ts":(\d+)[,}]/;
 
 /** A point as the ticker writes it. */
 export function encodePoint(point: TallyPoint): string {
-  return JSON.stringify({ ts: point.ts, votes: point.votes, connected: point.connected });
+  const { ts, votes, connected, segments } = point;
+  return JSON.stringify(segments === undefined ? { ts, votes, connected } : { ts, votes, connected, segments });
 }
 
 /** A frame of encoded points (oldest first), and the room's encoded markers if any, without re-encoding them. */
@@ -100,17 +103,26 @@ function steps(values: readonly number[]): number[] {
  * The compact history frame of encoded points (oldest first) of a room with `options`. Parses the
  * points (they are the ticker's own, so they are trusted to be well-formed).
  */
-export function compactHistoryFrame(points: readonly string[], options: readonly string[], markers: readonly string[] = []): string {
+export function compactHistoryFrame(
+  points: readonly string[],
+  options: readonly string[],
+  markers: readonly string[] = [],
+  segments: readonly string[] = [],
+): string {
   const ts: number[] = [];
   const connected: number[] = [];
   const votes: number[][] = options.map(() => []);
+  const bySegment: number[][][] = segments.map(() => options.map(() => []));
   for (const text of points) {
     const point = JSON.parse(text) as TallyPoint;
     ts.push(point.ts);
     connected.push(point.connected);
     options.forEach((option, i) => votes[i]!.push(point.votes[option] ?? 0));
+    segments.forEach((segment, j) => options.forEach((option, i) => bySegment[j]![i]!.push(point.segments?.[segment]?.[option] ?? 0)));
   }
-  const frame = JSON.stringify({ history: { options, ts: steps(ts), votes: votes.map(deltas), connected: deltas(connected) } });
+  const history: Record<string, unknown> = { options, ts: steps(ts), votes: votes.map(deltas), connected: deltas(connected) };
+  if (segments.length > 0) history.segments = Object.fromEntries(segments.map((segment, j) => [segment, bySegment[j]!.map(deltas)]));
+  const frame = JSON.stringify({ history });
   return markers.length === 0 ? frame : `${frame.slice(0, -1)},"markers":[${markers.join(',')}]}`;
 }
 
@@ -151,15 +163,29 @@ export function expandCompactHistory(history: unknown): TallyPoint[] {
   const options = history.options.map(String);
   const ts = unstep(history.ts);
   const connected = running(history.connected, 'connected');
-  const votes = options.map((_, i) => running((history.votes as unknown[])[i], `votes[${i}]`));
-  if (connected.length !== ts.length || votes.some((column) => column.length !== ts.length)) {
+  const columns = (listed: unknown, field: string): number[][] => {
+    if (!Array.isArray(listed)) throw new ProtocolError('bad_request', `history.${field} must be a list`);
+    return options.map((_, i) => running(listed[i], `${field}[${i}]`));
+  };
+  const votes = columns(history.votes, 'votes');
+  if (history.segments !== undefined && !isRecord(history.segments))
+    throw new ProtocolError('bad_request', 'history.segments must be an object');
+  const segments = Object.entries(history.segments ?? {}).map(
+    ([segment, listed]) => [segment, columns(listed, `segments.${segment}`)] as const,
+  );
+  if (
+    connected.length !== ts.length ||
+    [votes, ...segments.map(([, c]) => c)].some((c) => c.some((column) => column.length !== ts.length))
+  ) {
     throw new ProtocolError('bad_request', 'history columns must be as long as history.ts');
   }
-  return ts.map((at, row) => ({
-    ts: at,
-    votes: Object.fromEntries(options.map((option, i) => [option, votes[i]![row]!])),
-    connected: connected[row]!,
-  }));
+  const row = (column: number[][], at: number): Record<string, number> =>
+    Object.fromEntries(options.map((option, i) => [option, column[i]![at]!]));
+  return ts.map((at, i) => {
+    const point: TallyPoint = { ts: at, votes: row(votes, i), connected: connected[i]! };
+    if (segments.length > 0) point.segments = Object.fromEntries(segments.map(([segment, column]) => [segment, row(column, i)]));
+    return point;
+  });
 }
 
 const isCount = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value) && value >= 0;
@@ -169,12 +195,24 @@ export function decodePoint(value: unknown): TallyPoint {
   if (!isRecord(value) || !isCount(value.ts) || !isCount(value.connected) || !isRecord(value.votes)) {
     throw new ProtocolError('bad_request', 'a point must be {"ts", "votes", "connected"}');
   }
-  const votes: Record<string, number> = {};
-  for (const [option, count] of Object.entries(value.votes)) {
-    if (!isCount(count)) throw new ProtocolError('bad_request', `votes.${option} must be a count`);
-    votes[option] = count;
+  const counts = (listed: unknown, field: string): Record<string, number> => {
+    if (!isRecord(listed)) throw new ProtocolError('bad_request', `${field} must be an object`);
+    const out: Record<string, number> = {};
+    for (const [option, count] of Object.entries(listed)) {
+      if (!isCount(count)) throw new ProtocolError('bad_request', `${field}.${option} must be a count`);
+      out[option] = count;
+    }
+    return out;
+  };
+  const point: TallyPoint = { ts: value.ts, votes: counts(value.votes, 'votes'), connected: value.connected };
+  if (value.segments !== undefined) {
+    const segments = value.segments;
+    if (!isRecord(segments)) throw new ProtocolError('bad_request', 'segments must be an object');
+    point.segments = Object.fromEntries(
+      Object.entries(segments).map(([segment, listed]) => [segment, counts(listed, `segments.${segment}`)]),
+    );
   }
-  return { ts: value.ts, votes, connected: value.connected };
+  return point;
 }
 
 /**
@@ -184,12 +222,51 @@ export function decodePoint(value: unknown): TallyPoint {
  */
 export interface VotingState {
   closed: boolean;
-  /** When it closed or opened. */
+  /** When it closed, opened, or the round began. */
   ts: number;
+  /** The round (0 for the first; one more for each reset): a new one clears every standing vote. */
+  round?: number;
+  /** The round's question. */
+  question?: string;
+  /** The room's segments (sent on join). */
+  segments?: string[];
+  /** The question that lets a voter choose their segment once (sent on join). */
+  ask?: string;
+  /** How long a vote counts without being sent again, s (sent on join). */
+  voteTtlS?: number;
+  /** The joining voter's own segment, when their token claims one. */
+  segment?: string;
 }
 
 export function stateFrame(state: VotingState): string {
-  return JSON.stringify({ state: { closed: state.closed, ts: state.ts } });
+  const { closed, ts, round, question, segments, ask, voteTtlS, segment } = state;
+  return JSON.stringify({ state: { closed, ts, round, question, segments, ask, vote_ttl_s: voteTtlS, segment } });
+}
+
+function optionalString(value: unknown, field: string): string | undefined {
+  if (value === undefined || typeof value === 'string') return value;
+  throw new ProtocolError('bad_request', `state.${field} must be a string`);
+}
+
+function decodeState(state: Record<string, unknown>): VotingState {
+  const { closed, ts, round, segments, vote_ttl_s: voteTtlS } = state;
+  if (typeof closed !== 'boolean' || !isCount(ts)) throw new ProtocolError('bad_request', 'state must be {"closed", "ts", ...}');
+  if (round !== undefined && !isCount(round)) throw new ProtocolError('bad_request', 'state.round must be a count');
+  if (voteTtlS !== undefined && !isCount(voteTtlS)) throw new ProtocolError('bad_request', 'state.vote_ttl_s must be a count');
+  if (segments !== undefined && !(Array.isArray(segments) && segments.every((s) => typeof s === 'string'))) {
+    throw new ProtocolError('bad_request', 'state.segments must be a list of names');
+  }
+  const out: VotingState = { closed, ts };
+  const question = optionalString(state.question, 'question');
+  const ask = optionalString(state.ask, 'ask');
+  const segment = optionalString(state.segment, 'segment');
+  if (round !== undefined) out.round = round;
+  if (question !== undefined) out.question = question;
+  if (segments !== undefined) out.segments = segments as string[];
+  if (ask !== undefined) out.ask = ask;
+  if (voteTtlS !== undefined) out.voteTtlS = voteTtlS;
+  if (segment !== undefined) out.segment = segment;
+  return out;
 }
 
 /** What the server sends on /api/vote_ws/: points (and on join the markers), a marker, the voting state, or an error. */
@@ -208,9 +285,7 @@ export function decodeVoteServerFrame(text: string): VoteServerFrame {
     return { kind: 'data', points: expandCompactHistory(parsed.history).map(decodePoint), markers: markersOf(parsed) };
   }
   if (isRecord(parsed) && parsed.marker !== undefined) return { kind: 'marker', marker: decodeMarker(parsed.marker) };
-  if (isRecord(parsed) && isRecord(parsed.state) && typeof parsed.state.closed === 'boolean' && isCount(parsed.state.ts)) {
-    return { kind: 'state', closed: parsed.state.closed, ts: parsed.state.ts };
-  }
+  if (isRecord(parsed) && isRecord(parsed.state)) return { kind: 'state', ...decodeState(parsed.state) };
   if (isRecord(parsed) && isRecord(parsed.error) && typeof parsed.error.code === 'string') {
     return { kind: 'error', code: parsed.error.code, message: typeof parsed.error.message === 'string' ? parsed.error.message : '' };
   }

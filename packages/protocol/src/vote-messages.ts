@@ -24,7 +24,13 @@ export interface VoteMessage {
   ts: number | undefined;
 }
 
-export type VoteClientMessage = AuthMessage | VoteMessage;
+/** A voter's choice of segment, in a room that asks for one (SPEC §9); the first choice holds. */
+export interface SegmentMessage {
+  kind: 'segment';
+  segment: string;
+}
+
+export type VoteClientMessage = AuthMessage | VoteMessage | SegmentMessage;
 
 const MAX_TOKEN_LENGTH = 900;
 
@@ -67,7 +73,11 @@ export function decodeVoteClientMessage(text: string): VoteClientMessage {
   if (!isRecord(parsed)) throw new ProtocolError('bad_request', 'message must be a JSON object');
   if ('auth' in parsed) return decodeAuth(parsed.auth);
   if ('vote' in parsed) return decodeVote(parsed.vote);
-  throw new ProtocolError('bad_request', 'message must have an "auth" or "vote" field');
+  if ('segment' in parsed) {
+    if (!isValidId(parsed.segment)) throw new ProtocolError('bad_request', 'segment must be one of the room segments');
+    return { kind: 'segment', segment: parsed.segment };
+  }
+  throw new ProtocolError('bad_request', 'message must have an "auth", "vote" or "segment" field');
 }
 
 /** Times below this are read as Unix seconds rather than milliseconds (year 5138 in seconds). */

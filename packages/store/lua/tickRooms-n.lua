@@ -34,10 +34,14 @@
   ARGV[7 + i] room i's channel (sharded pub/sub: SPUBLISH, same hash tag as its keys)
   ARGV[7 + rooms + i] room i's layout as the caller knows it (from the tally's #tick), "" if unknown
   ARGV[7 + 2 rooms + i], optional: room i's counts summed by the caller over the room's voter
-          parts for that layout, "<connected>|<count of option 1>|<count of option 2>|…"; "" or
-          absent for an unsharded room (its own tally is read)
+          parts for that layout, "<connected>|<count of option 1>|<count of option 2>|…", then
+          for a room with segments each segment's counts of the options, segment by segment; ""
+          or absent for an unsharded room (its own tally is read)
   The point is written in the snapshot codec's format (packages/protocol/src/snapshot-codec.ts):
-  {"ts":<ms>,"votes":{<every option>},"connected":<users>}, ts first; published as {"data":[point]}.
+  {"ts":<ms>,"votes":{<every option>},"connected":<users>}, ts first, and for a room with
+  segments "segments":{"<segment>":{<every option>},…} after; published as {"data":[point]}. A
+  room with segments is read and built in O(options × segments), like any other room in
+  O(options).
   Returns one code per room, in order (TickResult in src/vote-scripts.ts):
             2 stored and published, but the caller's layout for the room was missing or stale:
               it should learn the room's #layout
@@ -70,35 +74,53 @@ local function layoutOf(text)
   local keep = limit
   local own, rest = string.match(json, '^(%d+)|(.*)$')
   if own then keep, json = tonumber(own), rest end
+  -- a vote expiry: the caller's business (it expires votes before the tick)
+  json = string.match(json, '^t%d+|(.*)$') or json
+  local segments = {}
+  local listed, after_segments = string.match(json, '^(%b[])|(.*)$')
+  if listed then segments, json = cjson.decode(listed), after_segments end
   local options = cjson.decode(json)
+  -- counts[k]: the tally field of count k, in the order the point lists them: the options, then
+  -- each segment's options ("<option>/<segment>")
+  local counts = {}
   local point, slots = { '{"ts":', ARGV[2], ',"votes":{' }, {}
   for i, option in ipairs(options) do
     point[#point + 1] = (i > 1 and ',"' or '"') .. option .. '":'
     point[#point + 1] = '0'
-    slots[i] = #point
+    counts[#counts + 1] = option
+    slots[#counts] = #point
   end
   point[#point + 1] = '},"connected":'
   point[#point + 1] = '0'
   slots[0] = #point
-  point[#point + 1] = '}'
+  for j, segment in ipairs(segments) do
+    point[#point + 1] = (j > 1 and '},"' or ',"segments":{"') .. segment .. '":{'
+    for i, option in ipairs(options) do
+      point[#point + 1] = (i > 1 and ',"' or '"') .. option .. '":'
+      point[#point + 1] = '0'
+      counts[#counts + 1] = option .. '/' .. segment
+      slots[#counts] = #point
+    end
+  end
+  point[#point + 1] = #segments > 0 and '}}}' or '}'
   local sharded = tonumber(shards) > 1
   local fields = { TICK }
   if not sharded then
     fields[2] = CONN
-    for i, option in ipairs(options) do fields[2 + i] = option end
+    for k, field in ipairs(counts) do fields[2 + k] = field end
   end
-  layout = { text = text, every = tonumber(every), sharded = sharded, options = options, fields = fields, point = point, slots = slots,
+  layout = { text = text, every = tonumber(every), sharded = sharded, counts = counts, fields = fields, point = point, slots = slots,
     keep = keep, trimAt = keep + math.floor(keep / 16),
     steady = after and tick_state(ARGV[3], ARGV[1], text) or '', stored = tick_state(ARGV[2], ARGV[1], text) }
   layouts[text] = layout
   return layout
 end
 
--- Stores and publishes room i's point: values[first] is its connected users, the counts of its
--- options follow in order.
+-- Stores and publishes room i's point: values[first] is its connected users, its counts follow
+-- in the order of layout.counts (the options, then each segment's).
 local function store(i, layout, values, first)
   local tally, history = KEYS[per * i + 1], KEYS[per * i + 2]
-  local point, slots, n = layout.point, layout.slots, #layout.options
+  local point, slots, n = layout.point, layout.slots, #layout.counts
   if renew and not layout.sharded then
     -- The voters' scripts keep #conn; a gateway of an older version did not, so it is checked
     -- against the users hash (and set right) whenever the room's expiry is renewed.
@@ -163,7 +185,7 @@ local function checked(i, known, got)
     if stale then return -3 end
     return store_sums(i, layout)
   elseif stale then
-    store(i, layout, call('HMGET', tally, CONN, unpack(layout.options)), 1)
+    store(i, layout, call('HMGET', tally, CONN, unpack(layout.counts)), 1)
   else
     store(i, layout, got, 2)
   end

@@ -7,7 +7,7 @@ import { reapGateway, type Stores } from './reaper';
 import { PokerStore } from './poker-store';
 import { registerScripts, type ScriptedRedis } from './scripts';
 import { UserStore } from './user-store';
-import { VoteStore, type RoomOp } from './vote-store';
+import { VoteStore, plainPlan, type RoomOp } from './vote-store';
 
 /** SPEC §7: a gateway's writes are fenced like a ticker's, in the room's (or user's) own slot. */
 describe('gateway writes are fenced (real Redis)', () => {
@@ -31,7 +31,7 @@ describe('gateway writes are fenced (real Redis)', () => {
 
   async function write(room: string, grant: LeaseGrant, ops: RoomOp[]): Promise<number> {
     const batch = votes.batch();
-    const applied = votes.addRoomOps(batch, room, grant, ops, 1);
+    const applied = votes.addRoomOps(batch, room, grant, ops, plainPlan(1));
     await batch.exec().catch(() => undefined);
     return applied;
   }

@@ -9,13 +9,19 @@ import calculateSlot from 'cluster-key-slot';
  * Vote room `<r>` (seed 000, layout v2 mapped onto hashes):
  *   bb:{room:<r>}:meta       hash  options (JSON list), open ("1"/"0"), tick_ms ("0" = every
  *                                  tick), created_at (ms), shards; while voting is closed
- *                                  closed (ms) and closed_last (lua/roomVoting-2). Expires after
- *                                  ROOM_TTL_S without ticks.
+ *                                  closed (ms) and closed_last (lua/roomVoting-2); segments (JSON
+ *                                  list), ask (the question that lets voters choose one), question,
+ *                                  vote_ttl (ms), round (number, absent for 0) and rounds (JSON list
+ *                                  of the earlier ones: lua/roomRound-5). Expires after ROOM_TTL_S
+ *                                  without ticks.
  *   bb:{room:<r>}:users      hash  user -> live connections on all gateways ("connected"; HLEN is
  *                                  the connected count)
- *   bb:{room:<r>}:votes      hash  user -> "<option>|<ts ms>": the standing vote and its time
- *                                  ($USRN and $USRN_VTime in one field); present users only
- *   bb:{room:<r>}:tally      hash  option -> votes of present users, and #conn -> present users;
+ *   bb:{room:<r>}:votes      hash  user -> "<option>|<ts ms>[|<segment>|<round>]": the standing
+ *                                  vote and its time ($USRN and $USRN_VTime in one field), with
+ *                                  the user's segment and the round it was cast in when the room
+ *                                  has either (include/voters.lua); present users only
+ *   bb:{room:<r>}:tally      hash  option -> votes of present users, "<option>/<segment>" -> those
+ *                                  of one segment, #conn -> present users, #round -> the round;
  *                                  updated by every change, so a tick reads it in O(options),
  *                                  never O(voters). It also holds the room's tick state, read in
  *                                  the same HMGET: #tick ("<last>:<fence>:<layout>": newest
@@ -28,6 +34,13 @@ import calculateSlot from 'cluster-key-slot';
  *   bb:{room:<r>}:markers    list  timeline markers as JSON `{"ts","label","auto"}`, oldest
  *                                  first (lua/addMarker-3); expire with the room
  *   bb:{room:<r>}:swing      string  "1" for a room's swing window after an automatic marker
+ *   bb:{room:<r>}:segs       hash  user -> segment (SPEC §9), from the token's `seg` claim or the
+ *                                  user's own choice (the first one holds); rooms with segments
+ *   bb:{room:<r>}:expiring   zset  user -> when their standing vote stops counting, ms of Redis
+ *                                  time; rooms with vote_ttl_s (lua/expireVotes-3)
+ *   bb:{room:<r>}:round:<n>:history, :round:<n>:markers   list  round n's series and markers,
+ *                                  kept for ROOM_TTL_S after a reset started round n + 1
+ *                                  (lua/roomRound-5); meta `rounds` lists them
  *   bb:{room:<r>}:gw:<g>     hash  user -> live connections that gateway <g> holds, so a dead
  *                                  gateway's share can be taken back out of `users`
  *   bb:{room:<r>}:ch         channel  each tick's snapshot `{"data":[point]}`, and
@@ -36,7 +49,7 @@ import calculateSlot from 'cluster-key-slot';
  *   instead of its own users, votes, tally and gw:<g>: part k of n holds the users whose
  *   voterShard(user, n) is k, under its own hash tag, so on a Cluster the parts (and the room's
  *   vote writes) spread over the shards:
- *   bb:{room:<r>:v<k>of<n>.<j>}:users, :votes, :tally, :gw:<g>   (same layout as above; j is the
+ *   bb:{room:<r>:v<k>of<n>.<j>}:users, :votes, :tally, :segs, :expiring, :gw:<g>   (same layout as above; j is the
  *                                  first suffix that puts part k in slot range k of n: voterTag)
  *   The tick sums the parts' tallies and user counts, then stores and publishes on the room's own
  *   slot as for any room.
@@ -116,6 +129,10 @@ export interface VoterKeys {
   users: string;
   votes: string;
   tally: string;
+  /** user -> segment, as claimed or chosen (lua/include/voters.lua) */
+  segments: string;
+  /** user -> when their vote expires, ms (rooms with vote_ttl_s) */
+  expiring: string;
 }
 
 const SLOTS = 16384;
@@ -164,6 +181,12 @@ export interface VoteRoomKeys {
   channel: string;
 }
 
+/** An earlier round's series and markers, kept after a reset (lua/roomRound-5). */
+export interface RoundKeys {
+  history: string;
+  markers: string;
+}
+
 export interface PokerRoomKeys {
   room: string;
   members: string;
@@ -194,6 +217,11 @@ export const keys = {
       channel: `${prefix}:ch`,
     };
   },
+  /** Round `n` of a vote room, kept after a reset started round n + 1 (round 0 is the first). */
+  voteRound(id: string, n: number): RoundKeys {
+    const prefix = `${room(id)}:round:${n}`;
+    return { history: `${prefix}:history`, markers: `${prefix}:markers` };
+  },
   pokerRoom(id: string): PokerRoomKeys {
     const prefix = `bb:{poker:${id}}`;
     return {
@@ -213,7 +241,13 @@ export const keys = {
   /** Voter part `shard` of a room with `shards` parts; the room's own keys when it has one. */
   voterKeys(id: string, shard: number, shards: number): VoterKeys {
     const prefix = shards > 1 ? `bb:{${voterTag(id, shard, shards)}}` : room(id);
-    return { users: `${prefix}:users`, votes: `${prefix}:votes`, tally: `${prefix}:tally` };
+    return {
+      users: `${prefix}:users`,
+      votes: `${prefix}:votes`,
+      tally: `${prefix}:tally`,
+      segments: `${prefix}:segs`,
+      expiring: `${prefix}:expiring`,
+    };
   },
   /** A gateway's share of the connections in a room's voter part (see voterKeys). */
   gatewayConns: (roomId: string, gatewayId: string, shard = 0, shards = 1): string =>

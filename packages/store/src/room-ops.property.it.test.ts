@@ -5,7 +5,7 @@ import { keys } from './keys';
 import { renewLease } from './registry';
 import { reapGateway } from './reaper';
 import { registerScripts, type ScriptedRedis } from './scripts';
-import { VoteStore, type RoomOp } from './vote-store';
+import { VoteStore, plainPlan, type RoomOp } from './vote-store';
 import type { LeaseGrant } from './gateway-fence';
 
 /**
@@ -72,6 +72,7 @@ class RoomModel {
       if (stored && o.ts >= stored[1]) this.votes.set(o.user, [o.value, o.ts]);
       return;
     }
+    if (o.op === 'segment') throw new Error('the model has no segments');
     const mine = this.conns.get(gw)?.get(o.user) ?? 0;
     if (o.op === 'join') this.shift(gw, o.user, o.count);
     else if (o.op === 'leave') this.shift(gw, o.user, -Math.min(o.count, mine));
@@ -128,7 +129,7 @@ describe('roomOps and reapVoters against a reference model (real Redis, fast-che
 
   async function write(room: string, grant: LeaseGrant, ops: RoomOp[]): Promise<'ok' | 'fenced'> {
     const batch = store.batch();
-    const applied = store.addRoomOps(batch, room, grant, ops, 1);
+    const applied = store.addRoomOps(batch, room, grant, ops, plainPlan(1));
     await batch.exec().catch(() => undefined);
     return applied.then(
       () => 'ok' as const,

@@ -12,10 +12,13 @@ function documentedCodes(file: ScriptFile): number[] {
 const scripts: [Script<never, unknown>, ((code: number) => unknown) | null][] = [
   [defs.roomOps, (code) => code],
   [defs.reapVoters, null],
+  [defs.expireVotes, null],
+  [defs.resetVoters, null],
+  [defs.roomRound, (code) => [code, 0]],
   [defs.holdForGateway, (code) => code],
   [defs.tickRooms, (code) => [code]],
   [defs.upgradeRooms, (code) => [code]],
-  [defs.ensureRoom, (code) => [code, '["a","b"]', '1', '0', null, null, null, null]],
+  [defs.ensureRoom, (code) => [code, '["a","b"]', '1', '0', null, null, null, null, null, null, null, null, null]],
   [defs.roomVoting, (code) => [code, 0]],
   [defs.addMarker, null],
   [defs.renewLease, (code) => code],
@@ -77,5 +80,8 @@ describe('script replies are decoded where each script is defined', () => {
     expect(defs.roomVoting.decode([1, 1500])).toEqual({ result: 'changed', closedAt: 1500 });
     expect(defs.roomVoting.decode([0, 0])).toEqual({ result: 'unchanged', closedAt: undefined });
     expect(defs.roomVoting.decode([-1, 0])).toEqual({ result: 'no_room' });
+    expect(defs.roomRound.decode([1, 2])).toEqual({ result: 'started', round: 2 });
+    expect(defs.roomRound.decode([0, 3])).toEqual({ result: 'conflict', round: 3 });
+    expect(defs.roomRound.decode([-1, 0])).toEqual({ result: 'no_room' });
   });
 });

@@ -5,10 +5,11 @@ export type PresenceChange = 'join' | 'leave' | 'sync';
 export type ReaperChange = 'drop';
 
 /** Each change's letter in the scripts' ARGV (the only place letters exist). */
-export const OP_LETTER: Readonly<Record<PresenceChange | ReaperChange | 'vote', string>> = {
+export const OP_LETTER: Readonly<Record<PresenceChange | ReaperChange | 'vote' | 'segment', string>> = {
   join: 'J',
   leave: 'L',
   sync: 'S',
   drop: 'X',
   vote: 'V',
+  segment: 'G',
 };

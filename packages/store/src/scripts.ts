@@ -15,11 +15,14 @@ import type { RedisClient } from './connection';
  * Bump SCRIPT_VERSION whenever a script's arguments or replies change, so a rolling update never
  * runs a new caller against an old script of the same name.
  */
-const SCRIPT_VERSION = 8;
+const SCRIPT_VERSION = 9;
 
 export const SCRIPT_FILES = [
-  'roomOps-4',
+  'roomOps-6',
   'reapVoters-4',
+  'expireVotes-4',
+  'resetVoters-2',
+  'roomRound-6',
   'holdForGateway-2',
   'tickRooms-n',
   'ensureRoom-3',

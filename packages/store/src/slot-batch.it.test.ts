@@ -4,7 +4,7 @@ import { connectRedis } from './connection';
 import { keys } from './keys';
 import { registerScripts, type ScriptedRedis } from './scripts';
 import { TickEngine } from './tick-engine';
-import { VoteStore } from './vote-store';
+import { VoteStore, plainPlan } from './vote-store';
 
 /** A grant no test outlives (the fence has its own suite: gateway-fence.it.test.ts). */
 const FOREVER = { id: 'g', validUntil: Number.MAX_SAFE_INTEGER };
@@ -33,9 +33,9 @@ describe('SlotBatch (real Redis)', () => {
         { op: 'join', user: 'u1', count: 1 },
         { op: 'vote', user: 'u1', value: 'yes', ts: 2 },
       ],
-      1,
+      plainPlan(1),
     );
-    const second = store.addRoomOps(batch, 'sb-b', FOREVER, [{ op: 'vote', user: 'nobody', value: 'yes', ts: 1 }], 1);
+    const second = store.addRoomOps(batch, 'sb-b', FOREVER, [{ op: 'vote', user: 'nobody', value: 'yes', ts: 1 }], plainPlan(1));
     const raw = batch.add(keys.voteRoom('sb-a').users, (pipeline) => pipeline.hget(keys.voteRoom('sb-a').users, 'u1'));
     expect(batch.size).toBe(3);
     await batch.exec();
@@ -67,7 +67,7 @@ describe('SlotBatch (real Redis)', () => {
     try {
       const store = new VoteStore(dead, { historyLimit: 10, roomTtlMs: 60_000 });
       const batch = store.batch();
-      const ops = store.addRoomOps(batch, 'sb-dead', FOREVER, [{ op: 'join', user: 'u', count: 1 }], 1);
+      const ops = store.addRoomOps(batch, 'sb-dead', FOREVER, [{ op: 'join', user: 'u', count: 1 }], plainPlan(1));
       const tick = new TickEngine(dead, { historyLimit: 10, roomTtlMs: 60_000 }).addTicks(batch, [{ roomId: 'sb-dead' }], 1, 1000);
       await expect(batch.exec()).rejects.toThrow();
       // Callers that only awaited exec() leave these behind: they must count as handled.

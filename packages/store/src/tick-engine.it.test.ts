@@ -7,7 +7,7 @@ import { keys } from './keys';
 import { TickResult } from './script-defs';
 import { registerScripts, type ScriptedRedis } from './scripts';
 import { ROOMS_PER_TICK_CALL, TickEngine } from './tick-engine';
-import { VoteStore, type RoomOp } from './vote-store';
+import { VoteStore, plainPlan, type RoomOp } from './vote-store';
 
 const OPTIONS = ['yes', 'no'];
 
@@ -36,7 +36,7 @@ describe('tick engine (real Redis)', () => {
 
   async function apply(room: string, gateway: string, ops: RoomOp[]): Promise<number> {
     const batch = store.batch();
-    const applied = store.addRoomOps(batch, room, forever(gateway), ops, 1);
+    const applied = store.addRoomOps(batch, room, forever(gateway), ops, plainPlan(1));
     await batch.exec();
     return applied;
   }

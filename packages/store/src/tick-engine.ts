@@ -1,11 +1,14 @@
 import { keys, type VoteRoomKeys } from './keys';
-import { TickResult, tickRooms, upgradeRooms, type TickedRoom } from './script-defs';
+import { TickResult, expireVotes, tickRooms, upgradeRooms, type TickedRoom } from './script-defs';
 import { StoreError, type ScriptedRedis } from './scripts';
 import { SlotBatch, groupBy, handled } from './slot-batch';
-import { addPartSums, shardCount } from './voter-parts';
+import { addPartSums, countFields, shardCount } from './voter-parts';
 
 /** Rooms per tick script call: bounds the time one call holds Redis (a few µs per room). */
 export const ROOMS_PER_TICK_CALL = 100;
+
+/** Votes one expiry call takes out at most (the rest wait for the next tick). */
+export const EXPIRIES_PER_CALL = 2_000;
 
 /** A room the engine has stopped seeing for this long is forgotten (its keys and layout). */
 const FORGET_AFTER_MS = 60_000;
@@ -26,14 +29,35 @@ export interface RoomLayout {
   every: number;
   shards: number;
   options: string[];
+  /** The room's segments, [] for none. */
+  segments: string[];
+  /** The room's vote expiry, ms; 0 for none (votes stand while their voter is present). */
+  voteTtlMs: number;
+  /** The tally fields of its counts, in the tick's order (countFields). */
+  fields: string[];
 }
 
-/** `<tick_ms>|<shards>|[<kept>|]<options JSON>` as a RoomLayout. */
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((o) => typeof o === 'string');
+}
+
+/** `<tick_ms>|<shards>|[<kept>|][t<vote ttl ms>|][<segments JSON>|]<options JSON>` as a RoomLayout. */
 export function parseLayout(text: string): RoomLayout {
-  const match = /^(\d+)\|(\d+)\|(?:\d+\|)?(\[.*)$/.exec(text);
-  const options: unknown = match ? JSON.parse(match[3]!) : undefined;
-  if (!Array.isArray(options) || !options.every((o) => typeof o === 'string')) throw new StoreError(`unreadable room layout ${text}`);
-  return { text, every: Number(match![1]), shards: shardCount(match![2]), options };
+  const match = /^(\d+)\|(\d+)\|(?:\d+\|)?(?:t(\d+)\|)?(?:(\[[^\]]*\])\|)?(\[.*)$/.exec(text);
+  if (!match) throw new StoreError(`unreadable room layout ${text}`);
+  const [, every, shards, voteTtl, listed, json] = match;
+  const options: unknown = JSON.parse(json!);
+  const segments: unknown = listed === undefined ? [] : JSON.parse(listed);
+  if (!isStringList(options) || !isStringList(segments)) throw new StoreError(`unreadable room layout ${text}`);
+  return {
+    text,
+    every: Number(every),
+    shards: shardCount(shards),
+    options,
+    segments,
+    voteTtlMs: Number(voteTtl ?? 0),
+    fields: countFields(options, segments),
+  };
 }
 
 /** One room of a tick: its keys, the layout the caller knows, and its parts' sums if sharded. */
@@ -115,14 +139,27 @@ export class TickEngine {
     const reads = new SlotBatch(this.redis);
     const targets = roomIds.map((roomId): TickTarget | Promise<TickTarget> => {
       const layout = this.known(roomId, ts).layout;
+      if (layout && layout.voteTtlMs > 0) this.addExpiries(reads, roomId, layout.shards);
       if (!layout || layout.shards === 1) return { roomId, layout };
-      return addPartSums(reads, roomId, layout.shards, layout.options, this.settings.roomTtlMs).then((sums) => ({ roomId, layout, sums }));
+      return addPartSums(reads, roomId, layout.shards, layout.fields, this.settings.roomTtlMs).then((sums) => ({ roomId, layout, sums }));
     });
     if (reads.size > 0) await reads.exec();
     const batch = new SlotBatch(this.redis);
     const ticked = this.addTicks(batch, await Promise.all(targets), epoch, ts);
     await batch.exec();
     return ticked;
+  }
+
+  /**
+   * Queues the expiry of a room's votes not re-sent within its vote_ttl_s, on each of its voter
+   * parts, ahead of the reads and ticks of the same pass (SPEC §9): a call per part and tick, its
+   * work proportional to the votes expiring.
+   */
+  private addExpiries(batch: SlotBatch, roomId: string, shards: number): void {
+    for (let shard = 0; shard < shards; shard += 1) {
+      const voters = keys.voterKeys(roomId, shard, shards);
+      void batch.add(voters.users, (pipeline) => expireVotes.queue(pipeline, { voters, count: EXPIRIES_PER_CALL }));
+    }
   }
 
   /**

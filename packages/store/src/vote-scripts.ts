@@ -4,10 +4,30 @@ import { OP_LETTER, type PresenceChange } from './script-ops';
 import { codes, integer, list, oneOf, optionalText, text } from './script-replies';
 import { ReplyError, defineScript } from './scripts';
 
-/** The vote room scripts (../lua/roomOps-4, reapVoters-4, tickRooms-n, upgradeRooms-n, ensureRoom-3, roomVoting-2, addMarker-3). */
+/**
+ * The vote room scripts (../lua/roomOps-6, reapVoters-4, expireVotes-4, tickRooms-n, upgradeRooms-n,
+ * ensureRoom-3, roomVoting-2, resetVoters-2, roomRound-6, addMarker-3).
+ */
 
-/** One presence or vote change of a vote room, applied in order by the roomOps script. */
-export type RoomOp = { op: PresenceChange; user: string; count: number } | { op: 'vote'; user: string; value: string; ts: number };
+/**
+ * One presence, segment or vote change of a vote room, applied in order by the roomOps script. A
+ * segment is `claimed` by the user's token (it replaces any other) or chosen by the user (the
+ * first choice holds).
+ */
+export type RoomOp =
+  | { op: PresenceChange; user: string; count: number }
+  | { op: 'vote'; user: string; value: string; ts: number }
+  | { op: 'segment'; user: string; segment: string; claimed: boolean };
+
+/** What the roomOps script needs to know of the room (RoomMeta's, as the gateway holds it). */
+export interface VoterRules {
+  /** The room's round as the gateway knows it: votes are for this round (older ones are ignored). */
+  round: number;
+  /** The room's vote expiry, ms; 0 for none. */
+  voteTtlMs: number;
+  /** Whether the room has segments. */
+  segmented: boolean;
+}
 
 export interface RoomOpsArgs {
   /** The room's voter keys, or one voter part's (keys.voterKeys). */
@@ -16,7 +36,19 @@ export interface RoomOpsArgs {
   conns: string;
   /** The gateway's lease expiry as the registry last granted it (LeaseGrant.validUntil). */
   validUntil: number;
+  rules: VoterRules;
   ops: readonly RoomOp[];
+}
+
+function opArgs(op: RoomOp): (string | number)[] {
+  switch (op.op) {
+    case 'vote':
+      return [OP_LETTER.vote, op.user, op.value, op.ts];
+    case 'segment':
+      return [OP_LETTER.segment, op.user, op.segment, op.claimed ? 1 : 0];
+    default:
+      return [OP_LETTER[op.op], op.user, op.count, 0];
+  }
 }
 
 /** What a gateway's write did: applied (with the number of stored votes it changed), or refused by the fence. */
@@ -31,16 +63,54 @@ function writeReply(reply: unknown): WriteReply {
 }
 
 export const roomOps = defineScript(
-  'roomOps-4',
+  'roomOps-6',
   (a: RoomOpsArgs) => ({
-    keys: [a.voters.users, a.voters.votes, a.voters.tally, a.conns],
-    // Groups of four: op, user, a, b (see roomOps-4.lua).
-    argv: [
-      a.validUntil,
-      ...a.ops.flatMap((op) => (op.op === 'vote' ? [OP_LETTER.vote, op.user, op.value, op.ts] : [OP_LETTER[op.op], op.user, op.count, 0])),
-    ],
+    keys: [a.voters.users, a.voters.votes, a.voters.tally, a.conns, a.voters.segments, a.voters.expiring],
+    // Groups of four: op, user, a, b (see roomOps-6.lua).
+    argv: [a.validUntil, a.rules.round, a.rules.voteTtlMs, a.rules.segmented ? 1 : 0, ...a.ops.flatMap(opArgs)],
   }),
   writeReply,
+);
+
+/** Takes votes not re-sent within the room's expiry out of the count, at most `count` a call. */
+export const expireVotes = defineScript(
+  'expireVotes-4',
+  (a: { voters: VoterKeys; count: number }) => ({
+    keys: [a.voters.users, a.voters.votes, a.voters.tally, a.voters.expiring],
+    argv: [a.count],
+  }),
+  integer,
+);
+
+/** Starts `round` in a room's voters (its own or one part's): counts to zero, earlier votes count nowhere. */
+export const resetVoters = defineScript(
+  'resetVoters-2',
+  (a: { voters: VoterKeys; round: number; roomTtlMs: number }) => ({
+    keys: [a.voters.tally, a.voters.expiring],
+    argv: [a.round, a.roomTtlMs],
+  }),
+  (reply) => oneOf(reply, [0, 1]) === 1,
+);
+
+/** What roomRound did: started the round, or found the room at another round (or no room). */
+export type RoundReply = { result: 'started' | 'conflict'; round: number } | { result: 'no_room' };
+
+/** Ends a room's round and starts `round` with `question` (its voters moved on first by resetVoters). */
+export const roomRound = defineScript(
+  'roomRound-6',
+  (a: { roomId: string; round: number; question: string; now: number; roomTtlMs: number }) => {
+    const room = keys.voteRoom(a.roomId);
+    const kept = keys.voteRound(a.roomId, a.round - 1);
+    return {
+      keys: [room.meta, room.tally, room.history, room.markers, kept.history, kept.markers],
+      argv: [a.question, a.now, room.channel, a.roomTtlMs, a.round],
+    };
+  },
+  (reply): RoundReply => {
+    const [code, round] = list(reply, 2).map(integer);
+    if (oneOf(code, [-1, 0, 1]) === -1) return { result: 'no_room' };
+    return { result: code === 1 ? 'started' : 'conflict', round: round! };
+  },
 );
 
 export interface ReapVotersArgs {
@@ -158,6 +228,14 @@ export interface EnsureRoomArgs {
   historyLimit: number;
   /** Automatic swing markers, "<net change>:<window ms>"; "" for none. */
   swing: string;
+  /** Segments as a JSON list; "" for none. */
+  segments: string;
+  /** The question that lets voters choose their segment; "" for none. */
+  ask: string;
+  /** The first round's question; "" for none. */
+  question: string;
+  /** Vote expiry, ms; 0 for none. */
+  voteTtlMs: number;
 }
 
 /** A vote room's meta fields as stored (absent ones null). */
@@ -172,28 +250,74 @@ export interface StoredMeta {
   history: string | null;
   /** Automatic swing markers, "<net change>:<window ms>"; null for none. */
   swing: string | null;
+  /** Segments as a JSON list, null for none. */
+  segments: string | null;
+  ask: string | null;
+  question: string | null;
+  /** Vote expiry, ms, null for none. */
+  voteTtl: string | null;
+  /** The current round, null for the first (0). */
+  round: string | null;
+}
+
+/** The meta fields StoredMeta reads, in its order (HMGET and ensureRoom-3's reply). */
+export const META_FIELDS = [
+  'open',
+  'tick_ms',
+  'shards',
+  'closed',
+  'history',
+  'swing',
+  'segments',
+  'ask',
+  'question',
+  'vote_ttl',
+  'round',
+] as const;
+
+/** StoredMeta from `options` and the META_FIELDS values, in order. */
+export function storedMeta(options: string, values: readonly unknown[]): StoredMeta {
+  const [open, tickMs, shards, closed, history, swing, segments, ask, question, voteTtl, round] = values.map((v) =>
+    optionalText(v ?? null),
+  );
+  return {
+    options,
+    open: open ?? null,
+    tickMs: tickMs ?? null,
+    shards: shards ?? null,
+    closed: closed ?? null,
+    history: history ?? null,
+    swing: swing ?? null,
+    segments: segments ?? null,
+    ask: ask ?? null,
+    question: question ?? null,
+    voteTtl: voteTtl ?? null,
+    round: round ?? null,
+  };
 }
 
 export const ensureRoom = defineScript(
   'ensureRoom-3',
   (a: EnsureRoomArgs) => ({
     keys: [keys.voteRoom(a.roomId).meta, keys.voteRoom(a.roomId).tally, keys.voteRoom(a.roomId).users],
-    argv: [a.options, a.open ? '1' : '0', a.tickMs, a.createdAt, a.roomTtlMs, a.shards, a.historyLimit, a.swing],
+    argv: [
+      a.options,
+      a.open ? '1' : '0',
+      a.tickMs,
+      a.createdAt,
+      a.roomTtlMs,
+      a.shards,
+      a.historyLimit,
+      a.swing,
+      a.segments,
+      a.ask,
+      a.question,
+      a.voteTtlMs,
+    ],
   }),
   (reply) => {
-    const [created, options, open, tickMs, shards, closed, history, swing] = list(reply, 2);
-    return {
-      created: oneOf(created, [0, 1]) === 1,
-      meta: {
-        options: text(options),
-        open: optionalText(open ?? null),
-        tickMs: optionalText(tickMs ?? null),
-        shards: optionalText(shards ?? null),
-        closed: optionalText(closed ?? null),
-        history: optionalText(history ?? null),
-        swing: optionalText(swing ?? null),
-      } satisfies StoredMeta,
-    };
+    const [created, options, ...rest] = list(reply, 2);
+    return { created: oneOf(created, [0, 1]) === 1, meta: storedMeta(text(options), rest) };
   },
 );
 

@@ -5,7 +5,7 @@ import { TestRedis } from '@banterbox/testkit';
 import { renewLease, redisTimeMs } from './registry';
 import { expiredGateways, reapGateway } from './reaper';
 import { registerScripts, type ScriptedRedis } from './scripts';
-import { VoteStore, type RoomOp } from './vote-store';
+import { VoteStore, plainPlan, type RoomOp } from './vote-store';
 
 const OPTIONS = ['yes', 'no'];
 
@@ -28,6 +28,7 @@ class Model {
       if (this.total(op.user) > 0 && (!old || op.ts >= old.ts)) this.votes.set(op.user, { value: op.value, ts: op.ts });
       return;
     }
+    if (op.op === 'segment') throw new Error('the model has no segments');
     const held = mine.get(op.user) ?? 0;
     const next = op.op === 'join' ? held + op.count : op.op === 'leave' ? held - Math.min(op.count, held) : op.count;
     if (next > 0) mine.set(op.user, next);
@@ -99,7 +100,7 @@ describe('vote store scripts (real Redis)', () => {
       for (const gateway of ['g1', 'g2', 'g3']) {
         const ops = Array.from({ length: 1 + Math.floor(rand() * 8) }, () => randomOp(rand));
         ops.forEach((op) => model.apply(gateway, op));
-        void store.addRoomOps(batch, room, forever(gateway), ops, 1);
+        void store.addRoomOps(batch, room, forever(gateway), ops, plainPlan(1));
       }
       await batch.exec();
       const actual = await stored(room);
@@ -125,7 +126,7 @@ describe('vote store scripts (real Redis)', () => {
         { op: 'vote', user: 'only-dead', value: 'yes', ts: 1 },
         { op: 'join', user: 'both', count: 1 },
       ],
-      1,
+      plainPlan(1),
     );
     void store.addRoomOps(
       batch,
@@ -135,7 +136,7 @@ describe('vote store scripts (real Redis)', () => {
         { op: 'join', user: 'both', count: 1 },
         { op: 'vote', user: 'both', value: 'no', ts: 2 },
       ],
-      1,
+      plainPlan(1),
     );
     await batch.exec();
     expect(await stored(room)).toEqual({ votes: { yes: 1, no: 1 }, connected: 2 });

@@ -1,10 +1,22 @@
 import type { TallyPoint } from '@banterbox/protocol';
 import { GatewayFenced, type LeaseGrant } from './gateway-fence';
 import { keys, voterShard } from './keys';
-import { addMarker, ensureRoom, roomOps, roomVoting, type RoomOp, type StoredMeta } from './script-defs';
+import {
+  META_FIELDS,
+  addMarker,
+  ensureRoom,
+  resetVoters,
+  roomOps,
+  roomRound,
+  roomVoting,
+  storedMeta,
+  type RoomOp,
+  type StoredMeta,
+  type VoterRules,
+} from './script-defs';
 import { StoreError, type ScriptedPipeline, type ScriptedRedis } from './scripts';
 import { SlotBatch, groupBy, handled } from './slot-batch';
-import { addPartSums, shardCount } from './voter-parts';
+import { addPartSums, countFields, pointCounts, shardCount } from './voter-parts';
 
 /** What a vote room is: its options, whether guests may join, and its tick (0 = every tick). */
 export interface RoomMeta {
@@ -25,9 +37,40 @@ export interface RoomMeta {
   swing?: { threshold: number; windowMs: number };
   /** When voting closed (ms), absent while it is open (SPEC §9): votes are refused and the ticker stores nothing. */
   closedAt?: number;
+  /** Segments (SPEC §9): each tick also counts each segment's votes. Fixed when the room is created. */
+  segments?: string[];
+  /** The question that lets voters choose their segment once; absent: segments come from tokens only. */
+  ask?: string;
+  /** The current round's question. */
+  question?: string;
+  /** How long a standing vote counts without being sent again, ms; absent: while its voter is present. */
+  voteTtlMs?: number;
+  /** The current round: 0 for the first, one more for each reset. Read back from Redis it is always set. */
+  round?: number;
 }
 
-export type { RoomOp };
+/** One round of a room kept after a reset (meta `rounds`). */
+export interface RoundRecord {
+  round: number;
+  question: string;
+  opened_at: number;
+  ended_at: number;
+}
+
+/** What the roomOps script needs to know of a room, as the gateway holds its meta. */
+export function voterRules(meta: RoomMeta): VoterRules {
+  return { round: meta.round ?? 0, voteTtlMs: meta.voteTtlMs ?? 0, segmented: (meta.segments?.length ?? 0) > 0 };
+}
+
+export type { RoomOp, VoterRules };
+
+/** How a room's ops are written: split over its voter parts, under the room's rules. */
+export type VoterPlan = VoterRules & { shards: number };
+
+/** The plan of a room of `shards` voter parts in its first round, without segments or vote expiry. */
+export function plainPlan(shards = 1): VoterPlan {
+  return { shards, round: 0, voteTtlMs: 0, segmented: false };
+}
 
 export interface StoreSettings {
   historyLimit: number;
@@ -40,24 +83,35 @@ export const MARKERS_KEPT = 1000;
 /** Ops per script call: bounds the time one call holds Redis (each op is a few hash commands). */
 export const OPS_PER_CALL = 500;
 
-function parseMeta({ options, open, tickMs, shards, closed, history, swing }: StoredMeta): RoomMeta {
+/** A stored JSON list of strings (options, segments). */
+function stringList(stored: string, what: string): string[] {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(options);
+    parsed = JSON.parse(stored);
   } catch (error) {
-    throw new StoreError('room meta has unreadable options', { cause: error });
+    throw new StoreError(`room meta has unreadable ${what}`, { cause: error });
   }
   if (!Array.isArray(parsed) || !parsed.every((o) => typeof o === 'string')) {
-    throw new StoreError('room meta options must be a list of strings');
+    throw new StoreError(`room meta ${what} must be a list of strings`);
   }
+  return parsed as string[];
+}
+
+function parseMeta(stored: StoredMeta): RoomMeta {
+  const { open, tickMs, shards, closed, history, swing, segments, ask, question, voteTtl, round } = stored;
   return {
-    options: parsed as string[],
+    options: stringList(stored.options, 'options'),
     open: open === '1',
     tickMs: Number(tickMs ?? 0) || 0,
     shards: shardCount(shards),
+    round: Number(round ?? 0) || 0,
     ...(closed === null ? {} : { closedAt: Number(closed) }),
     ...(history === null ? {} : { historyLimit: Number(history) }),
     ...swingOf(swing),
+    ...(segments === null ? {} : { segments: stringList(segments, 'segments') }),
+    ...(ask === null ? {} : { ask }),
+    ...(question === null ? {} : { question }),
+    ...(voteTtl === null ? {} : { voteTtlMs: Number(voteTtl) }),
   };
 }
 
@@ -93,6 +147,10 @@ export class VoteStore {
       shards: defaults.shards ?? 1,
       historyLimit: defaults.historyLimit ?? 0,
       swing: defaults.swing ? `${defaults.swing.threshold}:${defaults.swing.windowMs}` : '',
+      segments: defaults.segments?.length ? JSON.stringify(defaults.segments) : '',
+      ask: defaults.ask ?? '',
+      question: defaults.question ?? '',
+      voteTtlMs: defaults.voteTtlMs ?? 0,
     };
   }
 
@@ -108,27 +166,51 @@ export class VoteStore {
   }
 
   async getRoom(roomId: string): Promise<RoomMeta | null> {
-    const [options, open, tickMs, shards, closed, history, swing] = await this.redis.hmget(
-      keys.voteRoom(roomId).meta,
-      'options',
-      'open',
-      'tick_ms',
-      'shards',
-      'closed',
-      'history',
-      'swing',
-    );
-    return options === null || options === undefined
-      ? null
-      : parseMeta({
-          options,
-          open: open ?? null,
-          tickMs: tickMs ?? null,
-          shards: shards ?? null,
-          closed: closed ?? null,
-          history: history ?? null,
-          swing: swing ?? null,
-        });
+    const [options, ...rest] = await this.redis.hmget(keys.voteRoom(roomId).meta, 'options', ...META_FIELDS);
+    return options === null || options === undefined ? null : parseMeta(storedMeta(options, rest));
+  }
+
+  /**
+   * Ends the room's round and starts the next with `question` (SPEC §9): its voters' counts go to
+   * zero (each voter part first, O(options × segments) each), the ending round's series and
+   * markers are kept, voting opens, and viewers are told. `conflict` when another reset came
+   * first; null when there is no such room.
+   */
+  async resetRound(roomId: string, question: string, now: number): Promise<{ round: number; conflict: boolean } | null> {
+    const meta = await this.getRoom(roomId);
+    if (!meta) return null;
+    const round = (meta.round ?? 0) + 1;
+    const shards = meta.shards ?? 1;
+    const batch = this.batch();
+    const parts = Array.from({ length: shards }, (_, shard) => {
+      const voters = keys.voterKeys(roomId, shard, shards);
+      return batch.add(voters.tally, (pipeline) => resetVoters.queue(pipeline, { voters, round, roomTtlMs: this.settings.roomTtlMs }));
+    });
+    await batch.exec();
+    await Promise.all(parts);
+    const reply = await roomRound.run(this.redis, { roomId, round, question, now, roomTtlMs: this.settings.roomTtlMs });
+    if (reply.result === 'no_room') return null;
+    return { round: reply.round, conflict: reply.result === 'conflict' };
+  }
+
+  /** The rounds kept after resets (oldest first), or null when there is no such room. */
+  async rounds(roomId: string): Promise<RoundRecord[] | null> {
+    const [options, stored] = await this.redis.hmget(keys.voteRoom(roomId).meta, 'options', 'rounds');
+    if (options === null || options === undefined) return null;
+    if (!stored) return [];
+    try {
+      const parsed: unknown = JSON.parse(stored);
+      return Array.isArray(parsed) ? (parsed as RoundRecord[]) : [];
+    } catch (error) {
+      throw new StoreError('room meta has unreadable rounds', { cause: error });
+    }
+  }
+
+  /** A kept round's series (raw JSON points, oldest first) and markers; empty once it expired. */
+  async keptRound(roomId: string, round: number): Promise<{ points: string[]; markers: string[] }> {
+    const kept = keys.voteRound(roomId, round);
+    const [points, markers] = await Promise.all([this.redis.lrange(kept.history, 0, -1), this.redis.lrange(kept.markers, 0, -1)]);
+    return { points, markers };
   }
 
   /**
@@ -180,14 +262,13 @@ export class VoteStore {
   }
 
   /** The tally as it stands now (not yet ticked), summed over the room's voter parts. */
-  async liveTally(roomId: string, meta: Pick<RoomMeta, 'options' | 'shards'>): Promise<Omit<TallyPoint, 'ts'>> {
+  async liveTally(roomId: string, meta: Pick<RoomMeta, 'options' | 'shards' | 'segments'>): Promise<Omit<TallyPoint, 'ts'>> {
     const batch = this.batch();
-    const sums = addPartSums(batch, roomId, meta.shards ?? 1, meta.options);
+    const segments = meta.segments ?? [];
+    const sums = addPartSums(batch, roomId, meta.shards ?? 1, countFields(meta.options, segments));
     await batch.exec();
     const { connected, counts } = await sums;
-    const votes: Record<string, number> = {};
-    meta.options.forEach((option, i) => (votes[option] = counts[i]!));
-    return { votes, connected };
+    return { ...pointCounts(meta.options, segments, counts), connected };
   }
 
   /**
@@ -197,9 +278,10 @@ export class VoteStore {
    * call changed nothing). A room with `shards` voter parts gets one call per part touched, each
    * with the ops of that part's users (still in order: a user's ops always go to the same part).
    */
-  addRoomOps(batch: SlotBatch, roomId: string, grant: LeaseGrant, ops: readonly RoomOp[], shards: number): Promise<number> {
+  addRoomOps(batch: SlotBatch, roomId: string, grant: LeaseGrant, ops: readonly RoomOp[], plan: VoterPlan): Promise<number> {
+    const { shards } = plan;
     const byShard = groupBy(ops, (op) => voterShard(op.user, shards));
-    const written = [...byShard].map(([shard, part]) => this.addPartOps(batch, roomId, grant, part, shard, shards));
+    const written = [...byShard].map(([shard, part]) => this.addPartOps(batch, roomId, grant, part, shard, plan));
     return handled(Promise.all(written).then((counts) => counts.reduce((sum, n) => sum + n, 0)));
   }
 
@@ -209,13 +291,13 @@ export class VoteStore {
     grant: LeaseGrant,
     ops: readonly RoomOp[],
     shard: number,
-    shards: number,
+    { shards, ...rules }: VoterPlan,
   ): Promise<number> {
     const voters = keys.voterKeys(roomId, shard, shards);
     const conns = keys.gatewayConns(roomId, grant.id, shard, shards);
     const queue = (pipeline: ScriptedPipeline): void => {
       for (let start = 0; start < ops.length; start += OPS_PER_CALL) {
-        roomOps.queue(pipeline, { voters, conns, validUntil: grant.validUntil, ops: ops.slice(start, start + OPS_PER_CALL) });
+        roomOps.queue(pipeline, { voters, conns, rules, validUntil: grant.validUntil, ops: ops.slice(start, start + OPS_PER_CALL) });
       }
     };
     return batch.add(voters.users, queue, (replies) =>

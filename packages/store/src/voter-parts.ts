@@ -13,7 +13,28 @@ export function shardCount(stored: unknown): number {
   return Math.max(1, Number(stored ?? 1) || 1);
 }
 
-/** Connected users and the counts of `options` (in their order), summed over a room's parts. */
+/**
+ * The tally fields of a room's counts, in the order the tick lists them: its options, then for
+ * each segment "<option>/<segment>" of each option (lua/include/voters.lua).
+ */
+export function countFields(options: readonly string[], segments: readonly string[] = []): string[] {
+  return [...options, ...segments.flatMap((segment) => options.map((option) => `${option}/${segment}`))];
+}
+
+/** Counts in countFields' order as a point's `votes` and, for a room with segments, `segments`. */
+export function pointCounts(
+  options: readonly string[],
+  segments: readonly string[],
+  counts: readonly number[],
+): { votes: Record<string, number>; segments?: Record<string, Record<string, number>> } {
+  const byOption = (offset: number): Record<string, number> =>
+    Object.fromEntries(options.map((option, i) => [option, counts[offset + i] ?? 0]));
+  const votes = byOption(0);
+  if (segments.length === 0) return { votes };
+  return { votes, segments: Object.fromEntries(segments.map((segment, j) => [segment, byOption((j + 1) * options.length)])) };
+}
+
+/** Connected users and the counts of `fields` (in their order: countFields), summed over a room's parts. */
 export interface PartSums {
   connected: number;
   counts: number[];
@@ -28,23 +49,23 @@ export function addPartSums(
   batch: SlotBatch,
   roomId: string,
   shards: number,
-  options: readonly string[],
+  fields: readonly string[],
   renewMs?: number,
 ): Promise<PartSums> {
   const parts = Array.from({ length: Math.max(1, shards) }, (_, shard) => {
     const voters = keys.voterKeys(roomId, shard, shards);
     return batch.add(voters.users, (pipeline) => {
-      pipeline.hmget(voters.tally, ...options).hlen(voters.users);
+      pipeline.hmget(voters.tally, ...fields).hlen(voters.users);
       if (renewMs !== undefined) pipeline.pexpire(voters.tally, renewMs);
     });
   });
   return handled(
     Promise.all(parts).then((replies) => {
-      const counts = options.map(() => 0);
+      const counts = fields.map(() => 0);
       let connected = 0;
       for (const [tally, users] of replies) {
         const stored = list(tally).map(optionalText);
-        options.forEach((_, i) => (counts[i]! += Math.max(0, Number(stored[i] ?? 0))));
+        fields.forEach((_, i) => (counts[i]! += Math.max(0, Number(stored[i] ?? 0))));
         connected += Number(users);
       }
       return { connected, counts };

@@ -7,7 +7,7 @@ import { reapGateway } from './reaper';
 import { TickResult } from './script-defs';
 import { registerScripts, type ScriptedRedis } from './scripts';
 import { TickEngine, parseLayout } from './tick-engine';
-import { VoteStore, type RoomOp } from './vote-store';
+import { VoteStore, plainPlan, type RoomOp } from './vote-store';
 
 const OPTIONS = ['yes', 'no'];
 const USERS = Array.from({ length: 30 }, (_, i) => `viewer-${i}`);
@@ -31,7 +31,7 @@ describe('a vote room with its voters in parts (real Redis Cluster, 3 masters)',
 
   async function apply(room: string, gateway: string, ops: RoomOp[], shards: number): Promise<number> {
     const batch = store.batch();
-    const applied = store.addRoomOps(batch, room, { id: gateway, validUntil: Number.MAX_SAFE_INTEGER }, ops, shards);
+    const applied = store.addRoomOps(batch, room, { id: gateway, validUntil: Number.MAX_SAFE_INTEGER }, ops, plainPlan(shards));
     await batch.exec();
     return applied;
   }

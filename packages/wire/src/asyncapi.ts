@@ -16,6 +16,7 @@ const VOTE_RECEIVED: Record<string, MessageSpec> = {
     example: { auth: { user_id: 'u1', token: '<jwt>', room: 'r1', since: 1700000000000 } },
   },
   vote: { schema: 'VoteCast', summary: 'Cast or withdraw the standing vote', example: { vote: { value: 'yes', ts: 1700000000123 } } },
+  segment: { schema: 'VoteSegment', summary: "Choose one's segment, once", example: { segment: 'team-red' } },
 };
 
 const VOTE_SENT: Record<string, MessageSpec> = {
@@ -44,7 +45,13 @@ const VOTE_SENT: Record<string, MessageSpec> = {
     summary: 'A marker dropped on the timeline',
     example: { marker: { ts: 1700000001500, label: 'The reveal', auto: false } },
   },
-  state: { schema: 'VoteState', summary: 'Voting closed or opened', example: { state: { closed: true, ts: 1700000000500 } } },
+  state: {
+    schema: 'VoteState',
+    summary: 'Voting closed or opened, a new round, what a joining voter needs to know',
+    example: {
+      state: { closed: false, ts: 1700000000500, round: 2, question: 'Who won the debate?', segments: ['team-red', 'team-blue'] },
+    },
+  },
   error: {
     schema: 'VoteError',
     summary: 'A refused message',

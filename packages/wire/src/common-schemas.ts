@@ -1,4 +1,4 @@
-import { ID_PATTERN, MAX_MARKER_LABEL, OPTION_PATTERN } from '@banterbox/protocol';
+import { ID_PATTERN, MAX_MARKER_LABEL, MAX_SEGMENTS, OPTION_PATTERN } from '@banterbox/protocol';
 import { array, boolean, integer, object, patternOf, ref, string, type SchemaSet } from './schema';
 
 /** Schemas both socket protocols and the HTTP API use. */
@@ -17,9 +17,24 @@ export const commonSchemas: SchemaSet = {
     propertyNames: ref('Option'),
     additionalProperties: ref('Count'),
   },
-  TallyPoint: object({ ts: ref('UnixMs'), votes: ref('Tally'), connected: ref('Count') }, ['ts', 'votes', 'connected'], {
-    description: 'One tick of a vote room: the tally at `ts` and the users connected to the room. `ts` is always the first field.',
-  }),
+  TallyPoint: object(
+    {
+      ts: ref('UnixMs'),
+      votes: ref('Tally'),
+      connected: ref('Count'),
+      segments: {
+        type: 'object',
+        description: "A room with segments (SPEC §9): each segment's tally, every segment and option listed.",
+        propertyNames: ref('Id'),
+        additionalProperties: ref('Tally'),
+        maxProperties: MAX_SEGMENTS,
+      },
+    },
+    ['ts', 'votes', 'connected'],
+    {
+      description: 'One tick of a vote room: the tally at `ts` and the users connected to the room. `ts` is always the first field.',
+    },
+  ),
   Marker: object(
     {
       ts: ref('UnixMs'),

@@ -1,5 +1,13 @@
-import { MAX_MARKER_LABEL, MAX_OPTIONS, MAX_ROOM_HISTORY, MAX_VOTER_SHARDS } from '@banterbox/protocol';
-import { array, boolean, integer, object, ref, string, type SchemaSet } from './schema';
+import {
+  MAX_MARKER_LABEL,
+  MAX_OPTIONS,
+  MAX_QUESTION,
+  MAX_ROOM_HISTORY,
+  MAX_SEGMENTS,
+  MAX_VOTE_TTL_S,
+  MAX_VOTER_SHARDS,
+} from '@banterbox/protocol';
+import { array, boolean, integer, nullable, object, ref, string, type SchemaSet } from './schema';
 
 const MAX_TOKEN_TTL_S = 30 * 24 * 3600;
 
@@ -31,7 +39,31 @@ const roomFields = {
     description:
       'Automatic swing markers: one when the net value (first option minus second) moves by `threshold` within `window_s`; null for none.',
   },
+  segments: nullable(
+    array(ref('Id'), {
+      minItems: 1,
+      maxItems: MAX_SEGMENTS,
+      uniqueItems: true,
+      description:
+        "Segments counted apart (SPEC §9): each point also carries each segment's tally. A voter's segment is the token's `seg` claim, or their own choice when the room asks (`segment_question`). Null for none.",
+    }),
+  ),
+  segment_question: nullable(
+    string({ minLength: 1, maxLength: MAX_QUESTION, description: 'Asked of voters whose token names no segment: they choose one, once.' }),
+  ),
+  question: nullable(
+    string({ minLength: 1, maxLength: MAX_QUESTION, description: "The round's question, shown on the page and the overlay." }),
+  ),
+  vote_ttl_s: nullable(
+    integer({
+      minimum: 1,
+      maximum: MAX_VOTE_TTL_S,
+      description: 'A standing vote not re-sent within this many seconds stops counting; null: it counts while its voter is present.',
+    }),
+  ),
 };
+
+const round = integer({ minimum: 0, description: 'The current round: 0 for the first, one more for each reset.' });
 
 const closed = boolean({ description: 'Whether voting is closed (SPEC §9).' });
 
@@ -45,8 +77,9 @@ export const httpSchemas: SchemaSet = {
       role: string({
         enum: ['viewer', 'moderator'],
         default: 'viewer',
-        description: 'A moderator may also close and open voting in the room.',
+        description: 'A moderator may also close, open and reset voting in the room, and drop markers.',
       }),
+      seg: { allOf: [ref('Id')], description: "The voter's segment (claim `seg`), in rooms that count segments." },
     },
     ['user_id', 'room'],
   ),
@@ -57,9 +90,33 @@ export const httpSchemas: SchemaSet = {
   RoomRequest: object(roomFields, [], {
     description: 'A vote room to create; every field may be left out (a random id, ["yes", "no"], every tick, not open, one shard).',
   }),
-  Room: object({ ...roomFields, closed }),
-  RoomState: object({ ...roomFields, closed, ts: ref('UnixMs'), votes: ref('Tally'), connected: ref('Count') }, undefined, {
-    description: 'The room and its live tally, read now (not the last tick).',
+  Room: object({ ...roomFields, closed, round }),
+  RoomState: object(
+    { ...roomFields, closed, round, ts: ref('UnixMs'), votes: ref('Tally'), connected: ref('Count'), segments_tally: ref('SegmentsTally') },
+    ['room', ...Object.keys(roomFields).slice(1), 'closed', 'round', 'ts', 'votes', 'connected'],
+    { description: 'The room and its live tally, read now (not the last tick).' },
+  ),
+  SegmentsTally: {
+    type: 'object',
+    description: "A room with segments: each segment's live tally.",
+    propertyNames: ref('Id'),
+    additionalProperties: ref('Tally'),
+  },
+  ResetRequest: object({ question: string({ minLength: 1, maxLength: MAX_QUESTION }) }),
+  RoundStarted: object({ room: ref('Id'), round: integer({ minimum: 1 }), question: string(), opened_at: ref('UnixMs') }, undefined, {
+    description: 'The new round, open for votes.',
+  }),
+  Rounds: object({
+    room: ref('Id'),
+    rounds: array(
+      object({
+        round,
+        question: string(),
+        opened_at: nullable(ref('UnixMs')),
+        ended_at: { ...nullable(ref('UnixMs')), description: 'When a reset ended it; null for the current round (the last).' },
+      }),
+      { description: 'The rounds kept (oldest first; their series expire with the room) and the current one, last.' },
+    ),
   }),
   VotingChange: object(
     {
@@ -77,6 +134,9 @@ export const httpSchemas: SchemaSet = {
     {
       room: ref('Id'),
       options: array(ref('Option')),
+      segments: array(ref('Id'), { description: "A room with segments: its segments (each point carries each one's tally)." }),
+      round,
+      question: string({ description: "The round's question; empty for none." }),
       anchor: {
         allOf: [ref('UnixMs')],
         description:
@@ -85,10 +145,10 @@ export const httpSchemas: SchemaSet = {
       points: array(ref('TallyPoint')),
       markers: array(ref('Marker')),
     },
-    undefined,
+    ['room', 'options', 'round', 'question', 'anchor', 'points', 'markers'],
     {
       description:
-        "The room's stored points and markers within the window, oldest first; the last HISTORY_LIMIT ticks (or the room's history_limit) are kept while the room lives.",
+        "The round's stored points and markers within the window, oldest first; the last HISTORY_LIMIT ticks (or the room's history_limit) are kept while the room lives.",
     },
   ),
   MarkerRequest: object({ label: string({ minLength: 1, maxLength: MAX_MARKER_LABEL, description: 'Trimmed; no control characters.' }) }),

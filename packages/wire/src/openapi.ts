@@ -110,6 +110,28 @@ const OPERATIONS: Record<string, Record<'get' | 'post', Operation | undefined>> 
     },
     get: undefined,
   },
+  '/api/rooms/{room}/reset': {
+    post: {
+      summary: 'Start a new round with a new question',
+      tag: 'vote',
+      description:
+        'The round ends and its series and markers are kept (`GET /api/rooms/{room}/series?round=n`) for the room\'s idle expiry; the new one starts with an empty series, voting open and every standing vote gone (clients ask again). Every viewer gets `{"state":{"round":n,"question":...}}`. 409 when another reset came first.',
+      security: ['admin', 'moderatorToken'],
+      body: 'ResetRequest',
+      drains: true,
+      responses: { 200: { description: 'The new round.', body: 'RoundStarted' }, ...errors(400, 401, 403, 404, 409, 413) },
+    },
+    get: undefined,
+  },
+  '/api/rooms/{room}/rounds': {
+    get: {
+      summary: "A room's rounds",
+      tag: 'vote',
+      drains: true,
+      responses: { 200: { description: 'The rounds, oldest first.', body: 'Rounds' }, ...errors(400, 404) },
+    },
+    post: undefined,
+  },
   '/api/rooms/{room}/markers': {
     post: {
       summary: "Drop a marker on a room's timeline",
@@ -145,12 +167,14 @@ const OPERATIONS: Record<string, Record<'get' | 'post', Operation | undefined>> 
     get: {
       summary: "Export a room's stored points",
       tag: 'vote',
-      description: 'Streams the points with since ≤ ts ≤ until, oldest first, as JSON or CSV (ts, time, one column per option, connected).',
+      description:
+        'Streams the points with since ≤ ts ≤ until, oldest first, as JSON or CSV (ts, time, one column per option, connected, one column per segment and option as `<segment>:<option>`, markers).',
       security: ['admin', 'roomToken'],
       drains: true,
       query: {
         since: { type: 'string', pattern: '^\\S+$', description: 'Unix ms or an ISO 8601 time; the start when left out.' },
         until: { type: 'string', pattern: '^\\S+$', description: 'Unix ms or an ISO 8601 time; now when left out.' },
+        round: { type: 'string', pattern: '^\\d+$', description: 'A round kept after a reset; the current round when left out.' },
         format: FORMAT,
       },
       responses: { 200: { description: 'The series.', body: 'Series', alternative: 'csv' }, ...errors(400, 401, 403, 404) },

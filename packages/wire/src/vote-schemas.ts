@@ -1,4 +1,4 @@
-import { VOTE_ERROR_CODES } from '@banterbox/protocol';
+import { MAX_QUESTION, MAX_SEGMENTS, VOTE_ERROR_CODES } from '@banterbox/protocol';
 import { array, boolean, integer, object, ref, string, type SchemaSet } from './schema';
 
 const TIME = { type: 'number', minimum: 0 };
@@ -57,6 +57,12 @@ export const voteSchemas: SchemaSet = {
           ts: array(integer(), { description: 'The first tick time, then (step, how many) pairs of equal steps.' }),
           votes: array(array(integer()), { description: 'Per option (in `options` order): the first count, then differences.' }),
           connected: array(integer(), { description: 'The first count, then differences.' }),
+          segments: {
+            type: 'object',
+            description: "A room with segments: each segment's columns, as `votes`.",
+            propertyNames: ref('Id'),
+            additionalProperties: array(array(integer())),
+          },
         },
         ['options', 'ts', 'votes', 'connected'],
       ),
@@ -68,17 +74,30 @@ export const voteSchemas: SchemaSet = {
         'The join history in columns, when auth asked for `compact`: the same points as a `data` frame in about a seventh of the bytes.',
     },
   ),
+  VoteSegment: object({ segment: ref('Id') }, ['segment'], {
+    description:
+      "The voter's own segment, in a room that asks for one (its state frame has `ask`) and whose token names none. The first choice holds.",
+  }),
   VoteState: object(
     {
-      state: object({
-        closed: boolean({ description: 'Whether voting is closed.' }),
-        ts: ref('UnixMs'),
-      }),
+      state: object(
+        {
+          closed: boolean({ description: 'Whether voting is closed.' }),
+          ts: ref('UnixMs'),
+          round: integer({ minimum: 1, description: 'The round, once a reset started one past the first: every standing vote is gone.' }),
+          question: string({ maxLength: MAX_QUESTION, description: "The round's question." }),
+          segments: array(ref('Id'), { maxItems: MAX_SEGMENTS, description: "The room's segments (on join)." }),
+          ask: string({ maxLength: MAX_QUESTION, description: 'The question that lets a voter choose a segment, once (on join).' }),
+          vote_ttl_s: integer({ minimum: 1, description: 'A vote stops counting when not re-sent within this many seconds (on join).' }),
+          segment: ref('Id'),
+        },
+        ['closed', 'ts'],
+      ),
     },
     ['state'],
     {
       description:
-        'Voting in the room closed or opened (`POST /api/rooms/{room}/close`, `/open`). Sent to every viewer when it happens, and after the history to a client joining a closed room. While closed no points come and votes get the `closed` error; the first point after it means voting is open again.',
+        'Voting in the room closed or opened (`POST /api/rooms/{room}/close`, `/open`), or a reset started a new round with its question (`/reset`): sent to every viewer when it happens. After the history a joining client gets one too when the room is closed or has a round past the first, a question, segments or a vote expiry, with what a voter needs to know (its own segment when the token names one). While closed no points come and votes get the `closed` error; the first point after it means voting is open again. A new `round` clears every standing vote and starts an empty series.',
     },
   ),
   VoteError: object(
@@ -88,6 +107,6 @@ export const voteSchemas: SchemaSet = {
     ['error'],
     { description: 'A refused or malformed message. See the code registry (`GET /api/codes`) for what each code means.' },
   ),
-  VoteClientFrame: { oneOf: [ref('VoteAuth'), ref('VoteCast')] },
+  VoteClientFrame: { oneOf: [ref('VoteAuth'), ref('VoteCast'), ref('VoteSegment')] },
   VoteServerFrame: { oneOf: [ref('VoteData'), ref('VoteHistory'), ref('VoteMarker'), ref('VoteState'), ref('VoteError')] },
 };

@@ -23,8 +23,8 @@ describe('the wire documents', () => {
         .all()
         .map((c) => c.address()),
     ).toEqual(['/api/vote_ws/', '/connect']);
-    // Vote: 2 received, 5 sent; poker: 11 requests, 12 events.
-    expect(document?.messages().all().length).toBe(7 + 11 + 12);
+    // Vote: 3 received, 5 sent; poker: 11 requests, 12 events.
+    expect(document?.messages().all().length).toBe(8 + 11 + 12);
   });
 
   it('is a valid OpenAPI 3.1 document (@seriousme/openapi-schema-validator)', () => {

@@ -30,9 +30,9 @@ describe('a gateway-local vote room', () => {
     const room = new LocalVoteRoom('r', meta, 3);
     expect(room.connect('u')).toBe(true);
     expect(room.connect('u')).toBe(false);
-    room.recordVote('u', { value: 'yes', ts: 10 });
-    room.recordVote('u', { value: 'no', ts: 5 });
-    expect(room.users.get('u')?.vote).toEqual({ value: 'yes', ts: 10 });
+    room.recordVote('u', { value: 'yes', ts: 10, at: 1 });
+    room.recordVote('u', { value: 'no', ts: 5, at: 2 });
+    expect(room.users.get('u')?.vote).toEqual({ value: 'yes', ts: 10, at: 1 });
     expect(room.disconnect('u')).toBe(false);
     expect(room.disconnect('u')).toBe(true);
     expect(room.users.has('u')).toBe(false);

@@ -23,12 +23,16 @@ function decoded(frame: string): VoteServerFrame | undefined {
 export interface StandingVote {
   value: string;
   ts: number;
+  /** When this gateway took it (its clock, ms): a vote older than the room's vote expiry is not re-asserted. */
+  at: number;
 }
 
-/** A user as this gateway sees them in one room: its connections and their newest vote. */
+/** A user as this gateway sees them in one room: its connections, their newest vote of the round and their segment. */
 export interface LocalUser {
   connections: number;
   vote: StandingVote | undefined;
+  /** Their segment as claimed by their token or chosen here (re-asserted with the vote). */
+  segment: { name: string; claimed: boolean } | undefined;
 }
 
 /**
@@ -67,7 +71,8 @@ export class LocalVoteRoom {
 
   /** Takes the meta read from Redis, keeping a voting state heard on the channel while it was read. */
   loaded(meta: RoomMeta): void {
-    this.meta = this.stateTs > 0 ? { ...meta, closedAt: this.meta.closedAt } : meta;
+    const heard = this.meta;
+    this.meta = this.stateTs > 0 ? { ...meta, closedAt: heard.closedAt, round: heard.round, question: heard.question } : meta;
   }
 
   /** Merges stored history (oldest first) with points that arrived while it was read. */
@@ -111,15 +116,45 @@ export class LocalVoteRoom {
   acceptState(frame: string): boolean {
     const state = decoded(frame);
     if (state?.kind !== 'state' || state.ts < this.stateTs) return false;
+    if (state.round !== undefined && state.round < (this.meta.round ?? 0)) return false;
     this.stateTs = state.ts;
     this.meta = { ...this.meta, closedAt: state.closed ? state.ts : undefined };
+    if (state.round !== undefined && state.round > (this.meta.round ?? 0)) this.newRound(state.round, state.question);
     return true;
   }
 
-  /** The frame a joining client gets after the history while voting is closed; undefined while open. */
-  closedFrame(): string | undefined {
-    const closedAt = this.meta.closedAt;
-    return closedAt === undefined ? undefined : stateFrame({ closed: true, ts: closedAt });
+  /**
+   * A reset started round `round` (roomRound-6): its series starts empty, without markers, and
+   * every standing vote here is gone (Redis counts none of them in the new round).
+   */
+  private newRound(round: number, question: string | undefined): void {
+    this.meta = { ...this.meta, round, question };
+    for (const user of this.users.values()) user.vote = undefined;
+    this.points = [];
+    this.markers = [];
+    this.historyCache = undefined;
+    this.compactCache = undefined;
+  }
+
+  /**
+   * The frame a joining client gets after the history: the voting state, the round's question and
+   * what voters need to know (segments, the vote expiry, their own segment `claimed` by their
+   * token); undefined for a room that has none of these to tell (an open room of round 0).
+   */
+  joinFrame(claimed?: string): string | undefined {
+    const { closedAt, round = 0, question, segments, ask, voteTtlMs } = this.meta;
+    if (closedAt === undefined && round === 0 && question === undefined && segments === undefined && voteTtlMs === undefined)
+      return undefined;
+    return stateFrame({
+      closed: closedAt !== undefined,
+      ts: closedAt ?? this.stateTs,
+      ...(round > 0 ? { round } : {}),
+      question,
+      segments,
+      ask,
+      voteTtlS: voteTtlMs === undefined ? undefined : voteTtlMs / 1000,
+      segment: claimed,
+    });
   }
 
   /**
@@ -131,9 +166,9 @@ export class LocalVoteRoom {
     if (since !== undefined) {
       const after = this.points.filter((point) => pointTs(point) > since);
       const markers = this.markers.filter((marker) => pointTs(marker) > since);
-      return compact ? compactHistoryFrame(after, this.meta.options, markers) : dataFrame(after, markers);
+      return compact ? compactHistoryFrame(after, this.meta.options, markers, this.meta.segments) : dataFrame(after, markers);
     }
-    if (compact) return (this.compactCache ??= compactHistoryFrame(this.points, this.meta.options, this.markers));
+    if (compact) return (this.compactCache ??= compactHistoryFrame(this.points, this.meta.options, this.markers, this.meta.segments));
     return (this.historyCache ??= dataFrame(this.points, this.markers));
   }
 
@@ -162,7 +197,7 @@ export class LocalVoteRoom {
       user.connections += 1;
       return false;
     }
-    this.users.set(userId, { connections: 1, vote: undefined });
+    this.users.set(userId, { connections: 1, vote: undefined, segment: undefined });
     return true;
   }
 
@@ -180,5 +215,26 @@ export class LocalVoteRoom {
   recordVote(userId: string, vote: StandingVote): void {
     const user = this.users.get(userId);
     if (user && (user.vote === undefined || vote.ts >= user.vote.ts)) user.vote = vote;
+  }
+
+  /**
+   * Records a user's segment: one their token claims replaces any; a choice is kept only if they
+   * have none yet (Redis keeps the first choice across gateways too). False when it is ignored.
+   */
+  recordSegment(userId: string, name: string, claimed: boolean): boolean {
+    const user = this.users.get(userId);
+    if (!user || (!claimed && user.segment !== undefined)) return false;
+    user.segment = { name, claimed };
+    return true;
+  }
+
+  /**
+   * The standing vote of `user` to re-assert: none once it is older than the room's vote expiry
+   * (Redis has taken it out of the count; sending it again would count it again).
+   */
+  liveVote(user: LocalUser, now: number): StandingVote | undefined {
+    const ttl = this.meta.voteTtlMs;
+    if (!user.vote || (ttl !== undefined && now - user.vote.at >= ttl)) return undefined;
+    return user.vote;
   }
 }

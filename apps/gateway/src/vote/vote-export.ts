@@ -1,7 +1,7 @@
 import type { Secrets } from '@banterbox/auth';
 import type { Logger } from '@banterbox/logger';
 import { isValidId, pointTs, type Marker, type TallyPoint } from '@banterbox/protocol';
-import type { VoteStore } from '@banterbox/store';
+import type { RoomMeta, VoteStore } from '@banterbox/store';
 import { HttpError, checkRoomBearer, handleAsync, type HttpRoutes, type Reply } from '../http/http';
 
 export interface VoteExportDeps {
@@ -40,8 +40,10 @@ const csvField = (text: string): string => (/[",\r\n]/.test(text) ? `"${text.rep
  * CSV of points: ts, the time in ISO 8601, one column per option, connected, and the labels of
  * the markers since the point before (several joined by " | ").
  */
-function* csvRows(options: readonly string[], points: readonly string[], markers: readonly Marker[]): Generator<string> {
-  yield `ts,time,${options.join(',')},connected,markers\n`;
+function* csvRows(series: Series, points: readonly string[], markers: readonly Marker[]): Generator<string> {
+  const { options, segments } = series;
+  const segmentColumns = segments.flatMap((segment) => options.map((option) => `${segment}:${option}`));
+  yield `ts,time,${[...options, 'connected', ...segmentColumns].join(',')},markers\n`;
   let next = 0;
   for (let i = 0; i < points.length; i += POINTS_PER_WRITE) {
     yield points
@@ -50,22 +52,33 @@ function* csvRows(options: readonly string[], points: readonly string[], markers
         const point = JSON.parse(text) as TallyPoint;
         const labels: string[] = [];
         while (next < markers.length && markers[next]!.ts <= point.ts) labels.push(markers[next++]!.label);
-        const counts = options.map((o) => point.votes[o] ?? 0).join(',');
-        return `${point.ts},${new Date(point.ts).toISOString()},${counts},${point.connected},${csvField(labels.join(' | '))}\n`;
+        const counts = [
+          ...options.map((o) => point.votes[o] ?? 0),
+          point.connected,
+          ...segments.flatMap((segment) => options.map((o) => point.segments?.[segment]?.[o] ?? 0)),
+        ];
+        return `${point.ts},${new Date(point.ts).toISOString()},${counts.join(',')},${csvField(labels.join(' | '))}\n`;
       })
       .join('');
   }
 }
 
+/** What an export is of: one round of a room. */
+interface Series {
+  roomId: string;
+  options: readonly string[];
+  segments: readonly string[];
+  round: number;
+  question: string;
+  /** When the round opened (ms): the replay lines the series up with the recording from it. */
+  anchor: number;
+}
+
 /** JSON of points and markers, each written as stored (the snapshot codec's form), and the round's anchor. */
-function* jsonParts(
-  roomId: string,
-  options: readonly string[],
-  anchor: number,
-  points: readonly string[],
-  markers: readonly string[],
-): Generator<string> {
-  yield `{"room":${JSON.stringify(roomId)},"options":${JSON.stringify(options)},"anchor":${anchor},"points":[`;
+function* jsonParts(series: Series, points: readonly string[], markers: readonly string[]): Generator<string> {
+  const { roomId, options, segments, round, question, anchor } = series;
+  const head = { room: roomId, options, ...(segments.length > 0 ? { segments } : {}), round, question, anchor };
+  yield `${JSON.stringify(head).slice(0, -1)},"points":[`;
   for (let i = 0; i < points.length; i += POINTS_PER_WRITE) {
     yield (i > 0 ? ',' : '') + points.slice(i, i + POINTS_PER_WRITE).join(',');
   }
@@ -97,10 +110,41 @@ function stream(r: Reply, headers: Record<string, string>, parts: Iterator<strin
   if (!pump()) r.res.onWritable(() => pump());
 }
 
+/** `round` of the query: a whole number up to the room's current round (absent: the current one). */
+function roundOf(value: string | null, current: number): number {
+  if (value === null || value === '') return current;
+  const round = /^\d+$/.test(value) ? Number(value) : NaN;
+  if (!(round <= current)) throw new HttpError(400, `round must be a whole number from 0 to ${current}`);
+  return round;
+}
+
+/** The stored points and markers of one round of a room (the current one, or one kept after a reset). */
+async function readRound(
+  store: VoteStore,
+  roomId: string,
+  meta: RoomMeta,
+  round: number,
+): Promise<{ history: string[]; stored: string[]; series: Series }> {
+  const base = { roomId, options: meta.options, segments: meta.segments ?? [], round };
+  if (round === (meta.round ?? 0)) {
+    const [history, stored, anchor] = await Promise.all([
+      store.history(roomId, meta.historyLimit),
+      store.markers(roomId),
+      store.anchor(roomId),
+    ]);
+    return { history, stored, series: { ...base, question: meta.question ?? '', anchor: anchor ?? 0 } };
+  }
+  const [kept, rounds] = await Promise.all([store.keptRound(roomId, round), store.rounds(roomId)]);
+  const record = rounds?.find((r) => r.round === round);
+  if (!record || (kept.points.length === 0 && kept.markers.length === 0)) throw new HttpError(404, `round ${round} is no longer kept`);
+  return { history: kept.points, stored: kept.markers, series: { ...base, question: record.question, anchor: record.opened_at } };
+}
+
 /**
- * `GET /api/rooms/<room>/series?since=&until=&format=json|csv` (SPEC §8): the room's stored points
+ * `GET /api/rooms/<room>/series?since=&until=&round=&format=json|csv` (SPEC §8, §9): the room's stored points
  * (the last HISTORY_LIMIT ticks, or the room's own `history_limit`, while the room lives), oldest
- * first, those with since ≤ ts ≤ until.
+ * first, those with since ≤ ts ≤ until; of the current round, or of round `round` while it is kept
+ * after a reset.
  * The history is read in one command, so the series is one consistent cut, then written out in
  * pieces as the client takes them.
  */
@@ -119,19 +163,13 @@ export function mountVoteExport(app: HttpRoutes, deps: VoteExportDeps): void {
       await checkRoomBearer(authorization, roomId, { adminKey: deps.adminKey, secrets: deps.secrets, moderator: false });
       const meta = await deps.store.getRoom(roomId);
       if (!meta) throw new HttpError(404, `room ${roomId} not found`);
-      const [history, stored, anchor] = await Promise.all([
-        deps.store.history(roomId, meta.historyLimit),
-        deps.store.markers(roomId),
-        deps.store.anchor(roomId),
-      ]);
+      const round = roundOf(query.get('round'), meta.round ?? 0);
+      const { history, stored, series } = await readRound(deps.store, roomId, meta, round);
       const points = history.slice(firstAtOrAfter(history, since), firstAtOrAfter(history, until + 1));
       const markers = stored.slice(firstAtOrAfter(stored, since), firstAtOrAfter(stored, until + 1));
+      if (series.anchor === 0 && points.length > 0) series.anchor = pointTs(points[0]!);
       if (format === 'json') {
-        stream(
-          r,
-          { 'content-type': 'application/json', 'cache-control': 'no-store' },
-          jsonParts(roomId, meta.options, anchor ?? (points.length > 0 ? pointTs(points[0]!) : 0), points, markers),
-        );
+        stream(r, { 'content-type': 'application/json', 'cache-control': 'no-store' }, jsonParts(series, points, markers));
         return;
       }
       stream(
@@ -142,7 +180,7 @@ export function mountVoteExport(app: HttpRoutes, deps: VoteExportDeps): void {
           'cache-control': 'no-store',
         },
         csvRows(
-          meta.options,
+          series,
           points,
           markers.map((marker) => JSON.parse(marker) as Marker),
         ),

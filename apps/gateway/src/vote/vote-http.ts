@@ -8,8 +8,11 @@ import {
   ProtocolError,
   MAX_MARKER_LABEL,
   isRecord,
+  MAX_VOTE_TTL_S,
   isValidId,
   validateOptions,
+  validateQuestion,
+  validateSegments,
 } from '@banterbox/protocol';
 import type { RoomMeta, VoteStore } from '@banterbox/store';
 import { HttpError, checkAdmin, checkRoomBearer, handleAsync, readJson, sendJson, type HttpRoutes } from '../http/http';
@@ -34,16 +37,17 @@ const DEFAULT_TOKEN_TTL_S = 3600;
 const GUEST_TOKEN_TTL_S = 3600;
 const MAX_TOKEN_TTL_S = 30 * 24 * 3600;
 
-function tokenRequest(body: unknown): { userId: string; room: string; ttlS: number; role: TokenRole } {
+function tokenRequest(body: unknown): { userId: string; room: string; ttlS: number; role: TokenRole; seg: string | undefined } {
   if (!isRecord(body)) throw new HttpError(400, 'body must be a JSON object');
-  const { user_id: userId, room, ttl_s: ttl = DEFAULT_TOKEN_TTL_S, role = 'viewer' } = body;
+  const { user_id: userId, room, ttl_s: ttl = DEFAULT_TOKEN_TTL_S, role = 'viewer', seg } = body;
+  if (seg !== undefined && !isValidId(seg)) throw new HttpError(400, 'seg must be a segment name: 1-64 characters of [A-Za-z0-9_-]');
   if (!isValidId(userId)) throw new HttpError(400, 'user_id must be 1-64 characters of [A-Za-z0-9_-]');
   if (room !== '*' && !isValidId(room)) throw new HttpError(400, 'room must be a room id or *');
   if (typeof ttl !== 'number' || !Number.isInteger(ttl) || ttl < 1 || ttl > MAX_TOKEN_TTL_S) {
     throw new HttpError(400, `ttl_s must be a whole number of seconds from 1 to ${MAX_TOKEN_TTL_S}`);
   }
   if (role !== 'viewer' && role !== 'moderator') throw new HttpError(400, 'role must be viewer or moderator');
-  return { userId, room: room as string, ttlS: ttl, role };
+  return { userId, room: room as string, ttlS: ttl, role, seg };
 }
 
 function roomRequest(body: unknown, tickMs: number): { roomId: string; meta: RoomMeta } {
@@ -56,14 +60,13 @@ function roomRequest(body: unknown, tickMs: number): { roomId: string; meta: Roo
     voter_shards: shards = 1,
     history_limit: historyLimit = null,
     swing = null,
+    segments = null,
+    segment_question: ask = null,
+    question = null,
+    vote_ttl_s: voteTtlS = null,
   } = body;
   if (!isValidId(room)) throw new HttpError(400, 'room must be 1-64 characters of [A-Za-z0-9_-]');
-  let validOptions: string[];
-  try {
-    validOptions = validateOptions(options);
-  } catch (error) {
-    throw new HttpError(400, error instanceof ProtocolError ? error.message : 'invalid options');
-  }
+  const validOptions = asHttpError(() => validateOptions(options));
   if (typeof roomTick !== 'number' || !Number.isInteger(roomTick) || roomTick < 0 || roomTick % tickMs !== 0 || roomTick > 3_600_000) {
     throw new HttpError(400, `tick_ms must be 0 (every tick) or a multiple of the service tick (${tickMs} ms), at most one hour`);
   }
@@ -77,8 +80,32 @@ function roomRequest(body: unknown, tickMs: number): { roomId: string; meta: Roo
   ) {
     throw new HttpError(400, `history_limit must be a whole number of points from 1 to ${MAX_ROOM_HISTORY}`);
   }
-  const meta: RoomMeta = { options: validOptions, open, tickMs: roomTick, shards, ...swingRequest(swing) };
-  return { roomId: room, meta: historyLimit === null ? meta : { ...meta, historyLimit } };
+  if (voteTtlS !== null && (typeof voteTtlS !== 'number' || !Number.isInteger(voteTtlS) || voteTtlS < 1 || voteTtlS > MAX_VOTE_TTL_S)) {
+    throw new HttpError(400, `vote_ttl_s must be a whole number of seconds from 1 to ${MAX_VOTE_TTL_S}`);
+  }
+  if (ask !== null && segments === null) throw new HttpError(400, 'segment_question needs segments');
+  const meta: RoomMeta = {
+    options: validOptions,
+    open,
+    tickMs: roomTick,
+    shards,
+    ...swingRequest(swing),
+    ...(historyLimit === null ? {} : { historyLimit }),
+    ...(segments === null ? {} : { segments: asHttpError(() => validateSegments(segments)) }),
+    ...(ask === null ? {} : { ask: asHttpError(() => validateQuestion(ask, 'segment_question')) }),
+    ...(question === null ? {} : { question: asHttpError(() => validateQuestion(question, 'question')) }),
+    ...(voteTtlS === null ? {} : { voteTtlMs: voteTtlS * 1000 }),
+  };
+  return { roomId: room, meta };
+}
+
+/** `check()`'s value; its ProtocolError as a 400. */
+function asHttpError<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    throw new HttpError(400, error instanceof ProtocolError ? error.message : 'invalid request');
+  }
 }
 
 /** `"swing": {"threshold", "window_s"}` of a room request: automatic swing markers, or none (null). */
@@ -102,6 +129,11 @@ function roomView(roomId: string, meta: RoomMeta, historyLimit: number): Record<
     history_limit: meta.historyLimit ?? historyLimit,
     swing: meta.swing ? { threshold: meta.swing.threshold, window_s: meta.swing.windowMs / 1000 } : null,
     closed: meta.closedAt !== undefined,
+    segments: meta.segments ?? null,
+    segment_question: meta.ask ?? null,
+    question: meta.question ?? null,
+    round: meta.round ?? 0,
+    vote_ttl_s: meta.voteTtlMs === undefined ? null : meta.voteTtlMs / 1000,
   };
 }
 
@@ -115,11 +147,11 @@ function markerLabel(body: unknown): string {
   return label;
 }
 
-/** Who may run a room (SPEC §9: close and open voting, add markers): the admin key or a moderator token for it. */
+/** Who may run a room (SPEC §9: close, open and reset voting, add markers): the admin key or a moderator token for it. */
 const checkModerator = (authorization: string, roomId: string, deps: VoteHttpDeps): Promise<void> =>
   checkRoomBearer(authorization, roomId, { adminKey: deps.adminKey, secrets: deps.secrets, moderator: true });
 
-/** The vote rooms' HTTP API (SPEC §3, §4, §9): tokens, rooms, closing and opening voting, guests and the demo room. */
+/** The vote rooms' HTTP API (SPEC §3, §4, §9): tokens, rooms, closing, opening and resetting voting, guests and the demo room. */
 export function mountVoteHttp(app: HttpRoutes, deps: VoteHttpDeps): void {
   const { store } = deps;
   /** The demo room exists and is open whenever someone asks for it (it may have expired). */
@@ -130,9 +162,10 @@ export function mountVoteHttp(app: HttpRoutes, deps: VoteHttpDeps): void {
     const authorization = req.getHeader('authorization');
     handleAsync(res, deps.log, async (r) => {
       checkAdmin(authorization, deps.adminKey);
-      const { userId, room, ttlS, role } = tokenRequest(await readJson(r));
+      const { userId, room, ttlS, role, seg } = tokenRequest(await readJson(r));
       const exp = Math.floor(Date.now() / 1000) + ttlS;
-      sendJson(r, 200, { token: await signToken({ sub: userId, room, exp, role }, deps.secrets), expires_at: exp * 1000 });
+      const claims = seg === undefined ? { sub: userId, room, exp, role } : { sub: userId, room, exp, role, seg };
+      sendJson(r, 200, { token: await signToken(claims, deps.secrets), expires_at: exp * 1000 });
     });
   });
 
@@ -179,6 +212,34 @@ export function mountVoteHttp(app: HttpRoutes, deps: VoteHttpDeps): void {
     });
   }
 
+  app.post('/api/rooms/:room/reset', (res, req) => {
+    const roomId = req.getParameter(0) ?? '';
+    const authorization = req.getHeader('authorization');
+    handleAsync(res, deps.log, async (r) => {
+      if (!isValidId(roomId)) throw new HttpError(400, 'room must be 1-64 characters of [A-Za-z0-9_-]');
+      await checkModerator(authorization, roomId, deps);
+      const body = await readJson(r);
+      if (!isRecord(body)) throw new HttpError(400, 'body must be {"question": "..."}');
+      const question = asHttpError(() => validateQuestion(body.question, 'question'));
+      const now = Date.now();
+      const done = await store.resetRound(roomId, question, now);
+      if (!done) throw new HttpError(404, `room ${roomId} not found`);
+      if (done.conflict) throw new HttpError(409, `room ${roomId} moved to round ${done.round} meanwhile; try again`);
+      sendJson(r, 200, { room: roomId, round: done.round, question, opened_at: now });
+    });
+  });
+
+  app.get('/api/rooms/:room/rounds', (res, req) => {
+    const roomId = req.getParameter(0) ?? '';
+    handleAsync(res, deps.log, async (r) => {
+      if (!isValidId(roomId)) throw new HttpError(400, 'room must be 1-64 characters of [A-Za-z0-9_-]');
+      const [meta, rounds, anchor] = await Promise.all([store.getRoom(roomId), store.rounds(roomId), store.anchor(roomId)]);
+      if (!meta || !rounds) throw new HttpError(404, `room ${roomId} not found`);
+      const current = { round: meta.round ?? 0, question: meta.question ?? '', opened_at: anchor ?? null, ended_at: null };
+      sendJson(r, 200, { room: roomId, rounds: [...rounds, current] });
+    });
+  });
+
   app.post('/api/rooms/:room/markers', (res, req) => {
     const roomId = req.getParameter(0) ?? '';
     const authorization = req.getHeader('authorization');
@@ -206,8 +267,9 @@ export function mountVoteHttp(app: HttpRoutes, deps: VoteHttpDeps): void {
       if (!isValidId(roomId)) throw new HttpError(400, 'room must be 1-64 characters of [A-Za-z0-9_-]');
       const meta = roomId === deps.demoRoom ? await demoMeta() : await store.getRoom(roomId);
       if (!meta) throw new HttpError(404, `room ${roomId} not found`);
-      const tally = await store.liveTally(roomId, meta);
-      sendJson(r, 200, { ...roomView(roomId, meta, deps.historyLimit), ts: Date.now(), ...tally });
+      const { votes, connected, segments } = await store.liveTally(roomId, meta);
+      const bySegment = segments === undefined ? {} : { segments_tally: segments };
+      sendJson(r, 200, { ...roomView(roomId, meta, deps.historyLimit), ts: Date.now(), votes, connected, ...bySegment });
     });
   });
 }

@@ -455,6 +455,11 @@ describe.each(topologies())('/api/vote_ws/ protocol on %s', (_topology, startRed
         history_limit: HISTORY_LIMIT,
         swing: null,
         closed: false,
+        segments: null,
+        segment_question: null,
+        question: null,
+        round: 0,
+        vote_ttl_s: null,
       });
       expect((await http('/api/rooms', { method: 'POST', headers: admin, body })).status).toBe(409);
       const invalid = await http('/api/rooms', { method: 'POST', headers: admin, body: JSON.stringify({ options: ['only'] }) });

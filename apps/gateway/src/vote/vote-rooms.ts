@@ -1,5 +1,5 @@
 import { DEFAULT_OPTIONS, pointOfSnapshot } from '@banterbox/protocol';
-import { keys, roomOfChannel, type RoomChannels, type RoomOp, type VoteStore } from '@banterbox/store';
+import { keys, roomOfChannel, voterRules, type RoomChannels, type RoomOp, type VoteStore } from '@banterbox/store';
 import type { Logger } from '@banterbox/logger';
 import type { GatewayMetrics } from '../metrics';
 import type { Fanout } from '../transport/fanout';
@@ -68,16 +68,31 @@ export class VoteRooms {
     return entry.ready;
   }
 
-  /** Queues one of a room's ops for Redis, split by the room's voter parts when written. */
+  /** Queues one of a room's ops for Redis, split by the room's voter parts and under its rules when written. */
   private queue(room: LocalVoteRoom, op: RoomOp): void {
-    this.deps.writer.push(room.id, room.meta.shards ?? 1, op);
+    this.deps.writer.push(room.id, { shards: room.meta.shards ?? 1, ...voterRules(room.meta) }, op);
   }
 
-  /** A connection of `userId` joins an acquired room. */
-  join(room: LocalVoteRoom, userId: string): void {
+  /**
+   * A connection of `userId` joins an acquired room; `claimed` is the segment their token names
+   * (SPEC §9), counted if the room has it. Returns the segment the user is counted in by claim.
+   */
+  join(room: LocalVoteRoom, userId: string, claimed?: string): string | undefined {
     room.connect(userId);
     // The batch that carries this op registers the room with the lease (and so ticks it at once).
     this.queue(room, { op: 'join', user: userId, count: 1 });
+    if (claimed === undefined || !room.meta.segments?.includes(claimed)) return undefined;
+    room.recordSegment(userId, claimed, true);
+    this.queue(room, { op: 'segment', user: userId, segment: claimed, claimed: true });
+    return claimed;
+  }
+
+  /**
+   * A voter chooses their segment in a room that asks for it (SPEC §9); the first choice holds,
+   * and a segment claimed by the token is never replaced by one.
+   */
+  chooseSegment(room: LocalVoteRoom, userId: string, segment: string): void {
+    if (room.recordSegment(userId, segment, false)) this.queue(room, { op: 'segment', user: userId, segment, claimed: false });
   }
 
   /** A watch-only connection (the overlay) holds an acquired room: ticked at once, nobody counted. */
@@ -123,11 +138,14 @@ export class VoteRooms {
     const ensured = held.map((room) => store.addEnsureRoom(ensure, room.id, room.meta));
     await ensure.exec();
     await Promise.all(ensured);
+    const now = Date.now();
     for (const room of held) {
       writer.touchRoom(room.id);
       for (const [userId, user] of room.users) {
         this.queue(room, { op: 'sync', user: userId, count: user.connections });
-        if (user.vote) this.queue(room, { op: 'vote', user: userId, value: user.vote.value, ts: user.vote.ts });
+        if (user.segment) this.queue(room, { op: 'segment', user: userId, segment: user.segment.name, claimed: user.segment.claimed });
+        const vote = room.liveVote(user, now);
+        if (vote) this.queue(room, { op: 'vote', user: userId, value: vote.value, ts: vote.ts });
       }
     }
     await writer.drain();
@@ -158,8 +176,8 @@ export class VoteRooms {
       return;
     }
     if (message.startsWith(STATE_PREFIX)) {
-      // Voting closed or opened (roomVoting-2): this gateway refuses or takes votes from now on,
-      // and its viewers are told.
+      // Voting closed or opened (roomVoting-2), or a new round began (roomRound-6): this gateway
+      // refuses or takes votes from now on, forgets the old round's votes, and its viewers are told.
       if (room.acceptState(message)) this.deps.fanout.publish('vote', room.topic, message);
       return;
     }

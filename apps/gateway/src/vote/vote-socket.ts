@@ -30,6 +30,8 @@ export interface VoteSocketData {
   userId: string | undefined;
   /** Watch-only (an overlay): not counted as connected, may not vote. */
   observer: boolean;
+  /** The voter's token names their segment (SPEC §9): they may not choose one. */
+  claimed: boolean;
   authTimer: NodeJS.Timeout | undefined;
   rate: RateState;
   slowSince: number | undefined;
@@ -59,11 +61,13 @@ export function voteSocketBehavior(deps: VoteSocketDeps): WebSocketBehavior<Vote
 
   async function authenticate(ws: VoteSocket, data: VoteSocketData, auth: AuthMessage): Promise<void> {
     let userId: string;
+    let claimed: string | undefined;
     try {
       const token = await verifyToken(auth.token, deps.secrets);
       if (auth.userId !== undefined && auth.userId !== token.sub) throw new AuthError('user_id does not match the token');
       if (token.room !== '*' && token.room !== auth.room) throw new AuthError('token is for another room');
       userId = token.sub;
+      claimed = token.seg;
     } catch (error) {
       const message = error instanceof AuthError ? error.message : 'token rejected';
       ws.cork(() => {
@@ -96,34 +100,55 @@ export function voteSocketBehavior(deps: VoteSocketDeps): WebSocketBehavior<Vote
     data.room = room;
     data.userId = userId;
     data.observer = auth.observe;
+    let segment: string | undefined;
     if (auth.observe) rooms.watch(room);
-    else rooms.join(room, userId);
+    else segment = rooms.join(room, userId, claimed);
+    data.claimed = segment !== undefined;
     ws.cork(() => {
       deps.fanout.send(ws, 'vote', room.historyFrame(auth.since, auth.compact));
-      const closed = room.closedFrame();
-      if (closed !== undefined) deps.fanout.send(ws, 'vote', closed);
+      const state = room.joinFrame(segment);
+      if (state !== undefined) deps.fanout.send(ws, 'vote', state);
       ws.subscribe(room.topic);
     });
   }
 
+  /** The joined voter's room and id; throws ProtocolError for a socket that is not one. */
+  function voter(data: VoteSocketData, what: string): { room: LocalVoteRoom; userId: string } {
+    const { room, userId } = data;
+    if (data.phase !== 'joined' || !room || !userId) throw new ProtocolError('bad_request', `authenticate before ${what}`);
+    if (data.observer) throw new ProtocolError('bad_request', `a watch-only connection (observe) cannot ${what}`);
+    return { room, userId };
+  }
+
   function vote(data: VoteSocketData, message: VoteMessage): void {
-    const room = data.room;
-    const userId = data.userId;
-    if (data.phase !== 'joined' || !room || !userId) {
-      throw new ProtocolError('bad_request', 'authenticate before voting');
-    }
-    if (data.observer) throw new ProtocolError('bad_request', 'a watch-only connection (observe) cannot vote');
+    const { room, userId } = voter(data, 'voting');
     if (room.meta.closedAt !== undefined) throw new ProtocolError('closed', 'voting in this room is closed');
     if (!isAcceptedVote(message.value, room.meta.options)) {
       throw new ProtocolError('bad_request', `vote.value must be one of ${room.meta.options.join(', ')} or cancel`);
     }
-    rooms.vote(room, userId, { value: message.value, ts: normaliseVoteTs(message.ts, Date.now()) });
+    const now = Date.now();
+    rooms.vote(room, userId, { value: message.value, ts: normaliseVoteTs(message.ts, now), at: now });
+  }
+
+  /** `{"segment": "<name>"}`: the voter's own choice, in a room that asks for one (SPEC §9). */
+  function chooseSegment(data: VoteSocketData, segment: string): void {
+    const { room, userId } = voter(data, 'choosing a segment');
+    if (room.meta.ask === undefined) throw new ProtocolError('bad_request', 'this room does not ask voters for a segment');
+    if (data.claimed) throw new ProtocolError('bad_request', 'your token names your segment');
+    if (!room.meta.segments?.includes(segment)) {
+      throw new ProtocolError('bad_request', `segment must be one of ${(room.meta.segments ?? []).join(', ')}`);
+    }
+    rooms.chooseSegment(room, userId, segment);
   }
 
   function handle(ws: VoteSocket, data: VoteSocketData, text: string): void {
     const message = decodeVoteClientMessage(text);
     if (message.kind === 'vote') {
       vote(data, message);
+      return;
+    }
+    if (message.kind === 'segment') {
+      chooseSegment(data, message.segment);
       return;
     }
     if (data.phase !== 'new') throw new ProtocolError('bad_request', 'already authenticated');
@@ -142,6 +167,7 @@ export function voteSocketBehavior(deps: VoteSocketDeps): WebSocketBehavior<Vote
         room: undefined,
         userId: undefined,
         observer: false,
+        claimed: false,
         authTimer: undefined,
         rate: newRateState(Date.now()),
         slowSince: undefined,

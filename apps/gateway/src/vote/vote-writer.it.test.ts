@@ -3,6 +3,7 @@ import { createLogger } from '@banterbox/logger';
 import {
   OPS_PER_CALL,
   VoteStore,
+  plainPlan,
   roomBucket,
   connectRedis,
   keys,
@@ -60,21 +61,21 @@ describe('vote writer (real Redis)', () => {
   it("coalesces a user's repeated votes in a batch into the newest, never across a presence op of theirs", async () => {
     const w = writer(1000);
     const room = keys.voteRoom('coalesce');
-    for (const user of ['ann', 'bob', 'cy']) w.push('coalesce', 1, { op: 'join', user, count: 1 });
+    for (const user of ['ann', 'bob', 'cy']) w.push('coalesce', plainPlan(1), { op: 'join', user, count: 1 });
     // Ann changes her mind three times: one vote reaches Redis, the newest.
-    w.push('coalesce', 1, { op: 'vote', user: 'ann', value: 'yes', ts: 1000 });
-    w.push('coalesce', 1, { op: 'vote', user: 'ann', value: 'no', ts: 1001 });
-    w.push('coalesce', 1, { op: 'vote', user: 'ann', value: 'yes', ts: 1002 });
+    w.push('coalesce', plainPlan(1), { op: 'vote', user: 'ann', value: 'yes', ts: 1000 });
+    w.push('coalesce', plainPlan(1), { op: 'vote', user: 'ann', value: 'no', ts: 1001 });
+    w.push('coalesce', plainPlan(1), { op: 'vote', user: 'ann', value: 'yes', ts: 1002 });
     // An older vote arriving late changes nothing, here as in Redis.
-    w.push('coalesce', 1, { op: 'vote', user: 'ann', value: 'no', ts: 999 });
+    w.push('coalesce', plainPlan(1), { op: 'vote', user: 'ann', value: 'no', ts: 999 });
     // Bob votes, leaves (his vote goes with him), comes back and votes again: all four stay in order.
-    w.push('coalesce', 1, { op: 'vote', user: 'bob', value: 'yes', ts: 1000 });
-    w.push('coalesce', 1, { op: 'leave', user: 'bob', count: 1 });
-    w.push('coalesce', 1, { op: 'join', user: 'bob', count: 1 });
-    w.push('coalesce', 1, { op: 'vote', user: 'bob', value: 'no', ts: 900 });
+    w.push('coalesce', plainPlan(1), { op: 'vote', user: 'bob', value: 'yes', ts: 1000 });
+    w.push('coalesce', plainPlan(1), { op: 'leave', user: 'bob', count: 1 });
+    w.push('coalesce', plainPlan(1), { op: 'join', user: 'bob', count: 1 });
+    w.push('coalesce', plainPlan(1), { op: 'vote', user: 'bob', value: 'no', ts: 900 });
     // Cy votes, then cancels.
-    w.push('coalesce', 1, { op: 'vote', user: 'cy', value: 'no', ts: 1000 });
-    w.push('coalesce', 1, { op: 'vote', user: 'cy', value: 'cancel', ts: 1001 });
+    w.push('coalesce', plainPlan(1), { op: 'vote', user: 'cy', value: 'no', ts: 1000 });
+    w.push('coalesce', plainPlan(1), { op: 'vote', user: 'cy', value: 'cancel', ts: 1001 });
     w.touchRoom('coalesce');
     await w.drain();
     expect(w.stats).toMatchObject({ opsWritten: 3 + 1 + 4 + 1, votesApplied: 4, votesCoalesced: 2 + 1 });
@@ -85,18 +86,18 @@ describe('vote writer (real Redis)', () => {
   it('reads presence and the stored vote in one lookup, and still counts a user present from before the placeholder', async () => {
     const w = writer(1000);
     const room = keys.voteRoom('placeholder');
-    w.push('placeholder', 1, { op: 'join', user: 'dee', count: 1 });
-    w.push('placeholder', 1, { op: 'vote', user: 'ghost', value: 'yes', ts: 1000 }); // never joined: ignored
+    w.push('placeholder', plainPlan(1), { op: 'join', user: 'dee', count: 1 });
+    w.push('placeholder', plainPlan(1), { op: 'vote', user: 'ghost', value: 'yes', ts: 1000 }); // never joined: ignored
     await w.drain();
     // A present user who has not voted holds a vote counted nowhere.
     expect(await redis.hgetall(room.votes)).toEqual({ dee: 'cancel|0' });
     // Data written before placeholders existed: present, no stored vote. Their vote counts.
     await redis.hset(room.users, 'old-timer', '1');
-    w.push('placeholder', 1, { op: 'vote', user: 'old-timer', value: 'no', ts: 1000 });
-    w.push('placeholder', 1, { op: 'vote', user: 'dee', value: 'yes', ts: 1000 });
+    w.push('placeholder', plainPlan(1), { op: 'vote', user: 'old-timer', value: 'no', ts: 1000 });
+    w.push('placeholder', plainPlan(1), { op: 'vote', user: 'dee', value: 'yes', ts: 1000 });
     await w.drain();
     expect(await redis.hgetall(room.tally)).toMatchObject({ yes: '1', no: '1' });
-    w.push('placeholder', 1, { op: 'leave', user: 'dee', count: 1 });
+    w.push('placeholder', plainPlan(1), { op: 'leave', user: 'dee', count: 1 });
     await w.drain();
     expect(await redis.hgetall(room.votes)).toEqual({ 'old-timer': 'no|1000' });
     expect(await redis.hgetall(room.tally)).toMatchObject({ yes: '0', no: '1' });
@@ -104,12 +105,12 @@ describe('vote writer (real Redis)', () => {
 
   it(`writes a room's ops in script calls of at most ${OPS_PER_CALL}, in one pipeline, behind the room's activity mark`, async () => {
     const w = writer(5);
-    w.push('warm', 1, { op: 'join', user: 'w', count: 1 });
+    w.push('warm', plainPlan(1), { op: 'join', user: 'w', count: 1 });
     w.touchRoom('warm');
     await w.drain(); // loads the scripts, so the count below is of EVALSHA alone
     await redis.config('RESETSTAT');
     const ops = joins(2 * OPS_PER_CALL + 200, 'chunk');
-    for (const op of ops) w.push('chunked', 1, op);
+    for (const op of ops) w.push('chunked', plainPlan(1), op);
     w.touchRoom('chunked');
     await w.drain();
     // 3 roomOps calls for 1200 ops, plus the lease renewal that marks the room active.
@@ -123,10 +124,10 @@ describe('vote writer (real Redis)', () => {
   it(`starts a flush at once when ${EAGER_FLUSH_OPS} ops are queued, without waiting for the timer`, async () => {
     const w = writer(60_000);
     const ops = joins(EAGER_FLUSH_OPS, 'eager');
-    for (const op of ops.slice(0, -1)) w.push('eager', 1, op);
+    for (const op of ops.slice(0, -1)) w.push('eager', plainPlan(1), op);
     await sleep(200);
     expect(await connected('eager')).toBe(0); // below the threshold: waiting for the (long) timer
-    w.push('eager', 1, ops[ops.length - 1]!);
+    w.push('eager', plainPlan(1), ops[ops.length - 1]!);
     await eventually(async () => ((await connected('eager')) === EAGER_FLUSH_OPS ? true : undefined), 5_000);
     await w.drain();
   });
@@ -135,7 +136,7 @@ describe('vote writer (real Redis)', () => {
     const w = writer(1);
     await server.kill();
     await eventually(() => (redis.status !== 'ready' ? true : undefined), 5_000);
-    for (const op of joins(7, 'down')) w.push('outage', 1, op);
+    for (const op of joins(7, 'down')) w.push('outage', plainPlan(1), op);
     await w.drain();
     expect(w.stats.opsDropped).toBe(7);
     expect(dropped).toEqual([7]);
@@ -145,7 +146,7 @@ describe('vote writer (real Redis)', () => {
     await whenReady(redis, 10_000);
     // Redis came back empty: the lease re-registers under a new id before anything is written again.
     await eventually(() => (lease.grant && lease.id !== before ? true : undefined), 10_000);
-    for (const op of joins(3, 'up')) w.push('outage', 1, op);
+    for (const op of joins(3, 'up')) w.push('outage', plainPlan(1), op);
     await w.drain();
     expect(await connected('outage')).toBe(3);
     expect(w.stats.opsDropped).toBe(7);

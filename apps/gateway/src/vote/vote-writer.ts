@@ -1,5 +1,5 @@
 import type { Logger } from '@banterbox/logger';
-import { GatewayFenced, StoreError, type RoomOp, type VoteStore } from '@banterbox/store';
+import { GatewayFenced, StoreError, type RoomOp, type VoteStore, type VoterPlan } from '@banterbox/store';
 import type { RoomActivity } from '../lifecycle/gateway-lease';
 
 export interface VoteWriterOptions {
@@ -19,8 +19,8 @@ export const EAGER_FLUSH_OPS = 5_000;
 
 /** A room's ops waiting for the next batch, and where each user's last vote among them is. */
 interface RoomBatch {
-  /** The room's voter parts (RoomMeta.shards): its ops are split by part when written. */
-  shards: number;
+  /** The room's voter parts and rules (its RoomMeta's): its ops are split by part when written. */
+  plan: VoterPlan;
   ops: RoomOp[];
   /** user -> index in `ops` of their vote with no presence op of theirs after it. */
   lastVote: Map<string, number>;
@@ -57,12 +57,22 @@ export class VoteWriter {
 
   constructor(private readonly options: VoteWriterOptions) {}
 
-  /** Queues one op of a room with `shards` voter parts (its RoomMeta.shards). */
-  push(roomId: string, shards: number, op: RoomOp): void {
+  /**
+   * Queues one op of a room written as `plan` says (voter parts and rules, from its RoomMeta). A
+   * plan of a newer round drops the room's queued votes of the round before (Redis would ignore
+   * them); the presence and segment ops stay.
+   */
+  push(roomId: string, plan: VoterPlan, op: RoomOp): void {
     let room = this.pending.get(roomId);
     if (!room) {
-      room = { shards, ops: [], lastVote: new Map(), coalesced: 0 };
+      room = { plan, ops: [], lastVote: new Map(), coalesced: 0 };
       this.pending.set(roomId, room);
+    } else if (plan.round !== room.plan.round) {
+      const kept = room.ops.filter((queued) => queued.op !== 'vote');
+      this.queued -= room.ops.length - kept.length;
+      room.ops = kept;
+      room.lastVote.clear();
+      room.plan = plan;
     }
     if (op.op === 'vote') {
       const at = room.lastVote.get(op.user);
@@ -154,7 +164,7 @@ export class VoteWriter {
       return skipped;
     }
     const slots = store.batch();
-    const written = Promise.all([...batch].map(([roomId, room]) => store.addRoomOps(slots, roomId, grant, room.ops, room.shards)));
+    const written = Promise.all([...batch].map(([roomId, room]) => store.addRoomOps(slots, roomId, grant, room.ops, room.plan)));
     written.catch(() => undefined); // a failure is reported through exec() below
     const exec = slots.exec();
     return { done: this.settle(exec, written, batch, count) };

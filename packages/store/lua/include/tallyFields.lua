@@ -6,17 +6,22 @@
   tally  hash  option -> counted votes (include/voters.lua), and:
     #tick  "<last>:<fence>:<layout>": the newest stored tick (ms, 0 for none), the newest ticker
            epoch that ticked the room (0 for none), and the room's layout "<tick_ms>|<shards>|
-           <options JSON>", or "<tick_ms>|<shards>|<kept>|<options JSON>" for a room that keeps
-           its own number of points (what the tick needs to build and keep the point; fixed when
-           the room is created, copied from meta, which keeps the same facts for the API). One field, so
+           [<kept>|][t<vote ttl ms>|][<segments JSON>|]<options JSON>": <kept> for a room that
+           keeps its own number of points, the vote expiry of a room whose votes expire (the
+           ticker expires them before it ticks the room: lua/expireVotes-4), the segments for a
+           room with segments (what the tick needs to build
+           and keep the point; fixed when the room is created, copied from meta, which keeps the
+           same facts for the API). One field, so
            that a steady tick checks all three with one string comparison and writes them with
            one HSET.
     #conn  present users, kept by the voters' scripts (include/voters.lua)
+    #round the room's current round (absent for 0): votes of earlier rounds count nowhere
+           (include/voters.lua, lua/roomRound-5 and resetVoters-4)
   While voting in the room is closed (roomVoting-2), its last tick is CLOSED_LAST: no tick time
   is after it, so the ticker stores and publishes nothing and the worm stays as it was at the
   close; the tick really stored last waits in meta (closed_last) until the room opens again.
 ]]
-local TICK, CONN = '#tick', '#conn'
+local TICK, CONN, ROUND = '#tick', '#conn', '#round'
 -- 14 digits, so that it is written back as digits (Lua prints numbers with 14 significant digits);
 -- in ms, the year 5138.
 local CLOSED_LAST = 99999999999999

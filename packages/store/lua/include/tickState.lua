@@ -20,9 +20,10 @@ local function write_tick_state(meta, tally, users)
     redis.call('HDEL', tally, unpack(V6_FIELDS))
     return true
   end
-  local m = redis.call('HMGET', meta, 'options', 'tick_ms', 'shards', 'fence', 'last_ts', 'history')
+  local m = redis.call('HMGET', meta, 'options', 'tick_ms', 'shards', 'fence', 'last_ts', 'history', 'vote_ttl', 'segments')
   if not m[1] then return false end
-  local layout = (m[2] or '0') .. '|' .. (m[3] or '1') .. '|' .. (m[6] and (m[6] .. '|') or '') .. m[1]
+  local layout = (m[2] or '0') .. '|' .. (m[3] or '1') .. '|' .. (m[6] and (m[6] .. '|') or '') .. (m[7] and ('t' .. m[7] .. '|') or '')
+    .. (m[8] and (m[8] .. '|') or '') .. m[1]
   redis.call('HSET', tally, TICK, tick_state(m[5] or '0', m[4] or '0', layout), CONN, redis.call('HLEN', users))
   redis.call('HDEL', meta, 'fence', 'last_ts', 'refreshed')
   local ttl = redis.call('PTTL', meta)

@@ -1,0 +1,106 @@
+--[[
+  roomOps-6: applies one gateway's batched presence, segment and vote operations to a vote room
+  (or one voter part of it), in order, unless the gateway is fenced.
+
+  Invariants kept: see include/voters.lua (the tally counts exactly the present users' votes of
+  the current round, per option and per option and segment), and include/gatewayFence.lua
+  (nothing a reaped gateway, or one whose lease lapsed, writes here lands: the whole call is
+  refused before any op is applied).
+
+  KEYS[1..4] users, votes, tally, conns: see include/voters.lua
+  KEYS[5] segments  hash  user -> segment (as claimed by the token, or chosen: the first choice
+                          holds); read only when ARGV[4] is "1"
+  KEYS[6] expiring  zset  user -> when their counted vote expires, ms; written only when ARGV[3]
+                          is above 0 (lua/expireVotes-3 takes expired votes out)
+  ARGV[1] the gateway's lease expiry as last granted by the registry, ms of Redis time
+  ARGV[2] the room's round as the gateway knows it: vote ops of an older round are ignored (a
+          gateway that has not heard of a reset yet, or re-asserts votes of before it)
+  ARGV[3] the room's vote expiry, ms ("0": votes stand while their voter is present)
+  ARGV[4] "1" when the room has segments
+  ARGV[5..] groups of four: op, user, a, b
+    "J" join     a = connections opened (> 0)
+    "L" leave    a = connections closed (clamped to what this gateway holds)
+    "S" sync     a = connections this gateway holds now (absolute; idempotent)
+    "V" vote     a = option or "cancel", b = ts ms; the newest ts of the round wins; ignored
+                 unless present
+    "G" segment  a = segment, b = "1" claimed by the user's token (replaces any other), "0"
+                 chosen by the user (kept only if they have none yet)
+  Returns: number of vote ops that changed a stored vote (>= 0), or
+           -1 refused: the reaper reaped this gateway id here
+           -2 refused: the gateway's lease has lapsed
+]]
+-- @include voters
+-- @include gatewayFence
+local segments, expiring = KEYS[5], KEYS[6]
+local fenced = gateway_fence(conns, TOMBSTONE, ARGV[1])
+if fenced ~= 0 then return fenced end
+local old_round = tonumber(ARGV[2]) < round_now
+local ttl, segmented = tonumber(ARGV[3]), ARGV[4] == '1'
+
+-- A key written here expires with the room's tally (which every tick's renewal keeps alive).
+local function expire_with_tally(key)
+  local left = redis.call('PTTL', tally)
+  if left > 0 then redis.call('PEXPIRE', key, left) end
+end
+
+local function segment_of(user)
+  return redis.call('HGET', segments, user) or ''
+end
+
+-- One read (a present user has a stored vote, at least the placeholder); the tally moves only
+-- when what is counted changes.
+local function vote(user, value, ts)
+  if old_round then return 0 end
+  local stored = redis.call('HGET', votes, user)
+  -- No stored vote: absent, or present since before placeholders were written.
+  if not stored and redis.call('HEXISTS', users, user) == 0 then return 0 end
+  local segment, round, at = '', -1, nil
+  if stored then
+    local _
+    _, at, segment, round = parse(stored)
+  end
+  if round == round_now and at and ts < at then return 0 end
+  if segment == '' and segmented then segment = segment_of(user) end
+  replace(user, stored, encode(value, ts, segment, round_now))
+  if ttl > 0 then
+    if value == 'cancel' then
+      redis.call('ZREM', expiring, user)
+    else
+      redis.call('ZADD', expiring, now_ms() + ttl, user)
+      expire_with_tally(expiring)
+    end
+  end
+  return 1
+end
+
+local function set_segment(user, segment, claimed)
+  if claimed then
+    redis.call('HSET', segments, user, segment)
+  elseif redis.call('HSETNX', segments, user, segment) == 0 then
+    segment = redis.call('HGET', segments, user)
+  end
+  expire_with_tally(segments)
+  local stored = redis.call('HGET', votes, user)
+  if not stored then return end
+  local value, at, before, round = parse(stored)
+  if before ~= segment then replace(user, stored, encode(value, at, segment, round)) end
+end
+
+local changed = 0
+for i = 5, #ARGV, 4 do
+  local op, user, a = ARGV[i], ARGV[i + 1], ARGV[i + 2]
+  if op == 'V' then
+    changed = changed + vote(user, a, tonumber(ARGV[i + 3]))
+  elseif op == 'G' then
+    set_segment(user, a, ARGV[i + 3] == '1')
+  else
+    local mine = tonumber(redis.call('HGET', conns, user) or '0')
+    local n = tonumber(a)
+    local present = segmented and segment_of or nil
+    if op == 'J' then shift(user, n, present)
+    elseif op == 'L' then shift(user, -math.min(n, mine))
+    elseif op == 'S' then shift(user, n - mine, present) end
+  end
+end
+flush_tally()
+return changed
