@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import WebSocket from 'ws';
 import { signToken } from '@banterbox/auth';
 import { keys } from '@banterbox/store';
@@ -98,6 +99,51 @@ describe('VoteClient against a gateway and a ticker (processes)', () => {
     expect(voting.map((v) => v.closed)).toEqual([true, false]);
     voter.vote('no');
     await until(() => seen.points.find((p) => p.votes.no === 1 && p.votes.yes === 0), 15_000);
+  });
+
+  it('follows a reset to a new round: its vote is gone, a vote of the old round is refused, its vote of the new one counts', async () => {
+    const port = await freePort();
+    const gateway = await gatewayOn(port);
+    const admin = new BanterboxAdmin(gateway.http, ADMIN_KEY);
+    await admin.createRoom({ room: 'sdk-reset', question: 'First?', segments: ['a', 'b'], segment_question: 'Which?', vote_ttl_s: 60 });
+    const voter = client({ url: `http://127.0.0.1:${port}`, room: 'sdk-reset', getToken: () => token('sdk-v', 'sdk-reset') });
+    const seen = watch(voter);
+    const rounds: { round: number; question: string | undefined }[] = [];
+    voter.on('round', (round) => rounds.push(round));
+    voter.start();
+    await until(() => (voter.room?.question === 'First?' ? true : undefined));
+    expect(voter.room).toMatchObject({ round: 0, segments: ['a', 'b'], ask: 'Which?', voteTtlS: 60 });
+    voter.chooseSegment('b');
+    voter.vote('yes');
+    expect(voter.segment).toBe('b');
+    expect(voter.voteExpiresAt).toBeGreaterThan(Date.now() + 50_000);
+    await until(() => seen.points.find((p) => p.segments?.b?.yes === 1));
+
+    await admin.resetRound('sdk-reset', 'Second?');
+    await until(() => (rounds.length === 1 ? true : undefined));
+    expect(rounds).toEqual([{ round: 1, question: 'Second?' }]);
+    expect(voter.currentVote).toBeUndefined();
+    expect(voter.voteExpiresAt).toBeUndefined();
+    await until(() => seen.points.find((p) => p.votes.yes === 0 && p.connected === 1));
+
+    // A vote of the round that is over (sent by a client that has not heard of the reset) is refused.
+    const raw = await new Promise<WebSocket>((resolve) => {
+      const ws = new WebSocket(`${gateway.ws}/api/vote_ws/`);
+      ws.on('open', () => resolve(ws));
+    });
+    const errors: string[] = [];
+    raw.on('message', (data: Buffer) => {
+      const frame = JSON.parse(data.toString()) as { error?: { code: string } };
+      if (frame.error) errors.push(frame.error.code);
+    });
+    raw.send(JSON.stringify({ auth: { token: await token('sdk-late', 'sdk-reset'), room: 'sdk-reset' } }));
+    await sleep(300);
+    raw.send(JSON.stringify({ vote: { value: 'no', round: 0 } }));
+    await until(() => (errors.includes('round_over') ? true : undefined));
+    raw.close();
+
+    voter.vote('no');
+    await until(() => seen.points.find((p) => p.votes.no === 1 && p.segments?.b?.no === 1));
   });
 
   it('goes live, gets the history and then every tick, and its vote counts', async () => {

@@ -25,6 +25,13 @@ export type VoteClientEvents = {
   voting: [state: VotingState];
   /** Timeline markers new to this client, oldest first (on join the room's, then each as it is added). */
   markers: [markers: Marker[]];
+  /**
+   * What the room says of itself (SPEC §9): on join (its question, segments, vote expiry, the
+   * user's claimed segment), and whenever voting closes, opens or a new round begins.
+   */
+  room: [state: VotingState];
+  /** A reset began a new round: its series starts empty, and the standing vote is gone (ask again). */
+  round: [round: { round: number; question: string | undefined }];
 };
 
 /** Seconds of validity below which a token is renewed before it is used again. */
@@ -65,6 +72,8 @@ export class VoteClient extends Connection<VoteClientEvents> {
   private newest = 0;
   private standing: { value: string; ts: number } | undefined;
   private closedAt: number | undefined;
+  private roomState: VotingState | undefined;
+  private chosen: string | undefined;
   /** Markers had so far, by "ts label" (a marker comes again in the history after a reconnection). */
   private readonly markersSeen = new Set<string>();
   private newestMarker = 0;
@@ -88,18 +97,47 @@ export class VoteClient extends Connection<VoteClientEvents> {
     return this.closedAt !== undefined;
   }
 
+  /** The room as last heard (question, round, segments, vote expiry): undefined until it said. */
+  get room(): VotingState | undefined {
+    return this.roomState;
+  }
+
+  /** The user's segment: claimed by their token, or chosen with `chooseSegment`. */
+  get segment(): string | undefined {
+    return this.roomState?.segment ?? this.chosen;
+  }
+
+  /**
+   * When the standing vote stops counting unless sent again (ms), in a room with a vote expiry
+   * (SPEC §9: `vote_ttl_s`); undefined otherwise. `vote` the same value again to re-affirm it.
+   */
+  get voteExpiresAt(): number | undefined {
+    const ttl = this.roomState?.voteTtlS;
+    return ttl === undefined || !this.standing ? undefined : this.standing.ts + ttl * 1000;
+  }
+
   /**
    * Votes `value` ("cancel" withdraws the vote): sent now if live, and again after every
-   * reconnection. While voting is closed it is refused here with a `closed` error and changes nothing.
+   * reconnection (unless it expired meanwhile). While voting is closed it is refused here with a
+   * `closed` error and changes nothing.
    */
   vote(value: string): void {
     if (this.closedAt !== undefined) {
       this.emit('error', { code: 'closed', message: 'voting in this room is closed' });
       return;
     }
-    const ts = Date.now();
-    this.standing = value === 'cancel' ? undefined : { value, ts };
-    if (this.joined) this.sendJson({ vote: { value, ts } });
+    this.standing = value === 'cancel' ? undefined : { value, ts: Date.now() };
+    if (this.joined) this.sendVote(value, Date.now());
+  }
+
+  /** Chooses the user's segment in a room that asks for one (its state's `ask`); the first choice holds. */
+  chooseSegment(segment: string): void {
+    this.chosen = segment;
+    if (this.joined) this.sendJson({ segment });
+  }
+
+  private sendVote(value: string, ts: number): void {
+    this.sendJson({ vote: { value, ts, round: this.roomState?.round ?? 0 } });
   }
 
   protected async prepare(): Promise<boolean> {
@@ -144,7 +182,13 @@ export class VoteClient extends Connection<VoteClientEvents> {
       return;
     }
     if (frame.kind === 'state') {
+      const { kind: _, ...state } = frame;
+      const round = state.round ?? 0;
+      if (round > (this.roomState?.round ?? 0)) this.newRound(round, state.question);
+      // A published state (a close, an open, a reset) says nothing of what only joins are told.
+      this.roomState = { ...this.roomState, ...state, round };
       this.setVoting(frame.closed, frame.ts);
+      this.emit('room', this.roomState);
       return;
     }
     if (frame.kind === 'marker') {
@@ -156,7 +200,10 @@ export class VoteClient extends Connection<VoteClientEvents> {
       this.fresh = false;
       this.live();
       this.emit('joined');
-      if (this.standing) this.sendJson({ vote: this.standing });
+      if (this.chosen !== undefined) this.sendJson({ segment: this.chosen });
+      const expires = this.voteExpiresAt;
+      if (expires !== undefined && expires <= Date.now()) this.standing = undefined;
+      if (this.standing) this.sendVote(this.standing.value, this.standing.ts);
     }
     this.addMarkers(frame.markers);
     const points = frame.points.filter((point) => point.ts > this.newest);
@@ -176,6 +223,14 @@ export class VoteClient extends Connection<VoteClientEvents> {
       return true;
     });
     if (fresh.length > 0) this.emit('markers', fresh);
+  }
+
+  /** A new round: its series and markers start empty, the standing vote is gone. */
+  private newRound(round: number, question: string | undefined): void {
+    this.standing = undefined;
+    this.markersSeen.clear();
+    this.newestMarker = 0;
+    this.emit('round', { round, question });
   }
 
   private setVoting(closed: boolean, ts: number): void {

@@ -25,6 +25,7 @@ describe('the close and error code registry', () => {
       rate_limited: true,
       unavailable: true,
       closed: true,
+      round_over: true,
     };
     expect(VOTE_ERROR_CODES.map((entry) => entry.code).sort()).toEqual(Object.keys(all).sort());
   });

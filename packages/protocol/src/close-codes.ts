@@ -82,6 +82,13 @@ export const VOTE_ERROR_CODES: readonly CodeEntry<string>[] = [
     action: 'none',
   },
   {
+    code: 'round_over',
+    name: 'round_over',
+    meaning:
+      "the vote named a round that is over (a reset started a new one): it was not counted; the room's state frame says which round runs",
+    action: 'none',
+  },
+  {
     code: 'unavailable',
     name: 'unavailable',
     meaning: 'Redis down while joining a room the gateway does not hold; closed with 1013 next',

@@ -1,5 +1,5 @@
 /** Error codes sent to vote-room clients in `{"error": {"code", "message"}}`. */
-export type ClientErrorCode = 'bad_request' | 'unauthorized' | 'rate_limited' | 'unavailable' | 'closed';
+export type ClientErrorCode = 'bad_request' | 'unauthorized' | 'rate_limited' | 'unavailable' | 'closed' | 'round_over';
 
 /** A client's message was malformed or not allowed; the server answers with it and stays open. */
 export class ProtocolError extends Error {

@@ -22,6 +22,8 @@ export interface VoteMessage {
   value: string;
   /** Client time of the vote in ms, if given (not yet normalised). */
   ts: number | undefined;
+  /** The round the voter voted in (SPEC §9), if given: a vote for a round that is over is refused. */
+  round: number | undefined;
 }
 
 /** A voter's choice of segment, in a room that asks for one (SPEC §9); the first choice holds. */
@@ -60,11 +62,14 @@ function decodeAuth(body: unknown): AuthMessage {
 
 function decodeVote(body: unknown): VoteMessage {
   if (!isRecord(body)) throw new ProtocolError('bad_request', 'vote must be an object');
-  const { value, ts } = body;
+  const { value, ts, round } = body;
   if (typeof value !== 'string' || value.length === 0 || value.length > 32) {
     throw new ProtocolError('bad_request', 'vote.value must be one of the room options or "cancel"');
   }
-  return { kind: 'vote', value, ts: optionalTime(ts, 'vote.ts') };
+  if (round !== undefined && (typeof round !== 'number' || !Number.isInteger(round) || round < 0)) {
+    throw new ProtocolError('bad_request', 'vote.round must be a round number');
+  }
+  return { kind: 'vote', value, ts: optionalTime(ts, 'vote.ts'), round };
 }
 
 /** Decodes one text frame; throws ProtocolError('bad_request') for anything malformed. */

@@ -37,6 +37,11 @@ export const voteSchemas: SchemaSet = {
             description:
               'When the user voted (Unix ms; a value below 1e11 is read as seconds). The newest wins; more than 5 s ahead counts as now; none means now.',
           },
+          round: integer({
+            minimum: 0,
+            description:
+              'The round the vote is for (SPEC §9): one for a round that is over gets the `round_over` error and is not counted.',
+          }),
         },
         ['value'],
       ),

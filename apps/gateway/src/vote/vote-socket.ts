@@ -123,6 +123,9 @@ export function voteSocketBehavior(deps: VoteSocketDeps): WebSocketBehavior<Vote
   function vote(data: VoteSocketData, message: VoteMessage): void {
     const { room, userId } = voter(data, 'voting');
     if (room.meta.closedAt !== undefined) throw new ProtocolError('closed', 'voting in this room is closed');
+    if (message.round !== undefined && message.round !== (room.meta.round ?? 0)) {
+      throw new ProtocolError('round_over', `round ${message.round} is over; round ${room.meta.round ?? 0} runs`);
+    }
     if (!isAcceptedVote(message.value, room.meta.options)) {
       throw new ProtocolError('bad_request', `vote.value must be one of ${room.meta.options.join(', ')} or cancel`);
     }

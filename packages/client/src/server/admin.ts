@@ -9,6 +9,14 @@ export interface RoomSettings {
   history_limit?: number;
   /** Automatic swing markers: one when the net value moves by `threshold` within `window_s`. */
   swing?: { threshold: number; window_s: number } | null;
+  /** Up to 8 segments counted apart: each point also carries each segment's tally (a voter's from the token's `seg`). */
+  segments?: string[];
+  /** Lets voters whose token names no segment choose one, once, by asking this. */
+  segment_question?: string;
+  /** The first round's question, shown on the page and the overlay. */
+  question?: string;
+  /** A standing vote not re-sent within this many seconds stops counting. */
+  vote_ttl_s?: number;
 }
 
 export interface Room {
@@ -21,6 +29,12 @@ export interface Room {
   swing: { threshold: number; window_s: number } | null;
   /** Whether voting is closed. */
   closed: boolean;
+  segments: string[] | null;
+  segment_question: string | null;
+  question: string | null;
+  /** The current round: 0 for the first, one more for each reset. */
+  round: number;
+  vote_ttl_s: number | null;
 }
 
 /** What closing or opening voting answers. */
@@ -66,6 +80,19 @@ export class BanterboxAdmin {
   /** Opens voting again: the series goes on from the close. */
   openVoting(room: string): Promise<VotingChange> {
     return this.call('POST', `/api/rooms/${encodeURIComponent(room)}/open`) as Promise<VotingChange>;
+  }
+
+  /**
+   * Ends the round and starts the next with `question`: votes start over, the ending round's
+   * series stays exportable (`round`), every viewer is told.
+   */
+  resetRound(room: string, question: string): Promise<{ room: string; round: number; question: string; opened_at: number }> {
+    return this.call('POST', `/api/rooms/${encodeURIComponent(room)}/reset`, { question }) as Promise<{
+      room: string;
+      round: number;
+      question: string;
+      opened_at: number;
+    }>;
   }
 
   /** Drops a labelled marker on the room's timeline at now: viewers see it on the worm, the export carries it. */
