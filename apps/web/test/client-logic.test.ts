@@ -1,5 +1,6 @@
 import type { PokerEvent } from '@banterbox/protocol';
 import { applyEvent, emptyState, resetRoom, sortedMembers } from '../src/lib/poker-state';
+import { chosenLines, linesParam } from '../src/lib/lines';
 
 describe('poker page state', () => {
   const room = { id: 'r1', ownerId: 'ann', topic: 'Login', isRevealed: false, deck: ['1', '2', '3'], autoReveal: false };
@@ -81,5 +82,29 @@ describe('poker page state', () => {
     applyEvent(state, { event: 'userLeft', roomId: 'r1', user: { id: 'bob', name: 'Bob' }, reason: 'left' });
     applyEvent(state, { event: 'userJoined', roomId: 'r1', user: { id: 'bob', name: 'Bob', spectator: false } });
     expect(sortedMembers(state).map((m) => m.id)).toEqual(order);
+  });
+});
+
+describe('worm lines of a room with segments', () => {
+  const segments = ['red', 'blue', 'green'];
+
+  it('reads lines= as the total and the segments named, the total alone when nothing known is named', () => {
+    expect(chosenLines(null, segments)).toEqual({ total: true, segments: [] });
+    expect(chosenLines('segments', segments)).toEqual({ total: false, segments });
+    expect(chosenLines('total,blue', segments)).toEqual({ total: true, segments: ['blue'] });
+    expect(chosenLines('blue, red', segments)).toEqual({ total: false, segments: ['red', 'blue'] });
+    expect(chosenLines('purple', segments)).toEqual({ total: true, segments: [] });
+    expect(chosenLines('segments', [])).toEqual({ total: true, segments: [] });
+  });
+
+  it('writes lines= that reads back to the same choice', () => {
+    for (const [total, picked] of [
+      [true, []],
+      [false, segments],
+      [true, ['green']],
+      [false, ['red', 'green']],
+    ] as const) {
+      expect(chosenLines(linesParam(total, picked, segments), segments)).toEqual({ total, segments: [...picked] });
+    }
   });
 });

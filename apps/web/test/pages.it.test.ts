@@ -241,7 +241,7 @@ describe('web client in Chromium', () => {
     await studio.screenshot({ path: screenshotPath('studio'), fullPage: true });
 
     const [download] = await Promise.all([studio.waitForEvent('download'), studio.getByRole('button', { name: 'Download CSV' }).click()]);
-    expect(download.suggestedFilename()).toBe('on-stream-series.csv');
+    expect(download.suggestedFilename()).toBe('on-stream-round-0.csv');
     const csv = readFileSync((await download.path())!, 'utf8').split('\n');
     expect(csv[0]).toBe('ts,time,fight,flight,connected,markers');
     expect(csv.some((row) => row.endsWith(',The verdict'))).toBe(true);
@@ -263,6 +263,88 @@ describe('web client in Chromium', () => {
     expect(await moderator.locator('#create-form').isHidden()).toBe(true);
     await moderator.getByRole('button', { name: 'Close voting' }).click();
     await studio.locator('#console[data-voting="closed"]').waitFor();
+  });
+
+  it('runs a round with segments from the studio: a line per team, the vote expiry, a reset to a new question, the first round exported', async () => {
+    const studio = await open('/studio', { width: 480, height: 1600 });
+    await studio.fill('#secret', ADMIN_KEY);
+    await studio.getByRole('button', { name: 'Sign in' }).click();
+    await studio.locator('#pick').waitFor();
+    await studio.fill('#new-room', 'team-debate');
+    await studio.fill('#new-options', 'agree,disagree');
+    await studio.fill('#new-question', 'Should the motion pass?');
+    await studio.fill('#new-segments', 'red, blue');
+    await studio.fill('#new-segment-question', 'Which team are you on?');
+    await studio.fill('#new-ttl', '120');
+    await studio.getByRole('button', { name: 'Create the room' }).click();
+    await studio.locator('#console[data-room="team-debate"]').waitFor();
+    expect(await text(studio, '#console-question')).toBe('Should the motion pass?');
+    await studio.selectOption('#ov-lines', 'segments');
+    const overlayUrl = await studio.inputValue('#overlay-url');
+    expect(overlayUrl).toContain('lines=segments');
+
+    // Two viewers: each answers the room's question once, then votes; the page counts down the vote's time.
+    const red = await open('/room/team-debate');
+    const blue = await open('/room/team-debate', { width: 390, height: 844 });
+    for (const [page, team, vote] of [
+      [red, 'red', 'agree'],
+      [blue, 'blue', 'disagree'],
+    ] as const) {
+      await page.locator('#conn[data-state="live"]').waitFor();
+      expect(await text(page, '#question')).toBe('Should the motion pass?');
+      expect(await text(page, '#segment-question')).toBe('Which team are you on?');
+      await page.locator(`#segment-choices button[data-segment="${team}"]`).click();
+      await page.locator('#segment-ask').waitFor({ state: 'hidden' });
+      expect(await text(page, '#segment-mine')).toBe(`You are counted in: ${team}`);
+      await page.getByRole('button', { name: vote, exact: true }).click();
+      await page.locator('#expiry[data-state="counting"]').waitFor();
+      expect(await text(page, '#expiry')).toMatch(/^Your vote counts for another (2:00|1:5\d)\. Still my vote$/);
+    }
+    await studio.waitForFunction(
+      () => document.querySelector('#segment-tally')?.textContent === 'red: agree 1 · disagree 0 | blue: agree 0 · disagree 1',
+    );
+    expect(Number(await text(studio, '#rate'))).toBeGreaterThanOrEqual(0);
+
+    // The viewer picks the lines: the total and each team's.
+    await red.locator('#lines input[value="red"]').check();
+    await red.locator('#lines input[value="blue"]').check();
+    await red.locator('#chart[data-lines="total,red,blue"]').waitFor();
+    expect(new URL(red.url()).hash).toContain('lines=total%2Cred%2Cblue');
+    await red.waitForTimeout(1500); // the worm moves on for the screenshot
+    await red.screenshot({ path: screenshotPath('segments') });
+
+    const overlay = await open(overlayUrl.replace(stack.base, ''), { width: 800, height: 300 });
+    await overlay.locator('#chart[data-lines="red,blue"]').waitFor();
+    expect(await text(overlay, '#question')).toBe('Should the motion pass?');
+    await overlay.waitForFunction(() => Number(document.querySelector<HTMLElement>('#chart')?.dataset.points) > 1);
+    await overlay.waitForTimeout(1200);
+    await overlay.screenshot({ path: screenshotPath('overlay-segments'), clip: { x: 0, y: 0, width: 800, height: 300 } });
+
+    // A new round: the question changes everywhere, votes start over (the choice of team stays).
+    await studio.fill('#reset-question', 'And the amendment?');
+    await studio.getByRole('button', { name: 'Reset' }).click();
+    await studio.locator('#console[data-round="1"]').waitFor();
+    for (const page of [red, blue]) {
+      await page.waitForFunction(() => document.querySelector('#question')?.textContent === 'And the amendment?');
+      await page.locator('#vote button[aria-pressed="true"]').waitFor({ state: 'detached' });
+      expect(await text(page, '#message')).toBe('A new round has begun: vote again.');
+    }
+    await overlay.waitForFunction(() => document.querySelector('#question')?.textContent === 'And the amendment?');
+    await blue.getByRole('button', { name: 'agree', exact: true }).click();
+    await studio.waitForFunction(
+      () => document.querySelector('#segment-tally')?.textContent === 'red: agree 0 · disagree 0 | blue: agree 1 · disagree 0',
+    );
+    await studio.screenshot({ path: screenshotPath('studio-round'), fullPage: true });
+
+    await studio.selectOption('#series-round', '0');
+    expect(await studio.getAttribute('#replay-link', 'href')).toBe('/replay/team-debate?round=0');
+    const [download] = await Promise.all([studio.waitForEvent('download'), studio.getByRole('button', { name: 'Download CSV' }).click()]);
+    expect(download.suggestedFilename()).toBe('team-debate-round-0.csv');
+    const csv = readFileSync((await download.path())!, 'utf8')
+      .trim()
+      .split('\n');
+    expect(csv[0]).toBe('ts,time,agree,disagree,connected,red:agree,red:disagree,blue:agree,blue:disagree,markers');
+    expect(csv.some((row) => row.includes(',1,1,2,1,0,0,1,'))).toBe(true);
   });
 
   it('replays a stored series with its markers: jump to a marker, play at 8× to the end, scrub, offset for the recording', async () => {

@@ -87,9 +87,10 @@ export class VoteClient extends Connection<VoteClientEvents> {
     return this.newest;
   }
 
-  /** The user's standing vote, if any. */
+  /** The user's standing vote, if any (none once it expired: SPEC §9's `vote_ttl_s`). */
   get currentVote(): string | undefined {
-    return this.standing?.value;
+    const expires = this.voteExpiresAt;
+    return expires !== undefined && expires <= Date.now() ? undefined : this.standing?.value;
   }
 
   /** Whether voting in the room is closed, as last heard. */

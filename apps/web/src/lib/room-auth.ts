@@ -21,11 +21,19 @@ export function roomCredentials(room: string): { getToken: () => Promise<string>
   };
 }
 
-/** A vote room's options; yes/no for a room not created yet (a token holder's join creates it so). */
-export async function roomOptions(room: string): Promise<string[]> {
+/** What a page needs of a vote room before it joins (GET /api/rooms/<room>). */
+export interface RoomInfo {
+  options: string[];
+  segments: string[];
+  question: string | undefined;
+}
+
+/** A vote room's options, segments and question; yes/no for a room not created yet (a token holder's join creates it so). */
+export async function roomInfo(room: string): Promise<RoomInfo> {
   const response = await fetch(`/api/rooms/${encodeURIComponent(room)}`).catch(() => undefined);
-  if (!response?.ok) return ['yes', 'no'];
-  return ((await response.json()) as { options: string[] }).options;
+  if (!response?.ok) return { options: ['yes', 'no'], segments: [], question: undefined };
+  const body = (await response.json()) as { options: string[]; segments: string[] | null; question: string | null };
+  return { options: body.options, segments: body.segments ?? [], question: body.question ?? undefined };
 }
 
 /** The room id in a path like /room/<id> or /overlay/<id>, if valid. */

@@ -20,7 +20,24 @@ export interface WormChartOptions {
   haloColor?: string;
   /** Draw the timeline markers (default true). */
   showMarkers?: boolean;
+  /**
+   * A room with segments (SPEC §9): one line per segment, each its segment's net, in its own colour
+   * and labelled at its end; all shown unless `setLines` says otherwise.
+   */
+  lines?: readonly ChartLine[];
+  /** Draw the room's total line (default true). */
+  total?: boolean;
 }
+
+/** One segment's line. */
+export interface ChartLine {
+  name: string;
+  /** As #rrggbb. */
+  color: string;
+}
+
+/** Distinct colours for up to eight segment lines, legible on dark and light backgrounds. */
+export const LINE_COLORS: readonly string[] = ['#3b82f6', '#f59e0b', '#a855f7', '#06b6d4', '#ec4899', '#84cc16', '#f97316', '#94a3b8'];
 
 /** Redraws at most this often (ms) however fast the time axis moves. */
 const MIN_FRAME_MS = 33;
@@ -41,7 +58,7 @@ const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
 
 /**
  * The "worm": net sentiment (first option minus second) over time, drawn with uPlot, one colour
- * above zero and another below. The time axis trails real time by a little more than one tick, so
+ * above zero and another below; in a room with segments, one more line per segment. The time axis trails real time by a little more than one tick, so
  * each new point is already known when the line reaches it: the worm grows smoothly, never jumps.
  *
  * It is cheap to watch for hours: it redraws only as often as the axis moves by a pixel (a 1-minute
@@ -52,6 +69,10 @@ const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
 export class WormChart {
   private readonly xs: number[] = [];
   private readonly nets: number[] = [];
+  /** Per segment line (options.lines, in order): its net at each x. */
+  private readonly lineNets: number[][];
+  /** Which series are drawn: the total first, then each segment line. */
+  private shown: boolean[];
   /** Timeline markers, oldest first: x in seconds like the points. */
   private readonly markers: { x: number; label: string }[] = [];
   private readonly plot: uPlot;
@@ -69,6 +90,9 @@ export class WormChart {
     private options: WormChartOptions,
     private readonly now: Clock = () => Date.now(),
   ) {
+    const lines = options.lines ?? [];
+    this.lineNets = lines.map(() => []);
+    this.shown = [options.total !== false, ...lines.map(() => true)];
     const axis = {
       stroke: options.axisColor,
       grid: { stroke: `${options.axisColor}2e`, width: 1 },
@@ -97,7 +121,9 @@ export class WormChart {
             fillTo: 0,
             width: 3,
             points: { show: false },
+            show: this.shown[0],
           },
+          ...lines.map((line) => ({ stroke: line.color, width: 2.5, points: { show: false } })),
         ],
         hooks: {
           drawClear: [(u: uPlot) => (options.outline ? outlineAll(u, options.haloColor ?? '#000000') : undefined)],
@@ -105,10 +131,11 @@ export class WormChart {
             (u: uPlot) => drawZeroLine(u, `${options.axisColor}99`),
             (u: uPlot) =>
               options.showMarkers === false ? undefined : drawMarkers(u, this.markers, options.axisColor, options.outline === true),
+            (u: uPlot) => drawLineLabels(u, lines, this.shown, options.outline === true),
           ],
         },
       },
-      [[], []],
+      [[], [], ...lines.map(() => [])],
       container,
     );
     new ResizeObserver(() => {
@@ -126,15 +153,40 @@ export class WormChart {
     this.schedule(0);
   }
 
+  /**
+   * Which lines are drawn: the total, and the segment lines named in `names` (SPEC §9; the
+   * viewer's choice, the overlay's `lines=`).
+   */
+  setLines(total: boolean, names: readonly string[]): void {
+    const lines = this.options.lines ?? [];
+    this.shown = [total, ...lines.map((line) => names.includes(line.name))];
+    this.plot.batch(() => this.shown.forEach((show, i) => this.plot.setSeries(i + 1, { show })));
+    this.container.dataset.lines = [...(total ? ['total'] : []), ...lines.filter((_, i) => this.shown[i + 1]).map((l) => l.name)].join(',');
+    this.dirty = true;
+    this.schedule(0);
+  }
+
+  /** Forgets every point and marker: a new round's series starts empty. */
+  clear(): void {
+    for (const list of [this.xs, this.nets, ...this.lineNets]) list.length = 0;
+    this.markers.length = 0;
+    this.container.dataset.points = '0';
+    this.container.dataset.markers = '0';
+    this.dirty = true;
+    this.schedule(0);
+  }
+
   /** Appends points (already newer than any before) for a room whose first two options are `pair`. */
   addPoints(points: readonly TallyPoint[], pair: readonly [string, string]): void {
+    const net = (votes: Record<string, number> | undefined): number => (votes?.[pair[0]] ?? 0) - (votes?.[pair[1]] ?? 0);
+    const lines = this.options.lines ?? [];
     for (const point of points) {
       this.xs.push(point.ts / 1000);
-      this.nets.push((point.votes[pair[0]] ?? 0) - (point.votes[pair[1]] ?? 0));
+      this.nets.push(net(point.votes));
+      lines.forEach((line, j) => this.lineNets[j]!.push(net(point.segments?.[line.name])));
     }
     if (this.xs.length > MAX_POINTS) {
-      this.xs.splice(0, this.xs.length - MAX_POINTS);
-      this.nets.splice(0, this.nets.length - MAX_POINTS);
+      for (const list of [this.xs, this.nets, ...this.lineNets]) list.splice(0, list.length - MAX_POINTS);
     }
     this.delayMs = this.estimateDelay();
     this.dirty = true;
@@ -203,13 +255,16 @@ export class WormChart {
     this.lastFrame = now;
     const { left, right } = this.range();
     let peak = 0;
-    for (let i = this.xs.length - 1; i >= 0 && this.xs[i]! >= left - 5; i -= 1) peak = Math.max(peak, Math.abs(this.nets[i]!));
+    const drawn = [this.nets, ...this.lineNets].filter((_, k) => this.shown[k]);
+    for (let i = this.xs.length - 1; i >= 0 && this.xs[i]! >= left - 5; i -= 1) {
+      for (const values of drawn) peak = Math.max(peak, Math.abs(values[i]!));
+    }
     const target = Math.max(5, peak * 1.2);
     this.yHalf += (target - this.yHalf) * (reducedMotion.matches ? 1 : 1 - Math.exp(-dt / EASE_MS));
     const data = this.dirty;
     this.dirty = false;
     this.plot.batch(() => {
-      if (data) this.plot.setData([this.xs, this.nets], false);
+      if (data) this.plot.setData([this.xs, this.nets, ...this.lineNets], false);
       this.plot.setScale('x', { min: left, max: right });
       this.plot.setScale('y', { min: -this.yHalf, max: this.yHalf });
     });
@@ -224,6 +279,8 @@ function splitAtZero(u: uPlot, up: string, down: string): CanvasGradient | strin
   const height = u.bbox.height;
   if (height <= 0) return up;
   const zero = Math.min(1, Math.max(0, (u.valToPos(0, 'y', true) - top) / height));
+  // No y scale yet (the first frame has not set one): one colour.
+  if (!Number.isFinite(zero)) return up;
   const gradient = u.ctx.createLinearGradient(0, top, 0, top + height);
   gradient.addColorStop(0, up);
   gradient.addColorStop(zero, up);
@@ -295,6 +352,29 @@ function drawMarkers(u: uPlot, markers: readonly { x: number; label: string }[],
     const right = x + 4 * ratio + width > u.bbox.left + u.bbox.width;
     ctx.fillText(label, right ? x - 4 * ratio - width : x + 4 * ratio, u.bbox.top + 2 * ratio);
   }
+  ctx.restore();
+}
+
+/** Each drawn segment line's name at its newest point in view, in its colour. */
+function drawLineLabels(u: uPlot, lines: readonly ChartLine[], shown: readonly boolean[], outline: boolean): void {
+  const xs = u.data[0];
+  const max = u.scales.x?.max ?? 0;
+  let last = xs.length - 1;
+  while (last >= 0 && xs[last]! > max) last -= 1;
+  if (last < 0) return;
+  const ctx = u.ctx;
+  const ratio = devicePixelRatio;
+  ctx.save();
+  ctx.font = `${outline ? 700 : 600} ${12 * ratio}px system-ui, sans-serif`;
+  ctx.textBaseline = 'middle';
+  ctx.textAlign = 'right';
+  lines.forEach((line, j) => {
+    const value = u.data[j + 2]?.[last];
+    if (!shown[j + 1] || value === null || value === undefined) return;
+    ctx.fillStyle = line.color;
+    const label = line.name.length > LABEL_CHARS ? `${line.name.slice(0, LABEL_CHARS - 1)}…` : line.name;
+    ctx.fillText(label, u.valToPos(xs[last]!, 'x', true) - 4 * ratio, u.valToPos(value, 'y', true) - 9 * ratio);
+  });
   ctx.restore();
 }
 

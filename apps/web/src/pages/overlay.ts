@@ -2,8 +2,9 @@ import '../styles/overlay.css';
 import { byId } from '../lib/dom';
 import { VoteClient } from '@banterbox/client';
 import { connectionProblem, problem, showProblem } from '../lib/problems';
-import { roomCredentials, roomFromPath, roomOptions } from '../lib/room-auth';
-import { WormChart } from '../lib/worm-chart';
+import { roomCredentials, roomFromPath, roomInfo } from '../lib/room-auth';
+import { chosenLines } from '../lib/lines';
+import { LINE_COLORS, WormChart } from '../lib/worm-chart';
 
 /**
  * The stream overlay (/overlay/<room>): the worm on a transparent background, no controls. It
@@ -13,7 +14,9 @@ import { WormChart } from '../lib/worm-chart';
  * them), counts (1 shows a line of counts), theme (dark: light text with a dark outline, the
  * default; light: dark text with a light outline, for light scenes), font (text size in pixels,
  * 10 to 48), markers (0 hides them), closed (say: "Voting closed" while voting is closed, the
- * default; hide: the whole overlay disappears until it opens). Problems (no such room, an expired
+ * default; hide: the whole overlay disappears until it opens), question (0 hides the round's
+ * question, shown by default when the room has one), lines (in a room with segments: which lines,
+ * comma-separated: `total` (the default), `segments` for every segment, or segment names). Problems (no such room, an expired
  * link, no server) are written on the overlay itself, so a streamer sees them in the scene. In
  * OBS it stops drawing while its source is hidden (obsSourceVisibleChanged).
  */
@@ -43,22 +46,32 @@ const room = roomFromPath('overlay');
 const notice = byId('notice');
 
 if (room) {
+  const head = byId('head');
   const counts = byId('counts');
+  const question = byId('question');
   counts.hidden = params.get('counts') !== '1';
-  // The counts line sits above the chart, never over its labels.
-  if (!counts.hidden) byId('chart').style.top = `${Math.round(textPx * 1.3) + 5}px`;
-  const chart = new WormChart(byId('chart'), {
-    window: Number.isFinite(seconds) && seconds >= 10 ? seconds : 60,
-    axisColor: light ? '#111827' : '#ffffff',
-    haloColor: light ? '#ffffff' : '#000000',
-    showMarkers: params.get('markers') !== '0',
-    upColor: hex('up', 'color') ?? '#22c55e',
-    downColor: hex('down') ?? '#ef4444',
-    showAxes: params.get('axes') !== '0',
-    outline: true,
-  });
-  void roomOptions(room).then((options) => {
-    const pair: [string, string] = [options[0] ?? 'yes', options[1] ?? 'no'];
+  void roomInfo(room).then((info) => {
+    const pair: [string, string] = [info.options[0] ?? 'yes', info.options[1] ?? 'no'];
+    const lines = chosenLines(params.get('lines'), info.segments);
+    const showQuestion = (text: string | undefined): void => {
+      question.textContent = text ?? '';
+      question.hidden = params.get('question') === '0' || !text;
+      // The text lines sit above the chart, never over its labels.
+      byId('chart').style.top = `${head.offsetHeight + (head.offsetHeight > 0 ? 5 : 0)}px`;
+    };
+    showQuestion(info.question);
+    const chart = new WormChart(byId('chart'), {
+      window: Number.isFinite(seconds) && seconds >= 10 ? seconds : 60,
+      axisColor: light ? '#111827' : '#ffffff',
+      haloColor: light ? '#ffffff' : '#000000',
+      showMarkers: params.get('markers') !== '0',
+      upColor: hex('up', 'color') ?? '#22c55e',
+      downColor: hex('down') ?? '#ef4444',
+      showAxes: params.get('axes') !== '0',
+      outline: true,
+      lines: info.segments.map((name, i) => ({ name, color: LINE_COLORS[i % LINE_COLORS.length]! })),
+    });
+    chart.setLines(lines.total, lines.segments);
     const { getToken, renewable } = roomCredentials(room);
     const connection = new VoteClient({ url: location.origin, room, getToken, observe: true })
       .on('points', (points) => {
@@ -67,6 +80,8 @@ if (room) {
         counts.textContent = `${pair[0]} ${last.votes[pair[0]] ?? 0} · ${pair[1]} ${last.votes[pair[1]] ?? 0} · ${last.connected} watching`;
       })
       .on('markers', (markers) => chart.addMarkers(markers))
+      .on('room', (state) => showQuestion(state.question))
+      .on('round', () => chart.clear())
       .on('voting', ({ closed }) => {
         byId('voting').hidden = !closed || hideWhenClosed;
         overlay.style.visibility = closed && hideWhenClosed ? 'hidden' : '';

@@ -4,10 +4,11 @@ import { byId, h, showState } from '../lib/dom';
 import { problem, showProblem } from '../lib/problems';
 import { roomCredentials, roomFromPath } from '../lib/room-auth';
 import { showTally } from '../lib/tally';
-import { WormChart } from '../lib/worm-chart';
+import { LINE_COLORS, WormChart } from '../lib/worm-chart';
 
 /**
- * The replay of a vote room's stored series (/replay/<room>): the worm and its markers played at
+ * The replay of a vote room's stored round (/replay/<room>, `?round=n` for one kept after a
+ * reset, else the current one): the worm, a line per segment, and its markers played at
  * 1× to 8×, scrubbed by time, with an offset to line it up with the stream's recording. It reads
  * the series export with the page's token (a guest token in an open room, or `#token=…`).
  */
@@ -16,6 +17,9 @@ const conn = byId('conn');
 
 interface Series {
   options: string[];
+  segments?: string[];
+  round: number;
+  question: string;
   /** When the round began (voting last opened, else the room was created): the recording's 0 before the offset. */
   anchor: number;
   points: TallyPoint[];
@@ -28,9 +32,15 @@ const clock = (seconds: number): string => {
   return seconds < 0 ? `-${text}` : text;
 };
 
+/** The round in the address (`?round=n`), else the current one. */
+const round = new URLSearchParams(location.search).get('round');
+
 async function load(roomId: string): Promise<Series> {
   const token = await roomCredentials(roomId).getToken();
-  const response = await fetch(`/api/rooms/${encodeURIComponent(roomId)}/series`, { headers: { authorization: `Bearer ${token}` } });
+  const query = round !== null && /^\d+$/.test(round) ? `?round=${round}` : '';
+  const response = await fetch(`/api/rooms/${encodeURIComponent(roomId)}/series${query}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   return (await response.json()) as Series;
 }
@@ -39,6 +49,10 @@ async function main(roomId: string): Promise<void> {
   byId('replay-title').textContent = `Replay: ${roomId}`;
   document.title = `${roomId} replay · banterbox`;
   const series = await load(roomId);
+  byId('replay-title').textContent = `Replay: ${roomId}, round ${series.round}`;
+  const question = byId('question');
+  question.textContent = series.question;
+  question.hidden = series.question === '';
   const pair: [string, string] = [series.options[0] ?? 'yes', series.options[1] ?? 'no'];
   byId('label-a').textContent = pair[0];
   byId('label-b').textContent = pair[1];
@@ -60,11 +74,14 @@ async function main(roomId: string): Promise<void> {
       upColor: dark ? '#4ade80' : '#15803d',
       downColor: dark ? '#f87171' : '#b91c1c',
       showAxes: true,
+      lines: (series.segments ?? []).map((name, i) => ({ name, color: LINE_COLORS[i % LINE_COLORS.length]! })),
     },
     // The chart's clock is the replay's: it trails "now" by a tick, as it does live.
     () => first + position * 1000 + 1000,
   );
   chart.addPoints(series.points, pair);
+  // Each segment's line beside the total.
+  chart.setLines(true, series.segments ?? []);
   chart.addMarkers(series.markers);
 
   const scrub = byId<HTMLInputElement>('scrub');

@@ -1,13 +1,14 @@
 import '../styles/app.css';
 import qrcode from 'qrcode-generator';
 import { VoteClient, type TallyPoint } from '@banterbox/client';
-import { STATE_LABELS, byId, showState } from '../lib/dom';
+import { STATE_LABELS, byId, h, showState } from '../lib/dom';
 
 /**
  * The streamer's console (/studio), narrow enough for an OBS custom dock: sign in with the admin
  * key or a moderator token (kept for this tab only), create or pick a vote room, copy the audience
- * link (with a QR code made here) and the overlay URL (previewed live), watch the tally, close and
- * open voting, drop markers and download the series. Everything goes through the HTTP API.
+ * link (with a QR code made here) and the overlay URL (previewed live), watch the tally (each
+ * segment's too) and the votes a second, close, open and reset voting to a new round, drop markers
+ * and download any round's series. Everything goes through the HTTP API.
  */
 const STORAGE_KEY = 'banterbox.studio';
 const conn = byId('conn');
@@ -88,6 +89,8 @@ function overlayUrl(roomId: string, fragment: string): string {
   if (value('ov-theme') === 'light') params.set('theme', 'light');
   if (byId<HTMLInputElement>('ov-counts').checked) params.set('counts', '1');
   if (byId<HTMLInputElement>('ov-hide').checked) params.set('closed', 'hide');
+  if (!byId<HTMLInputElement>('ov-question').checked) params.set('question', '0');
+  if (!byId('ov-lines-label').hidden && value('ov-lines') !== 'total') params.set('lines', value('ov-lines'));
   return `${location.origin}/overlay/${encodeURIComponent(roomId)}?${params.toString()}${fragment}`;
 }
 
@@ -99,27 +102,69 @@ function copyButton(button: string, input: string): void {
   });
 }
 
+/** The round picked for the download and the replay (the current one when none is). */
+const pickedRound = (): string => byId<HTMLSelectElement>('series-round').value;
+
 async function download(credentials: Credentials, roomId: string, format: 'csv' | 'json'): Promise<void> {
-  const response = await fetch(`/api/rooms/${encodeURIComponent(roomId)}/series?format=${format}`, {
+  const round = pickedRound();
+  const response = await fetch(`/api/rooms/${encodeURIComponent(roomId)}/series?format=${format}&round=${round}`, {
     headers: { authorization: `Bearer ${credentials.secret}` },
   });
   if (!response.ok) throw new Error(`the series could not be read (HTTP ${response.status})`);
   const link = document.createElement('a');
   link.href = URL.createObjectURL(await response.blob());
-  link.download = `${roomId}-series.${format}`;
+  link.download = `${roomId}-round-${round}.${format}`;
   link.click();
   setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
 }
 
-function showTally(point: TallyPoint): void {
-  byId('tally').textContent = Object.entries(point.votes)
+const counts = (votes: Record<string, number>): string =>
+  Object.entries(votes)
     .map(([option, count]) => `${option} ${count}`)
     .join(' · ');
+
+/** The newest point: the tally, each segment's, viewers, and votes a second (the votes counted since the point before). */
+function showTally(point: TallyPoint, before: TallyPoint | undefined): void {
+  byId('tally').textContent = counts(point.votes);
   byId('viewers').textContent = String(point.connected);
+  const bySegment = byId('segment-tally');
+  bySegment.hidden = point.segments === undefined;
+  bySegment.textContent = Object.entries(point.segments ?? {})
+    .map(([segment, votes]) => `${segment}: ${counts(votes)}`)
+    .join(' | ');
+  if (before === undefined || point.ts <= before.ts) return;
+  const added = Object.entries(point.votes).reduce((sum, [option, count]) => sum + Math.max(0, count - (before.votes[option] ?? 0)), 0);
+  byId('rate').textContent = String(Math.round(added / ((point.ts - before.ts) / 1000)));
+}
+
+/** The rounds of the room in the series picker, the current one (last) picked. */
+async function listRounds(roomId: string): Promise<void> {
+  const response = await fetch(`/api/rooms/${encodeURIComponent(roomId)}/rounds`);
+  if (!response.ok) return;
+  const { rounds } = (await response.json()) as { rounds: { round: number; question: string }[] };
+  byId('series-round').replaceChildren(
+    ...rounds.map(({ round, question }, i) =>
+      h('option', { value: String(round), selected: i === rounds.length - 1 }, `${round}${question ? `: ${question.slice(0, 40)}` : ''}`),
+    ),
+  );
+}
+
+function showQuestion(text: string | undefined): void {
+  const line = byId('console-question');
+  line.textContent = text ?? '';
+  line.hidden = !text;
 }
 
 async function runRoom(credentials: Credentials, roomId: string): Promise<void> {
-  const room = (await api(credentials, `/api/rooms/${encodeURIComponent(roomId)}`)) as { open: boolean; closed: boolean };
+  const room = (await api(credentials, `/api/rooms/${encodeURIComponent(roomId)}`)) as {
+    open: boolean;
+    closed: boolean;
+    question: string | null;
+    segments: string[] | null;
+  };
+  showQuestion(room.question ?? undefined);
+  byId('ov-lines-label').hidden = room.segments === null;
+  await listRounds(roomId);
   show('console');
   const panel = byId('console');
   panel.dataset.room = roomId;
@@ -144,7 +189,11 @@ async function runRoom(credentials: Credentials, roomId: string): Promise<void> 
   } else if (!room.open) {
     message('console-message', 'The room is not open to guests: the overlay needs a viewer token from your platform (#token=…).');
   }
-  byId<HTMLAnchorElement>('replay-link').href = `/replay/${encodeURIComponent(roomId)}${fragment}`;
+  const replayLink = (): void => {
+    byId<HTMLAnchorElement>('replay-link').href = `/replay/${encodeURIComponent(roomId)}?round=${pickedRound()}${fragment}`;
+  };
+  byId('series-round').addEventListener('change', replayLink);
+  replayLink();
   const updateOverlay = (): void => {
     const url = overlayUrl(roomId, fragment);
     byId<HTMLInputElement>('overlay-url').value = url;
@@ -153,7 +202,9 @@ async function runRoom(credentials: Credentials, roomId: string): Promise<void> 
     preview.style.background = byId<HTMLSelectElement>('ov-theme').value === 'light' ? '#f1f5f9' : '#1e293b';
     if (preview.src !== url) preview.src = url;
   };
-  for (const id of ['ov-w', 'ov-h', 'ov-font', 'ov-theme', 'ov-counts', 'ov-hide']) byId(id).addEventListener('change', updateOverlay);
+  for (const id of ['ov-w', 'ov-h', 'ov-font', 'ov-theme', 'ov-counts', 'ov-hide', 'ov-question', 'ov-lines']) {
+    byId(id).addEventListener('change', updateOverlay);
+  }
   updateOverlay();
 
   const getToken = async (): Promise<string> =>
@@ -165,8 +216,19 @@ async function runRoom(credentials: Credentials, roomId: string): Promise<void> 
           }
         ).token;
   let markers = 0;
+  let before: TallyPoint | undefined;
   const client = new VoteClient({ url: location.origin, room: roomId, getToken, observe: true })
-    .on('points', (points) => showTally(points[points.length - 1]!))
+    .on('points', (points) => {
+      const point = points[points.length - 1]!;
+      showTally(point, points.length > 1 ? points[points.length - 2] : before);
+      before = point;
+    })
+    .on('room', (state) => showQuestion(state.question))
+    .on('round', ({ round }) => {
+      panel.dataset.round = String(round);
+      before = undefined;
+      void listRounds(roomId).then(replayLink);
+    })
     .on('voting', ({ closed }) => {
       byId('voting-state').textContent = closed ? 'voting closed' : 'voting open';
       panel.dataset.voting = closed ? 'closed' : 'open';
@@ -195,6 +257,15 @@ async function runRoom(credentials: Credentials, roomId: string): Promise<void> 
     'click',
     act(() => api(credentials, `${path}/open`, { method: 'POST' }), 'Voting is open.'),
   );
+  byId('reset-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    const question = byId<HTMLInputElement>('reset-question');
+    act(
+      () => api(credentials, `${path}/reset`, { method: 'POST', body: { question: question.value } }),
+      `A new round: "${question.value}".`,
+    )();
+    question.value = '';
+  });
   byId('marker-form').addEventListener('submit', (event) => {
     event.preventDefault();
     const label = byId<HTMLInputElement>('marker-label');
@@ -261,6 +332,14 @@ function main(): void {
       voter_shards: Number(value('new-shards') || '1'),
     };
     if (value('new-room') !== '') body.room = value('new-room');
+    if (value('new-question') !== '') body.question = value('new-question');
+    const segments = value('new-segments')
+      .split(',')
+      .map((s) => s.trim())
+      .filter((s) => s !== '');
+    if (segments.length > 0) body.segments = segments;
+    if (value('new-segment-question') !== '') body.segment_question = value('new-segment-question');
+    if (value('new-ttl') !== '') body.vote_ttl_s = Number(value('new-ttl'));
     if (value('new-history') !== '') body.history_limit = Number(value('new-history'));
     if (value('new-swing') !== '')
       body.swing = { threshold: Number(value('new-swing')), window_s: Number(value('new-swing-window') || '10') };
