@@ -90,6 +90,26 @@ describe('banterbox CLI against a real gateway', () => {
     expect(points.length).toBeGreaterThanOrEqual(rows.length - 1);
     expect(points.some((p) => p.votes.right === 1)).toBe(true);
 
+    // A room with segments and a question; a viewer token naming a segment; a new round; the first round's export.
+    expect(
+      await run(['room', 'create', '--room', 'cli-teams', '--segments', 'red,blue', '--question', 'Who wins?', '--vote-ttl', '60']),
+    ).toEqual(['created cli-teams (options yes, no, segments red, blue)']);
+    const [teamToken] = await run(['token', '--user', 'cli-red', '--room', 'cli-teams', '--seg', 'red']);
+    const teams = await TestSocket.open(`ws://127.0.0.1:${gateway.port}/api/vote_ws/`);
+    teams.send({ auth: { token: teamToken, room: 'cli-teams' } });
+    await teams.waitFor((frame) => (frame as { state?: { segment?: string } }).state?.segment === 'red', 10_000);
+    teams.send({ vote: { value: 'yes' } });
+    await teams.waitFor(
+      (frame) => (frame as { data?: { segments?: { red?: { yes?: number } } }[] }).data?.[0]?.segments?.red?.yes === 1,
+      10_000,
+    );
+    expect(await run(['room', 'reset', 'cli-teams', 'And', 'now?'])).toEqual(['cli-teams: round 1 open, "And now?"']);
+    teams.close();
+    const [first] = await run(['export', 'cli-teams', '--round', '0', '--csv']);
+    expect(first!.split('\n')[0]).toBe('ts,time,yes,no,connected,red:yes,red:no,blue:yes,blue:no,markers');
+    expect(first!.split('\n').some((row) => row.includes(',1,0,1,1,0,0,0,'))).toBe(true);
+    await expect(run(['room', 'reset', 'cli-teams'])).rejects.toThrow("room reset needs a room id and the new round's question");
+
     // The webhook delivery log (this gateway has no WEBHOOK_URLS: nothing pending, nothing to replay).
     expect(await run(['webhooks'])).toEqual(['0 pending']);
     await expect(run(['webhooks', 'replay', 'evt_1-0'])).rejects.toThrow('HTTP 409: no WEBHOOK_URLS on this gateway');
@@ -123,7 +143,7 @@ describe('banterbox CLI against a real gateway', () => {
     expect(unknown.stderr).toContain('--frobnicate');
     const room = await bin(['room'], env);
     expect(room.status).toBe(2);
-    expect(room.stderr).toContain('room needs a subcommand: room create …, room show <room>, room close <room> or room open <room>');
+    expect(room.stderr).toContain('room needs a subcommand: room create …, room show <room>, room close <room>, room open <room> or room reset <room> <question>');
     const help = await bin(['--help'], env);
     expect(help.status).toBe(0);
   });

@@ -7,24 +7,34 @@ import { parseArgs } from 'node:util';
 export const USAGE = `usage: banterbox <command> [options]
 
 commands:
-  token --user <id> --room <id|*> [--ttl <seconds>] [--moderator]
+  token --user <id> --room <id|*> [--ttl <seconds>] [--moderator] [--seg <segment>]
                                                        mint a vote-room token (admin); --moderator:
-                                                       one that may also close and open voting
+                                                       one that may also run the room; --seg: the
+                                                       voter's segment
   room create [--room <id>] [--options a,b] [--tick-ms <ms>] [--open] [--voter-shards <n>]
-              [--history-limit <points>] [--swing <net>:<seconds>]
+              [--history-limit <points>] [--swing <net>:<seconds>] [--question <text>]
+              [--segments a,b] [--ask <text>] [--vote-ttl <seconds>]
                                                        create a vote room (admin); --voter-shards
                                                        spreads a giant room's voters over n parts;
                                                        --history-limit keeps more of its series;
-                                                       --swing marks moves of the net value
+                                                       --swing marks moves of the net value;
+                                                       --segments draws a line per segment (from
+                                                       tokens' --seg, or asked with --ask);
+                                                       --vote-ttl lets votes lapse unless re-sent
   room show <room>                                     a room's options and live tally
   room close <room> | room open <room>                 close voting (votes refused, the series stops)
                                                        or open it again (admin)
+  room reset <room> <question>                         start a new round with a new question; votes
+                                                       start over, the round before stays exportable
+                                                       (admin)
   marker <room> <label>                                drop a labelled marker on the room's timeline
                                                        at now (admin)
   tally <room> [--watch]                               the live tally; --watch prints it every second
   rounds <room> [--csv]                                a poker room's recorded rounds
-  export <room> [--since <t>] [--until <t>] [--csv]    a vote room's stored points, oldest first
-                                                       (admin; t: Unix ms or ISO 8601)
+  export <room> [--since <t>] [--until <t>] [--round <n>] [--csv]
+                                                       a vote room's stored points, oldest first, of
+                                                       the current round or round n (admin; t: Unix
+                                                       ms or ISO 8601)
   webhooks [--failed]                                  the webhook delivery log, newest first (admin)
   webhooks replay <event>                              deliver an event again to every endpoint (admin)
 
@@ -33,8 +43,8 @@ options:
   --json          print the API's JSON instead of text
   -h, --help      this help
 
-environment: BANTERBOX_URL, BANTERBOX_ADMIN_KEY (for token, room create/close/open, marker, export and
-             webhooks)
+environment: BANTERBOX_URL, BANTERBOX_ADMIN_KEY (for token, room create/close/open/reset, marker,
+             export and webhooks)
 exit codes: 0 done, 1 the server refused or could not be reached, 2 bad usage`;
 
 export class UsageError extends Error {
@@ -123,6 +133,12 @@ function parse(argv: string[]) {
       'voter-shards': { type: 'string' },
       'history-limit': { type: 'string' },
       swing: { type: 'string' },
+      question: { type: 'string' },
+      segments: { type: 'string' },
+      ask: { type: 'string' },
+      'vote-ttl': { type: 'string' },
+      seg: { type: 'string' },
+      round: { type: 'string' },
       open: { type: 'boolean', default: false },
       moderator: { type: 'boolean', default: false },
       watch: { type: 'boolean', default: false },
@@ -161,14 +177,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<void> {
         room: values.room,
         ttl_s: number(values.ttl, 'ttl') ?? 3600,
         role: values.moderator ? 'moderator' : 'viewer',
+        ...(values.seg === undefined ? {} : { seg: values.seg }),
       },
       true,
     )) as { token: string; expires_at: number };
     print(result, result.token);
     return;
   }
-  const ROOM_COMMANDS = 'room create …, room show <room>, room close <room> or room open <room>';
-  if (command === 'room' && !['create', 'show', 'close', 'open'].includes(rest[0] ?? '')) {
+  const ROOM_COMMANDS = 'room create …, room show <room>, room close <room>, room open <room> or room reset <room> <question>';
+  if (command === 'room' && !['create', 'show', 'close', 'open', 'reset'].includes(rest[0] ?? '')) {
     throw new UsageError(
       rest[0] === undefined ? `room needs a subcommand: ${ROOM_COMMANDS}` : `unknown room subcommand: ${rest[0]} (${ROOM_COMMANDS})`,
     );
@@ -194,6 +211,17 @@ export async function runCli(argv: string[], io: CliIo): Promise<void> {
     print(result, `voting in ${result.room} is ${result.closed ? 'closed' : 'open'}${result.changed ? '' : ' (it was already)'}`);
     return;
   }
+  if (command === 'room' && rest[0] === 'reset') {
+    const [, roomId, ...words] = rest;
+    if (!roomId || words.length === 0) throw new UsageError("room reset needs a room id and the new round's question");
+    const result = (await client.post(`/api/rooms/${encodeURIComponent(roomId)}/reset`, { question: words.join(' ') }, true)) as {
+      room: string;
+      round: number;
+      question: string;
+    };
+    print(result, `${result.room}: round ${result.round} open, "${result.question}"`);
+    return;
+  }
   if (command === 'room' && rest[0] === 'create') {
     const body: Record<string, unknown> = { open: values.open };
     if (values.room) body.room = values.room;
@@ -209,9 +237,21 @@ export async function runCli(argv: string[], io: CliIo): Promise<void> {
       if (!match) throw new UsageError('--swing is <net change>:<seconds>, e.g. 50:10');
       body.swing = { threshold: Number(match[1]), window_s: Number(match[2]) };
     }
-    const room = (await client.post('/api/rooms', body, true)) as { room: string; options: string[]; open: boolean; voter_shards: number };
+    if (values.question !== undefined) body.question = values.question;
+    if (values.segments !== undefined) body.segments = values.segments.split(',').map((s) => s.trim());
+    if (values.ask !== undefined) body.segment_question = values.ask;
+    const voteTtl = number(values['vote-ttl'], 'vote-ttl');
+    if (voteTtl !== undefined) body.vote_ttl_s = voteTtl;
+    const room = (await client.post('/api/rooms', body, true)) as {
+      room: string;
+      options: string[];
+      open: boolean;
+      voter_shards: number;
+      segments: string[] | null;
+    };
     const parts = room.voter_shards > 1 ? `, voters in ${room.voter_shards} parts` : '';
-    print(room, `created ${room.room} (options ${room.options.join(', ')}${room.open ? ', open to guests' : ''}${parts})`);
+    const segments = room.segments ? `, segments ${room.segments.join(', ')}` : '';
+    print(room, `created ${room.room} (options ${room.options.join(', ')}${room.open ? ', open to guests' : ''}${parts}${segments})`);
     return;
   }
   if ((command === 'room' && rest[0] === 'show') || command === 'tally') {
@@ -251,6 +291,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<void> {
     const roomId = rest[0];
     if (!roomId) throw new UsageError('export needs a vote room id');
     const query = new URLSearchParams({ format: values.csv ? 'csv' : 'json' });
+    if (values.round !== undefined) query.set('round', String(number(values.round, 'round')));
     if (values.since) query.set('since', values.since);
     if (values.until) query.set('until', values.until);
     io.out((await client.getText(`/api/rooms/${encodeURIComponent(roomId)}/series?${query.toString()}`, true)).trimEnd());
