@@ -5,24 +5,29 @@ import { keys } from './keys';
 import { renewLease } from './registry';
 import { reapGateway } from './reaper';
 import { registerScripts, type ScriptedRedis } from './scripts';
-import { VoteStore, plainPlan, type RoomOp } from './vote-store';
+import { resetVoters } from './script-defs';
+import { VoteStore, type RoomOp } from './vote-store';
 import type { LeaseGrant } from './gateway-fence';
 
 /**
- * Property-based tests of roomOps-4 and reapVoters-4 against a small reference model, on real
- * Redis: random runs of joins, leaves, syncs and votes (any ts order, cancels) from several
- * gateways in batches of any size, batches delivered late (after their gateway was reaped), reaps,
- * and re-assertions
- * (a gateway moves to a new id with its state, then the old id is reaped), their batch sometimes
- * delivered twice (syncs to a count and votes: idempotent by design).
+ * Property-based tests of roomOps-6, reapVoters-4 and resetVoters-2 against a small reference
+ * model, on real Redis: random runs of joins, leaves, syncs, votes (any ts order, cancels) and
+ * segments (claimed, or chosen once) from several gateways in batches of any size, batches of a
+ * gateway that has not heard of the last reset, resets to a new round, batches delivered late
+ * (after their gateway was reaped), reaps, and re-assertions (a gateway moves to a new id with its
+ * state, then the old id is reaped), their batch sometimes delivered twice (syncs to a count,
+ * segments and votes: idempotent by design).
  */
 
 const USERS = ['u1', 'u2', 'u3', 'u4'];
 const GATEWAYS = ['a', 'b', 'c'];
 const RUNS = Number(process.env.PROPERTY_RUNS ?? 500);
 
+const SEGMENTS = ['s1', 's2'];
+
 type Cmd =
-  | { kind: 'batch'; gateway: number; ops: RoomOp[] }
+  | { kind: 'batch'; gateway: number; ops: RoomOp[]; stale: boolean }
+  | { kind: 'reset' }
   | { kind: 'reap'; gateway: number }
   | { kind: 'reassert'; gateway: number; again: boolean }
   | { kind: 'zombie'; gateway: number; ops: RoomOp[] };
@@ -32,21 +37,41 @@ const op: fc.Arbitrary<RoomOp> = fc.oneof(
   fc.record({ op: fc.constantFrom('join' as const, 'leave' as const), user, count: fc.integer({ min: 1, max: 3 }) }),
   fc.record({ op: fc.constant('sync' as const), user, count: fc.integer({ min: 0, max: 3 }) }),
   fc.record({ op: fc.constant('vote' as const), user, value: fc.constantFrom('yes', 'no', 'cancel'), ts: fc.integer({ min: 1, max: 20 }) }),
+  fc.record({ op: fc.constant('segment' as const), user, segment: fc.constantFrom(...SEGMENTS), claimed: fc.boolean() }),
 );
 const gateway = fc.integer({ min: 0, max: GATEWAYS.length - 1 });
 const cmd: fc.Arbitrary<Cmd> = fc.oneof(
-  { weight: 8, arbitrary: fc.record({ kind: fc.constant('batch' as const), gateway, ops: fc.array(op, { minLength: 1, maxLength: 8 }) }) },
+  {
+    weight: 8,
+    arbitrary: fc.record({
+      kind: fc.constant('batch' as const),
+      gateway,
+      ops: fc.array(op, { minLength: 1, maxLength: 8 }),
+      stale: fc.boolean(),
+    }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('reset' as const) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('reap' as const), gateway }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('reassert' as const), gateway, again: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('zombie' as const), gateway, ops: fc.array(op, { minLength: 1, maxLength: 4 }) }) },
 );
 
+interface ModelVote {
+  value: string;
+  ts: number;
+  segment: string;
+  round: number;
+}
+
 /** The reference: what the room's hashes must hold, from the protocol's rules alone. */
 class RoomModel {
   /** gateway id -> user -> connections; reaped ids are gone. */
   readonly conns = new Map<string, Map<string, number>>();
-  /** user -> [value, ts] for present users (a placeholder ["cancel", 0] until they vote). */
-  readonly votes = new Map<string, [string, number]>();
+  /** user -> their vote for present users (a placeholder "cancel" at ts 0 until they vote). */
+  readonly votes = new Map<string, ModelVote>();
+  /** user -> their segment (kept while they are away) and whether their token claimed it. */
+  readonly segments = new Map<string, { name: string; claimed: boolean }>();
+  round = 0;
 
   total(u: string): number {
     let sum = 0;
@@ -63,16 +88,26 @@ class RoomModel {
     else held.delete(u);
     const after = this.total(u);
     if (after <= 0) this.votes.delete(u);
-    else if (before <= 0) this.votes.set(u, this.votes.get(u) ?? ['cancel', 0]);
+    else if (before <= 0 && !this.votes.has(u)) {
+      this.votes.set(u, { value: 'cancel', ts: 0, segment: this.segments.get(u)?.name ?? '', round: this.round });
+    }
   }
 
-  apply(gw: string, o: RoomOp): void {
+  /** `round`: the round the gateway sending `o` knows. */
+  apply(gw: string, o: RoomOp, round = this.round): void {
     if (o.op === 'vote') {
       const stored = this.votes.get(o.user);
-      if (stored && o.ts >= stored[1]) this.votes.set(o.user, [o.value, o.ts]);
+      if (round < this.round || !stored || (stored.round === this.round && o.ts < stored.ts)) return;
+      const segment = stored.segment || (this.segments.get(o.user)?.name ?? '');
+      this.votes.set(o.user, { value: o.value, ts: o.ts, segment, round: this.round });
       return;
     }
-    if (o.op === 'segment') throw new Error('the model has no segments');
+    if (o.op === 'segment') {
+      if (o.claimed || !this.segments.has(o.user)) this.segments.set(o.user, { name: o.segment, claimed: o.claimed });
+      const stored = this.votes.get(o.user);
+      if (stored) stored.segment = this.segments.get(o.user)!.name;
+      return;
+    }
     const mine = this.conns.get(gw)?.get(o.user) ?? 0;
     if (o.op === 'join') this.shift(gw, o.user, o.count);
     else if (o.op === 'leave') this.shift(gw, o.user, -Math.min(o.count, mine));
@@ -84,15 +119,26 @@ class RoomModel {
     this.conns.delete(gw);
   }
 
-  /** What Redis must hold: users, votes and tally hashes (zero counts left out; the tally's "#conn" counts the present users). */
-  expected(): { users: Record<string, string>; votes: Record<string, string>; tally: Record<string, string> } {
+  /**
+   * What Redis must hold: users, votes, tally and segments hashes (zero counts left out; the
+   * tally's "#conn" counts the present users, "#round" is the round once past 0, and each counted
+   * vote of the round counts for its option and for its option in its segment).
+   */
+  expected(): {
+    users: Record<string, string>;
+    votes: Record<string, string>;
+    tally: Record<string, string>;
+    segments: Record<string, string>;
+  } {
     const users: Record<string, string> = {};
     for (const u of USERS) if (this.total(u) > 0) users[u] = String(this.total(u));
     const votes: Record<string, string> = {};
-    const tally: Record<string, number> = { '#conn': Object.keys(users).length };
-    for (const [u, [value, ts]] of this.votes) {
-      votes[u] = `${value}|${ts}`;
-      if (value !== 'cancel') tally[value] = (tally[value] ?? 0) + 1;
+    const tally: Record<string, number> = { '#conn': Object.keys(users).length, '#round': this.round };
+    for (const [u, { value, ts, segment, round }] of this.votes) {
+      votes[u] = segment === '' && round === 0 ? `${value}|${ts}` : `${value}|${ts}|${segment}|${round}`;
+      if (value === 'cancel' || round !== this.round) continue;
+      tally[value] = (tally[value] ?? 0) + 1;
+      if (segment !== '') tally[`${value}/${segment}`] = (tally[`${value}/${segment}`] ?? 0) + 1;
     }
     return {
       users,
@@ -102,6 +148,7 @@ class RoomModel {
           .filter(([, v]) => v !== 0)
           .map(([k, v]) => [k, String(v)]),
       ),
+      segments: Object.fromEntries([...this.segments].map(([u, { name }]) => [u, name])),
     };
   }
 }
@@ -127,9 +174,9 @@ describe('roomOps and reapVoters against a reference model (real Redis, fast-che
     await server.stop();
   });
 
-  async function write(room: string, grant: LeaseGrant, ops: RoomOp[]): Promise<'ok' | 'fenced'> {
+  async function write(room: string, grant: LeaseGrant, ops: RoomOp[], round: number): Promise<'ok' | 'fenced'> {
     const batch = store.batch();
-    const applied = store.addRoomOps(batch, room, grant, ops, plainPlan(1));
+    const applied = store.addRoomOps(batch, room, grant, ops, { shards: 1, round, voteTtlMs: 0, segmented: true });
     await batch.exec().catch(() => undefined);
     return applied.then(
       () => 'ok' as const,
@@ -138,12 +185,17 @@ describe('roomOps and reapVoters against a reference model (real Redis, fast-che
   }
 
   async function stored(room: string): Promise<ReturnType<RoomModel['expected']>> {
-    const k = keys.voteRoom(room);
-    const [users, votes, tally] = await Promise.all([redis.hgetall(k.users), redis.hgetall(k.votes), redis.hgetall(k.tally)]);
-    return { users, votes, tally: Object.fromEntries(Object.entries(tally).filter(([, n]) => n !== '0')) };
+    const k = keys.voterKeys(room, 0, 1);
+    const [users, votes, tally, segments] = await Promise.all([
+      redis.hgetall(k.users),
+      redis.hgetall(k.votes),
+      redis.hgetall(k.tally),
+      redis.hgetall(k.segments),
+    ]);
+    return { users, votes, tally: Object.fromEntries(Object.entries(tally).filter(([, n]) => n !== '0')), segments };
   }
 
-  it('keeps presence, votes and tally equal to the model, and nothing of a reaped id lands', async () => {
+  it('keeps presence, votes, segments and tally equal to the model over rounds, and nothing of a reaped id lands', async () => {
     let seq = 0;
     await fc.assert(
       fc.asyncProperty(fc.array(cmd, { minLength: 1, maxLength: 40 }), async (cmds) => {
@@ -167,10 +219,18 @@ describe('roomOps and reapVoters against a reference model (real Redis, fast-che
           reaped.set(g, grant);
         };
         for (const c of cmds) {
+          if (c.kind === 'reset') {
+            model.round += 1;
+            await resetVoters.run(redis, { voters: keys.voterKeys(room, 0, 1), round: model.round, roomTtlMs: 60_000 });
+            expect(await stored(room)).toEqual(model.expected());
+            continue;
+          }
           const grant = grants.get(c.gateway) ?? (await register(c.gateway));
           if (c.kind === 'batch') {
-            expect(await write(room, grant, c.ops)).toBe('ok');
-            for (const o of c.ops) model.apply(grant.id, o);
+            // A stale batch: its gateway has not heard of the last reset yet.
+            const round = c.stale ? Math.max(0, model.round - 1) : model.round;
+            expect(await write(room, grant, c.ops, round)).toBe('ok');
+            for (const o of c.ops) model.apply(grant.id, o, round);
           } else if (c.kind === 'reap') {
             await reap(c.gateway, grant);
             grants.delete(c.gateway);
@@ -180,18 +240,20 @@ describe('roomOps and reapVoters against a reference model (real Redis, fast-che
             const next = await register(c.gateway);
             const ops: RoomOp[] = held.map(([u, n]) => ({ op: 'sync', user: u, count: n }));
             for (const [u] of held) {
+              const segment = model.segments.get(u);
+              if (segment) ops.push({ op: 'segment', user: u, segment: segment.name, claimed: segment.claimed });
               const vote = model.votes.get(u);
-              if (vote && vote[1] > 0) ops.push({ op: 'vote', user: u, value: vote[0], ts: vote[1] });
+              if (vote && vote.ts > 0 && vote.round === model.round) ops.push({ op: 'vote', user: u, value: vote.value, ts: vote.ts });
             }
-            if (ops.length > 0) expect(await write(room, next, ops)).toBe('ok');
+            if (ops.length > 0) expect(await write(room, next, ops, model.round)).toBe('ok');
             for (const o of ops) model.apply(next.id, o);
             // Delivered twice (a retried batch), it changes nothing the second time.
-            if (c.again && ops.length > 0) expect(await write(room, next, ops)).toBe('ok');
+            if (c.again && ops.length > 0) expect(await write(room, next, ops, model.round)).toBe('ok');
             await reap(c.gateway, grant);
           } else {
             const old = reaped.get(c.gateway);
             // A late batch of a reaped id: refused, nothing changes.
-            if (old) expect(await write(room, old, c.ops)).toBe('fenced');
+            if (old) expect(await write(room, old, c.ops, model.round)).toBe('fenced');
           }
           expect(await stored(room)).toEqual(model.expected());
         }
