@@ -4,6 +4,14 @@
 //   k6 run -e BANTERBOX_URL=https://banterbox.example.com -e BANTERBOX_ADMIN_KEY=… \
 //          -e ROOMS=10 -e VUS=2000 -e DURATION=5m k6/vote-audience.js
 //
+// With SEGMENTS=n (1 to 8, needs the admin key) the rooms count n segments apart (SPEC §9): each
+// viewer's token claims one (viewer i: segment i mod n) and every point must carry every segment.
+// VOTER_SHARDS spreads each room's voters over that many parts (a giant room). A million voters
+// in one room with eight segments, split over k6 instances (each runs its share of the VUs):
+//
+//   k6 run --execution-segment 0:1/20 -e ROOMS=1 -e VUS=1000000 -e SEGMENTS=8 \
+//          -e VOTER_SHARDS=16 -e HOLD_S=600 -e DURATION=15m … k6/vote-audience.js   (and 1/20:2/20, …)
+//
 // Without BANTERBOX_ADMIN_KEY every viewer joins the server's open demo room as a guest.
 import { check } from 'k6';
 import exec from 'k6/execution';
@@ -18,6 +26,8 @@ const VUS = config.number('VUS', 50);
 const HOLD_S = config.number('HOLD_S', 30);
 const TICK_MS = config.number('TICK_MS', 1000);
 const VOTES_PER_MIN = config.number('VOTES_PER_MIN', 6);
+const SEGMENTS = Array.from({ length: Math.min(config.number('SEGMENTS', 0), 8) }, (_, i) => `s${i}`);
+const VOTER_SHARDS = config.number('VOTER_SHARDS', 1);
 
 export const options = {
   scenarios: {
@@ -34,14 +44,15 @@ export const options = {
 };
 
 export function setup() {
-  return { rooms: createVoteRooms(config, config.number('ROOMS', 1)) };
+  const extra = { ...(SEGMENTS.length > 0 ? { segments: SEGMENTS } : {}), ...(VOTER_SHARDS > 1 ? { voter_shards: VOTER_SHARDS } : {}) };
+  return { rooms: createVoteRooms(config, config.number('ROOMS', 1), ['yes', 'no'], extra) };
 }
 
 export default function (/** @type {{ rooms: string[] }} */ data) {
   const vu = exec.vu.idInTest;
   const room = data.rooms[vu % data.rooms.length];
   const user = `${config.run}-viewer-${vu}`;
-  const token = voteToken(config, user, room);
+  const token = voteToken(config, user, room, SEGMENTS.length > 0 ? SEGMENTS[vu % SEGMENTS.length] : undefined);
   const watch = snapshotWatcher(TICK_MS);
   const ws = new WebSocket(`${config.ws}/api/vote_ws/`);
   let snapshots = 0;
@@ -66,6 +77,9 @@ export default function (/** @type {{ rooms: string[] }} */ data) {
     if (voting !== undefined) clearInterval(voting);
     check(snapshots, { 'got a snapshot every tick or so': (n) => n >= Math.floor((HOLD_S * 1000) / TICK_MS / 2) });
     check(votes, { voted: (n) => n > 0 });
+    if (SEGMENTS.length > 0) {
+      check(watch.last, { 'points carry every segment': (p) => !!p && SEGMENTS.every((s) => p.segments && p.segments[s]) });
+    }
     ws.close();
   }, HOLD_S * 1000);
 }

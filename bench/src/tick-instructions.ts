@@ -12,7 +12,8 @@ import { TickEngine, VoteStore, connectRedis, registerScripts, type ScriptedRedi
  * else the machine is doing: redis-server runs under valgrind's callgrind, counting only inside
  * EVALSHA (the tick scripts), while the ticker's engine ticks BENCH_ACTIVE_ROOMS (2000) yes/no
  * rooms of one node. After BENCH_WARM_TICKS (5) ticks, so that every room is steady, it counts
- * BENCH_TICKS (8) ticks and prints the instructions per room tick. Needs valgrind
+ * BENCH_TICKS (8) ticks and prints the instructions per room tick; BENCH_SEGMENTS (0 to 8) gives
+ * every room that many segments (SPEC §9), each counted apart in every tick. Needs valgrind
  * (`apt-get install valgrind`); about a minute. Compare builds by running each build's copy.
  */
 const ROOMS = Math.min(Number(process.env.BENCH_ACTIVE_ROOMS ?? 2000), 20_000);
@@ -20,6 +21,9 @@ const WARM_TICKS = Math.min(Number(process.env.BENCH_WARM_TICKS ?? 5), 100);
 const TICKS = Math.min(Number(process.env.BENCH_TICKS ?? 8), 100);
 const CHUNK = 1000;
 const SETTINGS = { historyLimit: 60, roomTtlMs: 3_600_000 };
+/** BENCH_SEGMENTS (0): segments per room (SPEC §9), each counted apart in every tick. */
+const SEGMENTS = Math.min(Math.max(0, Number(process.env.BENCH_SEGMENTS ?? 0)), 8);
+const SEGMENTED = SEGMENTS > 0 ? { segments: Array.from({ length: SEGMENTS }, (_, i) => `s${i}`) } : {};
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'bb-callgrind-'));
@@ -57,7 +61,7 @@ async function main(): Promise<void> {
       const batch = store.batch();
       const ensured = rooms
         .slice(start, start + CHUNK)
-        .map((room) => store.addEnsureRoom(batch, room, { options: ['yes', 'no'], open: false, tickMs: 0 }));
+        .map((room) => store.addEnsureRoom(batch, room, { options: ['yes', 'no'], open: false, tickMs: 0, ...SEGMENTED }));
       await batch.exec();
       await Promise.all(ensured);
     }
@@ -75,7 +79,7 @@ async function main(): Promise<void> {
     const totals = dumps.map((name) => Number(/^(?:summary|totals): (\d+)/m.exec(readFileSync(join(dir, name), 'utf8'))?.[1] ?? 0));
     const counted = Math.max(...totals);
     process.stdout.write(
-      `${ROOMS} rooms, ${TICKS} ticks counted: ${Math.round(counted / (ROOMS * TICKS))} Redis instructions per room tick (tick scripts only, callgrind)\n`,
+      `${ROOMS} rooms${SEGMENTS > 0 ? ` of ${SEGMENTS} segments` : ''}, ${TICKS} ticks counted: ${Math.round(counted / (ROOMS * TICKS))} Redis instructions per room tick (tick scripts only, callgrind)\n`,
     );
   } finally {
     redis?.disconnect();

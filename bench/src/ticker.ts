@@ -10,11 +10,15 @@ import { percentile } from './percentile';
  * BENCH_TICKERS (1,2) ticker replicas for BENCH_SECONDS (10) each. It prints how long a tick took
  * (the slowest replica's, per tick), how many rooms each replica stores per second of its own
  * tick time, and the CPU of the tickers and of Redis. Every tick must store every room once.
+ * BENCH_SEGMENTS (0 to 8) gives every room that many segments, each counted apart in every tick.
  */
 const ROOM_COUNTS = (process.env.BENCH_ACTIVE_ROOMS ?? '1000,10000,100000').split(',').map(Number);
 const REPLICA_COUNTS = (process.env.BENCH_TICKERS ?? '1,2').split(',').map(Number);
 const SECONDS = Math.min(Number(process.env.BENCH_SECONDS ?? 10), 120);
 const TICK_MS = 1000;
+/** BENCH_SEGMENTS (0): segments per room (SPEC §9), each counted apart in every tick. */
+const SEGMENTS = Math.min(Math.max(0, Number(process.env.BENCH_SEGMENTS ?? 0)), 8);
+const SEGMENTED = SEGMENTS > 0 ? { segments: Array.from({ length: SEGMENTS }, (_, i) => `s${i}`) } : {};
 const GATEWAY = 'bench-gateway';
 const CHUNK = 1000;
 
@@ -24,7 +28,7 @@ async function seedRooms(redis: ScriptedRedis, count: number): Promise<void> {
   for (let start = 0; start < count; start += CHUNK) {
     const rooms = Array.from({ length: Math.min(CHUNK, count - start) }, (_, i) => `tick-${start + i}`);
     const batch = store.batch();
-    const ensured = rooms.map((room) => store.addEnsureRoom(batch, room, { options: ['yes', 'no'], open: false, tickMs: 0 }));
+    const ensured = rooms.map((room) => store.addEnsureRoom(batch, room, { options: ['yes', 'no'], open: false, tickMs: 0, ...SEGMENTED }));
     await batch.exec();
     await Promise.all(ensured);
     await renewLease(redis, GATEWAY, 3_600_000, 'register', rooms);

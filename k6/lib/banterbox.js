@@ -40,22 +40,36 @@ function admin(/** @type {Settings} */ config) {
  * Vote rooms for a run: created open (guests may join) with the admin key, or, without one, the
  * server's open demo room for every "room".
  */
-export function createVoteRooms(/** @type {Settings} */ config, /** @type {number} */ count, options = ['yes', 'no']) {
+export function createVoteRooms(
+  /** @type {Settings} */ config,
+  /** @type {number} */ count,
+  options = ['yes', 'no'],
+  /** @type {Record<string, unknown>} */ extra = {},
+) {
   if (!config.adminKey) return Array.from({ length: count }, () => 'demo');
   const rooms = [];
   for (let i = 0; i < count; i += 1) {
     const room = `${config.run}-${i}`;
-    const res = http.post(`${config.base}/api/rooms`, JSON.stringify({ room, options, open: true }), admin(config));
+    const res = http.post(`${config.base}/api/rooms`, JSON.stringify({ room, options, open: true, ...extra }), admin(config));
     if (res.status !== 201 && res.status !== 409) throw new Error(`POST /api/rooms ${room}: HTTP ${res.status} ${res.body}`);
     rooms.push(room);
   }
   return rooms;
 }
 
-/** A token for `user` in `room`: minted with the admin key, or as a guest of an open room. */
-export function voteToken(/** @type {Settings} */ config, /** @type {string} */ user, /** @type {string} */ room) {
+/**
+ * A token for `user` in `room`: minted with the admin key (claiming segment `seg` if given), or as
+ * a guest of an open room.
+ */
+export function voteToken(
+  /** @type {Settings} */ config,
+  /** @type {string} */ user,
+  /** @type {string} */ room,
+  /** @type {string | undefined} */ seg = undefined,
+) {
   if (config.adminKey) {
-    const res = http.post(`${config.base}/api/tokens`, JSON.stringify({ user_id: user, room, ttl_s: 3600 }), admin(config));
+    const body = seg === undefined ? { user_id: user, room, ttl_s: 3600 } : { user_id: user, room, ttl_s: 3600, seg };
+    const res = http.post(`${config.base}/api/tokens`, JSON.stringify(body), admin(config));
     if (res.status !== 200) throw new Error(`POST /api/tokens: HTTP ${res.status} ${res.body}`);
     return /** @type {string} */ (res.json('token'));
   }
@@ -75,17 +89,26 @@ export function sessionCookie(/** @type {Settings} */ config) {
 /**
  * Follows a vote socket's snapshots: latency of each live point from its `ts`, and missed ticks
  * (a gap of more than 1.5 ticks between consecutive points). Returns a function to call with each
- * server frame; it reports whether the frame was a history or a snapshot.
+ * server frame; it reports whether the frame was a history, a snapshot, or the room's state or a
+ * marker (SPEC §9), and keeps the newest point in its `last` property.
  */
 export function snapshotWatcher(/** @type {number} */ tickMs) {
   let newest = 0;
   let history = true;
-  return (/** @type {string} */ text) => {
-    const frame = JSON.parse(text);
-    if (frame.error) {
-      protocolErrors.add(1, { code: String(frame.error.code) });
-      return 'error';
-    }
+  /** @type {{ (text: string): string, last: any }} */
+  const watch = Object.assign(
+    (/** @type {string} */ text) => {
+      const frame = JSON.parse(text);
+      if (frame.error) {
+        protocolErrors.add(1, { code: String(frame.error.code) });
+        return 'error';
+      }
+      if (frame.state || frame.marker) return frame.state ? 'state' : 'marker';
+      return points(frame);
+    },
+    { last: undefined },
+  );
+  const points = (/** @type {any} */ frame) => {
     if (!Array.isArray(frame.data)) {
       protocolErrors.add(1, { code: 'unknown_frame' });
       return 'error';
@@ -98,11 +121,13 @@ export function snapshotWatcher(/** @type {number} */ tickMs) {
         if (newest > 0 && point.ts - newest > tickMs * 1.5) missedTicks.add(Math.round((point.ts - newest) / tickMs) - 1);
       }
       newest = point.ts;
+      watch.last = point;
     }
     const kind = history ? 'history' : 'snapshot';
     history = false;
     return kind;
   };
+  return watch;
 }
 
 /**

@@ -84,6 +84,19 @@ describe('k6 scripts (through the Node adapter)', () => {
     expect(run1.result.thresholds.map((t) => t.metric)).toEqual(expect.arrayContaining(['snapshot_latency', 'missed_ticks']));
   });
 
+  it('vote-audience.js with SEGMENTS: every viewer claims a segment and every point carries each segment', async () => {
+    const result = await run('vote-audience.js', {
+      BANTERBOX_ADMIN_KEY: ADMIN_KEY,
+      ROOMS: '1',
+      VUS: '4',
+      HOLD_S: '2',
+      SEGMENTS: '3',
+      VOTER_SHARDS: '2',
+    });
+    expectPassed('vote-audience.js', result);
+    expect(result.result.checks.map((c) => c.name)).toContain('points carry every segment');
+  });
+
   it('fanout-viewers.js: silent guests in the demo room (no admin key) get every tick', async () => {
     expectPassed('fanout-viewers.js', await run('fanout-viewers.js', { VUS: '4', HOLD_S: '2' }));
   });
