@@ -58,7 +58,7 @@ active proctype clock() {
   od
 }
 
-/* The room's script (roomOps-4): one message at a time, atomic. */
+/* The room's script (roomOps-6): one message at a time, atomic. */
 active proctype room() {
   byte op, id, n, until, mine;
   do
