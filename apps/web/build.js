@@ -7,6 +7,26 @@ const { basename, join } = require('node:path');
 const out = join(__dirname, 'dist');
 const pages = ['index', 'room', 'overlay', 'poker', 'studio', 'replay'];
 
+/**
+ * A page's template starts with `{{head <title>}}`: the document's start and the head every page
+ * shares (charset, viewport, no favicon request, the title, the page's stylesheet).
+ */
+function withHead(page, template) {
+  return template.replace(/^\{\{head (.+)\}\}/, (_, title) =>
+    [
+      '<!doctype html>',
+      '<html lang="en">',
+      '<head>',
+      '<meta charset="utf-8">',
+      '<meta name="viewport" content="width=device-width, initial-scale=1">',
+      '<link rel="icon" href="data:,">',
+      `<title>${title}</title>`,
+      `<link rel="stylesheet" href="{{${page}.css}}">`,
+      '</head>',
+    ].join('\n'),
+  );
+}
+
 async function main() {
   rmSync(out, { recursive: true, force: true });
   mkdirSync(join(out, 'assets'), { recursive: true });
@@ -35,7 +55,8 @@ async function main() {
   }
   for (const page of pages) {
     const template = readFileSync(join(__dirname, 'src', 'html', `${page}.html`), 'utf8');
-    const html = template.replace(/\{\{(\w+\.(?:js|css))\}\}/g, (_, name) => {
+    if (!template.startsWith('{{head ')) throw new Error(`${page}.html must start with {{head <title>}}`);
+    const html = withHead(page, template).replace(/\{\{(\w+\.(?:js|css))\}\}/g, (_, name) => {
       if (!assets[name]) throw new Error(`${page}.html refers to ${name}, which the build did not produce`);
       return assets[name];
     });

@@ -15,7 +15,7 @@ import {
   validateSegments,
 } from '@banterbox/protocol';
 import type { RoomMeta, VoteStore } from '@banterbox/store';
-import { HttpError, checkAdmin, checkRoomBearer, handleAsync, readJson, sendJson, type HttpRoutes } from '../http/http';
+import { HttpError, checkAdmin, checkRoomBearer, handleAsync, readJson, sendJson, type HttpRoutes, type Reply } from '../http/http';
 import { sessionRequest, sessionUser } from '../http/session';
 import type { WebhookEvents } from '../webhooks/webhook-events';
 
@@ -147,9 +147,22 @@ function markerLabel(body: unknown): string {
   return label;
 }
 
-/** Who may run a room (SPEC §9: close, open and reset voting, add markers): the admin key or a moderator token for it. */
-const checkModerator = (authorization: string, roomId: string, deps: VoteHttpDeps): Promise<void> =>
-  checkRoomBearer(authorization, roomId, { adminKey: deps.adminKey, secrets: deps.secrets, moderator: true });
+/**
+ * `POST <path>` of a room that runs it (SPEC §9: close, open and reset voting, add markers): the
+ * room id is checked and so is its bearer, the admin key or a moderator token for the room, before
+ * `handler` runs.
+ */
+function moderatorRoute(app: HttpRoutes, path: string, deps: VoteHttpDeps, handler: (r: Reply, roomId: string) => Promise<void>): void {
+  app.post(path, (res, req) => {
+    const roomId = req.getParameter(0) ?? '';
+    const authorization = req.getHeader('authorization');
+    handleAsync(res, deps.log, async (r) => {
+      if (!isValidId(roomId)) throw new HttpError(400, 'room must be 1-64 characters of [A-Za-z0-9_-]');
+      await checkRoomBearer(authorization, roomId, { adminKey: deps.adminKey, secrets: deps.secrets, moderator: true });
+      await handler(r, roomId);
+    });
+  });
+}
 
 /** The vote rooms' HTTP API (SPEC §3, §4, §9): tokens, rooms, closing, opening and resetting voting, guests and the demo room. */
 export function mountVoteHttp(app: HttpRoutes, deps: VoteHttpDeps): void {
@@ -197,36 +210,24 @@ export function mountVoteHttp(app: HttpRoutes, deps: VoteHttpDeps): void {
   });
 
   for (const action of ['close', 'open'] as const) {
-    app.post(`/api/rooms/:room/${action}`, (res, req) => {
-      const roomId = req.getParameter(0) ?? '';
-      const authorization = req.getHeader('authorization');
-      handleAsync(res, deps.log, async (r) => {
-        if (!isValidId(roomId)) throw new HttpError(400, 'room must be 1-64 characters of [A-Za-z0-9_-]');
-        await checkModerator(authorization, roomId, deps);
-        const now = Date.now();
-        const done = await store.setVoting(roomId, action === 'close', now);
-        if (!done) throw new HttpError(404, `room ${roomId} not found`);
-        if (done.changed) deps.webhooks.voting(roomId, action === 'close', now);
-        sendJson(r, 200, { room: roomId, closed: action === 'close', closed_at: done.closedAt ?? null, changed: done.changed });
-      });
+    moderatorRoute(app, `/api/rooms/:room/${action}`, deps, async (r, roomId) => {
+      const now = Date.now();
+      const done = await store.setVoting(roomId, action === 'close', now);
+      if (!done) throw new HttpError(404, `room ${roomId} not found`);
+      if (done.changed) deps.webhooks.voting(roomId, action === 'close', now);
+      sendJson(r, 200, { room: roomId, closed: action === 'close', closed_at: done.closedAt ?? null, changed: done.changed });
     });
   }
 
-  app.post('/api/rooms/:room/reset', (res, req) => {
-    const roomId = req.getParameter(0) ?? '';
-    const authorization = req.getHeader('authorization');
-    handleAsync(res, deps.log, async (r) => {
-      if (!isValidId(roomId)) throw new HttpError(400, 'room must be 1-64 characters of [A-Za-z0-9_-]');
-      await checkModerator(authorization, roomId, deps);
-      const body = await readJson(r);
-      if (!isRecord(body)) throw new HttpError(400, 'body must be {"question": "..."}');
-      const question = asHttpError(() => validateQuestion(body.question, 'question'));
-      const now = Date.now();
-      const done = await store.resetRound(roomId, question, now);
-      if (!done) throw new HttpError(404, `room ${roomId} not found`);
-      if (done.conflict) throw new HttpError(409, `room ${roomId} moved to round ${done.round} meanwhile; try again`);
-      sendJson(r, 200, { room: roomId, round: done.round, question, opened_at: now });
-    });
+  moderatorRoute(app, '/api/rooms/:room/reset', deps, async (r, roomId) => {
+    const body = await readJson(r);
+    if (!isRecord(body)) throw new HttpError(400, 'body must be {"question": "..."}');
+    const question = asHttpError(() => validateQuestion(body.question, 'question'));
+    const now = Date.now();
+    const done = await store.resetRound(roomId, question, now);
+    if (!done) throw new HttpError(404, `room ${roomId} not found`);
+    if (done.conflict) throw new HttpError(409, `room ${roomId} moved to round ${done.round} meanwhile; try again`);
+    sendJson(r, 200, { room: roomId, round: done.round, question, opened_at: now });
   });
 
   app.get('/api/rooms/:room/rounds', (res, req) => {
@@ -240,17 +241,11 @@ export function mountVoteHttp(app: HttpRoutes, deps: VoteHttpDeps): void {
     });
   });
 
-  app.post('/api/rooms/:room/markers', (res, req) => {
-    const roomId = req.getParameter(0) ?? '';
-    const authorization = req.getHeader('authorization');
-    handleAsync(res, deps.log, async (r) => {
-      if (!isValidId(roomId)) throw new HttpError(400, 'room must be 1-64 characters of [A-Za-z0-9_-]');
-      await checkModerator(authorization, roomId, deps);
-      const label = markerLabel(await readJson(r));
-      const marker = await store.addMarker(roomId, label);
-      if (marker === null) throw new HttpError(404, `room ${roomId} not found`);
-      sendJson(r, 201, JSON.parse(marker));
-    });
+  moderatorRoute(app, '/api/rooms/:room/markers', deps, async (r, roomId) => {
+    const label = markerLabel(await readJson(r));
+    const marker = await store.addMarker(roomId, label);
+    if (marker === null) throw new HttpError(404, `room ${roomId} not found`);
+    sendJson(r, 201, JSON.parse(marker));
   });
 
   app.get('/api/demo', (res) => {
