@@ -143,7 +143,9 @@ describe('banterbox CLI against a real gateway', () => {
     expect(unknown.stderr).toContain('--frobnicate');
     const room = await bin(['room'], env);
     expect(room.status).toBe(2);
-    expect(room.stderr).toContain('room needs a subcommand: room create …, room show <room>, room close <room>, room open <room> or room reset <room> <question>');
+    expect(room.stderr).toContain(
+      'room needs a subcommand: room create …, room show <room>, room close <room>, room open <room> or room reset <room> <question>',
+    );
     const help = await bin(['--help'], env);
     expect(help.status).toBe(0);
   });
