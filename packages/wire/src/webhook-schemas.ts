@@ -8,6 +8,7 @@ export const WEBHOOK_EVENTS = {
   'room.created': 'WebhookRoomCreated',
   'room.closed': 'WebhookRoomClosed',
   'room.opened': 'WebhookRoomOpened',
+  'room.round': 'WebhookRoomRound',
   'room.milestone': 'WebhookRoomMilestone',
   'poker.revealed': 'WebhookPokerRevealed',
   'poker.room_closed': 'WebhookPokerRoomClosed',
@@ -35,6 +36,11 @@ export const webhookSchemas: SchemaSet = {
     'room.opened',
     object({ room: ref('Id'), ts: ref('UnixMs') }),
     'Voting in a vote room opened again.',
+  ),
+  [WEBHOOK_EVENTS['room.round']]: envelope(
+    'room.round',
+    object({ room: ref('Id'), round: integer({ minimum: 1 }), question: string(), ts: ref('UnixMs') }),
+    'A reset started a new round in a vote room, with its question; the round before stays exportable (`GET /api/rooms/{room}/series?round=n`).',
   ),
   [WEBHOOK_EVENTS['room.milestone']]: envelope(
     'room.milestone',

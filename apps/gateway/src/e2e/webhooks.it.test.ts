@@ -88,7 +88,7 @@ describe('signed webhooks, delivered at least once across a ticker kill (process
     await new Promise((resolve) => receiver.close(resolve));
   });
 
-  it('sends room.created, room.milestone, room.closed, room.opened, poker.revealed and poker.room_closed, each once and signed, though the sender was killed', async () => {
+  it('sends room.created, room.milestone, room.closed, room.opened, room.round, poker.revealed and poker.room_closed, each once and signed, though the sender was killed', async () => {
     const env = (globalThis as { hookEnv?: Record<string, string> }).hookEnv!;
     // room.created by the API, then two viewers: the milestone of 2.
     const created = await fetch(`${gateway.http}/api/rooms`, {
@@ -117,11 +117,12 @@ describe('signed webhooks, delivered at least once across a ticker kill (process
     await eventually(async () => (refusedOnce.size >= 3 ? true : undefined), 10_000);
     await tickers[0]!.kill();
     tickers.push(await startTickerProcess(redis, env));
-    // Voting in the vote room closed and opened again (by one gateway: one event each).
-    for (const action of ['close', 'open']) {
+    // Voting in the vote room closed and opened again, then a new round (by one gateway: one event each).
+    for (const action of ['close', 'open', 'reset']) {
       const done = await fetch(`${second.http}/api/rooms/hooked/${action}`, {
         method: 'POST',
-        headers: { authorization: `Bearer ${ADMIN_KEY}` },
+        headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
+        body: action === 'reset' ? JSON.stringify({ question: 'Round two?' }) : '{}',
       });
       expect(done.status).toBe(200);
     }
@@ -133,7 +134,7 @@ describe('signed webhooks, delivered at least once across a ticker kill (process
     owner.close();
     await eventually(async () => frames(member).find((e) => e.event === 'roomClosed'), 15_000);
 
-    const types = ['room.created', 'room.milestone', 'room.closed', 'room.opened', 'poker.revealed', 'poker.room_closed'];
+    const types = ['room.created', 'room.milestone', 'room.closed', 'room.opened', 'room.round', 'poker.revealed', 'poker.room_closed'];
     const closedRooms = (): unknown[] => accepted.filter((a) => a.type === 'poker.room_closed').map((a) => a.data.room);
     await eventually(
       async () =>
@@ -157,6 +158,12 @@ describe('signed webhooks, delivered at least once across a ticker kill (process
     const [closedAt, openedAt] = ['room.closed', 'room.opened'].map((type) => accepted.find((a) => a.type === type)!.data);
     expect(closedAt).toEqual({ room: 'hooked', ts: expect.any(Number) });
     expect(openedAt!.ts).toBeGreaterThanOrEqual(closedAt!.ts as number);
+    expect(accepted.find((a) => a.type === 'room.round')!.data).toEqual({
+      room: 'hooked',
+      round: 1,
+      question: 'Round two?',
+      ts: expect.any(Number),
+    });
     expect(accepted.find((a) => a.type === 'poker.revealed')!.data).toMatchObject({
       room: pokerRoom,
       estimates: { 'hook-owner': { value: '5', comment: '' }, 'hook-member': { value: '8', comment: '' } },

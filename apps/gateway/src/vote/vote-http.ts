@@ -227,6 +227,7 @@ export function mountVoteHttp(app: HttpRoutes, deps: VoteHttpDeps): void {
     const done = await store.resetRound(roomId, question, now);
     if (!done) throw new HttpError(404, `room ${roomId} not found`);
     if (done.conflict) throw new HttpError(409, `room ${roomId} moved to round ${done.round} meanwhile; try again`);
+    deps.webhooks.round(roomId, done.round, question, now);
     sendJson(r, 200, { room: roomId, round: done.round, question, opened_at: now });
   });
 

@@ -11,7 +11,7 @@ const POKER_DEDUPE_MS = 60_000;
 
 /**
  * The webhook events this gateway sees happen (SPEC §8), recorded in Redis for the ticker's
- * sender: `room.created` by the gateway that created the room, `room.closed` and `room.opened`
+ * sender: `room.created` by the gateway that created the room, `room.closed`, `room.opened` and `room.round`
  * by the gateway that ran the request, and `room.milestone`,
  * `poker.revealed` and `poker.room_closed` by whichever gateway holding the room is first (every
  * gateway that holds it sees the same crossing or change; a dedupe key keeps one event). Nothing
@@ -35,6 +35,11 @@ export class WebhookEvents {
   /** Voting in a room closed or opened (by the gateway that ran the request: one event). */
   voting(roomId: string, closed: boolean, ts: number): void {
     this.record(closed ? 'room.closed' : 'room.opened', { room: roomId, ts });
+  }
+
+  /** A reset started a new round (by the gateway that ran the request: one event). */
+  round(roomId: string, round: number, question: string, ts: number): void {
+    this.record('room.round', { room: roomId, round, question, ts });
   }
 
   /** A snapshot frame of a room this gateway holds: a milestone for every viewer count crossed since the last. */
