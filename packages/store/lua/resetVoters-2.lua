@@ -3,7 +3,7 @@
   count of the tally goes to zero and the votes of earlier rounds count nowhere from now on
   (include/voters.lua compares each stored vote's round with #round), so a reset costs
   O(options × segments), never O(voters). Idempotent: a part already at that round or a later one
-  is left as it is. Runs on every part before lua/roomRound-5 moves the room itself on.
+  is left as it is. Runs on every part before lua/roomRound-6 moves the room itself on.
 
   KEYS[1] tally     hash  counts, #conn, #round and the tick state (include/tallyFields.lua)
   KEYS[2] expiring  zset  the votes' expiry times (roomOps-6): none of them counts any more

@@ -11,7 +11,7 @@
   KEYS[5] segments  hash  user -> segment (as claimed by the token, or chosen: the first choice
                           holds); read only when ARGV[4] is "1"
   KEYS[6] expiring  zset  user -> when their counted vote expires, ms; written only when ARGV[3]
-                          is above 0 (lua/expireVotes-3 takes expired votes out)
+                          is above 0 (lua/expireVotes-4 takes expired votes out)
   ARGV[1] the gateway's lease expiry as last granted by the registry, ms of Redis time
   ARGV[2] the room's round as the gateway knows it: vote ops of an older round are ignored (a
           gateway that has not heard of a reset yet, or re-asserts votes of before it)

@@ -12,7 +12,7 @@ import calculateSlot from 'cluster-key-slot';
  *                                  closed (ms) and closed_last (lua/roomVoting-2); segments (JSON
  *                                  list), ask (the question that lets voters choose one), question,
  *                                  vote_ttl (ms), round (number, absent for 0) and rounds (JSON list
- *                                  of the earlier ones: lua/roomRound-5). Expires after ROOM_TTL_S
+ *                                  of the earlier ones: lua/roomRound-6). Expires after ROOM_TTL_S
  *                                  without ticks.
  *   bb:{room:<r>}:users      hash  user -> live connections on all gateways ("connected"; HLEN is
  *                                  the connected count)
@@ -37,10 +37,10 @@ import calculateSlot from 'cluster-key-slot';
  *   bb:{room:<r>}:segs       hash  user -> segment (SPEC §9), from the token's `seg` claim or the
  *                                  user's own choice (the first one holds); rooms with segments
  *   bb:{room:<r>}:expiring   zset  user -> when their standing vote stops counting, ms of Redis
- *                                  time; rooms with vote_ttl_s (lua/expireVotes-3)
+ *                                  time; rooms with vote_ttl_s (lua/expireVotes-4)
  *   bb:{room:<r>}:round:<n>:history, :round:<n>:markers   list  round n's series and markers,
  *                                  kept for ROOM_TTL_S after a reset started round n + 1
- *                                  (lua/roomRound-5); meta `rounds` lists them
+ *                                  (lua/roomRound-6); meta `rounds` lists them
  *   bb:{room:<r>}:gw:<g>     hash  user -> live connections that gateway <g> holds, so a dead
  *                                  gateway's share can be taken back out of `users`
  *   bb:{room:<r>}:ch         channel  each tick's snapshot `{"data":[point]}`, and
@@ -181,7 +181,7 @@ export interface VoteRoomKeys {
   channel: string;
 }
 
-/** An earlier round's series and markers, kept after a reset (lua/roomRound-5). */
+/** An earlier round's series and markers, kept after a reset (lua/roomRound-6). */
 export interface RoundKeys {
   history: string;
   markers: string;

@@ -16,7 +16,7 @@
            one HSET.
     #conn  present users, kept by the voters' scripts (include/voters.lua)
     #round the room's current round (absent for 0): votes of earlier rounds count nowhere
-           (include/voters.lua, lua/roomRound-5 and resetVoters-4)
+           (include/voters.lua, lua/roomRound-6 and resetVoters-2)
   While voting in the room is closed (roomVoting-2), its last tick is CLOSED_LAST: no tick time
   is after it, so the ticker stores and publishes nothing and the worm stays as it was at the
   close; the tick really stored last waits in meta (closed_last) until the room opens again.
