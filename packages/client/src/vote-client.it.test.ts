@@ -144,6 +144,23 @@ describe('VoteClient against a gateway and a ticker (processes)', () => {
 
     voter.vote('no');
     await until(() => seen.points.find((p) => p.votes.no === 1 && p.segments?.b?.no === 1));
+
+    // A reset while the client is away: its join history names the new round, so the round is
+    // taken before its points and the old round's vote is not re-sent (no round_over).
+    const voterErrors: string[] = [];
+    voter.on('error', (error) => voterErrors.push(error.code));
+    await gateway.proc.kill();
+    const elsewhere = await gatewayOn(await freePort());
+    await new BanterboxAdmin(elsewhere.http, ADMIN_KEY).resetRound('sdk-reset', 'Third?');
+    await sleep(1000);
+    const before = seen.points.length;
+    await gatewayOn(port);
+    await until(() => (voter.room?.question === 'Third?' ? true : undefined), 15_000);
+    expect(rounds.map((r) => r.round)).toEqual([1, 2]);
+    expect(voter.currentVote).toBeUndefined();
+    await until(() => seen.points.slice(before).find((p) => p.connected === 1));
+    expect(seen.points.slice(before).every((p) => p.votes.no === 0 && p.votes.yes === 0)).toBe(true);
+    expect(voterErrors).not.toContain('round_over');
   });
 
   it('goes live, gets the history and then every tick, and its vote counts', async () => {

@@ -196,6 +196,9 @@ export class VoteClient extends Connection<VoteClientEvents> {
       this.addMarkers([frame.marker]);
       return;
     }
+    // A join's history names the round (past the first): a reset while this client was away is
+    // taken before the new round's points, and before the standing vote would be re-sent.
+    if (frame.round !== undefined && frame.round > (this.roomState?.round ?? 0)) this.newRound(frame.round, undefined);
     if (!this.joined) {
       this.joined = true;
       this.fresh = false;
@@ -228,6 +231,7 @@ export class VoteClient extends Connection<VoteClientEvents> {
 
   /** A new round: its series and markers start empty, the standing vote is gone. */
   private newRound(round: number, question: string | undefined): void {
+    this.roomState = { closed: false, ts: 0, ...this.roomState, round };
     this.standing = undefined;
     this.markersSeen.clear();
     this.newestMarker = 0;

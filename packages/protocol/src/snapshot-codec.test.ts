@@ -85,4 +85,28 @@ describe('snapshot codec', () => {
       expect(() => decodeVoteServerFrame(bad)).toThrow(ProtocolError);
     }
   });
+
+  it("carries each segment's counts in points, plain and compact, and a join's round", () => {
+    const segmented = Array.from({ length: 30 }, (_, i) => ({
+      ts: point.ts + i * 1000,
+      votes: { yes: 10 + i, no: 5 },
+      connected: 20,
+      segments: { red: { yes: 4 + i, no: 1 }, blue: { yes: 6, no: 4 } },
+    }));
+    const encoded = segmented.map(encodePoint);
+    expect(JSON.parse(encoded[0]!)).toEqual(segmented[0]);
+    expect(decodeVoteServerFrame(dataFrame(encoded, [], 3))).toEqual({ kind: 'data', points: segmented, markers: [], round: 3 });
+    const compact = compactHistoryFrame(encoded, ['yes', 'no'], [], ['red', 'blue'], 2);
+    expect(decodeVoteServerFrame(compact)).toEqual({ kind: 'data', points: segmented, markers: [], round: 2 });
+    // Round 0 (the first) is not written: an older client sees the frames it always saw.
+    expect(dataFrame(encoded.slice(0, 1), [], 0)).toBe(`{"data":[${encoded[0]}]}`);
+    for (const bad of [
+      `{"data":[${encoded[0]}],"round":-1}`,
+      '{"data":[{"ts":1,"votes":{"yes":1},"connected":1,"segments":{"red":{"yes":-1}}}]}',
+      '{"data":[{"ts":1,"votes":{"yes":1},"connected":1,"segments":[]}]}',
+      '{"history":{"options":["yes"],"ts":[1],"votes":[[1]],"connected":[1],"segments":{"red":[[1,2]]}}}',
+    ]) {
+      expect(() => decodeVoteServerFrame(bad)).toThrow(ProtocolError);
+    }
+  });
 });

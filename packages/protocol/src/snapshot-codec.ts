@@ -38,10 +38,21 @@ export function encodePoint(point: TallyPoint): string {
   return JSON.stringify(segments === undefined ? { ts, votes, connected } : { ts, votes, connected, segments });
 }
 
-/** A frame of encoded points (oldest first), and the room's encoded markers if any, without re-encoding them. */
-export function dataFrame(points: readonly string[], markers: readonly string[] = []): string {
-  const frame = `${FRAME_PREFIX}${points.join(',')}${FRAME_SUFFIX}`;
-  return markers.length === 0 ? frame : `${frame.slice(0, -1)},"markers":[${markers.join(',')}]}`;
+/**
+ * A frame of encoded points (oldest first), and for a join the room's encoded markers if any and
+ * its round once past the first, without re-encoding them.
+ */
+export function dataFrame(points: readonly string[], markers: readonly string[] = [], round = 0): string {
+  return withJoinExtras(`${FRAME_PREFIX}${points.join(',')}${FRAME_SUFFIX}`, markers, round);
+}
+
+/**
+ * A join frame with `"markers"` (when there are any) and `"round"` (past the first: SPEC §9, so a
+ * client that was away during a reset learns of it before it takes the points or re-sends a vote).
+ */
+function withJoinExtras(frame: string, markers: readonly string[], round: number): string {
+  const extras = `${markers.length > 0 ? `,"markers":[${markers.join(',')}]` : ''}${round > 0 ? `,"round":${round}` : ''}`;
+  return extras === '' ? frame : `${frame.slice(0, -1)}${extras}}`;
 }
 
 /** A timeline marker (SPEC §9): a moment of the room labelled by its streamer, or found automatically. */
@@ -108,6 +119,7 @@ export function compactHistoryFrame(
   options: readonly string[],
   markers: readonly string[] = [],
   segments: readonly string[] = [],
+  round = 0,
 ): string {
   const ts: number[] = [];
   const connected: number[] = [];
@@ -122,8 +134,7 @@ export function compactHistoryFrame(
   }
   const history: Record<string, unknown> = { options, ts: steps(ts), votes: votes.map(deltas), connected: deltas(connected) };
   if (segments.length > 0) history.segments = Object.fromEntries(segments.map((segment, j) => [segment, bySegment[j]!.map(deltas)]));
-  const frame = JSON.stringify({ history });
-  return markers.length === 0 ? frame : `${frame.slice(0, -1)},"markers":[${markers.join(',')}]}`;
+  return withJoinExtras(JSON.stringify({ history }), markers, round);
 }
 
 /** Undoes `deltas`; throws ProtocolError unless every value is an integer. */
@@ -271,7 +282,7 @@ function decodeState(state: Record<string, unknown>): VotingState {
 
 /** What the server sends on /api/vote_ws/: points (and on join the markers), a marker, the voting state, or an error. */
 export type VoteServerFrame =
-  | { kind: 'data'; points: TallyPoint[]; markers: Marker[] }
+  | { kind: 'data'; points: TallyPoint[]; markers: Marker[]; round?: number }
   | { kind: 'marker'; marker: Marker }
   | ({ kind: 'state' } & VotingState)
   | { kind: 'error'; code: string; message: string };
@@ -279,10 +290,14 @@ export type VoteServerFrame =
 /** Decodes one server frame of /api/vote_ws/; throws ProtocolError for anything else. */
 export function decodeVoteServerFrame(text: string): VoteServerFrame {
   const parsed = parseJson(text, () => new ProtocolError('bad_request', 'frame is not valid JSON'));
-  if (isRecord(parsed) && Array.isArray(parsed.data))
-    return { kind: 'data', points: parsed.data.map(decodePoint), markers: markersOf(parsed) };
-  if (isRecord(parsed) && isRecord(parsed.history)) {
-    return { kind: 'data', points: expandCompactHistory(parsed.history).map(decodePoint), markers: markersOf(parsed) };
+  if (isRecord(parsed) && (Array.isArray(parsed.data) || isRecord(parsed.history))) {
+    const points = Array.isArray(parsed.data) ? parsed.data.map(decodePoint) : expandCompactHistory(parsed.history).map(decodePoint);
+    const frame: VoteServerFrame = { kind: 'data', points, markers: markersOf(parsed) };
+    if (parsed.round !== undefined) {
+      if (!isCount(parsed.round)) throw new ProtocolError('bad_request', 'round must be a count');
+      frame.round = parsed.round;
+    }
+    return frame;
   }
   if (isRecord(parsed) && parsed.marker !== undefined) return { kind: 'marker', marker: decodeMarker(parsed.marker) };
   if (isRecord(parsed) && isRecord(parsed.state)) return { kind: 'state', ...decodeState(parsed.state) };

@@ -4,6 +4,11 @@ import { array, boolean, integer, object, ref, string, type SchemaSet } from './
 const TIME = { type: 'number', minimum: 0 };
 
 const markers = array(ref('Marker'), { description: "The room's timeline markers (after `since` if given), oldest first; only on join." });
+const round = integer({
+  minimum: 1,
+  description:
+    "The room's round, once a reset started one past the first; only on join: a client that knew an older one drops its standing vote before it takes these points.",
+});
 
 /** The frames of /api/vote_ws/ (SPEC §5), both ways. */
 export const voteSchemas: SchemaSet = {
@@ -49,7 +54,7 @@ export const voteSchemas: SchemaSet = {
     ['vote'],
     { description: "The user's standing vote in the room. Re-sent by clients after every reconnect." },
   ),
-  VoteData: object({ data: array(ref('TallyPoint')), markers }, ['data'], {
+  VoteData: object({ data: array(ref('TallyPoint')), markers, round }, ['data'], {
     description:
       "The room's history on join (oldest first, at most HISTORY_LIMIT points, after `since` if given, with the room's markers), then one point every tick.",
   }),
@@ -72,6 +77,7 @@ export const voteSchemas: SchemaSet = {
         ['options', 'ts', 'votes', 'connected'],
       ),
       markers,
+      round,
     },
     ['history'],
     {

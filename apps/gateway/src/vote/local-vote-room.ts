@@ -159,17 +159,18 @@ export class LocalVoteRoom {
 
   /**
    * The join frame: every point kept, or those after `since`; `compact` as columns of differences
-   * (a fifth of the bytes). The whole history is built once per tick in either form, however many
+   * (a fifth of the bytes); with the room's markers, and its round once past the first. The whole history is built once per tick in either form, however many
    * join in that tick.
    */
   historyFrame(since: number | undefined, compact = false): string {
+    const { options, segments, round = 0 } = this.meta;
     if (since !== undefined) {
       const after = this.points.filter((point) => pointTs(point) > since);
       const markers = this.markers.filter((marker) => pointTs(marker) > since);
-      return compact ? compactHistoryFrame(after, this.meta.options, markers, this.meta.segments) : dataFrame(after, markers);
+      return compact ? compactHistoryFrame(after, options, markers, segments, round) : dataFrame(after, markers, round);
     }
-    if (compact) return (this.compactCache ??= compactHistoryFrame(this.points, this.meta.options, this.markers, this.meta.segments));
-    return (this.historyCache ??= dataFrame(this.points, this.markers));
+    if (compact) return (this.compactCache ??= compactHistoryFrame(this.points, options, this.markers, segments, round));
+    return (this.historyCache ??= dataFrame(this.points, this.markers, round));
   }
 
   /** Takes the room's stored markers (oldest first), keeping those heard on the channel while they were read. */
