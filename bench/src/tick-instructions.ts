@@ -1,11 +1,5 @@
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { EnvReader, readRedisTopology } from '@banterbox/config';
-import { freePort, pingRedis } from '@banterbox/local-stack';
-import { TickEngine, VoteStore, connectRedis, registerScripts, type ScriptedRedis } from '@banterbox/store';
+import { TickEngine, VoteStore } from '@banterbox/store';
+import { CallgrindRedis } from './callgrind-redis';
 
 /**
  * The Redis cost of a room tick in instructions, which unlike CPU time does not move with what
@@ -26,35 +20,9 @@ const SEGMENTS = Math.min(Math.max(0, Number(process.env.BENCH_SEGMENTS ?? 0)), 
 const SEGMENTED = SEGMENTS > 0 ? { segments: Array.from({ length: SEGMENTS }, (_, i) => `s${i}`) } : {};
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'bb-callgrind-'));
-  const port = await freePort();
-  const server = spawn(
-    'valgrind',
-    [
-      '--tool=callgrind',
-      '--toggle-collect=evalShaCommand',
-      `--callgrind-out-file=${join(dir, 'callgrind.out')}`,
-      'redis-server',
-      '--port',
-      String(port),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-    ],
-    { stdio: 'ignore' },
-  );
-  let redis: ScriptedRedis | undefined;
+  const counter = await CallgrindRedis.start('bench-instructions');
   try {
-    for (let waited = 0; !(await pingRedis(port)); waited += 200) {
-      if (waited > 30_000 || server.exitCode !== null)
-        throw new Error('redis-server under valgrind did not start (is valgrind installed?)');
-      await sleep(200);
-    }
-    const topology = readRedisTopology(new EnvReader({ REDIS_URL: `redis://127.0.0.1:${port}` }));
-    redis = registerScripts(connectRedis(topology, { name: 'bench-instructions', queueWhileDisconnected: true }));
+    const { redis } = counter;
     const store = new VoteStore(redis, SETTINGS);
     const rooms = Array.from({ length: ROOMS }, (_, i) => `tick-${i}`);
     for (let start = 0; start < ROOMS; start += CHUNK) {
@@ -72,20 +40,14 @@ async function main(): Promise<void> {
       for (let start = 0; start < ROOMS; start += CHUNK) await engine.tick(rooms.slice(start, start + CHUNK), 1, ts);
     };
     for (let i = 0; i < WARM_TICKS; i += 1) await tickAll();
-    execFileSync('callgrind_control', ['--zero', String(server.pid)], { stdio: 'ignore' });
-    for (let i = 0; i < TICKS; i += 1) await tickAll();
-    execFileSync('callgrind_control', ['--dump', String(server.pid)], { stdio: 'ignore' });
-    const dumps = readdirSync(dir).filter((name) => name.startsWith('callgrind.out'));
-    const totals = dumps.map((name) => Number(/^(?:summary|totals): (\d+)/m.exec(readFileSync(join(dir, name), 'utf8'))?.[1] ?? 0));
-    const counted = Math.max(...totals);
+    const counted = await counter.count(async () => {
+      for (let i = 0; i < TICKS; i += 1) await tickAll();
+    });
     process.stdout.write(
       `${ROOMS} rooms${SEGMENTS > 0 ? ` of ${SEGMENTS} segments` : ''}, ${TICKS} ticks counted: ${Math.round(counted / (ROOMS * TICKS))} Redis instructions per room tick (tick scripts only, callgrind)\n`,
     );
   } finally {
-    redis?.disconnect();
-    server.kill('SIGINT');
-    await new Promise((resolve) => server.once('exit', resolve));
-    rmSync(dir, { recursive: true, force: true });
+    await counter.stop();
   }
 }
 

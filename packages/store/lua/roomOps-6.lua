@@ -37,37 +37,47 @@ if fenced ~= 0 then return fenced end
 local old_round = tonumber(ARGV[2]) < round_now
 local ttl, segmented = tonumber(ARGV[3]), ARGV[4] == '1'
 
--- A key written here expires with the room's tally (which every tick's renewal keeps alive).
-local function expire_with_tally(key)
+-- Keys written here expire with the room's tally (which every tick's renewal keeps alive): set
+-- once a call, after its ops.
+local written = {}
+local function expire_with_tally()
+  if next(written) == nil then return end
   local left = redis.call('PTTL', tally)
-  if left > 0 then redis.call('PEXPIRE', key, left) end
+  if left <= 0 then return end
+  for key in pairs(written) do redis.call('PEXPIRE', key, left) end
 end
+-- Redis time, read once a call when votes expire.
+local time_now = ttl > 0 and now_ms() or 0
 
 local function segment_of(user)
   return redis.call('HGET', segments, user) or ''
 end
 
--- One read (a present user has a stored vote, at least the placeholder); the tally moves only
--- when what is counted changes.
+-- One read (a present user has a stored vote, at least the placeholder) and one parse of it; the
+-- tally moves only when what is counted changes.
 local function vote(user, value, ts)
   if old_round then return 0 end
   local stored = redis.call('HGET', votes, user)
   -- No stored vote: absent, or present since before placeholders were written.
   if not stored and redis.call('HEXISTS', users, user) == 0 then return 0 end
-  local segment, round, at = '', -1, nil
-  if stored then
-    local _
-    _, at, segment, round = parse(stored)
-  end
+  local before, at, segment, round = 'cancel', nil, '', -1
+  if stored then before, at, segment, round = parse(stored) end
   if round == round_now and at and ts < at then return 0 end
+  local counted = round == round_now and before ~= 'cancel' and before or nil
+  local was_in = segment
   if segment == '' and segmented then segment = segment_of(user) end
-  replace(user, stored, encode(value, ts, segment, round_now))
+  local counts = value ~= 'cancel' and value or nil
+  if counted ~= counts or was_in ~= segment then
+    if counted then move(counted, was_in, -1) end
+    if counts then move(counts, segment, 1) end
+  end
+  redis.call('HSET', votes, user, encode(value, ts, segment, round_now))
   if ttl > 0 then
     if value == 'cancel' then
       redis.call('ZREM', expiring, user)
     else
-      redis.call('ZADD', expiring, now_ms() + ttl, user)
-      expire_with_tally(expiring)
+      redis.call('ZADD', expiring, time_now + ttl, user)
+      written[expiring] = true
     end
   end
   return 1
@@ -79,7 +89,7 @@ local function set_segment(user, segment, claimed)
   elseif redis.call('HSETNX', segments, user, segment) == 0 then
     segment = redis.call('HGET', segments, user)
   end
-  expire_with_tally(segments)
+  written[segments] = true
   local stored = redis.call('HGET', votes, user)
   if not stored then return end
   local value, at, before, round = parse(stored)
@@ -103,4 +113,5 @@ for i = 5, #ARGV, 4 do
   end
 end
 flush_tally()
+expire_with_tally()
 return changed

@@ -36,9 +36,11 @@ end
 
 -- A stored vote's parts: value ("cancel" or an option), ts, segment ("" for none) and round.
 local function parse(stored)
-  local value, at, rest = string.match(stored, '^([^|]*)|(%d+)(.*)$')
-  local segment, round = string.match(rest, '^|([^|]*)|(%d+)$')
-  return value, tonumber(at), segment or '', tonumber(round or '0')
+  local value, at = string.match(stored, '^([^|]*)|(%d+)$')
+  if value then return value, tonumber(at), '', 0 end
+  local segment, round
+  value, at, segment, round = string.match(stored, '^([^|]*)|(%d+)|([^|]*)|(%d+)$')
+  return value, tonumber(at), segment, tonumber(round)
 end
 
 local function encode(value, at, segment, round)
@@ -46,13 +48,17 @@ local function encode(value, at, segment, round)
   return value .. '|' .. at .. '|' .. segment .. '|' .. round
 end
 
+-- Moves the count of `option`, and of `option` in `segment` (if any), by n.
+local function move(option, segment, n)
+  bump(option, n)
+  if segment ~= '' then bump(option .. '/' .. segment, n) end
+end
+
 -- Moves the counts a stored vote stands for (none for "cancel" or another round's vote) by n.
 local function count(stored, n)
   if not stored then return end
   local value, _, segment, round = parse(stored)
-  if value == 'cancel' or round ~= round_now then return end
-  bump(value, n)
-  if segment ~= '' then bump(value .. '/' .. segment, n) end
+  if value ~= 'cancel' and round == round_now then move(value, segment, n) end
 end
 
 -- The user's stored vote replaced by `stored`, counts moved with it.
