@@ -7,7 +7,7 @@ import {
   stateFrame,
   type VoteServerFrame,
 } from '@banterbox/protocol';
-import { MARKERS_KEPT, topics, type RoomMeta } from '@banterbox/store';
+import { MARKERS_KEPT, plainPlan, topics, voterRules, type RoomMeta, type VoterPlan } from '@banterbox/store';
 
 export const MARKER_PREFIX = '{"marker":';
 
@@ -54,6 +54,8 @@ export class LocalVoteRoom {
   private stateTs = 0;
   private historyCache: string | undefined;
   private compactCache: string | undefined;
+  private planOf: RoomMeta | undefined;
+  private planCache: VoterPlan = plainPlan();
 
   constructor(
     readonly id: string,
@@ -62,6 +64,18 @@ export class LocalVoteRoom {
   ) {
     this.topic = topics.voteRoom(id);
     this.meta = meta;
+  }
+
+  /**
+   * How this room's ops are written (its voter parts, round, vote expiry and segments), as its
+   * meta says: made again only when the meta changes (it is replaced, never changed in place).
+   */
+  get plan(): VoterPlan {
+    if (this.planOf !== this.meta) {
+      this.planOf = this.meta;
+      this.planCache = { shards: this.meta.shards ?? 1, ...voterRules(this.meta) };
+    }
+    return this.planCache;
   }
 
   /** Newest tick this gateway has seen for the room. */

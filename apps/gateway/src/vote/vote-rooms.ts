@@ -1,5 +1,5 @@
 import { DEFAULT_OPTIONS, pointOfSnapshot } from '@banterbox/protocol';
-import { keys, roomOfChannel, voterRules, type RoomChannels, type RoomOp, type VoteStore } from '@banterbox/store';
+import { keys, roomOfChannel, type RoomChannels, type RoomOp, type VoteStore } from '@banterbox/store';
 import type { Logger } from '@banterbox/logger';
 import type { GatewayMetrics } from '../metrics';
 import type { Fanout } from '../transport/fanout';
@@ -70,7 +70,7 @@ export class VoteRooms {
 
   /** Queues one of a room's ops for Redis, split by the room's voter parts and under its rules when written. */
   private queue(room: LocalVoteRoom, op: RoomOp): void {
-    this.deps.writer.push(room.id, { shards: room.meta.shards ?? 1, ...voterRules(room.meta) }, op);
+    this.deps.writer.push(room.id, room.plan, op);
   }
 
   /**
