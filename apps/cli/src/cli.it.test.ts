@@ -103,7 +103,19 @@ describe('banterbox CLI against a real gateway', () => {
       (frame) => (frame as { data?: { segments?: { red?: { yes?: number } } }[] }).data?.[0]?.segments?.red?.yes === 1,
       10_000,
     );
+    const [shown] = await run(['room', 'show', 'cli-teams']);
+    expect(shown!.split('\n')).toEqual([
+      'cli-teams: options yes, no',
+      'question: Who wins?',
+      expect.stringMatching(/ yes 1 {2}no 0 {2}connected 1$/),
+      '  red: yes 1  no 0',
+      '  blue: yes 0  no 0',
+    ]);
     expect(await run(['room', 'reset', 'cli-teams', 'And', 'now?'])).toEqual(['cli-teams: round 1 open, "And now?"']);
+    expect((await run(['room', 'show', 'cli-teams']))[0]!.split('\n').slice(0, 2)).toEqual([
+      'cli-teams: options yes, no, round 1',
+      'question: And now?',
+    ]);
     teams.close();
     const [first] = await run(['export', 'cli-teams', '--round', '0', '--csv']);
     expect(first!.split('\n')[0]).toBe('ts,time,yes,no,connected,red:yes,red:no,blue:yes,blue:no,markers');

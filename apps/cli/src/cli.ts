@@ -105,10 +105,24 @@ interface Tally {
   votes: Record<string, number>;
   connected: number;
   ts: number;
+  question?: string | null;
+  round?: number;
+  segments_tally?: Record<string, Record<string, number>>;
 }
 
+const counts = (options: readonly string[], votes: Record<string, number>): string =>
+  options.map((o) => `${o} ${votes[o] ?? 0}`).join('  ');
+
+/** The live tally on one line, then one line per segment in a room with segments. */
 const tallyLine = (t: Tally): string =>
-  `${new Date(t.ts).toISOString()}  ${t.options.map((o) => `${o} ${t.votes[o] ?? 0}`).join('  ')}  connected ${t.connected}`;
+  [
+    `${new Date(t.ts).toISOString()}  ${counts(t.options, t.votes)}  connected ${t.connected}`,
+    ...Object.entries(t.segments_tally ?? {}).map(([segment, votes]) => `  ${segment}: ${counts(t.options, votes)}`),
+  ].join('\n');
+
+/** `room show`'s heading: the options, and the round and its question once there is either. */
+const roomHeading = (t: Tally): string =>
+  `${t.room}: options ${t.options.join(', ')}${t.round ? `, round ${t.round}` : ''}${t.question ? `\nquestion: ${t.question}` : ''}`;
 
 function number(value: string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
@@ -260,7 +274,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<void> {
     const path = `/api/rooms/${encodeURIComponent(roomId)}`;
     for (let shown = 0; ; shown += 1) {
       const tally = (await client.get(path)) as Tally;
-      print(tally, command === 'room' ? `${tally.room}: options ${tally.options.join(', ')}\n${tallyLine(tally)}` : tallyLine(tally));
+      print(tally, command === 'room' ? `${roomHeading(tally)}\n${tallyLine(tally)}` : tallyLine(tally));
       if (!values.watch || shown + 1 >= (io.watchLimit ?? Infinity)) return;
       await io.sleep(1000);
     }
