@@ -44,6 +44,11 @@ export class TickerMetrics {
     help: 'Grid time of the last tick this replica ran as leader',
     registers: [this.registry],
   });
+  readonly votesExpired = new Counter({
+    name: 'banterbox_votes_expired_total',
+    help: 'Standing votes taken out of the count because they were not re-sent within their room vote_ttl_s',
+    registers: [this.registry],
+  });
   readonly gatewaysReaped = new Counter({
     name: 'banterbox_gateways_reaped_total',
     help: 'Dead gateways whose connections were taken out',

@@ -165,7 +165,9 @@ describe('streamer rooms (real Redis Cluster, 3 masters)', () => {
       await apply(room, [{ op: 'vote', user: 'b', value: 'no', ts: 11 }]);
       await sleep(200);
       // a expired (350 ms since their vote), b re-affirmed 200 ms ago
+      const expiredBefore = engine.votesExpired;
       expect((await tick(room)).votes).toEqual({ yes: 0, no: 1 });
+      expect(engine.votesExpired - expiredBefore).toBe(1);
       // The same vote sent again (a gateway re-asserting it) does not bring it back; a new one does.
       await apply(room, [{ op: 'vote', user: 'a', value: 'yes', ts: 10 }]);
       expect((await tick(room)).votes).toEqual({ yes: 0, no: 1 });

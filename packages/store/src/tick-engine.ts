@@ -87,6 +87,8 @@ interface Known {
 export class TickEngine {
   private readonly rooms = new Map<string, Known>();
   private forgotUpTo = 0;
+  /** Standing votes taken out of the count since this engine started, as not re-sent within their room's vote_ttl_s. */
+  votesExpired = 0;
   /** The newest tick asked for, and the one before it (what a steady room has stored). */
   private latestTs = 0;
   private previousTs = 0;
@@ -158,7 +160,16 @@ export class TickEngine {
   private addExpiries(batch: SlotBatch, roomId: string, shards: number): void {
     for (let shard = 0; shard < shards; shard += 1) {
       const voters = keys.voterKeys(roomId, shard, shards);
-      void batch.add(voters.users, (pipeline) => expireVotes.queue(pipeline, { voters, count: EXPIRIES_PER_CALL }));
+      void batch
+        .add(
+          voters.users,
+          (pipeline) => expireVotes.queue(pipeline, { voters, count: EXPIRIES_PER_CALL }),
+          ([reply]) => expireVotes.decode(reply),
+        )
+        .then(
+          (expired) => (this.votesExpired += expired),
+          () => undefined, // the batch's failure is the tick's: exec() reports it
+        );
     }
   }
 

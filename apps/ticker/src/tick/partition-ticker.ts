@@ -43,8 +43,10 @@ export class PartitionTicker {
     for (let start = 0; start < rooms.length && counted.fenced === 0; start += ROOMS_PER_CHUNK) {
       if (!leadership.leads(partition)) break;
       const done = metrics.redisLatency.startTimer({ op: 'tick_rooms' });
+      const expiredBefore = this.engine.votesExpired;
       const results = await this.engine.tick(rooms.slice(start, start + ROOMS_PER_CHUNK), epoch, ts);
       done();
+      metrics.votesExpired.inc(this.engine.votesExpired - expiredBefore);
       for (const result of results) {
         if (result === TickResult.Stored) counted.stored += 1;
         else if (result === TickResult.Fenced) counted.fenced += 1;
