@@ -13,22 +13,16 @@ import {
   type GatewayProcess,
 } from '@banterbox/testkit';
 import type { AppProcess } from '@banterbox/testkit';
-import type { Marker, TallyPoint } from '@banterbox/protocol';
+import { decodeVoteServerFrame, type Marker, type TallyPoint, type VotingState } from '@banterbox/protocol';
 
-interface StateFrame {
-  state: {
-    closed: boolean;
-    ts: number;
-    round?: number;
-    question?: string;
-    segments?: string[];
-    ask?: string;
-    vote_ttl_s?: number;
-    segment?: string;
-  };
-}
+const isState = (frame: unknown): boolean => typeof frame === 'object' && frame !== null && 'state' in frame;
 
-const isState = (frame: unknown): frame is StateFrame => typeof frame === 'object' && frame !== null && 'state' in frame;
+/** A state frame as the SDK reads it (the wire check has validated the frame itself). */
+const stateOf = (frame: unknown): VotingState => {
+  const decoded = decodeVoteServerFrame(JSON.stringify(frame));
+  if (decoded.kind !== 'state') throw new Error('not a state frame');
+  return decoded;
+};
 const isError =
   (code: string) =>
   (frame: unknown): boolean =>
@@ -61,15 +55,14 @@ describe('segments, rounds and vote expiry (gateway and ticker processes, Redis 
     fetch(`${gateway.http}${path}`, { method: 'POST', headers, body: JSON.stringify(body) });
 
   /** Joins as `user` with a token claiming `seg` (if given); resolves with the socket and the state frame after the history. */
-  async function join(user: string, room: string, seg?: string): Promise<{ socket: TestSocket; state: StateFrame['state'] }> {
+  async function join(user: string, room: string, seg?: string): Promise<{ socket: TestSocket; state: VotingState }> {
     const socket = await TestSocket.open(`${gateway.ws}/api/vote_ws/`);
     sockets.push(socket);
     const exp = Math.floor(Date.now() / 1000) + 600;
     const jwt = await signToken(seg === undefined ? { sub: user, room, exp } : { sub: user, room, exp, seg }, SECRET);
     socket.send({ auth: { token: jwt, room } });
     await socket.waitFor(isData, 10_000);
-    const { state } = await socket.waitFor<StateFrame>(isState, 5_000);
-    return { socket, state };
+    return { socket, state: stateOf(await socket.waitFor(isState, 5_000)) };
   }
 
   it("draws one line per segment: a token's claim, or the voter's first choice, counted per tick beside the total", async () => {
@@ -157,8 +150,8 @@ describe('segments, rounds and vote expiry (gateway and ticker processes, Redis 
     );
     expect(reset.status).toBe(200);
     expect(await reset.json()).toEqual({ room, round: 1, question: 'And the second?', opened_at: expect.any(Number) });
-    const told = await viewer.socket.waitFor<StateFrame>(isState, 5_000, from);
-    expect(told.state).toMatchObject({ closed: false, round: 1, question: 'And the second?' });
+    const told = stateOf(await viewer.socket.waitFor(isState, 5_000, from));
+    expect(told).toMatchObject({ closed: false, round: 1, question: 'And the second?' });
 
     // The standing vote of round 0 counts nowhere now; a vote in round 1 does.
     await waitForPoint(viewer.socket, (p) => p.votes.yes === 0 && p.connected === 1, 10_000, from);
@@ -197,7 +190,7 @@ describe('segments, rounds and vote expiry (gateway and ticker processes, Redis 
     const room = 'expiring';
     expect((await post('/api/rooms', { room, vote_ttl_s: 2 })).status).toBe(201);
     const viewer = await join('gil', room);
-    expect(viewer.state.vote_ttl_s).toBe(2);
+    expect(viewer.state.voteTtlS).toBe(2);
     viewer.socket.send({ vote: { value: 'yes' } });
     await waitForPoint(viewer.socket, (p) => p.votes.yes === 1, 10_000);
     const from = viewer.socket.frames.length;
