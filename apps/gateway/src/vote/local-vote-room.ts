@@ -173,8 +173,8 @@ export class LocalVoteRoom {
 
   /**
    * The join frame: every point kept, or those after `since`; `compact` as columns of differences
-   * (a fifth of the bytes); with the room's markers, and its round once past the first. The whole history is built once per tick in either form, however many
-   * join in that tick.
+   * (a fifth of the bytes); with the room's markers, and its round once past the first. The whole
+   * history is built once per tick in either form, however many join in that tick.
    */
   historyFrame(since: number | undefined, compact = false): string {
     const { options, segments, round = 0 } = this.meta;
