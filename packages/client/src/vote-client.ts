@@ -127,8 +127,9 @@ export class VoteClient extends Connection<VoteClientEvents> {
       this.emit('error', { code: 'closed', message: 'voting in this room is closed' });
       return;
     }
-    this.standing = value === 'cancel' ? undefined : { value, ts: Date.now() };
-    if (this.joined) this.sendVote(value, Date.now());
+    const ts = Date.now();
+    this.standing = value === 'cancel' ? undefined : { value, ts };
+    if (this.joined) this.sendVote(value, ts);
   }
 
   /** Chooses the user's segment in a room that asks for one (its state's `ask`); the first choice holds. */
