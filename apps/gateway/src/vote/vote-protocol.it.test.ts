@@ -405,6 +405,35 @@ describe.each(topologies())('/api/vote_ws/ protocol on %s', (_topology, startRed
       for (const socket of [...watchers, ...voters]) socket.close();
     });
 
+    it('takes the drop to 0 of a new round for no swing', async () => {
+      const id = newRoom();
+      const admin = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
+      const created = await fetch(`http://127.0.0.1:${gateway.port}/api/rooms`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({ room: id, swing: { threshold: 3, window_s: 1 } }),
+      });
+      expect(created.status).toBe(201);
+      const watcher = await joinRoom(gateway, 'reset-watch', id);
+      const voters = await Promise.all([1, 2, 3].map((i) => joinRoom(second, `reset-swinger-${i}`, id)));
+      for (const voter of voters) voter.send({ vote: { value: 'yes' } });
+      const isMarker = (frame: unknown): boolean => (frame as { marker?: unknown }).marker !== undefined;
+      await watcher.waitFor(isMarker);
+      // Past the swing's window (and its quiet time), a reset takes the net from +3 to 0 at once.
+      await sleep(1_500);
+      const from = watcher.frames.length;
+      const reset = await fetch(`http://127.0.0.1:${gateway.port}/api/rooms/${id}/reset`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({ question: 'Again?' }),
+      });
+      expect(reset.status).toBe(200);
+      await waitForPoint(watcher, (p) => p.votes.yes === 0, 5_000, from);
+      await sleep(1_200);
+      expect(watcher.frames.slice(from).filter(isMarker)).toEqual([]);
+      for (const socket of [watcher, ...voters]) socket.close();
+    });
+
     it('reads a ts more than 5 s in the future as now', async () => {
       const id = newRoom();
       const socket = await joinRoom(gateway, 'future', id);

@@ -178,7 +178,11 @@ export class VoteRooms {
     if (message.startsWith(STATE_PREFIX)) {
       // Voting closed or opened (roomVoting-2), or a new round began (roomRound-6): this gateway
       // refuses or takes votes from now on, forgets the old round's votes, and its viewers are told.
-      if (room.acceptState(message)) this.deps.fanout.publish('vote', room.topic, message);
+      const round = room.meta.round;
+      if (!room.acceptState(message)) return;
+      // A new round's worm starts at 0: that drop is no swing.
+      if (room.meta.round !== round) this.swings.load(room, []);
+      this.deps.fanout.publish('vote', room.topic, message);
       return;
     }
     if (!room.acceptSnapshot(message)) {
