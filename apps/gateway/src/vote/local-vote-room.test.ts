@@ -37,4 +37,30 @@ describe('a gateway-local vote room', () => {
     expect(room.disconnect('u')).toBe(true);
     expect(room.users.has('u')).toBe(false);
   });
+
+  it('keeps what it heard while loading: a close, and a round only when newer than the one read', () => {
+    const closedWhileLoading = new LocalVoteRoom('r', meta, 3);
+    expect(closedWhileLoading.acceptState('{"state":{"closed":true,"ts":50}}')).toBe(true);
+    closedWhileLoading.loaded({ ...meta, round: 3, question: 'Third?' });
+    expect(closedWhileLoading.meta).toMatchObject({ closedAt: 50, round: 3, question: 'Third?' });
+    expect(closedWhileLoading.plan).toEqual({ shards: 1, round: 3, voteTtlMs: 0, segmented: false });
+
+    const resetWhileLoading = new LocalVoteRoom('r', meta, 3);
+    expect(resetWhileLoading.acceptState('{"state":{"closed":false,"ts":60,"round":4,"question":"Fourth?"}}')).toBe(true);
+    resetWhileLoading.loaded({ ...meta, round: 3, question: 'Third?' });
+    expect(resetWhileLoading.meta).toMatchObject({ round: 4, question: 'Fourth?' });
+  });
+
+  it('starts a new round empty: no points, no markers, no standing vote; an older round is refused', () => {
+    const room = new LocalVoteRoom('r', { ...meta, round: 1 }, 3);
+    room.acceptSnapshot(frame(1000, 2));
+    room.acceptMarker('{"marker":{"ts":900,"label":"m","auto":false}}');
+    room.connect('u');
+    room.recordVote('u', { value: 'yes', ts: 10, at: 1 });
+    expect(room.acceptState('{"state":{"closed":false,"ts":70,"round":0,"question":"Old?"}}')).toBe(false);
+    expect(room.acceptState('{"state":{"closed":false,"ts":70,"round":2,"question":"Next?"}}')).toBe(true);
+    expect(room.users.get('u')?.vote).toBeUndefined();
+    expect(JSON.parse(room.historyFrame(undefined))).toEqual({ data: [], round: 2 });
+    expect(JSON.parse(room.joinFrame()!)).toEqual({ state: { closed: false, ts: 70, round: 2, question: 'Next?' } });
+  });
 });

@@ -83,10 +83,18 @@ export class LocalVoteRoom {
     return this.lastTs;
   }
 
-  /** Takes the meta read from Redis, keeping a voting state heard on the channel while it was read. */
+  /**
+   * Takes the meta read from Redis, keeping a voting state heard on the channel while it was read
+   * (and a round, if the one heard is newer than the one read).
+   */
   loaded(meta: RoomMeta): void {
+    if (this.stateTs === 0) {
+      this.meta = meta;
+      return;
+    }
     const heard = this.meta;
-    this.meta = this.stateTs > 0 ? { ...meta, closedAt: heard.closedAt, round: heard.round, question: heard.question } : meta;
+    const newer = (heard.round ?? 0) > (meta.round ?? 0);
+    this.meta = { ...meta, closedAt: heard.closedAt, ...(newer ? { round: heard.round, question: heard.question } : {}) };
   }
 
   /** Merges stored history (oldest first) with points that arrived while it was read. */
