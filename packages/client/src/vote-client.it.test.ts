@@ -161,6 +161,17 @@ describe('VoteClient against a gateway and a ticker (processes)', () => {
     await until(() => seen.points.slice(before).find((p) => p.connected === 1));
     expect(seen.points.slice(before).every((p) => p.votes.no === 0 && p.votes.yes === 0)).toBe(true);
     expect(voterErrors).not.toContain('round_over');
+
+    // Closing and opening voting in round 2 keeps the client in round 2: its vote counts.
+    const again = new BanterboxAdmin(elsewhere.http, ADMIN_KEY);
+    await again.closeVoting('sdk-reset');
+    await until(() => (voter.votingClosed ? true : undefined));
+    await again.openVoting('sdk-reset');
+    await until(() => (voter.votingClosed ? undefined : true));
+    expect(voter.room?.round).toBe(2);
+    voter.vote('yes');
+    await until(() => seen.points.slice(before).find((p) => p.votes.yes === 1));
+    expect(voterErrors).not.toContain('round_over');
   });
 
   it('goes live, gets the history and then every tick, and its vote counts', async () => {

@@ -185,7 +185,8 @@ export class VoteClient extends Connection<VoteClientEvents> {
     }
     if (frame.kind === 'state') {
       const { kind: _, ...state } = frame;
-      const round = state.round ?? 0;
+      // A close or an open names no round: the round stays.
+      const round = state.round ?? this.roomState?.round ?? 0;
       if (round > (this.roomState?.round ?? 0)) this.newRound(round, state.question);
       // A published state (a close, an open, a reset) says nothing of what only joins are told.
       this.roomState = { ...this.roomState, ...state, round };
