@@ -122,6 +122,14 @@ describe('VoteClient against a gateway and a ticker (processes)', () => {
     await admin.resetRound('sdk-reset', 'Second?');
     await until(() => (rounds.length === 1 ? true : undefined));
     expect(rounds).toEqual([{ round: 1, question: 'Second?' }]);
+    // A client joining a room already in round 1 is simply in round 1: no new round is told.
+    const latecomer = client({ url: `http://127.0.0.1:${port}`, room: 'sdk-reset', getToken: () => token('sdk-late2', 'sdk-reset') });
+    const lateRounds: unknown[] = [];
+    latecomer.on('round', (round) => lateRounds.push(round));
+    latecomer.start();
+    await until(() => (latecomer.room?.question === 'Second?' ? true : undefined));
+    expect({ round: latecomer.room?.round, told: lateRounds }).toEqual({ round: 1, told: [] });
+    latecomer.close();
     expect(voter.currentVote).toBeUndefined();
     expect(voter.voteExpiresAt).toBeUndefined();
     await until(() => seen.points.find((p) => p.votes.yes === 0 && p.connected === 1));

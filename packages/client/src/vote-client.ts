@@ -73,6 +73,8 @@ export class VoteClient extends Connection<VoteClientEvents> {
   private standing: { value: string; ts: number } | undefined;
   private closedAt: number | undefined;
   private roomState: VotingState | undefined;
+  /** The room accepted this client once: a round named after that is a new one. */
+  private everJoined = false;
   private chosen: string | undefined;
   /** Markers had so far, by "ts label" (a marker comes again in the history after a reconnection). */
   private readonly markersSeen = new Set<string>();
@@ -187,7 +189,7 @@ export class VoteClient extends Connection<VoteClientEvents> {
       const { kind: _, ...state } = frame;
       // A close or an open names no round: the round stays.
       const round = state.round ?? this.roomState?.round ?? 0;
-      if (round > (this.roomState?.round ?? 0)) this.newRound(round, state.question);
+      if (round > (this.roomState?.round ?? 0) && this.everJoined) this.newRound(round, state.question);
       // A published state (a close, an open, a reset) says nothing of what only joins are told.
       this.roomState = { ...this.roomState, ...state, round };
       this.setVoting(frame.closed, frame.ts);
@@ -199,10 +201,15 @@ export class VoteClient extends Connection<VoteClientEvents> {
       return;
     }
     // A join's history names the round (past the first): a reset while this client was away is
-    // taken before the new round's points, and before the standing vote would be re-sent.
-    if (frame.round !== undefined && frame.round > (this.roomState?.round ?? 0)) this.newRound(frame.round, undefined);
+    // taken before the new round's points, and before the standing vote would be re-sent. On the
+    // first join it is simply the round the room is in.
+    if (frame.round !== undefined && frame.round > (this.roomState?.round ?? 0)) {
+      if (this.everJoined) this.newRound(frame.round, undefined);
+      else this.roomState = { closed: false, ts: 0, ...this.roomState, round: frame.round };
+    }
     if (!this.joined) {
       this.joined = true;
+      this.everJoined = true;
       this.fresh = false;
       this.live();
       this.emit('joined');
