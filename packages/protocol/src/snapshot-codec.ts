@@ -1,5 +1,5 @@
 import { ProtocolError } from './errors';
-import { isRecord, parseJson } from './is-record';
+import { isRecord, isStringList, parseJson } from './is-record';
 
 /**
  * The vote rooms' snapshot wire format (SPEC §5), in one place.
@@ -264,7 +264,7 @@ function decodeState(state: Record<string, unknown>): VotingState {
   if (typeof closed !== 'boolean' || !isCount(ts)) throw new ProtocolError('bad_request', 'state must be {"closed", "ts", ...}');
   if (round !== undefined && !isCount(round)) throw new ProtocolError('bad_request', 'state.round must be a count');
   if (voteTtlS !== undefined && !isCount(voteTtlS)) throw new ProtocolError('bad_request', 'state.vote_ttl_s must be a count');
-  if (segments !== undefined && !(Array.isArray(segments) && segments.every((s) => typeof s === 'string'))) {
+  if (segments !== undefined && !isStringList(segments)) {
     throw new ProtocolError('bad_request', 'state.segments must be a list of names');
   }
   const out: VotingState = { closed, ts };
@@ -273,7 +273,7 @@ function decodeState(state: Record<string, unknown>): VotingState {
   const segment = optionalString(state.segment, 'segment');
   if (round !== undefined) out.round = round;
   if (question !== undefined) out.question = question;
-  if (segments !== undefined) out.segments = segments as string[];
+  if (segments !== undefined) out.segments = segments;
   if (ask !== undefined) out.ask = ask;
   if (voteTtlS !== undefined) out.voteTtlS = voteTtlS;
   if (segment !== undefined) out.segment = segment;

@@ -1,3 +1,4 @@
+import { isStringList } from '@banterbox/protocol';
 import { StoreError } from './scripts';
 
 /** A poker room's own fields as stored. */
@@ -49,7 +50,7 @@ export function parseEstimate(json: unknown): StoredEstimate {
 /** Reads the stored fields owner, topic, revealed, deck, auto (in that order). */
 export function parseRoomState(fields: readonly unknown[]): PokerRoomState {
   const deck: unknown = JSON.parse(str(fields[3]));
-  if (!Array.isArray(deck) || !deck.every((card) => typeof card === 'string')) throw new StoreError('stored deck is not a list of cards');
+  if (!isStringList(deck)) throw new StoreError('stored deck is not a list of cards');
   return {
     ownerId: str(fields[0]),
     topic: str(fields[1]),

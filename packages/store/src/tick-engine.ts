@@ -1,3 +1,4 @@
+import { isStringList } from '@banterbox/protocol';
 import { keys, type VoteRoomKeys } from './keys';
 import { TickResult, expireVotes, tickRooms, upgradeRooms, type TickedRoom } from './script-defs';
 import { StoreError, type ScriptedRedis } from './scripts';
@@ -35,10 +36,6 @@ export interface RoomLayout {
   voteTtlMs: number;
   /** The tally fields of its counts, in the tick's order (countFields). */
   fields: string[];
-}
-
-function isStringList(value: unknown): value is string[] {
-  return Array.isArray(value) && value.every((o) => typeof o === 'string');
 }
 
 /** `<tick_ms>|<shards>|[<kept>|][t<vote ttl ms>|][<segments JSON>|]<options JSON>` as a RoomLayout. */

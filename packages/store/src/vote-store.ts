@@ -1,4 +1,4 @@
-import type { TallyPoint } from '@banterbox/protocol';
+import { isStringList, type TallyPoint } from '@banterbox/protocol';
 import { GatewayFenced, type LeaseGrant } from './gateway-fence';
 import { keys, voterShard } from './keys';
 import {
@@ -91,10 +91,8 @@ function stringList(stored: string, what: string): string[] {
   } catch (error) {
     throw new StoreError(`room meta has unreadable ${what}`, { cause: error });
   }
-  if (!Array.isArray(parsed) || !parsed.every((o) => typeof o === 'string')) {
-    throw new StoreError(`room meta ${what} must be a list of strings`);
-  }
-  return parsed as string[];
+  if (!isStringList(parsed)) throw new StoreError(`room meta ${what} must be a list of strings`);
+  return parsed;
 }
 
 function parseMeta(stored: StoredMeta): RoomMeta {
