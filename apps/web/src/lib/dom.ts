@@ -22,6 +22,13 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   return element as T;
 }
 
+/** Shows `text` in the element, or hides it when there is none (a question, a label). */
+export function showText(id: string, text: string | undefined): void {
+  const element = byId(id);
+  element.textContent = text ?? '';
+  element.hidden = !text;
+}
+
 /** Shows a connection state in an element with `data-state` for styling and tests. */
 export function showState(element: HTMLElement, state: string, label: string): void {
   element.dataset.state = state;

@@ -37,7 +37,12 @@ export interface ChartLine {
 }
 
 /** Distinct colours for up to eight segment lines, legible on dark and light backgrounds. */
-export const LINE_COLORS: readonly string[] = ['#3b82f6', '#f59e0b', '#a855f7', '#06b6d4', '#ec4899', '#84cc16', '#f97316', '#94a3b8'];
+const LINE_COLORS: readonly string[] = ['#3b82f6', '#f59e0b', '#a855f7', '#06b6d4', '#ec4899', '#84cc16', '#f97316', '#94a3b8'];
+
+/** A room's segments as chart lines, each in its colour (the same on the page, the overlay and the replay). */
+export function segmentLines(segments: readonly string[]): ChartLine[] {
+  return segments.map((name, i) => ({ name, color: LINE_COLORS[i % LINE_COLORS.length]! }));
+}
 
 /** Redraws at most this often (ms) however fast the time axis moves. */
 const MIN_FRAME_MS = 33;

@@ -1,10 +1,10 @@
 import '../styles/overlay.css';
-import { byId } from '../lib/dom';
+import { byId, showText } from '../lib/dom';
 import { VoteClient } from '@banterbox/client';
 import { connectionProblem, problem, showProblem } from '../lib/problems';
 import { roomCredentials, roomFromPath, roomInfo } from '../lib/room-auth';
 import { chosenLines } from '../lib/lines';
-import { LINE_COLORS, WormChart } from '../lib/worm-chart';
+import { WormChart, segmentLines } from '../lib/worm-chart';
 
 /**
  * The stream overlay (/overlay/<room>): the worm on a transparent background, no controls. It
@@ -16,7 +16,8 @@ import { LINE_COLORS, WormChart } from '../lib/worm-chart';
  * 10 to 48), markers (0 hides them), closed (say: "Voting closed" while voting is closed, the
  * default; hide: the whole overlay disappears until it opens), question (0 hides the round's
  * question, shown by default when the room has one), lines (in a room with segments: which lines,
- * comma-separated: `total` (the default), `segments` for every segment, or segment names). Problems (no such room, an expired
+ * comma-separated: `total` (the default), `segments` for every segment, or segment names).
+ * Problems (no such room, an expired
  * link, no server) are written on the overlay itself, so a streamer sees them in the scene. In
  * OBS it stops drawing while its source is hidden (obsSourceVisibleChanged).
  */
@@ -48,14 +49,12 @@ const notice = byId('notice');
 if (room) {
   const head = byId('head');
   const counts = byId('counts');
-  const question = byId('question');
   counts.hidden = params.get('counts') !== '1';
   void roomInfo(room).then((info) => {
     const pair: [string, string] = [info.options[0] ?? 'yes', info.options[1] ?? 'no'];
     const lines = chosenLines(params.get('lines'), info.segments);
     const showQuestion = (text: string | undefined): void => {
-      question.textContent = text ?? '';
-      question.hidden = params.get('question') === '0' || !text;
+      showText('question', params.get('question') === '0' ? undefined : text);
       // The text lines sit above the chart, never over its labels.
       byId('chart').style.top = `${head.offsetHeight + (head.offsetHeight > 0 ? 5 : 0)}px`;
     };
@@ -69,7 +68,7 @@ if (room) {
       downColor: hex('down') ?? '#ef4444',
       showAxes: params.get('axes') !== '0',
       outline: true,
-      lines: info.segments.map((name, i) => ({ name, color: LINE_COLORS[i % LINE_COLORS.length]! })),
+      lines: segmentLines(info.segments),
     });
     chart.setLines(lines.total, lines.segments);
     const { getToken, renewable } = roomCredentials(room);

@@ -1,10 +1,10 @@
 import '../styles/app.css';
 import type { Marker, TallyPoint } from '@banterbox/client';
-import { byId, h, showState } from '../lib/dom';
+import { byId, h, showState, showText } from '../lib/dom';
 import { problem, showProblem } from '../lib/problems';
 import { roomCredentials, roomFromPath } from '../lib/room-auth';
 import { showTally } from '../lib/tally';
-import { LINE_COLORS, WormChart } from '../lib/worm-chart';
+import { WormChart, segmentLines } from '../lib/worm-chart';
 
 /**
  * The replay of a vote room's stored round (/replay/<room>, `?round=n` for one kept after a
@@ -50,9 +50,7 @@ async function main(roomId: string): Promise<void> {
   document.title = `${roomId} replay · banterbox`;
   const series = await load(roomId);
   byId('replay-title').textContent = `Replay: ${roomId}, round ${series.round}`;
-  const question = byId('question');
-  question.textContent = series.question;
-  question.hidden = series.question === '';
+  showText('question', series.question);
   const pair: [string, string] = [series.options[0] ?? 'yes', series.options[1] ?? 'no'];
   byId('label-a').textContent = pair[0];
   byId('label-b').textContent = pair[1];
@@ -74,7 +72,7 @@ async function main(roomId: string): Promise<void> {
       upColor: dark ? '#4ade80' : '#15803d',
       downColor: dark ? '#f87171' : '#b91c1c',
       showAxes: true,
-      lines: (series.segments ?? []).map((name, i) => ({ name, color: LINE_COLORS[i % LINE_COLORS.length]! })),
+      lines: segmentLines(series.segments ?? []),
     },
     // The chart's clock is the replay's: it trails "now" by a tick, as it does live.
     () => first + position * 1000 + 1000,

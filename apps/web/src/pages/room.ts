@@ -1,11 +1,11 @@
 import '../styles/app.css';
 import { VoteClient } from '@banterbox/client';
-import { STATE_LABELS, byId, h, showState } from '../lib/dom';
+import { STATE_LABELS, byId, h, showState, showText } from '../lib/dom';
 import { connectionProblem, problem, showProblem } from '../lib/problems';
 import { chosenLines, linesParam } from '../lib/lines';
 import { roomCredentials, roomFromPath, roomInfo } from '../lib/room-auth';
 import { showTally } from '../lib/tally';
-import { LINE_COLORS, WormChart, type ChartWindow } from '../lib/worm-chart';
+import { WormChart, segmentLines, type ChartWindow } from '../lib/worm-chart';
 
 /**
  * The worm page (/room/<room>): live chart, counts and vote buttons; the round's question, a
@@ -155,13 +155,6 @@ function lineToggles(segments: readonly string[], chart: WormChart): void {
   chart.setLines(chosen.total, chosen.segments);
 }
 
-/** The round's question, if it has one. */
-function showQuestion(text: string | undefined): void {
-  const heading = byId('question');
-  heading.textContent = text ?? '';
-  heading.hidden = !text;
-}
-
 /** Voting closed (SPEC §9): the page says so and the chart holds the result. */
 function showVoting(closed: boolean): void {
   byId('voting').hidden = !closed;
@@ -173,7 +166,7 @@ async function main(roomId: string): Promise<void> {
   document.title = `${roomId} · banterbox`;
   byId<HTMLAnchorElement>('overlay-link').href = `/overlay/${encodeURIComponent(roomId)}${location.hash}`;
   const { options, segments, question } = await roomInfo(roomId);
-  showQuestion(question);
+  showText('question', question);
   const pair: [string, string] = [options[0] ?? 'yes', options[1] ?? 'no'];
   byId('label-a').textContent = pair[0];
   byId('label-b').textContent = pair[1];
@@ -184,7 +177,7 @@ async function main(roomId: string): Promise<void> {
     upColor: dark ? '#4ade80' : '#15803d',
     downColor: dark ? '#f87171' : '#b91c1c',
     showAxes: true,
-    lines: segments.map((name, i) => ({ name, color: LINE_COLORS[i % LINE_COLORS.length]! })),
+    lines: segmentLines(segments),
   });
   lineToggles(segments, chart);
   const { getToken, renewable } = roomCredentials(roomId);
@@ -206,7 +199,7 @@ async function main(roomId: string): Promise<void> {
     })
     .on('markers', (markers) => chart.addMarkers(markers))
     .on('room', (state) => {
-      showQuestion(state.question);
+      showText('question', state.question);
       askSegment(roomId, connection);
       showExpiry(connection);
     })

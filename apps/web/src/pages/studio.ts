@@ -1,7 +1,7 @@
 import '../styles/app.css';
 import qrcode from 'qrcode-generator';
 import { VoteClient, type TallyPoint } from '@banterbox/client';
-import { STATE_LABELS, byId, h, showState } from '../lib/dom';
+import { STATE_LABELS, byId, h, showState, showText } from '../lib/dom';
 
 /**
  * The streamer's console (/studio), narrow enough for an OBS custom dock: sign in with the admin
@@ -149,12 +149,6 @@ async function listRounds(roomId: string): Promise<void> {
   );
 }
 
-function showQuestion(text: string | undefined): void {
-  const line = byId('console-question');
-  line.textContent = text ?? '';
-  line.hidden = !text;
-}
-
 async function runRoom(credentials: Credentials, roomId: string): Promise<void> {
   const room = (await api(credentials, `/api/rooms/${encodeURIComponent(roomId)}`)) as {
     open: boolean;
@@ -162,7 +156,7 @@ async function runRoom(credentials: Credentials, roomId: string): Promise<void> 
     question: string | null;
     segments: string[] | null;
   };
-  showQuestion(room.question ?? undefined);
+  showText('console-question', room.question ?? undefined);
   byId('ov-lines-label').hidden = room.segments === null;
   await listRounds(roomId);
   show('console');
@@ -223,7 +217,7 @@ async function runRoom(credentials: Credentials, roomId: string): Promise<void> 
       showTally(point, points.length > 1 ? points[points.length - 2] : before);
       before = point;
     })
-    .on('room', (state) => showQuestion(state.question))
+    .on('room', (state) => showText('console-question', state.question))
     .on('round', ({ round }) => {
       panel.dataset.round = String(round);
       before = undefined;
