@@ -3,7 +3,7 @@ import { keys, type VoteRoomKeys } from './keys';
 import { TickResult, expireVotes, tickRooms, upgradeRooms, type TickedRoom } from './script-defs';
 import { StoreError, type ScriptedRedis } from './scripts';
 import { SlotBatch, groupBy, handled } from './slot-batch';
-import { addPartSums, countFields, shardCount } from './voter-parts';
+import { addPartSums, countFields, shardCount, voterParts } from './voter-parts';
 
 /** Rooms per tick script call: bounds the time one call holds Redis (a few µs per room). */
 export const ROOMS_PER_TICK_CALL = 100;
@@ -155,8 +155,7 @@ export class TickEngine {
    * work proportional to the votes expiring.
    */
   private addExpiries(batch: SlotBatch, roomId: string, shards: number): void {
-    for (let shard = 0; shard < shards; shard += 1) {
-      const voters = keys.voterKeys(roomId, shard, shards);
+    for (const voters of voterParts(roomId, shards)) {
       void batch
         .add(
           voters.users,

@@ -16,7 +16,7 @@ import {
 } from './script-defs';
 import { StoreError, type ScriptedPipeline, type ScriptedRedis } from './scripts';
 import { SlotBatch, groupBy, handled } from './slot-batch';
-import { addPartSums, countFields, pointCounts, shardCount } from './voter-parts';
+import { addPartSums, countFields, pointCounts, shardCount, voterParts } from './voter-parts';
 
 /** What a vote room is: its options, whether guests may join, and its tick (0 = every tick). */
 export interface RoomMeta {
@@ -178,12 +178,10 @@ export class VoteStore {
     const meta = await this.getRoom(roomId);
     if (!meta) return null;
     const round = (meta.round ?? 0) + 1;
-    const shards = meta.shards ?? 1;
     const batch = this.batch();
-    const parts = Array.from({ length: shards }, (_, shard) => {
-      const voters = keys.voterKeys(roomId, shard, shards);
-      return batch.add(voters.tally, (pipeline) => resetVoters.queue(pipeline, { voters, round, roomTtlMs: this.settings.roomTtlMs }));
-    });
+    const parts = voterParts(roomId, meta.shards ?? 1).map((voters) =>
+      batch.add(voters.tally, (pipeline) => resetVoters.queue(pipeline, { voters, round, roomTtlMs: this.settings.roomTtlMs })),
+    );
     await batch.exec();
     await Promise.all(parts);
     const reply = await roomRound.run(this.redis, { roomId, round, question, now, roomTtlMs: this.settings.roomTtlMs });

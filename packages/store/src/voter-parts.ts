@@ -1,4 +1,4 @@
-import { keys } from './keys';
+import { keys, type VoterKeys } from './keys';
 import { list, optionalText } from './script-replies';
 import { handled, type SlotBatch } from './slot-batch';
 
@@ -40,6 +40,12 @@ export interface PartSums {
   counts: number[];
 }
 
+/** The voter keys of every part of a room of `shards` parts (the room's own voter keys for one). */
+export function voterParts(roomId: string, shards: number): VoterKeys[] {
+  const parts = Math.max(1, shards);
+  return Array.from({ length: parts }, (_, shard) => keys.voterKeys(roomId, shard, parts));
+}
+
 /**
  * Queues reads of a room's voter parts (each part's tally and user count) and resolves with
  * their sums, each count at least 0. `renewMs` also renews each part's tally expiry (the tick
@@ -52,13 +58,12 @@ export function addPartSums(
   fields: readonly string[],
   renewMs?: number,
 ): Promise<PartSums> {
-  const parts = Array.from({ length: Math.max(1, shards) }, (_, shard) => {
-    const voters = keys.voterKeys(roomId, shard, shards);
-    return batch.add(voters.users, (pipeline) => {
+  const parts = voterParts(roomId, shards).map((voters) =>
+    batch.add(voters.users, (pipeline) => {
       pipeline.hmget(voters.tally, ...fields).hlen(voters.users);
       if (renewMs !== undefined) pipeline.pexpire(voters.tally, renewMs);
-    });
-  });
+    }),
+  );
   return handled(
     Promise.all(parts).then((replies) => {
       const counts = fields.map(() => 0);
