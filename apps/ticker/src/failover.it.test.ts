@@ -1,6 +1,7 @@
 import { gatewayService } from '@banterbox/gateway';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
+import { pointTs } from '@banterbox/protocol';
 import { keys } from '@banterbox/store';
 import { AppProcess, eventually, joinRoom, testEnv, TestRedis, startInProcess } from '@banterbox/testkit';
 import type { Redis } from 'ioredis';
@@ -51,7 +52,7 @@ describe('ticker failover (real processes)', () => {
     inspector = redis.client();
     await listener.ssubscribe(keys.voteRoom(ROOM).channel);
     listener.on('smessage', (_channel: string, message: string) => {
-      published.push((JSON.parse(message) as { data: { ts: number }[] }).data[0]!.ts);
+      published.push(pointTs(message));
     });
   });
   afterAll(async () => {

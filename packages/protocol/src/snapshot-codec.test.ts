@@ -5,7 +5,7 @@ import {
   decodePoint,
   decodeVoteServerFrame,
   encodePoint,
-  pointOfSnapshot,
+  publishedPoint,
   pointTs,
   stateFrame,
 } from './snapshot-codec';
@@ -21,14 +21,16 @@ describe('snapshot codec', () => {
     expect(pointTs('garbage')).toBeNaN();
   });
 
-  it('splices encoded points into a frame and takes the point out of a snapshot', () => {
+  it('splices encoded points into a frame and takes the point out of a published tick', () => {
     const a = encodePoint(point);
     const b = encodePoint({ ...point, ts: point.ts + 1000 });
     expect(dataFrame([])).toBe('{"data":[]}');
     expect(JSON.parse(dataFrame([a, b]))).toEqual({ data: [point, { ...point, ts: point.ts + 1000 }] });
-    expect(pointOfSnapshot(dataFrame([a]))).toBe(a);
-    expect(pointOfSnapshot('{"data":[]}')).toBeUndefined();
-    expect(pointOfSnapshot('{"error":{"code":"x"}}')).toBeUndefined();
+    expect(publishedPoint(a)).toBe(a);
+    expect(publishedPoint(dataFrame([a]))).toBe(a); // as an older ticker published it
+    expect(publishedPoint('{"data":[]}')).toBeUndefined();
+    expect(publishedPoint('{"error":{"code":"x"}}')).toBeUndefined();
+    expect(publishedPoint('{"state":{"closed":true,"ts":1}}')).toBeUndefined();
   });
 
   it('decodes data, state and error frames, and refuses anything else', () => {

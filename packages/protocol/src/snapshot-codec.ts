@@ -13,10 +13,11 @@ import { isRecord, isStringList, parseJson } from './is-record';
  *          one before (they change little from tick to tick): about a seventh of the bytes.
  *          {"history":{"options":[...],"ts":[t0,step,n,...],"votes":[[y0,dy1,...],[n0,dn1,...]],"connected":[c0,dc1,...]}}
  *
- * The ticker's tickRoom-4.lua writes each point in exactly this form, stores it in the room's
- * history list and publishes it as a one-point frame. Gateways keep points as the strings Redis
- * gave them and splice them into frames without parsing (`dataFrame`, `pointOfSnapshot`,
- * `pointTs`); clients decode frames with `decodeVoteServerFrame`.
+ * The ticker's tickRooms-n.lua writes each point in exactly this form, stores it in the room's
+ * history list and publishes the same text on the room's channel. Gateways keep points as the
+ * strings Redis gave them and splice them into frames without parsing (`dataFrame`,
+ * `publishedPoint`, `pointTs`): a tick reaches sockets as a one-point frame. Clients decode
+ * frames with `decodeVoteServerFrame`.
  */
 
 /** One tick of a vote room: the tally at `ts`, every option listed. */
@@ -86,10 +87,13 @@ export function pointTs(point: string): number {
   return match ? Number(match[1]) : NaN;
 }
 
-/** The encoded point of a one-point snapshot frame, or undefined for anything else. */
-export function pointOfSnapshot(frame: string): string | undefined {
-  if (!frame.startsWith(FRAME_PREFIX) || !frame.endsWith(FRAME_SUFFIX)) return undefined;
-  const point = frame.slice(FRAME_PREFIX.length, -FRAME_SUFFIX.length);
+/**
+ * The encoded point of a tick as published on a room's channel: the point itself, or the
+ * one-point frame an older ticker published; undefined for anything else.
+ */
+export function publishedPoint(message: string): string | undefined {
+  const framed = message.startsWith(FRAME_PREFIX) && message.endsWith(FRAME_SUFFIX);
+  const point = framed ? message.slice(FRAME_PREFIX.length, -FRAME_SUFFIX.length) : message;
   return Number.isNaN(pointTs(point)) ? undefined : point;
 }
 

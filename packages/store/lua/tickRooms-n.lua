@@ -39,9 +39,9 @@
           or absent for an unsharded room (its own tally is read)
   The point is written in the snapshot codec's format (packages/protocol/src/snapshot-codec.ts):
   {"ts":<ms>,"votes":{<every option>},"connected":<users>}, ts first, and for a room with
-  segments "segments":{"<segment>":{<every option>},…} after; published as {"data":[point]}. A
-  room with segments is read and built in O(options × segments), like any other room in
-  O(options).
+  segments "segments":{"<segment>":{<every option>},…} after. The same text is published on the
+  room's channel (the gateways wrap it in a one-point frame for their sockets). A room with
+  segments is read and built in O(options × segments), like any other room in O(options).
   Returns one code per room, in order (TickResult in src/vote-scripts.ts):
             2 stored and published, but the caller's layout for the room was missing or stale:
               it should learn the room's #layout
@@ -53,7 +53,7 @@
               layout: the caller learns the layout, sums the parts and ticks the room again
 ]]
 -- @include tallyFields
-local call, byte = redis.call, string.byte
+local call = redis.call
 local epoch, ts = tonumber(ARGV[1]), tonumber(ARGV[2])
 local limit, ttl = tonumber(ARGV[4]), tonumber(ARGV[5])
 local renew = ARGV[6] == '1'
@@ -81,36 +81,37 @@ local function layoutOf(text)
   if listed then segments, json = cjson.decode(listed), after_segments end
   local options = cjson.decode(json)
   -- counts[k]: the tally field of count k, in the order the point lists them: the options, then
-  -- each segment's options ("<option>/<segment>")
+  -- each segment's options ("<option>/<segment>"). The point is kept as pieces: the text between
+  -- two counts (merged, so that a yes/no point is seven pieces) and a slot for each count.
   local counts = {}
-  local point, slots = { '{"ts":', ARGV[2], ',"votes":{' }, {}
-  for i, option in ipairs(options) do
-    point[#point + 1] = (i > 1 and ',"' or '"') .. option .. '":'
+  local point, slots, between = {}, {}, '{"ts":' .. ARGV[2] .. ',"votes":{'
+  local function slot(k, before)
+    point[#point + 1] = between .. before
     point[#point + 1] = '0'
-    counts[#counts + 1] = option
-    slots[#counts] = #point
+    slots[k], between = #point, ''
   end
-  point[#point + 1] = '},"connected":'
-  point[#point + 1] = '0'
-  slots[0] = #point
+  for i, option in ipairs(options) do
+    counts[#counts + 1] = option
+    slot(#counts, (i > 1 and ',"' or '"') .. option .. '":')
+  end
+  slot(0, '},"connected":')
   for j, segment in ipairs(segments) do
-    point[#point + 1] = (j > 1 and '},"' or ',"segments":{"') .. segment .. '":{'
+    between = between .. (j > 1 and '},"' or ',"segments":{"') .. segment .. '":{'
     for i, option in ipairs(options) do
-      point[#point + 1] = (i > 1 and ',"' or '"') .. option .. '":'
-      point[#point + 1] = '0'
       counts[#counts + 1] = option .. '/' .. segment
-      slots[#counts] = #point
+      slot(#counts, (i > 1 and ',"' or '"') .. option .. '":')
     end
   end
-  point[#point + 1] = #segments > 0 and '}}}' or '}'
+  point[#point + 1] = between .. (#segments > 0 and '}}}' or '}')
   local sharded = tonumber(shards) > 1
   local fields = { TICK }
   if not sharded then
     fields[2] = CONN
     for k, field in ipairs(counts) do fields[2 + k] = field end
   end
-  layout = { text = text, every = tonumber(every), sharded = sharded, counts = counts, fields = fields, point = point, slots = slots,
-    keep = keep, trimAt = keep + math.floor(keep / 16),
+  every = tonumber(every)
+  layout = { text = text, due = every == 0 or ts % every == 0, sharded = sharded, counts = counts, fields = fields,
+    point = point, slots = slots, keep = keep, trimAt = keep + math.floor(keep / 16),
     steady = after and tick_state(ARGV[3], ARGV[1], text) or '', stored = tick_state(ARGV[2], ARGV[1], text) }
   layouts[text] = layout
   return layout
@@ -120,7 +121,7 @@ end
 -- in the order of layout.counts (the options, then each segment's).
 local function store(i, layout, values, first)
   local tally, history = KEYS[per * i + 1], KEYS[per * i + 2]
-  local point, slots, n = layout.point, layout.slots, #layout.counts
+  local point, slots = layout.point, layout.slots
   if renew and not layout.sharded then
     -- The voters' scripts keep #conn; a gateway of an older version did not, so it is checked
     -- against the users hash (and set right) whenever the room's expiry is renewed.
@@ -130,12 +131,9 @@ local function store(i, layout, values, first)
       call('HSET', tally, CONN, present)
     end
   end
-  -- A stored count as the point shows it: "0" for none (or, defensively, below zero: "-").
-  for k = 0, n do
-    local value = values[first + k]
-    if not value or byte(value, 1) == 45 then value = '0' end
-    point[slots[k]] = value
-  end
+  -- A count the tally does not hold is 0. The voters' scripts never take one below zero: they
+  -- keep each count equal to the votes it counts (room-ops.property.it.test.ts).
+  for k = 0, #layout.counts do point[slots[k]] = values[first + k] or '0' end
   local text = table.concat(point)
   local length = call('RPUSH', history, text)
   if length == 1 then
@@ -150,7 +148,7 @@ local function store(i, layout, values, first)
     call('PEXPIRE', tally, ttl)
     call('PEXPIRE', KEYS[per * i + 5], ttl)
   end
-  call('SPUBLISH', ARGV[7 + i], '{"data":[' .. text .. ']}')
+  call('SPUBLISH', ARGV[7 + i], text)
 end
 
 -- Stores and publishes sharded room i's point from the sums the caller brought (connected
@@ -178,7 +176,7 @@ local function checked(i, known, got)
   if epoch < fence then return -1 end
   if epoch > fence then call('HSET', tally, TICK, tick_state(last, ARGV[1], text)) end
   local layout = layoutOf(text)
-  if ts <= last or (layout.every > 0 and ts % layout.every ~= 0) then return 0 end
+  if ts <= last or not layout.due then return 0 end
   local stale = known ~= text
   if layout.sharded then
     -- The caller's sums count only if they are for this room's layout.
@@ -200,9 +198,9 @@ for i = 0, rooms - 1 do
   if known == '' then
     code = checked(i, known, nil)
   else
-    local layout = layoutOf(known)
+    local layout = layouts[known] or layoutOf(known)
     local got = call('HMGET', KEYS[per * i + 1], unpack(layout.fields))
-    if got[1] ~= layout.steady or (layout.every > 0 and ts % layout.every ~= 0) then
+    if got[1] ~= layout.steady or not layout.due then
       code = checked(i, known, got)
     elseif layout.sharded then
       code = store_sums(i, layout)

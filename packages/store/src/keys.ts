@@ -43,7 +43,7 @@ import calculateSlot from 'cluster-key-slot';
  *                                  (lua/roomRound-6); meta `rounds` lists them
  *   bb:{room:<r>}:gw:<g>     hash  user -> live connections that gateway <g> holds, so a dead
  *                                  gateway's share can be taken back out of `users`
- *   bb:{room:<r>}:ch         channel  each tick's snapshot `{"data":[point]}`, and
+ *   bb:{room:<r>}:ch         channel  each tick's point `{"ts":…}` (the text stored in history), and
  *                                  `{"state":…}` and `{"marker":…}` as they happen
  *   A room created with voter_shards = n > 1 (meta field `shards`) keeps its voters in n parts
  *   instead of its own users, votes, tally and gw:<g>: part k of n holds the users whose

@@ -3,8 +3,8 @@ import { SCRIPT_FILES, StoreError, commandName, defineScript, scriptSource, type
 
 describe('script registry', () => {
   it('names commands by script and version, never by key count', () => {
-    expect(commandName('tickRooms-n')).toBe('bb_tickRooms_v9');
-    expect(commandName('ensureRoom-3')).toBe('bb_ensureRoom_v9');
+    expect(commandName('tickRooms-n')).toBe('bb_tickRooms_v10');
+    expect(commandName('ensureRoom-3')).toBe('bb_ensureRoom_v10');
   });
 
   it.each(SCRIPT_FILES.map((file) => [file]))('%s uses exactly the KEYS its file name declares, and builds no key names', (file) => {

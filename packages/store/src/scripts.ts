@@ -15,7 +15,7 @@ import type { RedisClient } from './connection';
  * Bump SCRIPT_VERSION whenever a script's arguments or replies change, so a rolling update never
  * runs a new caller against an old script of the same name.
  */
-const SCRIPT_VERSION = 9;
+const SCRIPT_VERSION = 10;
 
 export const SCRIPT_FILES = [
   'roomOps-6',

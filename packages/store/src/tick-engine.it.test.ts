@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { dataFrame, decodePoint, decodeVoteServerFrame, pointOfSnapshot, pointTs } from '@banterbox/protocol';
+import { dataFrame, decodePoint, decodeVoteServerFrame, pointTs, publishedPoint } from '@banterbox/protocol';
 import { TestRedis } from '@banterbox/testkit';
 import type { Redis } from 'ioredis';
 import type { LeaseGrant } from './gateway-fence';
@@ -79,7 +79,7 @@ describe('tick engine (real Redis)', () => {
     expect(history.map((p) => (JSON.parse(p) as { ts: number }).ts)).toEqual([2000, 3000, 4000]);
     expect(JSON.parse(history[0]!)).toEqual({ ts: 2000, votes: { yes: 1, no: 0 }, connected: 1 });
     await sleep(100);
-    expect(published.map((m) => (JSON.parse(m) as { data: { ts: number }[] }).data[0]!.ts)).toEqual([1000, 2000, 3000, 4000]);
+    expect(published.map(pointTs)).toEqual([1000, 2000, 3000, 4000]);
   });
 
   it('stores nothing while voting is closed, and after it opens again ticks on from the last stored tick', async () => {
@@ -107,10 +107,10 @@ describe('tick engine (real Redis)', () => {
     expect(await store.setVoting('no-such-room', true, 1)).toBeNull();
     await sleep(100);
     expect(published).toEqual([
-      dataFrame([JSON.stringify({ ts: 1000, votes: { yes: 1, no: 0 }, connected: 1 })]),
+      JSON.stringify({ ts: 1000, votes: { yes: 1, no: 0 }, connected: 1 }),
       '{"state":{"closed":true,"ts":1500}}',
       '{"state":{"closed":false,"ts":4500}}',
-      dataFrame([JSON.stringify({ ts: 5000, votes: { yes: 0, no: 1 }, connected: 1 })]),
+      JSON.stringify({ ts: 5000, votes: { yes: 0, no: 1 }, connected: 1 }),
     ]);
   });
 
@@ -245,9 +245,9 @@ describe('tick engine (real Redis)', () => {
       { ts: 8000, ...expected },
     ]);
     expect(history.map(pointTs)).toEqual([7000, 8000]);
-    // Each published frame is a one-point data frame carrying exactly the stored point.
-    expect(published.map(pointOfSnapshot)).toEqual(history);
-    expect(published.map((frame) => decodeVoteServerFrame(frame))).toEqual(
+    // Each tick publishes exactly the stored point, which a gateway sends on as a one-point frame.
+    expect(published).toEqual(history);
+    expect(published.map((point) => decodeVoteServerFrame(dataFrame([publishedPoint(point)!])))).toEqual(
       history.map((point) => ({ kind: 'data', points: [decodePoint(JSON.parse(point))], markers: [] })),
     );
     // A join frame spliced from the stored points decodes to the same points.

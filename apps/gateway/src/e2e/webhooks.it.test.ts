@@ -90,11 +90,12 @@ describe('signed webhooks, delivered at least once across a ticker kill (process
 
   it('sends room.created, room.milestone, room.closed, room.opened, room.round, poker.revealed and poker.room_closed, each once and signed, though the sender was killed', async () => {
     const env = (globalThis as { hookEnv?: Record<string, string> }).hookEnv!;
-    // room.created by the API, then two viewers: the milestone of 2.
+    // room.created by the API, then two viewers: the milestone of 2, read from points that list
+    // segments after "connected" and an option called "connected" before it.
     const created = await fetch(`${gateway.http}/api/rooms`, {
       method: 'POST',
       headers: { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ room: 'hooked', options: ['left', 'right'] }),
+      body: JSON.stringify({ room: 'hooked', options: ['connected', 'right'], segments: ['red', 'blue'] }),
     });
     expect(created.status).toBe(201);
     const viewers = [await joinRoom(gateway, 'viewer-1', 'hooked'), await joinRoom(second, 'viewer-2', 'hooked')];
@@ -153,7 +154,11 @@ describe('signed webhooks, delivered at least once across a ticker kill (process
     }
     expect(new Set(closedRooms())).toEqual(new Set([pokerRoom, lonely]));
     expect(badSignatures).toBe(0);
-    expect(accepted.find((a) => a.type === 'room.created')!.data).toMatchObject({ room: 'hooked', options: ['left', 'right'], via: 'api' });
+    expect(accepted.find((a) => a.type === 'room.created')!.data).toMatchObject({
+      room: 'hooked',
+      options: ['connected', 'right'],
+      via: 'api',
+    });
     expect(accepted.find((a) => a.type === 'room.milestone')!.data).toMatchObject({ room: 'hooked', viewers: 2 });
     const [closedAt, openedAt] = ['room.closed', 'room.opened'].map((type) => accepted.find((a) => a.type === type)!.data);
     expect(closedAt).toEqual({ room: 'hooked', ts: expect.any(Number) });

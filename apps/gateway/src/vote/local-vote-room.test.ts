@@ -6,23 +6,24 @@ const frame = (ts: number, yes = 0): string => `{"data":[${point(ts, yes)}]}`;
 describe('a gateway-local vote room', () => {
   const meta = { options: ['yes', 'no'], open: false, tickMs: 0 };
 
-  it('forwards only snapshots newer than the newest it has', () => {
+  it('forwards only ticks newer than the newest it has, published as points or (by an older ticker) as frames', () => {
     const room = new LocalVoteRoom('r', meta, 10);
-    expect(room.acceptSnapshot(frame(1000))).toBe(true);
-    expect(room.acceptSnapshot(frame(1000))).toBe(false);
-    expect(room.acceptSnapshot(frame(900))).toBe(false);
-    expect(room.acceptSnapshot('garbage')).toBe(false);
-    expect(room.acceptSnapshot(frame(1100))).toBe(true);
+    expect(room.acceptTick(point(1000))).toBe(point(1000));
+    expect(room.acceptTick(point(1000))).toBeUndefined();
+    expect(room.acceptTick(frame(900))).toBeUndefined();
+    expect(room.acceptTick('garbage')).toBeUndefined();
+    expect(room.acceptTick(frame(1100))).toBe(point(1100));
+    expect(room.acceptTick(point(1200))).toBe(point(1200));
   });
 
   it('merges stored history with snapshots that arrived while it was read, capped', () => {
     const room = new LocalVoteRoom('r', meta, 3);
-    room.acceptSnapshot(frame(3000)); // arrived after subscribing, also in the stored history
-    room.acceptSnapshot(frame(4000)); // arrived after the history was read
+    room.acceptTick(point(3000)); // arrived after subscribing, also in the stored history
+    room.acceptTick(point(4000)); // arrived after the history was read
     room.seedHistory([point(1000), point(2000), point(3000)]);
     expect(JSON.parse(room.historyFrame(undefined))).toEqual({ data: [2000, 3000, 4000].map((ts) => JSON.parse(point(ts))) });
     expect(JSON.parse(room.historyFrame(2500)).data.map((p: { ts: number }) => p.ts)).toEqual([3000, 4000]);
-    room.acceptSnapshot(frame(5000, 7));
+    room.acceptTick(point(5000, 7));
     expect(JSON.parse(room.historyFrame(undefined)).data.map((p: { ts: number }) => p.ts)).toEqual([3000, 4000, 5000]);
   });
 
@@ -53,7 +54,7 @@ describe('a gateway-local vote room', () => {
 
   it('starts a new round empty: no points, no markers, no standing vote; an older round is refused', () => {
     const room = new LocalVoteRoom('r', { ...meta, round: 1 }, 3);
-    room.acceptSnapshot(frame(1000, 2));
+    room.acceptTick(point(1000, 2));
     room.acceptMarker('{"marker":{"ts":900,"label":"m","auto":false}}');
     room.connect('u');
     room.recordVote('u', { value: 'yes', ts: 10, at: 1 });

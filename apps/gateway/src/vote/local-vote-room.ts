@@ -2,8 +2,8 @@ import {
   compactHistoryFrame,
   dataFrame,
   decodeVoteServerFrame,
-  pointOfSnapshot,
   pointTs,
+  publishedPoint,
   stateFrame,
   type VoteServerFrame,
 } from '@banterbox/protocol';
@@ -116,19 +116,19 @@ export class LocalVoteRoom {
   }
 
   /**
-   * Takes a published snapshot `{"data":[point]}`. Returns false (drop it) if it is not newer
-   * than what this room already has.
+   * Takes a tick as published on the room's channel (publishedPoint). Returns its point, or
+   * undefined (drop it) if it is none or not newer than what this room already has.
    */
-  acceptSnapshot(frame: string): boolean {
-    const point = pointOfSnapshot(frame);
+  acceptTick(message: string): string | undefined {
+    const point = publishedPoint(message);
     const ts = point === undefined ? NaN : pointTs(point);
-    if (point === undefined || Number.isNaN(ts) || ts <= this.lastTs) return false;
+    if (point === undefined || Number.isNaN(ts) || ts <= this.lastTs) return undefined;
     this.lastTs = ts;
     this.points.push(point);
     if (this.points.length > this.historyLimit) this.points.splice(0, this.points.length - this.historyLimit);
     this.historyCache = undefined;
     this.compactCache = undefined;
-    return true;
+    return point;
   }
 
   /**

@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createHmac } from 'node:crypto';
 import { signToken } from '@banterbox/auth';
-import { decodeVoteServerFrame } from '@banterbox/protocol';
+import { dataFrame, decodeVoteServerFrame } from '@banterbox/protocol';
+import { connectRedis, keys } from '@banterbox/store';
 import {
   ADMIN_KEY,
   isData,
@@ -226,6 +227,22 @@ describe.each(topologies())('/api/vote_ws/ protocol on %s', (_topology, startRed
       overlay.close();
       await overlay.waitForClose();
       await waitForPoint(viewer, (p) => p.votes.yes === 1 && p.connected === 1, 5_000, viewer.frames.length);
+      viewer.close();
+    });
+
+    it('sends viewers a tick published as a bare point, and one an older ticker published as a one-point frame', async () => {
+      const id = newRoom();
+      const viewer = await joinRoom(gateway, 'viewer', id);
+      await waitForPoint(viewer, () => true);
+      // An hour ahead, so the real ticker's points in the meantime are older and dropped.
+      const ts = Date.now() + 3_600_000;
+      const point = (at: number): string => JSON.stringify({ ts: at, votes: { yes: 7, no: 0 }, connected: 1 });
+      const older = connectRedis(redis.topology, { name: 'older-ticker', queueWhileDisconnected: true });
+      await older.spublish(keys.voteRoom(id).channel, dataFrame([point(ts)]));
+      await waitForPoint(viewer, (p) => p.ts === ts && p.votes.yes === 7);
+      await older.spublish(keys.voteRoom(id).channel, point(ts + 1000));
+      await waitForPoint(viewer, (p) => p.ts === ts + 1000 && p.votes.yes === 7);
+      older.disconnect();
       viewer.close();
     });
 

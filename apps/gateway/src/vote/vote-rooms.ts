@@ -1,4 +1,4 @@
-import { DEFAULT_OPTIONS, pointOfSnapshot } from '@banterbox/protocol';
+import { DEFAULT_OPTIONS, dataFrame } from '@banterbox/protocol';
 import { keys, roomOfChannel, type RoomChannels, type RoomOp, type VoteStore } from '@banterbox/store';
 import type { Logger } from '@banterbox/logger';
 import type { GatewayMetrics } from '../metrics';
@@ -185,13 +185,14 @@ export class VoteRooms {
       this.deps.fanout.publish('vote', room.topic, message);
       return;
     }
-    if (!room.acceptSnapshot(message)) {
+    const point = room.acceptTick(message);
+    if (point === undefined) {
       this.deps.metrics.snapshotDropped('stale');
       return;
     }
     this.deps.metrics.snapshot(room.newestTs);
-    this.deps.webhooks.snapshot(room.id, room.newestTs, message);
-    this.swings.point(room, pointOfSnapshot(message)!);
-    this.deps.fanout.publish('vote', room.topic, message);
+    this.deps.webhooks.snapshot(room.id, room.newestTs, point);
+    this.swings.point(room, point);
+    this.deps.fanout.publish('vote', room.topic, dataFrame([point]));
   }
 }

@@ -3,8 +3,8 @@ import type { Logger } from '@banterbox/logger';
 import { revealStats } from '@banterbox/protocol';
 import { pokerClosedOnce, type PokerChange, type RoomMeta, type WebhookStore } from '@banterbox/store';
 
-/** The connected users of a snapshot frame (the codec writes them last). */
-const CONNECTED = /"connected":(\d+)\}\]\}$/;
+/** A point's connected users: right after its votes object closes (an option may be called "connected"). */
+const CONNECTED = /\},"connected":(\d+)/;
 
 /** How long a poker change is remembered as emitted (gateways hear it within a second). */
 const POKER_DEDUPE_MS = 60_000;
@@ -42,10 +42,10 @@ export class WebhookEvents {
     this.record('room.round', { room: roomId, round, question, ts });
   }
 
-  /** A snapshot frame of a room this gateway holds: a milestone for every viewer count crossed since the last. */
-  snapshot(roomId: string, ts: number, frame: string): void {
+  /** A tick's point of a room this gateway holds: a milestone for every viewer count crossed since the last. */
+  snapshot(roomId: string, ts: number, point: string): void {
     if (!this.store) return;
-    const found = CONNECTED.exec(frame);
+    const found = CONNECTED.exec(point);
     if (!found) return;
     const connected = Number(found[1]);
     // The first snapshot a gateway sees counts from 0: a crossing nobody saw is still told, once.
