@@ -11,17 +11,40 @@ export const MAX_VOTER_SHARDS = 64;
 /** Most points a vote room may keep of its own (`history_limit`): a week of 1 s ticks, about 45 MB in Redis. */
 export const MAX_ROOM_HISTORY = 604_800;
 
+/** A room's options: 2 to MAX_OPTIONS distinct names of OPTION_PATTERN, none of them "cancel". */
 export function validateOptions(value: unknown): string[] {
-  if (!Array.isArray(value) || value.length < 2 || value.length > MAX_OPTIONS) {
-    throw new ProtocolError('bad_request', `options must be a list of 2 to ${MAX_OPTIONS} values`);
-  }
+  return validateNames(value, {
+    list: `options must be a list of 2 to ${MAX_OPTIONS} values`,
+    min: 2,
+    max: MAX_OPTIONS,
+    noun: 'option',
+    valid: (option) => OPTION_PATTERN.test(option) && option !== CANCEL,
+    rule: 'must be 1-32 characters of [A-Za-z0-9_-] and not "cancel"',
+  });
+}
+
+/** What a list of names of one kind must be, and how to say what is wrong. */
+interface NameRule {
+  /** The message for a value that is not a list of min to max entries. */
+  list: string;
+  min: number;
+  max: number;
+  noun: string;
+  valid(name: string): boolean;
+  /** Follows the name in the message for one that is not valid. */
+  rule: string;
+}
+
+/** A list of min to max distinct names that each pass the rule; throws bad_request naming the first that does not. */
+function validateNames(value: unknown, rule: NameRule): string[] {
+  if (!Array.isArray(value) || value.length < rule.min || value.length > rule.max) throw new ProtocolError('bad_request', rule.list);
   const seen = new Set<string>();
-  for (const option of value) {
-    if (typeof option !== 'string' || !OPTION_PATTERN.test(option) || option === CANCEL) {
-      throw new ProtocolError('bad_request', `option ${JSON.stringify(option)} must be 1-32 characters of [A-Za-z0-9_-] and not "cancel"`);
+  for (const name of value) {
+    if (typeof name !== 'string' || !rule.valid(name)) {
+      throw new ProtocolError('bad_request', `${rule.noun} ${JSON.stringify(name)} ${rule.rule}`);
     }
-    if (seen.has(option)) throw new ProtocolError('bad_request', `option "${option}" is listed twice`);
-    seen.add(option);
+    if (seen.has(name)) throw new ProtocolError('bad_request', `${rule.noun} "${name}" is listed twice`);
+    seen.add(name);
   }
   return [...seen];
 }
@@ -35,18 +58,14 @@ export const MAX_VOTE_TTL_S = 86_400;
 
 /** A room's segments: 1 to MAX_SEGMENTS distinct ids (SPEC §4's rule). */
 export function validateSegments(value: unknown): string[] {
-  if (!Array.isArray(value) || value.length < 1 || value.length > MAX_SEGMENTS) {
-    throw new ProtocolError('bad_request', `segments must be a list of 1 to ${MAX_SEGMENTS} names`);
-  }
-  const seen = new Set<string>();
-  for (const segment of value) {
-    if (typeof segment !== 'string' || !ID_PATTERN.test(segment)) {
-      throw new ProtocolError('bad_request', `segment ${JSON.stringify(segment)} must be 1-64 characters of [A-Za-z0-9_-]`);
-    }
-    if (seen.has(segment)) throw new ProtocolError('bad_request', `segment "${segment}" is listed twice`);
-    seen.add(segment);
-  }
-  return [...seen];
+  return validateNames(value, {
+    list: `segments must be a list of 1 to ${MAX_SEGMENTS} names`,
+    min: 1,
+    max: MAX_SEGMENTS,
+    noun: 'segment',
+    valid: (segment) => ID_PATTERN.test(segment),
+    rule: 'must be 1-64 characters of [A-Za-z0-9_-]',
+  });
 }
 
 /** A question (the round's, or the one asking for a segment): 1 to MAX_QUESTION characters. */

@@ -1,5 +1,5 @@
 import { ProtocolError } from './errors';
-import { validateOptions } from './room-options';
+import { validateOptions, validateSegments } from './room-options';
 import { decodeVoteClientMessage, isAcceptedVote, normaliseVoteTs } from './vote-messages';
 
 describe('vote message decoding', () => {
@@ -69,5 +69,22 @@ describe('room options', () => {
     for (const bad of [['a'], Array.from({ length: 11 }, (_, i) => `o${i}`), ['a', 'a'], ['a', 'b c'], ['cancel', 'b'], 'ab']) {
       expect(() => validateOptions(bad)).toThrow(ProtocolError);
     }
+    expect(() => validateOptions(['a', 'a'])).toThrow('option "a" is listed twice');
+    expect(() => validateOptions(['a', 'cancel'])).toThrow('option "cancel" must be 1-32 characters');
+  });
+});
+
+describe('room segments', () => {
+  it('accepts 1 to 8 distinct ids', () => {
+    expect(validateSegments(['red'])).toEqual(['red']);
+    expect(validateSegments(['eu-west', 'us_east', 'a'.repeat(64)])).toHaveLength(3);
+  });
+  it('rejects none, too many, duplicates and bad ids, naming the first bad one', () => {
+    for (const bad of [[], Array.from({ length: 9 }, (_, i) => `s${i}`), ['a', 'a'], ['a', 'b c'], ['a'.repeat(65)], [7], 'red']) {
+      expect(() => validateSegments(bad)).toThrow(ProtocolError);
+    }
+    expect(() => validateSegments([])).toThrow('segments must be a list of 1 to 8 names');
+    expect(() => validateSegments(['red', 'red'])).toThrow('segment "red" is listed twice');
+    expect(() => validateSegments(['red', 'b c'])).toThrow('segment "b c" must be 1-64 characters of [A-Za-z0-9_-]');
   });
 });
