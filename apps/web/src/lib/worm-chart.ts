@@ -63,8 +63,9 @@ const reducedMotion = matchMedia('(prefers-reduced-motion: reduce)');
 
 /**
  * The "worm": net sentiment (first option minus second) over time, drawn with uPlot, one colour
- * above zero and another below; in a room with segments, one more line per segment. The time axis trails real time by a little more than one tick, so
- * each new point is already known when the line reaches it: the worm grows smoothly, never jumps.
+ * above zero and another below; in a room with segments, one more line per segment. The time axis
+ * trails real time by a little more than one tick, so each new point is already known when the
+ * line reaches it: the worm grows smoothly, never jumps.
  *
  * It is cheap to watch for hours: it redraws only as often as the axis moves by a pixel (a 1-minute
  * window on a phone is about 6 frames a second, "everything" about one), not at all while the tab

@@ -17,9 +17,9 @@ import { WormChart, segmentLines } from '../lib/worm-chart';
  * default; hide: the whole overlay disappears until it opens), question (0 hides the round's
  * question, shown by default when the room has one), lines (in a room with segments: which lines,
  * comma-separated: `total` (the default), `segments` for every segment, or segment names).
- * Problems (no such room, an expired
- * link, no server) are written on the overlay itself, so a streamer sees them in the scene. In
- * OBS it stops drawing while its source is hidden (obsSourceVisibleChanged).
+ * Problems (no such room, an expired link, no server) are written on the overlay itself, so a
+ * streamer sees them in the scene. In OBS it stops drawing while its source is hidden
+ * (obsSourceVisibleChanged).
  */
 const params = new URLSearchParams(location.search);
 const px = (name: string): string | undefined => {

@@ -47,6 +47,15 @@ export interface VotingChange {
   changed: boolean;
 }
 
+/** What a reset answers: the round it started and its question. */
+export interface RoundStarted {
+  room: string;
+  round: number;
+  question: string;
+  /** When the round opened (ms). */
+  opened_at: number;
+}
+
 export class BanterboxApiError extends Error {
   override readonly name = 'BanterboxApiError';
   constructor(
@@ -86,13 +95,8 @@ export class BanterboxAdmin {
    * Ends the round and starts the next with `question`: votes start over, the ending round's
    * series stays exportable (`round`), every viewer is told.
    */
-  resetRound(room: string, question: string): Promise<{ room: string; round: number; question: string; opened_at: number }> {
-    return this.call('POST', `/api/rooms/${encodeURIComponent(room)}/reset`, { question }) as Promise<{
-      room: string;
-      round: number;
-      question: string;
-      opened_at: number;
-    }>;
+  resetRound(room: string, question: string): Promise<RoundStarted> {
+    return this.call('POST', `/api/rooms/${encodeURIComponent(room)}/reset`, { question }) as Promise<RoundStarted>;
   }
 
   /** Drops a labelled marker on the room's timeline at now: viewers see it on the worm, the export carries it. */
