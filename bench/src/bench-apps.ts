@@ -11,6 +11,8 @@ const GATEWAY_MAIN = process.env.BENCH_GATEWAY_MAIN ?? join(APPS, 'gateway', 'di
 const TICKER_MAIN = process.env.BENCH_TICKER_MAIN ?? join(APPS, 'ticker', 'dist', 'main.js');
 /** BENCH_GATEWAY_NODE_ARGS: the gateway's node flags, space-separated (default GATEWAY_NODE_FLAGS; empty: none). */
 const GATEWAY_NODE_ARGS = process.env.BENCH_GATEWAY_NODE_ARGS?.split(' ').filter(Boolean) ?? [...GATEWAY_NODE_FLAGS];
+/** BENCH_TICKER_NODE_ARGS: the ticker's node flags, space-separated (a profiler, say; default none). */
+const TICKER_NODE_ARGS = process.env.BENCH_TICKER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
 
 /** A gateway process with `env`, its node flags and `nodeArgs` (a profiler, say). */
 export function startGateway(env: Record<string, string>, nodeArgs: readonly string[] = []): AppProcess {
@@ -19,5 +21,5 @@ export function startGateway(env: Record<string, string>, nodeArgs: readonly str
 
 /** A ticker process with `env`. */
 export function startTicker(env: Record<string, string>): AppProcess {
-  return AppProcess.start(TICKER_MAIN, env);
+  return AppProcess.start(TICKER_MAIN, env, TICKER_NODE_ARGS);
 }

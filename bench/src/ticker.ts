@@ -11,6 +11,8 @@ import { percentile } from './percentile';
  * (the slowest replica's, per tick), how many rooms each replica stores per second of its own
  * tick time, and the CPU of the tickers and of Redis. Every tick must store every room once.
  * BENCH_SEGMENTS (0 to 8) gives every room that many segments, each counted apart in every tick.
+ * "scripts per tick" is the Redis time of one tick's scripts for all the rooms (µs per room tick
+ * times rooms): on one node they run one at a time, so no tick can take less.
  */
 const ROOM_COUNTS = (process.env.BENCH_ACTIVE_ROOMS ?? '1000,10000,100000').split(',').map(Number);
 const REPLICA_COUNTS = (process.env.BENCH_TICKERS ?? '1,2').split(',').map(Number);
@@ -126,14 +128,21 @@ async function measure(redis: BenchRedis, rooms: number, replicas: number): Prom
       redisCpu: redisNow === undefined || redisCpu === undefined ? undefined : (redisNow - redisCpu) / elapsed,
     };
   } finally {
-    await Promise.all(tickers.map((t) => t.kill()));
+    // A graceful stop first, so that a profiler given in BENCH_TICKER_NODE_ARGS writes its profile.
+    await Promise.all(
+      tickers.map(async (t) => {
+        t.signal('SIGTERM');
+        await t.waitForExit(10_000).catch(() => undefined);
+        await t.kill();
+      }),
+    );
   }
 }
 
 async function main(): Promise<void> {
   process.stdout.write(`machine: ${machine()}\n`);
   process.stdout.write(
-    'rooms    replicas  ticks (all rooms stored)  tick p50 / p99   rooms/s per replica  ticker CPU  redis CPU  µs per script call  redis µs per room tick\n',
+    'rooms    replicas  ticks (all rooms stored)  tick p50 / p99   rooms/s per replica  ticker CPU  redis CPU  µs per script call  redis µs per room tick  scripts per tick\n',
   );
   let failed = false;
   for (const rooms of ROOM_COUNTS) {
@@ -146,7 +155,7 @@ async function main(): Promise<void> {
         failed ||= run.complete !== run.ticks;
         const pct = (x: number | undefined): string => (x === undefined ? 'n/a' : `${(x * 100).toFixed(0)}%`);
         process.stdout.write(
-          `${String(rooms).padEnd(9)}${String(replicas).padEnd(10)}${`${run.ticks} (${run.complete})`.padEnd(26)}${`${run.p50Ms} / ${run.p99Ms} ms`.padEnd(17)}${String(Math.round(run.roomsPerSecondPerReplica)).padEnd(21)}${pct(run.tickerCpu).padEnd(12)}${pct(run.redisCpu).padEnd(11)}${run.scriptUsPerCall.toFixed(1).padEnd(21)}${run.scriptUsPerRoom.toFixed(1)}   [${redis.label}]\n`,
+          `${String(rooms).padEnd(9)}${String(replicas).padEnd(10)}${`${run.ticks} (${run.complete})`.padEnd(26)}${`${run.p50Ms} / ${run.p99Ms} ms`.padEnd(17)}${String(Math.round(run.roomsPerSecondPerReplica)).padEnd(21)}${pct(run.tickerCpu).padEnd(12)}${pct(run.redisCpu).padEnd(11)}${run.scriptUsPerCall.toFixed(1).padEnd(21)}${run.scriptUsPerRoom.toFixed(1).padEnd(24)}${`${((run.scriptUsPerRoom * rooms) / 1000).toFixed(0)} ms`.padEnd(18)}[${redis.label}]\n`,
         );
       }
     } finally {
