@@ -15,14 +15,14 @@
 -- @include voters
 -- @include redisTime
 local expiring = KEYS[4]
-local due = redis.call('ZRANGEBYSCORE', expiring, '-inf', now_ms(), 'LIMIT', 0, tonumber(ARGV[1]))
+local due = call('ZRANGEBYSCORE', expiring, '-inf', now_ms(), 'LIMIT', 0, tonumber(ARGV[1]))
 for _, user in ipairs(due) do
-  local stored = redis.call('HGET', votes, user)
+  local stored = call('HGET', votes, user)
   if stored then
     local value, at, segment, round = parse(stored)
     if value ~= 'cancel' then replace(user, stored, encode('cancel', at + 1, segment, round)) end
   end
 end
-if #due > 0 then redis.call('ZREM', expiring, unpack(due)) end
+if #due > 0 then call('ZREM', expiring, unpack(due)) end
 flush_tally()
 return #due

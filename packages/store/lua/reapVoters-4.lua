@@ -12,15 +12,15 @@
 ]]
 -- @include voters
 -- @include redisTime
-if redis.call('HSETNX', conns, TOMBSTONE, now_ms()) == 1 then
-  redis.call('PERSIST', conns)
+if call('HSETNX', conns, TOMBSTONE, now_ms()) == 1 then
+  call('PERSIST', conns)
 end
 
-local scan = redis.call('HSCAN', conns, ARGV[1], 'COUNT', tonumber(ARGV[2]))
+local scan = call('HSCAN', conns, ARGV[1], 'COUNT', tonumber(ARGV[2]))
 local fields, released = scan[2], 0
 for i = 1, #fields, 2 do
   if fields[i] ~= TOMBSTONE then
-    local held = tonumber(redis.call('HGET', conns, fields[i]) or '0')
+    local held = tonumber(call('HGET', conns, fields[i]) or '0')
     if held > 0 then
       shift(fields[i], -held)
       released = released + held
@@ -28,5 +28,5 @@ for i = 1, #fields, 2 do
   end
 end
 flush_tally()
-if scan[1] == '0' then redis.call('PEXPIRE', conns, tonumber(ARGV[3])) end
+if scan[1] == '0' then call('PEXPIRE', conns, tonumber(ARGV[3])) end
 return { scan[1], released }

@@ -42,24 +42,24 @@ local ttl, segmented = tonumber(ARGV[3]), ARGV[4] == '1'
 local written = {}
 local function expire_with_tally()
   if next(written) == nil then return end
-  local left = redis.call('PTTL', tally)
+  local left = call('PTTL', tally)
   if left <= 0 then return end
-  for key in pairs(written) do redis.call('PEXPIRE', key, left) end
+  for key in pairs(written) do call('PEXPIRE', key, left) end
 end
 -- Redis time, read once a call when votes expire.
 local time_now = ttl > 0 and now_ms() or 0
 
 local function segment_of(user)
-  return redis.call('HGET', segments, user) or ''
+  return call('HGET', segments, user) or ''
 end
 
 -- One read (a present user has a stored vote, at least the placeholder) and one parse of it; the
 -- tally moves only when what is counted changes.
 local function vote(user, value, ts)
   if old_round then return 0 end
-  local stored = redis.call('HGET', votes, user)
+  local stored = call('HGET', votes, user)
   -- No stored vote: absent, or present since before placeholders were written.
-  if not stored and redis.call('HEXISTS', users, user) == 0 then return 0 end
+  if not stored and call('HEXISTS', users, user) == 0 then return 0 end
   local before, at, segment, round = 'cancel', nil, '', -1
   if stored then before, at, segment, round = parse(stored) end
   if round == round_now and at and ts < at then return 0 end
@@ -71,12 +71,12 @@ local function vote(user, value, ts)
     if counted then move(counted, was_in, -1) end
     if counts then move(counts, segment, 1) end
   end
-  redis.call('HSET', votes, user, encode(value, ts, segment, round_now))
+  call('HSET', votes, user, encode(value, ts, segment, round_now))
   if ttl > 0 then
     if value == 'cancel' then
-      redis.call('ZREM', expiring, user)
+      call('ZREM', expiring, user)
     else
-      redis.call('ZADD', expiring, time_now + ttl, user)
+      call('ZADD', expiring, time_now + ttl, user)
       written[expiring] = true
     end
   end
@@ -85,12 +85,12 @@ end
 
 local function set_segment(user, segment, claimed)
   if claimed then
-    redis.call('HSET', segments, user, segment)
-  elseif redis.call('HSETNX', segments, user, segment) == 0 then
-    segment = redis.call('HGET', segments, user)
+    call('HSET', segments, user, segment)
+  elseif call('HSETNX', segments, user, segment) == 0 then
+    segment = call('HGET', segments, user)
   end
   written[segments] = true
-  local stored = redis.call('HGET', votes, user)
+  local stored = call('HGET', votes, user)
   if not stored then return end
   local value, at, before, round = parse(stored)
   if before ~= segment then replace(user, stored, encode(value, at, segment, round)) end
@@ -104,7 +104,7 @@ for i = 5, #ARGV, 4 do
   elseif op == 'G' then
     set_segment(user, a, ARGV[i + 3] == '1')
   else
-    local mine = tonumber(redis.call('HGET', conns, user) or '0')
+    local mine = tonumber(call('HGET', conns, user) or '0')
     local n = tonumber(a)
     local present = segmented and segment_of or nil
     if op == 'J' then shift(user, n, present)

@@ -54,6 +54,8 @@
 ]]
 -- @include tallyFields
 local call = redis.call
+-- Globals are table lookups; the steady path reads these once per room.
+local KEYS, ARGV, unpack, concat = KEYS, ARGV, unpack, table.concat
 local epoch, ts = tonumber(ARGV[1]), tonumber(ARGV[2])
 local limit, ttl = tonumber(ARGV[4]), tonumber(ARGV[5])
 local renew = ARGV[6] == '1'
@@ -134,7 +136,7 @@ local function store(i, layout, values, first)
   -- A count the tally does not hold is 0. The voters' scripts never take one below zero: they
   -- keep each count equal to the votes it counts (room-ops.property.it.test.ts).
   for k = 0, #layout.counts do point[slots[k]] = values[first + k] or '0' end
-  local text = table.concat(point)
+  local text = concat(point)
   local length = call('RPUSH', history, text)
   if length == 1 then
     call('PEXPIRE', history, ttl)

@@ -19,9 +19,11 @@
                        user id has a "!") is that gateway's tombstone, left by the reaper
 ]]
 -- @include tallyFields
+-- Globals are table lookups: the hot paths use local copies.
+local call, match, tonumber, KEYS, ARGV = redis.call, string.match, tonumber, KEYS, ARGV
 local users, votes, tally, conns = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
 local TOMBSTONE = '!reaped'
-local round_now = tonumber(redis.call('HGET', tally, ROUND) or '0')
+local round_now = tonumber(call('HGET', tally, ROUND) or '0')
 
 -- Tally changes are summed per field and written once by flush_tally (one HINCRBY per field
 -- per call, not two per vote); the script is atomic, so the invariant holds whenever anyone looks.
@@ -30,16 +32,16 @@ local function bump(field, n) moved[field] = (moved[field] or 0) + n end
 
 local function flush_tally()
   for field, n in pairs(moved) do
-    if n ~= 0 then redis.call('HINCRBY', tally, field, n) end
+    if n ~= 0 then call('HINCRBY', tally, field, n) end
   end
 end
 
 -- A stored vote's parts: value ("cancel" or an option), ts, segment ("" for none) and round.
 local function parse(stored)
-  local value, at = string.match(stored, '^([^|]*)|(%d+)$')
+  local value, at = match(stored, '^([^|]*)|(%d+)$')
   if value then return value, tonumber(at), '', 0 end
   local segment, round
-  value, at, segment, round = string.match(stored, '^([^|]*)|(%d+)|([^|]*)|(%d+)$')
+  value, at, segment, round = match(stored, '^([^|]*)|(%d+)|([^|]*)|(%d+)$')
   return value, tonumber(at), segment, tonumber(round)
 end
 
@@ -65,27 +67,27 @@ end
 local function replace(user, old, stored)
   count(old, -1)
   count(stored, 1)
-  redis.call('HSET', votes, user, stored)
+  call('HSET', votes, user, stored)
 end
 
 -- Moves the gateway's connections of `user` by `delta`, and the user's total with them.
 -- `segment_of(user)`, when given, is the segment a user gets while present (roomOps).
 local function shift(user, delta, segment_of)
   if delta == 0 then return end
-  if redis.call('HINCRBY', conns, user, delta) <= 0 then redis.call('HDEL', conns, user) end
-  local total = redis.call('HINCRBY', users, user, delta)
+  if call('HINCRBY', conns, user, delta) <= 0 then call('HDEL', conns, user) end
+  local total = call('HINCRBY', users, user, delta)
   if total <= 0 then
-    redis.call('HDEL', users, user)
+    call('HDEL', users, user)
     bump(CONN, -1)
-    count(redis.call('HGET', votes, user), -1)
-    redis.call('HDEL', votes, user)
+    count(call('HGET', votes, user), -1)
+    call('HDEL', votes, user)
   elseif total == delta then
     bump(CONN, 1)
     -- Present now: a placeholder vote ("cancel", counted nowhere) lets vote() see presence, the
     -- stored vote and the user's segment in one read.
     local segment = segment_of and segment_of(user) or ''
-    if redis.call('HSETNX', votes, user, encode('cancel', 0, segment, round_now)) == 0 then
-      count(redis.call('HGET', votes, user), 1)
+    if call('HSETNX', votes, user, encode('cancel', 0, segment, round_now)) == 0 then
+      count(call('HGET', votes, user), 1)
     end
   end
 end
