@@ -105,6 +105,12 @@ describe('the series export of a vote room (gateway and ticker processes)', () =
     const whole = (await (await series('export-room', '?format=csv', `Bearer ${ADMIN_KEY}`)).text()).trimEnd().split('\n');
     const at = body.points.find((p) => p.ts >= quoted.ts)!;
     expect(whole).toContain(row(at, '"He said ""no"", twice"'));
+    // One after the last point (here the window ends at it) gets a row of its own, counts empty.
+    const upTo = (await (await series('export-room', `?format=csv&until=${quoted.ts}`, `Bearer ${ADMIN_KEY}`)).text())
+      .trimEnd()
+      .split('\n');
+    const trailing = `${quoted.ts},${new Date(quoted.ts).toISOString()},,,,"He said ""no"", twice"`;
+    expect(upTo[upTo.length - 1]).toBe(at.ts === quoted.ts ? row(at, '"He said ""no"", twice"') : trailing);
   });
 
   it('refuses without credentials (401), with a token for another room (403), for no such room (404) and bad queries (400)', async () => {

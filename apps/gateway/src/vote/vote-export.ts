@@ -38,7 +38,8 @@ const csvField = (text: string): string => (/[",\r\n]/.test(text) ? `"${text.rep
 
 /**
  * CSV of points: ts, the time in ISO 8601, one column per option, connected, and the labels of
- * the markers since the point before (several joined by " | ").
+ * the markers since the point before (several joined by " | "). A marker after the last point
+ * (added while voting was closed, or since the last tick) gets a row of its own with empty counts.
  */
 function* csvRows(series: Series, points: readonly string[], markers: readonly Marker[]): Generator<string> {
   const { options, segments } = series;
@@ -60,6 +61,10 @@ function* csvRows(series: Series, points: readonly string[], markers: readonly M
         return `${point.ts},${new Date(point.ts).toISOString()},${counts.join(',')},${csvField(labels.join(' | '))}\n`;
       })
       .join('');
+  }
+  const noCounts = ','.repeat(options.length + segmentColumns.length);
+  for (const marker of markers.slice(next)) {
+    yield `${marker.ts},${new Date(marker.ts).toISOString()},${noCounts},${csvField(marker.label)}\n`;
   }
 }
 
