@@ -128,14 +128,8 @@ async function measure(redis: BenchRedis, rooms: number, replicas: number): Prom
       redisCpu: redisNow === undefined || redisCpu === undefined ? undefined : (redisNow - redisCpu) / elapsed,
     };
   } finally {
-    // A graceful stop first, so that a profiler given in BENCH_TICKER_NODE_ARGS writes its profile.
-    await Promise.all(
-      tickers.map(async (t) => {
-        t.signal('SIGTERM');
-        await t.waitForExit(10_000).catch(() => undefined);
-        await t.kill();
-      }),
-    );
+    // A graceful stop, so that a profiler given in BENCH_TICKER_NODE_ARGS writes its profile.
+    await Promise.all(tickers.map((t) => t.stop(10_000)));
   }
 }
 

@@ -84,6 +84,13 @@ export class AppProcess {
       .then((e) => e.code);
   }
 
+  /** SIGTERM (the app's drain), then waits for the exit; SIGKILL if it does not exit within `timeoutMs`. */
+  async stop(timeoutMs = 15_000): Promise<void> {
+    if (this.exited !== undefined) return;
+    this.signal('SIGTERM');
+    await this.waitForExit(timeoutMs).catch(() => this.kill());
+  }
+
   /** SIGKILL and wait for the exit. */
   async kill(): Promise<void> {
     if (this.exited !== undefined) return;

@@ -45,11 +45,7 @@ function running(proc: AppProcess, port: number): RunningApp {
   return {
     proc,
     port,
-    async stop(): Promise<void> {
-      if (proc.exited !== undefined) return;
-      proc.signal('SIGTERM');
-      await proc.waitForExit(15_000).catch(() => proc.kill());
-    },
+    stop: () => proc.stop(),
   };
 }
 
